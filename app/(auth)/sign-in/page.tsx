@@ -1,0 +1,42 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { Logo } from "@/components/logo";
+import { getCurrentUser } from "@/lib/auth/session";
+import { env, oidcEnabled } from "@/lib/env";
+import { SignInForm } from "./sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
+
+const ERRORS: Record<string, string> = {
+  OidcNoEmail: "Your single sign-on account has no e-mail address. Ask your identity admin to release the email claim.",
+  AccountDisabled: "This account is disabled. Ask a Lifeboat admin to enable it.",
+  OAuthCallback: "Single sign-on did not complete. Try again; if it keeps failing, sign in with e-mail and password.",
+  SessionRequired: "Sign in to continue.",
+};
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
+  if (await getCurrentUser()) redirect("/");
+  const { error, callbackUrl } = await searchParams;
+  const safeCallback = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  return (
+    <main className="flex min-h-screen items-center justify-center p-4">
+      <div className="w-full max-w-sm">
+        <div className="mb-6 text-center">
+          <div className="text-2xl font-semibold tracking-tight">
+            <Logo className="mr-1.5 inline-block h-6 w-6 align-[-5px]" />Lifeboat
+          </div>
+          <p className="mt-1 text-sm text-slate-600">Backup and disaster recovery console</p>
+        </div>
+        <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+          <h1 className="mb-4 text-lg font-semibold">Sign in</h1>
+          <SignInForm
+            callbackUrl={safeCallback}
+            initialError={error ? (ERRORS[error] ?? "Sign-in failed. Try again.") : null}
+            oidcName={oidcEnabled() ? env().OIDC_NAME : null}
+          />
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,110 @@
+import "server-only";
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { env, oidcEnabled } from "@/lib/env";
+import { verifyPassword } from "@/lib/auth/password";
+import { recordAudit } from "@/lib/audit/record";
+import { signInThrottle } from "@/lib/auth/throttle";
+
+const credentialsSchema = z.object({
+  email: z.string().trim().toLowerCase().pipe(z.email()),
+  password: z.string().min(1).max(1024),
+});
+
+// Runs the hash check even for unknown e-mails so timing does not reveal which exist.
+const DUMMY_HASH =
+  "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+
+async function authorizeCredentials(raw: unknown) {
+  const parsed = credentialsSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const { email, password } = parsed.data;
+  if (signInThrottle.isLocked(email)) {
+    await recordAudit(null, { action: "auth.sign_in_locked", targetType: "user", targetId: email });
+    return null;
+  }
+  const user = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !ok || user.disabled) {
+    signInThrottle.fail(email);
+    await recordAudit(null, {
+      action: "auth.sign_in_failed",
+      targetType: "user",
+      targetId: email,
+      detail: { reason: !user ? "unknown email" : user.disabled ? "disabled" : "wrong password" },
+    });
+    return null;
+  }
+  signInThrottle.succeed(email);
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+  await recordAudit({ id: user.id, email: user.email }, { action: "auth.sign_in", targetType: "user", targetId: user.id });
+  return { id: user.id, email: user.email, name: user.name };
+}
+
+function oidcProvider(): NextAuthOptions["providers"] {
+  if (!oidcEnabled()) return [];
+  const e = env();
+  return [
+    {
+      id: "oidc",
+      name: e.OIDC_NAME,
+      type: "oauth",
+      wellKnown: `${e.OIDC_ISSUER!.replace(/\/$/, "")}/.well-known/openid-configuration`,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      authorization: { params: { scope: "openid email profile" } },
+      idToken: true,
+      checks: ["pkce", "state"],
+      profile(profile: { sub: string; email?: string; name?: string }) {
+        return { id: profile.sub, email: profile.email ?? null, name: profile.name ?? profile.email ?? profile.sub };
+      },
+    },
+  ];
+}
+
+export function authOptions(): NextAuthOptions {
+  return {
+    secret: env().NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        authorize: authorizeCredentials,
+      }),
+      ...oidcProvider(),
+    ],
+    callbacks: {
+      async signIn({ user, account }) {
+        if (account?.provider !== "oidc") return true;
+        const email = user.email?.trim().toLowerCase();
+        if (!email) return "/sign-in?error=OidcNoEmail";
+        const existing = await db.user.findUnique({ where: { email } });
+        if (existing?.disabled) return "/sign-in?error=AccountDisabled";
+        const saved =
+          existing ??
+          (await db.user.create({ data: { email, name: user.name ?? email, role: env().OIDC_DEFAULT_ROLE } }));
+        await db.user.update({ where: { id: saved.id }, data: { lastSignInAt: new Date() } });
+        await recordAudit({ id: saved.id, email }, { action: "auth.sign_in", targetType: "user", targetId: saved.id, detail: { provider: "oidc" } });
+        return true;
+      },
+      async jwt({ token, user, account }) {
+        if (user && account?.provider === "oidc" && user.email) {
+          const saved = await db.user.findUnique({ where: { email: user.email.trim().toLowerCase() } });
+          if (saved) token.sub = saved.id;
+        } else if (user) {
+          token.sub = user.id;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        // Only the id travels; role and name are read from the database on every request.
+        return { ...session, user: { ...session.user, id: token.sub } };
+      },
+    },
+  };
+}

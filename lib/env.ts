@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+// The one place that reads process.env (STYLE.md). Parsed once, lazily, so that
+// `next build` does not need runtime secrets; instrumentation.ts parses it at
+// start-up so a bad value stops the server with a message naming the variable.
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    LIFEBOAT_DATABASE_URL: z
+      .string()
+      .default("file:./data/lifeboat.db")
+      .refine((v) => v.startsWith("file:"), {
+        message: "must be a SQLite URL such as file:./data/lifeboat.db",
+      }),
+    NEXTAUTH_SECRET: z
+      .string({ error: "is required: a random string of at least 32 characters (openssl rand -base64 32)" })
+      .min(32, { message: "must be at least 32 characters (openssl rand -base64 32)" }),
+    NEXTAUTH_URL: z.url({ message: "must be the console's public URL, e.g. http://127.0.0.1:3000" }).optional(),
+    LIFEBOAT_ENCRYPTION_KEY: z
+      .string({ error: "is required: 32 random bytes in base64 (openssl rand -base64 32)" })
+      .refine((v) => Buffer.from(v, "base64").length === 32, {
+        message: "must be 32 random bytes encoded in base64 (openssl rand -base64 32)",
+      }),
+    LIFEBOAT_ADMIN_EMAIL: optionalString.pipe(z.email({ message: "must be an e-mail address" }).optional()),
+    LIFEBOAT_ADMIN_PASSWORD: optionalString.pipe(
+      z.string().min(12, { message: "must be at least 12 characters" }).optional(),
+    ),
+    OIDC_ISSUER: optionalString.pipe(z.url({ message: "must be the issuer URL" }).optional()),
+    OIDC_CLIENT_ID: optionalString,
+    OIDC_CLIENT_SECRET: optionalString,
+    OIDC_NAME: z.string().default("Single sign-on"),
+    OIDC_DEFAULT_ROLE: z.enum(["viewer", "operator", "approver", "admin"]).default("viewer"),
+  })
+  .superRefine((v, ctx) => {
+    const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together",
+      });
+    }
+    if (Boolean(v.LIFEBOAT_ADMIN_EMAIL) !== Boolean(v.LIFEBOAT_ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["LIFEBOAT_ADMIN_EMAIL"],
+        message: "LIFEBOAT_ADMIN_EMAIL and LIFEBOAT_ADMIN_PASSWORD must be set together",
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Lifeboat cannot start: the environment is wrong:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((i) => `${i.path.join(".") || "environment"} ${i.message}`),
+    );
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+export function oidcEnabled(): boolean {
+  return Boolean(env().OIDC_ISSUER);
+}

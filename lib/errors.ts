@@ -1,0 +1,58 @@
+// UserError: a message that is safe and useful to show (what happened, what to do).
+// Anything else is logged with its detail and shown as a generic message.
+
+export class UserError extends Error {
+  constructor(
+    message: string,
+    public readonly status: number = 400,
+  ) {
+    super(message);
+    this.name = "UserError";
+  }
+}
+
+export class AuthError extends UserError {
+  constructor(status: 401 | 403, message?: string) {
+    super(
+      message ??
+        (status === 401
+          ? "You are not signed in. Sign in and try again."
+          : "Your role does not allow this. Ask an admin for a role that does."),
+      status,
+    );
+    this.name = "AuthError";
+  }
+}
+
+export class NotFoundError extends UserError {
+  constructor(what: string) {
+    super(`${what} was not found. It may have been removed; reload the page.`, 404);
+    this.name = "NotFoundError";
+  }
+}
+
+export const GENERIC_ERROR = "Something went wrong on the server. The details are in the server log.";
+
+export type ErrorBody = { error: string; issues?: { path: string; message: string }[] };
+
+type ZodLikeError = { name: string; issues: { path: PropertyKey[]; message: string }[] };
+
+function isZodError(e: unknown): e is ZodLikeError {
+  return e instanceof Error && e.name === "ZodError" && Array.isArray((e as unknown as ZodLikeError).issues);
+}
+
+/** One error mapper for route handlers and server actions. */
+export function toErrorResponse(e: unknown): { status: number; body: ErrorBody } {
+  if (e instanceof UserError) return { status: e.status, body: { error: e.message } };
+  if (isZodError(e)) {
+    return {
+      status: 400,
+      body: {
+        error: "Some fields are not valid: " + e.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "),
+        issues: e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      },
+    };
+  }
+  console.error("[lifeboat] unexpected error:", e);
+  return { status: 500, body: { error: GENERIC_ERROR } };
+}

@@ -1,0 +1,26 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      "@": path.resolve(import.meta.dirname),
+      // "server-only" throws outside React's server build; tests run lib/ on the server anyway.
+      "server-only": path.resolve(import.meta.dirname, "tests/support/empty.ts"),
+    },
+  },
+  test: {
+    environment: "node",
+    include: ["lib/**/*.test.ts", "tests/**/*.test.ts", "bench/**/*.test.ts"],
+    globalSetup: ["tests/support/global-setup.ts"],
+    env: {
+      NODE_ENV: "test",
+      NEXTAUTH_SECRET: "test-secret-test-secret-test-secret-0123",
+      LIFEBOAT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+    },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    allowOnly: false,
+    passWithNoTests: false,
+  },
+});
