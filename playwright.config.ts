@@ -3,11 +3,14 @@ import { defineConfig, devices } from "@playwright/test";
 // Debian's Chromium, never a downloaded browser (DESIGN.md).
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
+// The e2e server's data (Lifeboat's database, the demo's sandbox PostgreSQL and backups).
+process.env.E2E_DATA_DIR ??= `/tmp/lifeboat-e2e-${PORT}`;
 
 export default defineConfig({
   testDir: "e2e",
   outputDir: "test-results/e2e",
   forbidOnly: true,
+  globalTeardown: "./e2e/global-teardown.ts",
   retries: 0,
   workers: 1,
   timeout: 60_000,
@@ -35,6 +38,6 @@ export default defineConfig({
     timeout: 180_000,
     stdout: "pipe",
     stderr: "pipe",
-    env: { PORT: String(PORT) },
+    env: { PORT: String(PORT), E2E_DATA_DIR: process.env.E2E_DATA_DIR },
   },
 });

@@ -32,6 +32,11 @@ const schema = z
     LIFEBOAT_ADMIN_PASSWORD: optionalString.pipe(
       z.string().min(12, { message: "must be at least 12 characters" }).optional(),
     ),
+    LIFEBOAT_SYNC_INTERVAL_MINUTES: z.coerce
+      .number({ message: "must be a number of minutes (0 turns background sync off)" })
+      .min(0, { message: "must be 0 or more" })
+      .max(24 * 60, { message: "must be at most 1440 (a day)" })
+      .default(15),
     OIDC_ISSUER: optionalString.pipe(z.url({ message: "must be the issuer URL" }).optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,

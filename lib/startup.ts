@@ -27,4 +27,7 @@ async function bootstrapAdmin(e: Env) {
   }
 }
 
-await bootstrapAdmin(checkedEnv());
+const e = checkedEnv();
+await bootstrapAdmin(e);
+const { startBackgroundWork } = await import("@/lib/catalog/scheduler");
+await startBackgroundWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);

@@ -1,8 +1,80 @@
-// Seeds the demo's own database: the demo admin (password from data/demo/secrets.env)
-// and a few colleagues so that roles can be tried. Safe to run on every start.
-import { createPrismaClient } from "../prisma/client";
+// Seeds the demo's own database: the demo admin (password from data/demo/secrets.env),
+// a few colleagues so that roles can be tried, and what the Backups area needs: the
+// `demo-local` Location (DEMO_DIR/backups, filled by scripts/demo-backups.ts), the sandbox
+// PostgreSQL's `amani-production` and `amani-staging` Databases, and the source that ties
+// amani-production's backups to demo-local. Safe to run on every start: everything is
+// created by name when missing; an existing Database only gets its port and password put
+// back in line with the sandbox's (so that a changed DEMO_PG_PORT still works).
+import path from "node:path";
+import { createPrismaClient, type LifeboatPrisma } from "../prisma/client";
 import { ensureAdmin } from "../prisma/bootstrap";
 import { hashPassword } from "../lib/auth/password";
+import { decryptSecret, encryptSecret } from "../lib/crypto/secrets";
+
+const LOCATION_NAME = "demo-local";
+const SOURCE_PATTERNS = "amani_backup_*\npre_migration_*";
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`run through npm run demo (${name} is unset)`);
+  return v;
+}
+
+async function systemAudit(prisma: LifeboatPrisma, action: string, targetType: string, targetId: string, detail: Record<string, unknown>) {
+  await prisma.auditEvent.create({
+    data: { actorEmail: "system", action, targetType, targetId, detail: JSON.stringify({ ...detail, demo: true }) },
+  });
+}
+
+function samePassword(sealed: string | null, password: string, key: Buffer): boolean {
+  if (!sealed) return false;
+  try {
+    return decryptSecret(sealed, key) === password;
+  } catch {
+    return false;
+  }
+}
+
+async function seedBackupsArea(prisma: LifeboatPrisma) {
+  const demoDir = path.resolve(required("LIFEBOAT_DEMO_DIR"));
+  const pgPassword = required("DEMO_PG_PASSWORD");
+  const key = Buffer.from(required("LIFEBOAT_ENCRYPTION_KEY"), "base64");
+  const port = Number(process.env.DEMO_PG_PORT ?? 55432);
+
+  let location = await prisma.location.findUnique({ where: { name: LOCATION_NAME } });
+  if (!location) {
+    location = await prisma.location.create({
+      data: { name: LOCATION_NAME, kind: "local", config: JSON.stringify({ path: path.join(demoDir, "backups"), prefix: "" }), secrets: null },
+    });
+    await systemAudit(prisma, "location.create", "location", location.id, { name: LOCATION_NAME, kind: "local" });
+  }
+
+  const databases = [
+    { name: "amani-production", environment: "production", dbName: "amani" },
+    { name: "amani-staging", environment: "staging", dbName: "amani_staging" },
+  ];
+  for (const d of databases) {
+    const existing = await prisma.database.findUnique({ where: { name: d.name } });
+    let id: string;
+    if (!existing) {
+      const created = await prisma.database.create({
+        data: { ...d, host: "127.0.0.1", port, user: "lifeboat", passwordEnc: encryptSecret(pgPassword, key), sslmode: "disable" },
+      });
+      await systemAudit(prisma, "database.create", "database", created.id, { name: d.name });
+      id = created.id;
+    } else {
+      id = existing.id;
+      if (existing.port !== port || !samePassword(existing.passwordEnc, pgPassword, key)) {
+        await prisma.database.update({ where: { id }, data: { port, passwordEnc: encryptSecret(pgPassword, key) } });
+        await systemAudit(prisma, "database.update", "database", id, { name: d.name, fields: ["port", "password"] });
+      }
+    }
+    if (d.environment === "production") {
+      const source = await prisma.databaseSource.findUnique({ where: { databaseId_locationId: { databaseId: id, locationId: location.id } } });
+      if (!source) await prisma.databaseSource.create({ data: { databaseId: id, locationId: location.id, patterns: SOURCE_PATTERNS } });
+    }
+  }
+}
 
 async function main() {
   const url = process.env.LIFEBOAT_DATABASE_URL;
@@ -20,6 +92,7 @@ async function main() {
     // Colleagues share the admin's demo password so every role can be tried.
     if (!exists) await prisma.user.create({ data: { ...c, passwordHash: await hashPassword(password) } });
   }
+  await seedBackupsArea(prisma);
   await prisma.$disconnect();
 }
 

@@ -5,13 +5,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 PORT=${PORT:-3100}
-E2E_DIR=${E2E_DATA_DIR:-$PWD/test-results/e2e-data}
-rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR"
+# Outside the clone: the sandbox PostgreSQL's user must be able to reach it (a clone may sit in /root).
+E2E_DIR=${E2E_DATA_DIR:-/tmp/lifeboat-e2e-$PORT}
+[ -d "$E2E_DIR" ] && bash scripts/demo-postgres.sh stop "$E2E_DIR" >/dev/null 2>&1 || true
+rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR" test-results
+# Everything the server prints is kept, so a test can prove no secret was logged.
+: >test-results/e2e-server.log
+exec > >(tee -a test-results/e2e-server.log) 2>&1
+# The demo's data (sandbox PostgreSQL, local location with its backups, databases) is the
+# e2e tests' starting point too; e2e/global-teardown.ts stops its PostgreSQL.
+LIFEBOAT_DEMO_DIR="$E2E_DIR" DEMO_PG_PORT=$(free_port) bash scripts/demo.sh --setup-only
+set -a
+source "$E2E_DIR/secrets.env"
+set +a
 export LIFEBOAT_DATABASE_URL="file:$E2E_DIR/lifeboat.db"
 export NEXTAUTH_URL="http://127.0.0.1:$PORT"
-export NEXTAUTH_SECRET=${NEXTAUTH_SECRET:-e2e-secret-e2e-secret-e2e-secret-e2e}
-export LIFEBOAT_ENCRYPTION_KEY=${LIFEBOAT_ENCRYPTION_KEY:-$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')}
-migrate
-node node_modules/tsx/dist/cli.mjs e2e/seed-users.ts
+export LIFEBOAT_SYNC_INTERVAL_MINUTES=0
+run_ts e2e/seed-users.ts
 build_if_stale
 exec node node_modules/next/dist/bin/next start -p "$PORT" -H 127.0.0.1

@@ -43,3 +43,10 @@ build_if_stale() {
 migrate() {
   node node_modules/prisma/build/index.js migrate deploy >/dev/null || die "database migration failed (LIFEBOAT_DATABASE_URL=$LIFEBOAT_DATABASE_URL)"
 }
+
+# Runs a TypeScript script with tsx. The "import" condition lets tsx's CommonJS loading reach
+# ESM-only packages (execa's unicorn-magic); "react-server" lets lib/'s server-only modules load
+# outside Next, as vitest's alias does.
+run_ts() {
+  NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=import --conditions=react-server" node node_modules/tsx/dist/cli.mjs "$@"
+}

@@ -6,23 +6,29 @@ import { Time } from "@/components/time";
 import { requirePageUser } from "@/lib/auth/guard";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { getHealth } from "@/lib/health";
+import { databaseFreshness } from "@/lib/backups/freshness-query";
+import { listLocations } from "@/lib/locations/queries";
+import { FreshnessTable } from "@/components/freshness-table";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [health, audit] = await Promise.all([getHealth(), listAuditEvents({ page: 1 })]);
+  const [health, audit, freshness, locations] = await Promise.all([getHealth(), listAuditEvents({ page: 1 }), databaseFreshness(), listLocations()]);
+  const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
   return (
     <>
       <PageHeader title="Dashboard" description={`Signed in as ${user.name} (${user.role}).`} />
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title="Backup freshness" className="lg:col-span-2">
-          <p data-testid="freshness-not-built" className="text-sm text-slate-700">
-            Not built yet: this will show, per protected database, the age of the newest good backup against its RPO and
-            the days without a backup.
-          </p>
+          <FreshnessTable rows={freshness} />
         </Card>
         <Card title="Console">
+          {failing.length > 0 && (
+            <div className="mb-3 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-800" data-testid="failing-locations">
+              {failing.map((l) => <p key={l.id}><strong>{l.name}</strong>: last sync {l.lastSync?.status}. {l.lastSync?.error}</p>)}
+            </div>
+          )}
           <dl className="grid grid-cols-2 gap-y-1 text-sm">
             <dt className="text-slate-500">Status</dt>
             <dd data-testid="console-status" className={health.status === "ok" ? "font-medium text-emerald-700" : "font-medium text-red-700"}>
@@ -30,6 +36,8 @@ export default async function DashboardPage() {
             </dd>
             <dt className="text-slate-500">Own database</dt>
             <dd className="tabular">{health.database.reachable ? `reachable, ${health.database.latencyMs} ms` : "unreachable"}</dd>
+            <dt className="text-slate-500">Locations</dt>
+            <dd className="tabular">{locations.length} ({locations.length - failing.length} syncing fine)</dd>
             <dt className="text-slate-500">Version</dt>
             <dd className="tabular">{health.version}</dd>
           </dl>

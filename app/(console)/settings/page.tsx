@@ -25,12 +25,20 @@ export default async function SettingsPage() {
         <section className="rounded-lg border border-slate-200 bg-white p-4">
           <h2 className="font-semibold">Storage locations</h2>
           <p className="mt-1 text-sm text-slate-600">S3, Azure Blob, Google Cloud Storage and local folders that hold backups.</p>
-          <p className="mt-3 text-sm font-medium text-amber-800">Not built yet.</p>
+          {admin ? (
+            <Link href="/settings/locations" className="mt-3 inline-block text-sm font-medium text-sky-700 hover:underline">Manage locations →</Link>
+          ) : (
+            <p className="mt-3 text-sm text-slate-500">Admins only.</p>
+          )}
         </section>
         <section className="rounded-lg border border-slate-200 bg-white p-4">
           <h2 className="font-semibold">Databases</h2>
           <p className="mt-1 text-sm text-slate-600">The PostgreSQL databases Lifeboat protects, with RPO and RTO targets.</p>
-          <p className="mt-3 text-sm font-medium text-amber-800">Not built yet.</p>
+          {admin ? (
+            <Link href="/settings/databases" className="mt-3 inline-block text-sm font-medium text-sky-700 hover:underline">Manage databases →</Link>
+          ) : (
+            <p className="mt-3 text-sm text-slate-500">Admins only.</p>
+          )}
         </section>
       </div>
     </>

@@ -1,0 +1,63 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, useState, useTransition } from "react";
+import type { LocationsResponse } from "@/app/api/locations/route";
+import { RunStatusBadge } from "@/components/ui/badges";
+import { Time } from "@/components/time";
+import { syncAllAction } from "./actions";
+
+/** Each location's last sync, live while syncs run; one failing location never hides the others. */
+export function SyncPanel({ canSync }: { canSync: boolean }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+  const { data } = useQuery({
+    queryKey: ["locations"],
+    queryFn: async (): Promise<LocationsResponse> => {
+      const res = await fetch("/api/locations", { cache: "no-store" });
+      if (!res.ok) throw new Error((await res.json()).error ?? "Could not load the locations.");
+      return res.json();
+    },
+    refetchInterval: (q) => (q.state.data?.locations.some((l) => l.syncing || l.lastSync?.status === "running") ? 1000 : 15000),
+  });
+  const anySyncing = data?.locations.some((l) => l.syncing) ?? false;
+  const wasSyncing = useRef(false);
+  useEffect(() => {
+    // When the last running sync ends, reload the table below.
+    if (wasSyncing.current && !anySyncing) router.refresh();
+    wasSyncing.current = anySyncing;
+  }, [anySyncing, router]);
+
+  if (!data || data.locations.length === 0) return null;
+  return (
+    <section aria-label="Locations" className="mb-4 rounded-lg border border-slate-200 bg-white p-3">
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Locations</h2>
+        {canSync && (
+          <button type="button" disabled={pending || anySyncing}
+            onClick={() => start(async () => { setError(null); const r = await syncAllAction({}); if (!r.ok) setError(r.error); })}
+            className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60">
+            {anySyncing ? "Syncing…" : "Sync all now"}
+          </button>
+        )}
+      </div>
+      {error && <p className="mb-2 text-sm text-red-700">{error}</p>}
+      <ul className="divide-y divide-slate-100 text-sm">
+        {data.locations.map((l) => {
+          const s = l.lastSync;
+          return (
+            <li key={l.id} data-testid={`sync-${l.name}`} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5">
+              <span className="font-medium">{l.name}</span>
+              {s ? <RunStatusBadge status={l.syncing ? "running" : s.status} /> : <span className="text-slate-500">never synced</span>}
+              {s && (l.syncing || s.status === "running") && <span className="tabular text-slate-600">{s.objectsSeen.toLocaleString("en")} objects listed, page {s.pages}…</span>}
+              {s && s.status === "ok" && !l.syncing && <span className="tabular text-slate-600">{s.objectsSeen.toLocaleString("en")} objects · +{s.added} new, {s.changed} changed, {s.vanished} vanished · <Time value={s.finishedAt ?? s.startedAt} relative /></span>}
+              {s?.error && !l.syncing && <span className="basis-full text-red-700" data-testid="sync-error">{s.error} <span className="text-slate-500">(what was catalogued before is kept)</span></span>}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,168 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import type { DatabaseDto } from "@/lib/databases/queries";
+import { ENVIRONMENTS } from "@/lib/databases/schemas";
+import { EnvironmentBadge } from "@/components/ui/badges";
+import { deleteDatabaseAction, saveDatabaseAction, testDatabaseAction } from "./actions";
+
+type Loc = { id: string; name: string };
+type Msg = { kind: "ok" | "error"; text: string } | null;
+
+function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto; locations: Loc[]; onDone: (m: string) => void }) {
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
+  const [sources, setSources] = useState(existing?.sources.map((s) => ({ locationId: s.locationId, patterns: s.patterns })) ?? []);
+  const inputCls = "w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
+  const err = (n: string) => (error?.fields[n] ? <span className="mt-1 block text-xs text-red-700">{error.fields[n]}</span> : null);
+  const text = (name: keyof DatabaseDto, label: string, opts: { placeholder?: string; type?: string; mono?: boolean } = {}) => (
+    <label className="block text-sm">
+      <span className="mb-1 block font-medium">{label}</span>
+      <input name={name} type={opts.type ?? "text"} defaultValue={existing ? String(existing[name] ?? "") : undefined} placeholder={opts.placeholder} className={`${inputCls} ${opts.mono ? "font-mono" : ""}`} />
+      {err(name)}
+    </label>
+  );
+
+  function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const get = (k: string) => String(f.get(k) ?? "");
+    const input = {
+      id: existing?.id,
+      name: get("name"), environment: get("environment") as (typeof ENVIRONMENTS)[number], host: get("host"), port: get("port") || 5432,
+      dbName: get("dbName"), user: get("user"), password: get("password"), clearPassword: f.get("clearPassword") === "on",
+      sslmode: get("sslmode") as "prefer",
+      rpoHours: get("rpoHours") || 24, rtoCorruptionMinutes: get("rtoCorruptionMinutes") || 15, rtoInfraLossMinutes: get("rtoInfraLossMinutes") || 120,
+      rtoDcFailureMinutes: get("rtoDcFailureMinutes") || 240, migrationHeadQuery: get("migrationHeadQuery") || undefined,
+      gfsDailyDays: get("gfsDailyDays") || 30, gfsWeeklyDays: get("gfsWeeklyDays") || 91, gfsMonthlyDays: get("gfsMonthlyDays") || 365,
+      sources,
+    };
+    setError(null);
+    start(async () => {
+      const r = await saveDatabaseAction(input as never);
+      if (!r.ok) return setError({ text: r.error, fields: Object.fromEntries((r.issues ?? []).map((i) => [i.path, i.message])) });
+      onDone(existing ? `Saved ${input.name}.` : `Added ${input.name}. Sync its locations to see its backups.`);
+    });
+  }
+
+  return (
+    <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label={existing ? `Edit ${existing.name}` : "Add a database"}>
+      {error && <p data-testid="database-form-error" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">{error.text}</p>}
+      <fieldset className="grid gap-3 sm:grid-cols-3">
+        <legend className="mb-2 text-sm font-semibold">Identity and connection</legend>
+        {text("name", "Name in Lifeboat", { placeholder: "amani-production" })}
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">Environment</span>
+          <select name="environment" defaultValue={existing?.environment ?? "production"} className={inputCls}>
+            {ENVIRONMENTS.map((e) => <option key={e}>{e}</option>)}
+          </select>
+        </label>
+        {text("host", "Host", { placeholder: "db.internal", mono: true })}
+        {text("port", "Port", { placeholder: "5432", type: "number" })}
+        {text("dbName", "Database name", { placeholder: "amani", mono: true })}
+        {text("user", "User", { placeholder: "lifeboat", mono: true })}
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">Password</span>
+          <input name="password" type="password" autoComplete="new-password" className={inputCls} placeholder={existing?.passwordSet ? "•••••• stored — leave empty to keep" : ""} />
+          {existing?.passwordSet && <span className="mt-1 flex items-center gap-1 text-xs text-slate-600"><input type="checkbox" name="clearPassword" /> erase the stored password</span>}
+        </label>
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">TLS (sslmode)</span>
+          <select name="sslmode" defaultValue={existing?.sslmode ?? "prefer"} className={inputCls}>
+            {["disable", "prefer", "require", "verify-full"].map((m) => <option key={m}>{m}</option>)}
+          </select>
+        </label>
+      </fieldset>
+      <fieldset className="grid gap-3 sm:grid-cols-4">
+        <legend className="mb-2 text-sm font-semibold">Targets and retention</legend>
+        {text("rpoHours", "RPO (hours)", { type: "number", placeholder: "24" })}
+        {text("rtoCorruptionMinutes", "RTO corruption (min)", { type: "number", placeholder: "15" })}
+        {text("rtoInfraLossMinutes", "RTO infrastructure loss (min)", { type: "number", placeholder: "120" })}
+        {text("rtoDcFailureMinutes", "RTO data-center failure (min)", { type: "number", placeholder: "240" })}
+        {text("gfsDailyDays", "Keep dailies (days)", { type: "number", placeholder: "30" })}
+        {text("gfsWeeklyDays", "Keep Sundays (days)", { type: "number", placeholder: "91" })}
+        {text("gfsMonthlyDays", "Keep 1sts of month (days)", { type: "number", placeholder: "365" })}
+        {text("migrationHeadQuery", "Migration head query", { mono: true, placeholder: "select version_num from alembic_version" })}
+      </fieldset>
+      <fieldset>
+        <legend className="mb-2 text-sm font-semibold">Where its backups are</legend>
+        {locations.length === 0 && <p className="text-sm text-slate-600">No locations yet: add one under Settings → Locations first.</p>}
+        {sources.map((s, i) => (
+          <div key={i} className="mb-2 grid gap-2 sm:grid-cols-[12rem_1fr_auto]">
+            <select aria-label="Location" value={s.locationId} onChange={(e) => setSources(sources.map((x, j) => (j === i ? { ...x, locationId: e.target.value } : x)))} className={inputCls}>
+              <option value="">Choose a location…</option>
+              {locations.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
+            </select>
+            <input aria-label="Key patterns" value={s.patterns} onChange={(e) => setSources(sources.map((x, j) => (j === i ? { ...x, patterns: e.target.value } : x)))}
+              className={`${inputCls} font-mono`} placeholder="amani_backup_*, pre_migration_*" />
+            <button type="button" onClick={() => setSources(sources.filter((_, j) => j !== i))} className="rounded border border-slate-300 px-2 text-sm">Remove</button>
+            {err(`sources.${i}.patterns`)}{err(`sources.${i}.locationId`)}
+          </div>
+        ))}
+        {locations.length > 0 && (
+          <button type="button" onClick={() => setSources([...sources, { locationId: locations[0]!.id, patterns: "*" }])} className="rounded border border-slate-300 px-2 py-1 text-sm">
+            Add a location
+          </button>
+        )}
+        <p className="mt-1 text-xs text-slate-600">Patterns are globs relative to the location&apos;s prefix, comma-separated: * matches within a folder, ** across folders.</p>
+      </fieldset>
+      <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
+        {pending ? "Saving…" : existing ? "Save changes" : "Add database"}
+      </button>
+    </form>
+  );
+}
+
+export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[]; locations: Loc[] }) {
+  const router = useRouter();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [adding, setAdding] = useState(initial.length === 0);
+  const [message, setMessage] = useState<Msg>(null);
+  const [pending, start] = useTransition();
+  const done = (text: string) => {
+    setEditing(null);
+    setAdding(false);
+    setMessage({ kind: "ok", text });
+    router.refresh();
+  };
+  return (
+    <div className="space-y-4">
+      {message && <p role="status" data-testid="databases-message" className={`rounded-md border p-3 text-sm ${message.kind === "ok" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`}>{message.text}</p>}
+      {initial.map((d) => (
+        <section key={d.id} className={`rounded-lg border bg-white p-4 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}>
+          <div className="flex flex-wrap items-start justify-between gap-2">
+            <div>
+              <h2 className="font-semibold">{d.name} <EnvironmentBadge environment={d.environment} /></h2>
+              <p className="font-mono text-xs text-slate-600">{d.user}@{d.host}:{d.port}/{d.dbName} · password {d.passwordSet ? "stored" : "not set"}</p>
+              <p className="mt-1 text-xs text-slate-600">
+                RPO {d.rpoHours} h · RTO {d.rtoCorruptionMinutes}/{d.rtoInfraLossMinutes}/{d.rtoDcFailureMinutes} min · keep {d.gfsDailyDays} d daily, {d.gfsWeeklyDays} d weekly, {d.gfsMonthlyDays} d monthly
+              </p>
+              <p className="mt-1 text-xs text-slate-600">Backups: {d.sources.length ? d.sources.map((s) => `${s.locationName}: ${s.patterns}`).join(" · ") : "no location yet — edit to add one"}</p>
+            </div>
+            <div className="flex flex-wrap gap-2">
+              <button type="button" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50"
+                onClick={() => { setMessage(null); start(async () => { const r = await testDatabaseAction({ id: d.id }); setMessage(!r.ok ? { kind: "error", text: r.error } : r.data.ok ? { kind: "ok", text: `${d.name}: connected in ${r.data.latencyMs} ms, PostgreSQL ${r.data.version}.` } : { kind: "error", text: `${d.name}: ${r.data.error}` }); }); }}>
+                Test connection
+              </button>
+              <button type="button" onClick={() => setEditing(editing === d.id ? null : d.id)} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50">{editing === d.id ? "Close" : "Edit"}</button>
+              <button type="button" disabled={pending} className="rounded border border-red-300 px-2 py-1 text-sm text-red-700 hover:bg-red-50"
+                onClick={() => {
+                  const typed = window.prompt(`Remove ${d.name} from Lifeboat? The database itself and its backups are not touched. Type its name to confirm.`);
+                  if (typed === null) return;
+                  if (typed.trim() !== d.name) return setMessage({ kind: "error", text: `Not removed: you typed "${typed}", not "${d.name}".` });
+                  start(async () => { const r = await deleteDatabaseAction({ id: d.id }); setMessage(r.ok ? { kind: "ok", text: `Removed ${d.name}.` } : { kind: "error", text: r.error }); router.refresh(); });
+                }}>Remove</button>
+            </div>
+          </div>
+          {editing === d.id && <div className="mt-4 border-t border-slate-100 pt-4"><DatabaseForm existing={d} locations={locations} onDone={done} /></div>}
+        </section>
+      ))}
+      {adding ? (
+        <section className="rounded-lg border border-slate-200 bg-white p-4"><h2 className="mb-3 font-semibold">Add a database</h2><DatabaseForm locations={locations} onDone={done} /></section>
+      ) : (
+        <button type="button" onClick={() => setAdding(true)} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800">Add a database</button>
+      )}
+    </div>
+  );
+}

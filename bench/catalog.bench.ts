@@ -1,0 +1,112 @@
+// Catalog benchmark (issue: backup inventory). Needs the test servers (npm run bench starts them).
+//   1. 100,000 objects in the S3 server (s3rver).
+//   2. A bare ListObjectsV2 loop over the bucket vs Lifeboat's first full sync and an
+//      unchanged re-sync; prints sync / bare (goal ≤ 1.15).
+//   3. Server time of a filtered page of 50 rows out of 100,000: p50/p95 over many runs
+//      (goal p95 ≤ 100 ms).
+// Run: npm run bench (or BENCH_OBJECTS=20000 npm run bench for a quicker look).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { stamp, testS3 } from "../tests/support/s3";
+
+const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 100_000);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-"));
+process.env.LIFEBOAT_DATABASE_URL = `file:${dir}/lifeboat.db`;
+process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
+process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
+
+const ms = (t0: number) => performance.now() - t0;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+
+async function main() {
+  await execa("node", ["node_modules/prisma/build/index.js", "migrate", "deploy"], { env: { LIFEBOAT_DATABASE_URL: process.env.LIFEBOAT_DATABASE_URL } });
+  const { db } = await import("../lib/db");
+  const { saveLocation } = await import("../lib/locations/mutations");
+  const { saveLocationSchema } = await import("../lib/locations/schemas");
+  const { saveDatabase } = await import("../lib/databases/mutations");
+  const { saveDatabaseSchema } = await import("../lib/databases/schemas");
+  const { beginSync } = await import("../lib/catalog/sync");
+  const { queryBackups } = await import("../lib/backups/queries");
+  const { backupFilterSchema } = await import("../lib/backups/schemas");
+
+  const s3 = testS3();
+  const bucket = `bench-${Date.now()}`;
+  await s3.createBucket(bucket);
+  const t0 = performance.now();
+  const start = Date.UTC(2000, 0, 1, 2);
+  await s3.putMany(
+    bucket,
+    Array.from({ length: OBJECTS }, (_, i) => ({ key: `db${i % 4}_backup_${stamp(new Date(start + i * 3_600_000))}.sql.gz`, body: "x" })),
+    64,
+  );
+  console.log(`uploaded ${OBJECTS.toLocaleString("en")} objects in ${(ms(t0) / 1000).toFixed(1)} s`);
+
+  async function bareList() {
+    const t = performance.now();
+    let token: string | undefined;
+    let n = 0;
+    do {
+      const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, MaxKeys: 1000 }));
+      n += page.Contents?.length ?? 0;
+      token = page.NextContinuationToken;
+    } while (token);
+    if (n !== OBJECTS) throw new Error(`bare listing saw ${n} objects`);
+    return ms(t);
+  }
+
+  const user = await db.user.create({ data: { email: "bench@example.test", name: "Bench", role: "admin" } });
+  const actor = { id: user.id, email: user.email, name: user.name, role: "admin" as const };
+  const { id: locationId } = await saveLocation(
+    saveLocationSchema.parse({ name: "bench", config: { kind: "s3", bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }),
+    actor,
+  );
+  for (let i = 0; i < 4; i++) {
+    await saveDatabase(saveDatabaseSchema.parse({ name: `db${i}`, environment: "production", host: "127.0.0.1", dbName: `db${i}`, user: "x", sources: [{ locationId, patterns: `db${i}_backup_*` }] }), actor);
+  }
+  async function sync() {
+    const t = performance.now();
+    const { runId, done } = await beginSync(locationId, "manual");
+    await done;
+    const run = await db.syncRun.findUniqueOrThrow({ where: { id: runId } });
+    if (run.status !== "ok") throw new Error(`sync failed: ${run.error}`);
+    return { ms: ms(t), run };
+  }
+
+  const bare1 = await bareList();
+  const first = await sync();
+  const bare2 = await bareList();
+  const resync = await sync();
+  const bare3 = await bareList();
+  const bare = [bare1, bare2, bare3].sort((a, b) => a - b)[1]!;
+  console.log(`bare ListObjectsV2 loop: ${[bare1, bare2, bare3].map((x) => (x / 1000).toFixed(2)).join(", ")} s (median ${(bare / 1000).toFixed(2)} s)`);
+  console.log(`first sync (${first.run.added.toLocaleString("en")} new rows): ${(first.ms / 1000).toFixed(2)} s  → ratio ${(first.ms / bare).toFixed(2)} (goal ≤ 1.15)`);
+  console.log(`unchanged re-sync: ${(resync.ms / 1000).toFixed(2)} s  → ratio ${(resync.ms / bare).toFixed(2)} (goal ≤ 1.15)`);
+
+  const filters = [
+    { database: (await db.database.findFirstOrThrow({ where: { name: "db1" } })).id, class: "past_retention" },
+    { q: "_backup_2005", sort: "size", dir: "asc" },
+    { from: "2003-01-01", to: "2004-12-31", page: 3 },
+    {},
+    { class: "weekly" },
+  ];
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const f = backupFilterSchema.parse({ ...filters[i % filters.length], size: 50 });
+    const t = performance.now();
+    const r = await queryBackups(f);
+    times.push(ms(t));
+    if (i < filters.length) console.log(`  filter ${JSON.stringify(filters[i])}: ${r.total.toLocaleString("en")} matching, page of ${r.rows.length}`);
+  }
+  console.log(`filtered page of 50 of ${OBJECTS.toLocaleString("en")}: p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms (goal p95 ≤ 100 ms)`);
+  await db.$disconnect();
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => fs.rmSync(dir, { recursive: true, force: true }));

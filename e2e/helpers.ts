@@ -1,0 +1,30 @@
+import { expect, type Page } from "@playwright/test";
+import { testS3 } from "../tests/support/s3";
+
+/** Adds an S3 location for the test S3 server through Settings → Locations. */
+export async function addS3Location(page: Page, name: string, bucket: string, prefix = "") {
+  const s3 = testS3();
+  await page.goto("/settings/locations");
+  const add = page.getByRole("button", { name: "Add a location" });
+  if (await add.isVisible()) await add.click();
+  const form = page.getByRole("form", { name: "Add a location" });
+  await form.getByLabel("Name").fill(name);
+  await form.getByLabel("Kind").selectOption("s3");
+  await form.getByLabel("Bucket").fill(bucket);
+  await form.getByLabel("Region").fill(s3.region);
+  await form.getByLabel(/^Endpoint/).fill(s3.endpoint);
+  await form.getByLabel(/Path-style/).check();
+  await form.getByLabel(/^Access key id/).fill(s3.accessKeyId);
+  await form.getByLabel("Secret access key").fill(s3.secretAccessKey);
+  await form.getByLabel(/^Prefix/).fill(prefix);
+  return form;
+}
+
+/** Clicks "Sync now" for one location on Settings → Locations and waits on the Backups page. */
+export async function syncLocation(page: Page, name: string) {
+  await page.goto("/settings/locations");
+  await page.getByTestId(`location-${name}`).getByRole("button", { name: "Sync now" }).click();
+  await expect(page.getByTestId("locations-message")).toContainText(`Sync of ${name} started`);
+  await page.goto("/backups");
+  await expect(page.getByTestId(`sync-${name}`)).toContainText("✓ ok", { timeout: 30_000 });
+}

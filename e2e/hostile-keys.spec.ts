@@ -1,0 +1,55 @@
+import { expect, test } from "@playwright/test";
+import { testS3 } from "../tests/support/s3";
+import { addS3Location, syncLocation } from "./helpers";
+import { storageStatePath } from "./users";
+
+test.use({ storageState: storageStatePath("admin") });
+
+const bucket = `e2e-hostile-${Date.now()}`;
+const HOSTILE = [
+  "../../etc/passwd",
+  "/etc/shadow.sql.gz",
+  "<img src=x onerror=alert(1)>_backup_20260101_020000.sql.gz",
+  "ünïcødé/бэкап_backup_20260102_020000.sql.gz",
+  `long/${"x".repeat(900)}.dump`,
+  'quote"and\'apostrophe;rm -rf ~.sql',
+  "percent%00encoded%2e%2e.sql",
+];
+
+test("hostile object keys neither break the pages nor run script; downloads get a safe file name", async ({ page }) => {
+  const s3 = testS3();
+  await s3.createBucket(bucket);
+  for (const [i, key] of HOSTILE.entries()) await s3.put(bucket, key, `content ${i}`);
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+
+  const form = await addS3Location(page, "hostile", bucket);
+  await form.getByRole("button", { name: "Add location" }).click();
+  await expect(page.getByTestId("locations-message")).toContainText("Added hostile");
+  await syncLocation(page, "hostile");
+
+  await page.goto("/backups?q=");
+  const filters = page.getByRole("form", { name: "Filter backups" });
+  await filters.getByLabel("Location").selectOption({ label: "hostile" });
+  await filters.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page.getByTestId("backup-totals")).toContainText(`${HOSTILE.length} backups`);
+  for (const key of HOSTILE) await expect(page.getByText(key, { exact: true })).toBeVisible();
+  expect(await page.locator("img[src=x]").count()).toBe(0);
+
+  for (const key of HOSTILE) {
+    await page.goto("/backups?size=100");
+    await page.getByRole("link", { name: key, exact: true }).click();
+    await expect(page.getByTestId("backup-key")).toHaveText(key);
+    const href = await page.getByRole("link", { name: "Download" }).getAttribute("href");
+    const res = await page.request.get(href!);
+    expect(res.status()).toBe(200);
+    const disposition = res.headers()["content-disposition"]!;
+    expect(disposition).toMatch(/^attachment; filename="[^"/\\]*"; filename\*=UTF-8''/);
+    expect(disposition).not.toContain("/");
+    expect(await res.text()).toBe(`content ${HOSTILE.indexOf(key)}`);
+  }
+  expect(dialogs).toEqual([]);
+});

@@ -1,0 +1,216 @@
+import { createHash } from "node:crypto";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+import { execa } from "execa";
+import { UserError } from "@/lib/errors";
+import { pgDumpArgs, type BinOptions } from "@/lib/postgres/commands";
+import { describeConnection, pgConnectionSchema, pgEnv, type PgConnection } from "@/lib/postgres/connection";
+import {
+  DEFAULT_MIGRATION_HEAD_QUERY,
+  explainPgFailure,
+  exportSnapshot,
+  migrationHead,
+  missingToolError,
+  PgCommandError,
+  pgDumpVersion,
+  serverVersion,
+  tableRowCounts,
+  type ExportedSnapshot,
+} from "@/lib/postgres/run";
+import { StorageError, type BackupStorage } from "@/lib/storage/provider";
+import { MANIFEST_SUFFIX, manifestKey, manifestSchema, type Manifest } from "./manifest";
+
+// Makes a backup: pg_dump streams through a sha256 hasher (and gzip for plain SQL) straight
+// into storage, then the `<key>.manifest.json` sidecar is written. The dump and the
+// manifest's row counts and migration head read one exported snapshot, so the counts are
+// exactly what the dump holds even while the application keeps writing.
+//
+// All or nothing: when any step fails, the backup object (partial or complete) and its
+// manifest are deleted and the error is thrown; a key with a manifest means a whole backup.
+
+export type CreateBackupOptions = BinOptions & {
+  conn: PgConnection;
+  storage: BackupStorage;
+  key: string;
+  format: "custom" | "plain_gzip";
+  critical?: boolean;
+  migrationHeadQuery?: string;
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+};
+
+export type CreateBackupResult = { key: string; size: number; sha256: string; manifest: Manifest };
+
+const PROGRESS_EVERY_MS = 100;
+
+export async function createBackup(opts: CreateBackupOptions): Promise<CreateBackupResult> {
+  const conn = pgConnectionSchema.parse(opts.conn);
+  const { storage, key, format } = opts;
+  const bin = { binDir: opts.binDir };
+  if (key.endsWith(MANIFEST_SUFFIX)) throw new UserError(`A backup's name cannot end with ${MANIFEST_SUFFIX}: that is its manifest's name.`);
+  opts.signal?.throwIfAborted();
+
+  // Never replace an existing backup (and never delete one after a failure).
+  const existing = await storage.stat(key).then(
+    () => true,
+    (e: unknown) => {
+      if (e instanceof StorageError && e.code === "not_found") return false;
+      throw e;
+    },
+  );
+  if (existing) throw new UserError(`A backup named ${key} already exists in ${storage.description}: choose another name.`, 409);
+
+  const createdAt = new Date().toISOString();
+  const dumpVersion = await pgDumpVersion(bin);
+  let snap: ExportedSnapshot | null = null;
+  try {
+    snap = await exportSnapshot(conn, bin);
+  } catch (e) {
+    // Connection problems are the operator's to fix; a server that cannot export snapshots
+    // (old hot standby) still gets a backup, with counts read just after the dump.
+    if (!(e instanceof PgCommandError)) throw e;
+  }
+
+  let written = false;
+  try {
+    const q = { ...bin, snapshot: snap?.snapshot, signal: opts.signal };
+    const version = await serverVersion(conn, bin);
+    const head = await migrationHead(conn, opts.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY, q);
+    written = true; // from here on a partial object may exist
+    const { size, sha256 } = await dumpToStorage({ ...opts, conn, snapshot: snap?.snapshot ?? null });
+    const tables = await tableRowCounts(conn, q);
+    const manifest = manifestSchema.parse({
+      lifeboat: 1,
+      sha256,
+      size,
+      format,
+      database: conn.database,
+      serverVersion: version,
+      pgDumpVersion: dumpVersion,
+      createdAt,
+      migrationHead: head,
+      critical: opts.critical ?? false,
+      tables,
+    });
+    opts.signal?.throwIfAborted();
+    await storage.write(manifestKey(key), Readable.from([Buffer.from(JSON.stringify(manifest, null, 2) + "\n")]), {
+      contentType: "application/json",
+    });
+    return { key, size, sha256, manifest };
+  } catch (e) {
+    if (written) {
+      await storage.delete(key).catch(() => {});
+      await storage.delete(manifestKey(key)).catch(() => {});
+    }
+    throw e;
+  } finally {
+    await snap?.release();
+  }
+}
+
+/** pg_dump → (gzip) → sha256/size → storage.write. Deletes the object when anything fails. */
+async function dumpToStorage(
+  opts: CreateBackupOptions & { snapshot: string | null },
+): Promise<{ size: number; sha256: string }> {
+  const { conn, storage, key, format } = opts;
+  const argv = pgDumpArgs({
+    format: format === "custom" ? "custom" : "plain",
+    database: conn.database,
+    snapshot: opts.snapshot ?? undefined,
+    binDir: opts.binDir,
+  });
+  const [file, ...args] = argv;
+  const { env, cleanup } = await pgEnv(conn);
+  try {
+    const dump = execa(file, args, {
+      env,
+      extendEnv: true,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      buffer: { stdout: false },
+      reject: false,
+      maxBuffer: { stderr: 4 * 1024 * 1024 },
+      cancelSignal: opts.signal,
+    });
+
+    const hash = createHash("sha256");
+    let size = 0;
+    let lastProgress = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        const now = performance.now();
+        if (opts.onProgress && now - lastProgress >= PROGRESS_EVERY_MS) {
+          lastProgress = now;
+          opts.onProgress(size);
+        }
+        cb(null, chunk);
+      },
+      // The object is complete only if pg_dump says so: otherwise the body ends in an
+      // error, so the storage write fails instead of storing a cut-off dump as whole.
+      flush(cb) {
+        dump.then(
+          (r) => cb(r.exitCode === 0 ? null : new Error("pg_dump failed")),
+          (e: unknown) => cb(e instanceof Error ? e : new Error(String(e))),
+        );
+      },
+    });
+
+    const stages = format === "plain_gzip" ? [zlib.createGzip()] : [];
+    const piped = pipeline([dump.stdout, ...stages, meter]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+
+    let stored: Awaited<ReturnType<BackupStorage["write"]>> | null = null;
+    let storageError: unknown = null;
+    let killedForStorage = false;
+    try {
+      stored = await storage.write(key, meter, {
+        contentType: format === "custom" ? "application/octet-stream" : "application/gzip",
+      });
+    } catch (e) {
+      storageError = e;
+      // The storage gave up first (pg_dump still running): its error is the one to report.
+      // Otherwise the write failed because pg_dump did, and pg_dump's error says why.
+      killedForStorage = dump.exitCode === null;
+      meter.destroy();
+      dump.kill();
+    }
+    const r = await dump;
+    const pipeError = await piped;
+
+    const dumpFailed = r.exitCode !== 0;
+    if (dumpFailed || storageError !== null || stored === null) {
+      await storage.delete(key).catch(() => {});
+    }
+    if (r.isCanceled) throw new UserError("The backup was cancelled; nothing was kept.", 499);
+    if (storageError !== null && (killedForStorage || !dumpFailed)) throw storageError;
+    if (r.exitCode === undefined) {
+      if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("pg_dump", opts.binDir);
+      throw new PgCommandError("pg_dump", null, "", `pg_dump could not run: ${r.shortMessage}`);
+    }
+    if (dumpFailed) {
+      const stderr = typeof r.stderr === "string" ? r.stderr : "";
+      const err = explainPgFailure("pg_dump", conn, stderr, r.exitCode);
+      err.message = `The backup of ${describeConnection(conn)} failed and nothing was kept: ${err.message}`;
+      throw err;
+    }
+    if (stored === null) throw new Error("the storage did not confirm the write");
+    if (pipeError !== null && !(pipeError instanceof Error && pipeError.message === "pg_dump failed")) {
+      await storage.delete(key).catch(() => {});
+      throw pipeError;
+    }
+    if (stored.size !== size) {
+      await storage.delete(key).catch(() => {});
+      throw new Error(`${storage.description} stored ${stored.size} bytes for ${key} but ${size} were sent: the backup was deleted`);
+    }
+    opts.onProgress?.(size);
+    return { size, sha256: hash.digest("hex") };
+  } finally {
+    await cleanup();
+  }
+}

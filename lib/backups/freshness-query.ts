@@ -1,0 +1,41 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { requireRole } from "@/lib/auth/guard";
+import { dayStrip, freshness } from "@/lib/backups/retention";
+import type { Environment } from "@/lib/databases/schemas";
+
+const STRIP_DAYS = 30;
+
+/** Per protected database: newest good backup against the RPO, and the last 30 days. */
+export async function databaseFreshness(now = new Date()) {
+  await requireRole("viewer");
+  const databases = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }] });
+  const since = new Date(now.getTime() - STRIP_DAYS * 86_400_000);
+  return Promise.all(
+    databases.map(async (d) => {
+      const good = { databaseId: d.id, vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" } };
+      const [newest, newestVerified, recent, failedRecent, count] = await Promise.all([
+        db.backup.findFirst({ where: good, orderBy: { takenAt: "desc" }, select: { id: true, key: true, takenAt: true, verificationState: true } }),
+        db.backup.findFirst({ where: { databaseId: d.id, vanishedAt: null, verificationState: "verified" }, orderBy: { takenAt: "desc" }, select: { id: true, takenAt: true } }),
+        db.backup.findMany({ where: { ...good, takenAt: { gte: since } }, select: { takenAt: true } }),
+        db.backup.count({ where: { databaseId: d.id, vanishedAt: null, takenAt: { gte: since }, OR: [{ verificationState: "failed" }, { sizeAnomaly: { not: null } }] } }),
+        db.backup.count({ where: { databaseId: d.id, vanishedAt: null } }),
+      ]);
+      const f = freshness(newest?.takenAt ?? null, d.rpoHours, now);
+      return {
+        id: d.id,
+        name: d.name,
+        environment: d.environment as Environment,
+        rpoHours: d.rpoHours,
+        state: f.state,
+        ageHours: f.ageHours,
+        newest: newest && { id: newest.id, key: newest.key, takenAt: newest.takenAt.toISOString(), verificationState: newest.verificationState },
+        newestVerifiedAt: newestVerified?.takenAt.toISOString() ?? null,
+        strip: dayStrip(recent.map((r) => r.takenAt), STRIP_DAYS, now),
+        problemsLast30Days: failedRecent,
+        backupCount: count,
+      };
+    }),
+  );
+}
+export type DatabaseFreshness = Awaited<ReturnType<typeof databaseFreshness>>[number];

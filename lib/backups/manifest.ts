@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+// The sidecar `<key>.manifest.json` Lifeboat writes next to each backup it makes
+// (DESIGN.md). Read when present; a backup without one is still catalogued.
+
+export const MANIFEST_SUFFIX = ".manifest.json";
+
+export const BACKUP_FORMATS = ["custom", "plain", "plain_gzip", "tar", "unknown"] as const;
+export type BackupFormat = (typeof BACKUP_FORMATS)[number];
+
+export const manifestSchema = z.object({
+  lifeboat: z.literal(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size: z.number().int().nonnegative(),
+  format: z.enum(BACKUP_FORMATS),
+  /** Name of the source database. */
+  database: z.string().min(1),
+  /** PostgreSQL server version of the source, e.g. "15.18". */
+  serverVersion: z.string(),
+  /** pg_dump's version, e.g. "15.18". */
+  pgDumpVersion: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  /** The application's migration head (alembic_version by default), or null. */
+  migrationHead: z.string().nullable(),
+  /** Marked critical at creation (pre-release, critical pre-migration): kept forever. */
+  critical: z.boolean().default(false),
+  tables: z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number().int().nonnegative() })),
+});
+export type Manifest = z.output<typeof manifestSchema>;
+
+export function manifestKey(backupKey: string): string {
+  return backupKey + MANIFEST_SUFFIX;
+}

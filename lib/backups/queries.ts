@@ -1,0 +1,130 @@
+import "server-only";
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db";
+import { requireRole } from "@/lib/auth/guard";
+import { NotFoundError } from "@/lib/errors";
+import { policyOf } from "@/lib/databases/queries";
+import { DEFAULT_POLICY, keptUntil, retentionClass, retentionWhere, type GfsPolicy } from "@/lib/backups/retention";
+import type { BackupFilter } from "@/lib/backups/schemas";
+import { manifestSchema } from "@/lib/backups/manifest";
+
+type PolicyRow = { id: string; gfsDailyDays: number; gfsWeeklyDays: number; gfsMonthlyDays: number };
+
+async function policies(): Promise<Map<string, GfsPolicy>> {
+  const rows: PolicyRow[] = await db.database.findMany({ select: { id: true, gfsDailyDays: true, gfsWeeklyDays: true, gfsMonthlyDays: true } });
+  return new Map(rows.map((r) => [r.id, policyOf(r)]));
+}
+
+export function buildWhere(f: BackupFilter, policyMap: Map<string, GfsPolicy>, now: Date): Prisma.BackupWhereInput {
+  const and: Prisma.BackupWhereInput[] = [];
+  if (f.location) and.push({ locationId: f.location });
+  if (f.database) and.push({ databaseId: f.database === "none" ? null : f.database });
+  if (f.format) and.push({ format: f.format });
+  if (f.state) and.push({ verificationState: f.state });
+  if (f.from) and.push({ takenAt: { gte: new Date(`${f.from}T00:00:00Z`) } });
+  if (f.to) and.push({ takenAt: { lt: new Date(new Date(`${f.to}T00:00:00Z`).getTime() + 86_400_000) } });
+  if (f.q) and.push({ key: { contains: f.q } });
+  if (f.vanished === "hide") and.push({ vanishedAt: null });
+  if (f.vanished === "only") and.push({ vanishedAt: { not: null } });
+  if (f.class) {
+    const cls = f.class;
+    and.push({
+      OR: [
+        ...[...policyMap.entries()].map(([id, p]) => ({ databaseId: id, ...retentionWhere(cls, p, now) }) as Prisma.BackupWhereInput),
+        { databaseId: null, ...retentionWhere(cls, DEFAULT_POLICY, now) } as Prisma.BackupWhereInput,
+      ],
+    });
+  }
+  return and.length ? { AND: and } : {};
+}
+
+type BackupRow = Prisma.BackupGetPayload<{ include: { location: { select: { name: true; kind: true } }; database: { select: { name: true; environment: true } } } }>;
+
+function toDto(b: BackupRow, policy: GfsPolicy, now: Date) {
+  const facts = { takenAt: b.takenAt, weekday: b.weekday, dayOfMonth: b.dayOfMonth, critical: b.critical };
+  return {
+    id: b.id,
+    key: b.key,
+    size: Number(b.size),
+    takenAt: b.takenAt.toISOString(),
+    takenAtSource: b.takenAtSource,
+    lastModified: b.lastModified.toISOString(),
+    format: b.format,
+    kind: b.kind,
+    location: { id: b.locationId, name: b.location.name, kind: b.location.kind },
+    database: b.database ? { id: b.databaseId!, name: b.database.name, environment: b.database.environment } : null,
+    retentionClass: retentionClass(facts, policy, now),
+    keptUntil: keptUntil(facts, policy, now)?.toISOString() ?? null,
+    verificationState: b.verificationState,
+    lastVerifiedAt: b.lastVerifiedAt?.toISOString() ?? null,
+    verificationSummary: b.verificationSummary,
+    sizeAnomaly: b.sizeAnomaly,
+    hasManifest: b.manifest !== null,
+    manifestError: b.manifestError,
+    vanishedAt: b.vanishedAt?.toISOString() ?? null,
+    firstSeenAt: b.firstSeenAt.toISOString(),
+  };
+}
+export type BackupDto = ReturnType<typeof toDto>;
+
+const include = { location: { select: { name: true, kind: true } }, database: { select: { name: true, environment: true } } } as const;
+
+export async function listBackups(f: BackupFilter, now = new Date()) {
+  await requireRole("viewer");
+  return queryBackups(f, now);
+}
+
+/** The catalog query itself, for callers that have already authorized (and the benchmark). */
+export async function queryBackups(f: BackupFilter, now = new Date()) {
+  const policyMap = await policies();
+  const where = buildWhere(f, policyMap, now);
+  const orderBy: Prisma.BackupOrderByWithRelationInput[] = [{ [f.sort]: f.dir }, { id: f.dir }];
+  const [rows, totals] = await Promise.all([
+    db.backup.findMany({ where, orderBy, skip: (f.page - 1) * f.size, take: f.size, include }),
+    db.backup.aggregate({ where, _count: { _all: true }, _sum: { size: true } }),
+  ]);
+  return {
+    rows: rows.map((b) => toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now)),
+    total: totals._count._all,
+    totalBytes: Number(totals._sum.size ?? 0),
+    page: f.page,
+    pageSize: f.size,
+  };
+}
+export type BackupList = Awaited<ReturnType<typeof listBackups>>;
+
+export async function getBackup(id: string, now = new Date()) {
+  await requireRole("viewer");
+  const b = await db.backup.findUnique({ where: { id }, include: { ...include, verifications: { orderBy: { startedAt: "desc" }, take: 20 } } });
+  if (!b) throw new NotFoundError("The backup");
+  const policyMap = await policies();
+  const manifest = b.manifest ? manifestSchema.safeParse(JSON.parse(b.manifest)) : null;
+  return {
+    ...toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now),
+    manifest: manifest?.success ? manifest.data : null,
+    verifications: b.verifications.map((v) => ({
+      id: v.id,
+      status: v.status,
+      requestedBy: v.requestedBy,
+      startedAt: v.startedAt.toISOString(),
+      finishedAt: v.finishedAt?.toISOString() ?? null,
+      bytesDone: Number(v.bytesDone),
+      bytesTotal: Number(v.bytesTotal),
+      sha256: v.sha256,
+      summary: v.summary,
+      durationMs: v.durationMs,
+      checks: JSON.parse(v.checks) as { name: string; ok: boolean; detail: string }[],
+    })),
+  };
+}
+export type BackupDetail = Awaited<ReturnType<typeof getBackup>>;
+
+/** Filter choices for the Backups page. */
+export async function filterOptions() {
+  await requireRole("viewer");
+  const [locations, databases] = await Promise.all([
+    db.location.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } }),
+    db.database.findMany({ select: { id: true, name: true, environment: true }, orderBy: { name: "asc" } }),
+  ]);
+  return { locations, databases };
+}

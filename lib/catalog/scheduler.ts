@@ -1,0 +1,22 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { beginSync, isSyncRunning, markInterruptedSyncs } from "@/lib/catalog/sync";
+import { markInterruptedVerifications } from "@/lib/backups/verify-job";
+
+// Background catalog sync on an interval, started once per console process.
+let timer: NodeJS.Timeout | undefined;
+
+export async function startBackgroundWork(intervalMinutes: number) {
+  await markInterruptedSyncs();
+  await markInterruptedVerifications();
+  if (intervalMinutes <= 0 || timer) return;
+  const tick = async () => {
+    for (const { id } of await db.location.findMany({ select: { id: true } })) {
+      if (isSyncRunning(id)) continue;
+      await beginSync(id, "interval").catch((e) => console.error("[lifeboat] background sync could not start:", e));
+    }
+  };
+  timer = setInterval(() => void tick().catch((e) => console.error("[lifeboat] background sync:", e)), intervalMinutes * 60_000);
+  timer.unref();
+  setTimeout(() => void tick().catch((e) => console.error("[lifeboat] background sync:", e)), 5_000).unref();
+}

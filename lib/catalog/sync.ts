@@ -1,0 +1,189 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { fullConfig } from "@/lib/locations/config";
+import { createStorage } from "@/lib/storage/create-storage";
+import { StorageError, type BackupStorage, type StorageObject } from "@/lib/storage/provider";
+import { isCatalogued, parseKey, patternsMatch } from "@/lib/backups/parse-key";
+import { manifestKey, manifestSchema, MANIFEST_SUFFIX, type Manifest } from "@/lib/backups/manifest";
+import { retentionFacts } from "@/lib/backups/retention";
+import { refreshSizeAnomalies } from "@/lib/catalog/anomalies";
+
+// Catalog sync: list a Location page by page into the Backup table, incrementally
+// (new, changed, vanished). A failing listing records its error on the SyncRun and
+// changes nothing already catalogued; objects are marked vanished only after a
+// complete listing. The next page is fetched while the current one is written.
+
+const MANIFEST_MAX_BYTES = 1024 * 1024;
+const running = new Map<string, Promise<string>>();
+
+export class SyncBusyError extends Error {}
+
+type Source = { databaseId: string; patterns: string };
+type Existing = { id: string; etag: string | null; size: bigint; lastModified: Date; databaseId: string | null; vanished: boolean; hasManifest: boolean };
+
+function databaseFor(key: string, prefix: string, sources: Source[]): string | null {
+  const relative = prefix && key.startsWith(prefix) ? key.slice(prefix.length).replace(/^\/+/, "") : key;
+  return sources.find((s) => patternsMatch(s.patterns, relative))?.databaseId ?? null;
+}
+
+function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest | null) {
+  const parsed = parseKey(o.key);
+  const fromManifest = manifest ? new Date(manifest.createdAt) : null;
+  const takenAt = parsed.takenAt ?? fromManifest ?? o.lastModified;
+  return {
+    key: o.key,
+    size: BigInt(o.size),
+    lastModified: o.lastModified,
+    etag: o.etag,
+    takenAt,
+    takenAtSource: parsed.takenAt ? "name" : fromManifest ? "manifest" : "modified",
+    format: manifest?.format ?? parsed.format,
+    kind: parsed.kind,
+    databaseId,
+    critical: manifest?.critical ?? false,
+    manifest: manifest ? JSON.stringify(manifest) : null,
+    ...retentionFacts(takenAt),
+  };
+}
+
+async function readManifest(storage: BackupStorage, key: string): Promise<{ manifest: Manifest | null; error: string | null }> {
+  try {
+    const stream = await storage.read(manifestKey(key));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of stream) {
+      total += (chunk as Buffer).length;
+      if (total > MANIFEST_MAX_BYTES) {
+        stream.destroy();
+        return { manifest: null, error: "The manifest is larger than 1 MB; ignored." };
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const parsed = manifestSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+    if (!parsed.success) return { manifest: null, error: `The manifest is not valid: ${parsed.error.issues[0]?.message ?? "unknown problem"}` };
+    return { manifest: parsed.data, error: null };
+  } catch (e) {
+    if (e instanceof SyntaxError) return { manifest: null, error: "The manifest is not valid JSON." };
+    if (e instanceof StorageError) return { manifest: null, error: `The manifest could not be read: ${e.message}` };
+    throw e;
+  }
+}
+
+/**
+ * Starts a sync of one location and returns its SyncRun id at once, with `done`
+ * resolving when it ends (errors are recorded on the run, never thrown from `done`).
+ * Refuses a second sync of the same location while one runs.
+ */
+export async function beginSync(
+  locationId: string,
+  trigger: "manual" | "interval",
+  opts: { pageSize?: number } = {},
+): Promise<{ runId: string; done: Promise<string> }> {
+  if (running.has(locationId)) throw new SyncBusyError("A sync of this location is already running.");
+  // Registered before the first await so that two quick clicks cannot both start.
+  const created = db.syncRun.create({ data: { locationId, trigger } }).then((r) => r.id);
+  const done = created
+    .then((id) => syncInto(id, locationId, opts.pageSize ?? 1000))
+    .catch((e: unknown) => {
+      console.error("[lifeboat] sync could not record its result:", e);
+      return "";
+    })
+    .finally(() => running.delete(locationId));
+  running.set(locationId, done);
+  return { runId: await created, done };
+}
+
+async function syncInto(runId: string, locationId: string, pageSize: number): Promise<string> {
+  const counters = { pages: 0, objectsSeen: 0, added: 0, changed: 0, vanished: 0 };
+  try {
+    const location = await db.location.findUniqueOrThrow({ where: { id: locationId }, include: { sources: true } });
+    const config = fullConfig(location);
+    const storage = createStorage(config);
+    const sources: Source[] = location.sources.map((s) => ({ databaseId: s.databaseId, patterns: s.patterns }));
+
+    const existing = new Map<string, Existing>();
+    for (const b of await db.backup.findMany({
+      where: { locationId },
+      select: { id: true, key: true, etag: true, size: true, lastModified: true, databaseId: true, vanishedAt: true, manifest: true },
+    })) {
+      existing.set(b.key, { id: b.id, etag: b.etag, size: b.size, lastModified: b.lastModified, databaseId: b.databaseId, vanished: b.vanishedAt !== null, hasManifest: b.manifest !== null });
+    }
+
+    const seen = new Set<string>();
+    const manifestKeys = new Set<string>();
+    const touched: StorageObject[] = []; // new or changed: their manifests are (re)read at the end
+    const now = new Date();
+    let token: string | null = null;
+    let next = storage.list({ prefix: config.prefix, token: null, pageSize });
+    for (;;) {
+      const page = await next;
+      token = page.nextToken;
+      if (token) next = storage.list({ prefix: config.prefix, token, pageSize });
+
+      const creates = [];
+      const updates = [];
+      for (const o of page.objects) {
+        if (o.key.endsWith(MANIFEST_SUFFIX)) manifestKeys.add(o.key.slice(0, -MANIFEST_SUFFIX.length));
+        if (!isCatalogued(o.key)) continue;
+        seen.add(o.key);
+        const databaseId = databaseFor(o.key, config.prefix, sources);
+        const before = existing.get(o.key);
+        if (!before) {
+          creates.push({ ...rowFor(o, databaseId, null), locationId, firstSeenAt: now, lastSeenAt: now });
+          touched.push(o);
+        } else if (before.vanished || before.etag !== o.etag || before.size !== BigInt(o.size) || before.lastModified.getTime() !== o.lastModified.getTime() || before.databaseId !== databaseId) {
+          const contentChanged = before.etag !== o.etag || before.size !== BigInt(o.size);
+          updates.push({ id: before.id, data: { ...rowFor(o, databaseId, null), lastSeenAt: now, vanishedAt: null, ...(contentChanged ? { verificationState: "not_verified", verificationSummary: null, manifest: null } : { manifest: undefined }) } });
+          if (contentChanged || !before.hasManifest) touched.push(o);
+        }
+      }
+      if (creates.length) await db.backup.createMany({ data: creates });
+      if (updates.length) await db.$transaction(updates.map((u) => db.backup.update({ where: { id: u.id }, data: u.data })));
+      counters.pages++;
+      counters.objectsSeen += page.objects.length;
+      counters.added += creates.length;
+      counters.changed += updates.length;
+      await db.syncRun.update({ where: { id: runId }, data: counters });
+      if (!token) break;
+    }
+
+    // The listing was complete: whatever was catalogued and not seen has vanished.
+    const vanishedIds = [...existing.entries()].filter(([key, b]) => !b.vanished && !seen.has(key)).map(([, b]) => b.id);
+    for (let i = 0; i < vanishedIds.length; i += 500) {
+      await db.backup.updateMany({ where: { id: { in: vanishedIds.slice(i, i + 500) } }, data: { vanishedAt: now } });
+    }
+    counters.vanished = vanishedIds.length;
+
+    // Manifests of new or changed backups (and of ones whose manifest appeared later).
+    for (const [key, b] of existing) if (!b.hasManifest && manifestKeys.has(key) && !touched.some((t) => t.key === key)) touched.push({ key, size: Number(b.size), lastModified: b.lastModified, etag: b.etag });
+    for (const o of touched) {
+      if (!manifestKeys.has(o.key)) continue;
+      const { manifest, error } = await readManifest(storage, o.key);
+      const databaseId = databaseFor(o.key, config.prefix, sources);
+      const fields = manifest ? rowFor(o, databaseId, manifest) : {};
+      await db.backup.update({ where: { locationId_key: { locationId, key: o.key } }, data: { ...fields, manifestError: error } });
+    }
+
+    await refreshSizeAnomalies([...new Set(sources.map((s) => s.databaseId))]);
+    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "ok", finishedAt: new Date() } });
+  } catch (e) {
+    const message =
+      e instanceof StorageError
+        ? e.message
+        : e instanceof Error && e.name === "DecryptError"
+          ? e.message
+          : "The sync failed unexpectedly; the details are in the server log.";
+    if (!(e instanceof StorageError)) console.error("[lifeboat] sync failed:", e);
+    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "error", error: message, finishedAt: new Date() } });
+  }
+  return runId;
+}
+
+/** After a restart, syncs that were running are not anymore. */
+export async function markInterruptedSyncs() {
+  await db.syncRun.updateMany({ where: { status: "running" }, data: { status: "interrupted", finishedAt: new Date(), error: "The console stopped during this sync. It is safe to sync again." } });
+}
+
+export function isSyncRunning(locationId: string): boolean {
+  return running.has(locationId);
+}

@@ -1,0 +1,88 @@
+import "server-only";
+import { Prisma } from "@prisma/client";
+import type { z } from "zod";
+import { db } from "@/lib/db";
+import { NotFoundError, UserError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
+import type { SessionUser } from "@/lib/auth/session";
+import { seal, unseal } from "@/lib/crypto/key";
+import type { saveDatabaseSchema } from "@/lib/databases/schemas";
+import type { PgConnection } from "@/lib/postgres/connection";
+import { serverVersion } from "@/lib/postgres/run";
+
+// Called only through lib/actions/safe-action.ts (admin role already required).
+
+export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>, actor: SessionUser) {
+  const { id, password, clearPassword, sources, ...fields } = input;
+  const existing = id ? await db.database.findUnique({ where: { id } }) : null;
+  if (id && !existing) throw new NotFoundError("The database");
+  const passwordEnc = password ? seal(password) : clearPassword ? null : (existing?.passwordEnc ?? null);
+  const seenLocations = new Set<string>();
+  for (const s of sources) {
+    if (seenLocations.has(s.locationId)) throw new UserError("Each location can appear once per database; put several patterns on one line each instead.");
+    seenLocations.add(s.locationId);
+  }
+  try {
+    const saved = await db.$transaction(async (tx) => {
+      const row = id
+        ? await tx.database.update({ where: { id }, data: { ...fields, passwordEnc } })
+        : await tx.database.create({ data: { ...fields, passwordEnc } });
+      await tx.databaseSource.deleteMany({ where: { databaseId: row.id } });
+      for (const s of sources) await tx.databaseSource.create({ data: { databaseId: row.id, locationId: s.locationId, patterns: s.patterns } });
+      return row;
+    });
+    await recordAudit(actor, {
+      action: id ? "database.update" : "database.create",
+      targetType: "database",
+      targetId: saved.id,
+      detail: { name: saved.name, environment: saved.environment, host: saved.host, dbName: saved.dbName, passwordChanged: Boolean(password) || clearPassword },
+    });
+    return { id: saved.id };
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+      throw new UserError(`A database named "${input.name}" already exists. Choose another name.`, 409);
+    }
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2003") {
+      throw new UserError("One of the chosen locations no longer exists. Reload the page.", 409);
+    }
+    throw e;
+  }
+}
+
+export async function deleteDatabase(input: { id: string }, actor: SessionUser) {
+  const existing = await db.database.findUnique({ where: { id: input.id } });
+  if (!existing) throw new NotFoundError("The database");
+  await db.database.delete({ where: { id: input.id } });
+  await recordAudit(actor, { action: "database.delete", targetType: "database", targetId: existing.id, detail: { name: existing.name } });
+  return { id: existing.id };
+}
+
+/** The connection with the decrypted password: server-side use only. */
+export async function connectionOf(id: string): Promise<PgConnection> {
+  const d = await db.database.findUnique({ where: { id } });
+  if (!d) throw new NotFoundError("The database");
+  return {
+    host: d.host,
+    port: d.port,
+    user: d.user,
+    database: d.dbName,
+    password: d.passwordEnc ? unseal(d.passwordEnc) : undefined,
+    sslmode: d.sslmode as PgConnection["sslmode"],
+  };
+}
+
+export async function testDatabase(input: { id: string }, actor: SessionUser) {
+  const conn = await connectionOf(input.id);
+  const started = performance.now();
+  try {
+    const version = await serverVersion(conn);
+    const latencyMs = Math.round(performance.now() - started);
+    await recordAudit(actor, { action: "database.test", targetType: "database", targetId: input.id, detail: { ok: true } });
+    return { ok: true as const, version, latencyMs };
+  } catch (e) {
+    await recordAudit(actor, { action: "database.test", targetType: "database", targetId: input.id, detail: { ok: false } });
+    if (e instanceof UserError) return { ok: false as const, error: e.message };
+    console.error("[lifeboat] database test failed:", e);
+    return { ok: false as const, error: "The connection test failed unexpectedly; the details are in the server log." };
+  }
+}

@@ -1,0 +1,51 @@
+import "server-only";
+import { locationConfigSchema, SECRET_FIELDS, type LocationConfig, type LocationKind } from "@/lib/locations/schemas";
+import { seal, unseal } from "@/lib/crypto/key";
+
+// Splits a Location's config into what may be shown (stored as JSON) and what may not
+// (sealed with AES-256-GCM). Secrets go in, never come back out to a browser.
+
+type StoredLocation = { kind: string; config: string; secrets: string | null };
+
+export function secretFieldsOf(kind: LocationKind): readonly string[] {
+  return SECRET_FIELDS[kind];
+}
+
+export function splitConfig(config: LocationConfig): { publicConfig: Record<string, unknown>; secrets: Record<string, string> } {
+  const publicConfig: Record<string, unknown> = {};
+  const secrets: Record<string, string> = {};
+  const secretNames = new Set<string>(secretFieldsOf(config.kind));
+  for (const [k, v] of Object.entries(config)) {
+    if (secretNames.has(k)) {
+      if (typeof v === "string" && v !== "") secrets[k] = v;
+    } else publicConfig[k] = v;
+  }
+  return { publicConfig, secrets };
+}
+
+export function sealSecrets(secrets: Record<string, string>): string | null {
+  return Object.keys(secrets).length ? seal(JSON.stringify(secrets)) : null;
+}
+
+export function unsealSecrets(sealed: string | null): Record<string, string> {
+  return sealed ? (JSON.parse(unseal(sealed)) as Record<string, string>) : {};
+}
+
+/** The full, decrypted configuration, for a storage driver. Never send it to a browser. */
+export function fullConfig(location: StoredLocation): LocationConfig {
+  return locationConfigSchema.parse({ ...JSON.parse(location.config), ...unsealSecrets(location.secrets), kind: location.kind });
+}
+
+/** Which secret fields are set (true/false), safe to show. */
+export function secretsSet(location: StoredLocation): Record<string, boolean> {
+  const present = unsealSecretsSafe(location.secrets);
+  return Object.fromEntries(secretFieldsOf(location.kind as LocationKind).map((f) => [f, Boolean(present[f])]));
+}
+
+function unsealSecretsSafe(sealed: string | null): Record<string, string> {
+  try {
+    return unsealSecrets(sealed);
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,99 @@
+import "server-only";
+import { Prisma } from "@prisma/client";
+import type { z } from "zod";
+import { db } from "@/lib/db";
+import { NotFoundError, UserError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
+import type { SessionUser } from "@/lib/auth/session";
+import { fullConfig, sealSecrets, splitConfig, unsealSecrets } from "@/lib/locations/config";
+import { locationConfigSchema, type saveLocationSchema, type LocationConfig } from "@/lib/locations/schemas";
+import { createStorage } from "@/lib/storage/create-storage";
+import { StorageError } from "@/lib/storage/provider";
+
+// Called only through lib/actions/safe-action.ts (admin role already required).
+
+export async function saveLocation(input: z.output<typeof saveLocationSchema>, actor: SessionUser) {
+  const { publicConfig, secrets } = splitConfig(input.config);
+  let mergedSecrets = secrets;
+  if (input.id) {
+    const existing = await db.location.findUnique({ where: { id: input.id } });
+    if (!existing) throw new NotFoundError("The location");
+    if (existing.kind === input.config.kind) {
+      // Empty secret inputs keep what is stored, unless the admin asked to clear it.
+      const stored = unsealSecrets(existing.secrets);
+      for (const f of input.clearSecrets) delete stored[f];
+      mergedSecrets = { ...stored, ...secrets };
+    }
+  }
+  const data = { name: input.name, kind: input.config.kind, config: JSON.stringify(publicConfig), secrets: sealSecrets(mergedSecrets) };
+  try {
+    const saved = input.id
+      ? await db.location.update({ where: { id: input.id }, data })
+      : await db.location.create({ data });
+    await recordAudit(actor, {
+      action: input.id ? "location.update" : "location.create",
+      targetType: "location",
+      targetId: saved.id,
+      detail: { name: saved.name, kind: saved.kind, secretFields: Object.keys(mergedSecrets) },
+    });
+    return { id: saved.id };
+  } catch (e) {
+    if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
+      throw new UserError(`A location named "${input.name}" already exists. Choose another name.`, 409);
+    }
+    throw e;
+  }
+}
+
+export async function deleteLocation(input: { id: string }, actor: SessionUser) {
+  const existing = await db.location.findUnique({ where: { id: input.id }, include: { _count: { select: { backups: true } } } });
+  if (!existing) throw new NotFoundError("The location");
+  await db.location.delete({ where: { id: input.id } });
+  await recordAudit(actor, {
+    action: "location.delete",
+    targetType: "location",
+    targetId: existing.id,
+    detail: { name: existing.name, catalogRowsRemoved: existing._count.backups, note: "objects in storage untouched" },
+  });
+  return { id: existing.id };
+}
+
+export type ProbeResult = { ok: true; latencyMs: number; description: string } | { ok: false; error: string; code: string };
+
+async function probeConfig(config: LocationConfig): Promise<ProbeResult> {
+  try {
+    const storage = createStorage(config);
+    const { latencyMs } = await storage.probe();
+    return { ok: true, latencyMs, description: storage.description };
+  } catch (e) {
+    if (e instanceof StorageError) return { ok: false, error: e.message, code: e.code };
+    console.error("[lifeboat] probe failed unexpectedly:", e);
+    return { ok: false, error: "The connection test failed unexpectedly; the details are in the server log.", code: "unknown" };
+  }
+}
+
+/** Tests a saved location and records the result on it. */
+export async function testLocation(input: { id: string }, actor: SessionUser): Promise<ProbeResult> {
+  const location = await db.location.findUnique({ where: { id: input.id } });
+  if (!location) throw new NotFoundError("The location");
+  const result = await probeConfig(fullConfig(location));
+  await db.location.update({
+    where: { id: location.id },
+    data: { lastProbeAt: new Date(), lastProbeLatencyMs: result.ok ? Math.round(result.latencyMs) : null, lastProbeError: result.ok ? null : result.error },
+  });
+  await recordAudit(actor, { action: "location.test", targetType: "location", targetId: location.id, detail: { ok: result.ok } });
+  return result;
+}
+
+/** Tests a configuration before it is saved (secrets left empty fall back to the stored ones). */
+export async function testUnsavedLocation(input: { id?: string; config: LocationConfig }): Promise<ProbeResult> {
+  let config = input.config;
+  if (input.id) {
+    const existing = await db.location.findUnique({ where: { id: input.id } });
+    if (existing && existing.kind === config.kind) {
+      const { secrets } = splitConfig(config);
+      config = locationConfigSchema.parse({ ...config, ...unsealSecrets(existing.secrets), ...secrets });
+    }
+  }
+  return probeConfig(config);
+}

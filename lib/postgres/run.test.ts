@@ -1,0 +1,266 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { UserError } from "@/lib/errors";
+import { describeConnection, passfileField, pgEnv, type PgConnection } from "./connection";
+import {
+  exportSnapshot,
+  migrationHead,
+  parseCsv,
+  parseToolVersion,
+  PgCommandError,
+  pgDumpVersion,
+  quoteIdent,
+  runPsqlQuery,
+  serverVersion,
+  tableRowCounts,
+} from "./run";
+import { AMANI_SCALE1_COUNTS, createDatabase, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "./test-support";
+
+// Integration tests against the real PostgreSQL server from TEST_PG_*.
+
+let amani: PgConnection;
+let hostile: PgConnection;
+const roleName = `lb_role_${randomBytes(3).toString("hex")}`;
+const rolePassword = `p:a\\ss wörd'"*${randomBytes(4).toString("hex")}`;
+
+const HOSTILE_SCHEMA = `we "ird" schéma`;
+const HOSTILE_TABLES: [string, string, number][] = [
+  [HOSTILE_SCHEMA, `tab le "x" ✓`, 3],
+  [HOSTILE_SCHEMA, "select", 0],
+  ["public", "UPPER case", 2],
+  ["public", "a,b\nc", 1],
+  ["public", "measurements_2024", 4], // a partition: counted; its partitioned parent is not
+];
+
+beforeAll(async () => {
+  amani = await createFixtureDatabase("run");
+  hostile = await createDatabase(uniqueDatabaseName("hostile"));
+  const q = quoteIdent;
+  await runPsqlQuery(hostile, [
+    `CREATE SCHEMA ${q(HOSTILE_SCHEMA)}`,
+    `CREATE TABLE ${q(HOSTILE_SCHEMA)}.${q(`tab le "x" ✓`)} (v text)`,
+    `INSERT INTO ${q(HOSTILE_SCHEMA)}.${q(`tab le "x" ✓`)} VALUES ('a'), ('b'), (NULL)`,
+    `CREATE TABLE ${q(HOSTILE_SCHEMA)}.${q("select")} (id int)`,
+    `CREATE TABLE public.${q("UPPER case")} (id int)`,
+    `INSERT INTO public.${q("UPPER case")} VALUES (1), (2)`,
+    `CREATE TABLE public.${q("a,b\nc")} (id int)`,
+    `INSERT INTO public.${q("a,b\nc")} VALUES (1)`,
+    `CREATE TABLE public.measurements (at date) PARTITION BY RANGE (at)`,
+    `CREATE TABLE public.measurements_2024 PARTITION OF public.measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+    `INSERT INTO public.measurements SELECT date '2024-01-01' + g FROM generate_series(1, 4) g`,
+    `CREATE VIEW public.a_view AS SELECT 1 AS one`,
+  ].join(";\n"));
+  await runPsqlQuery(testConnection(), `CREATE ROLE ${q(roleName)} LOGIN PASSWORD ${`'${rolePassword.replace(/'/g, "''")}'`}`);
+});
+
+afterAll(async () => {
+  if (amani) await dropDatabase(amani.database);
+  if (hostile) await dropDatabase(hostile.database);
+  await runPsqlQuery(testConnection(), `DROP ROLE IF EXISTS ${quoteIdent(roleName)}`);
+});
+
+describe("parseCsv", () => {
+  test.each<[string, string, string[][]]>([
+    ["empty output", "", []],
+    ["one value", "15.18\n", [["15.18"]]],
+    ["empty fields", ",,\n", [["", "", ""]]],
+    ["quotes, commas and newlines", `1,"a""b","x,y","l1\nl2"\n2,z,,\n`, [["1", 'a"b', "x,y", "l1\nl2"], ["2", "z", "", ""]]],
+    ["CRLF", "a,b\r\nc,d\r\n", [["a", "b"], ["c", "d"]]],
+    ["no final newline", "a,b", [["a", "b"]]],
+  ])("%s", (_name, input, rows) => {
+    expect(parseCsv(input)).toEqual(rows);
+  });
+
+  test("an unterminated quote is an error, not a silent truncation", () => {
+    expect(() => parseCsv('a,"b\n')).toThrow(/quoted field/);
+  });
+});
+
+test.each([
+  ["pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n", "15.18"],
+  ["pg_dump (PostgreSQL) 16beta1\n", "16beta1"],
+  ["psql (PostgreSQL) 9.6.24\n", "9.6.24"],
+  ["something else", null],
+])("parseToolVersion(%j)", (out, v) => {
+  expect(parseToolVersion(out)).toBe(v);
+});
+
+describe("runPsqlQuery", () => {
+  test("returns rows with awkward values intact", async () => {
+    const rows = await runPsqlQuery(
+      amani,
+      `SELECT 1, 'a"b,c', E'two\\nlines', 'ünï ✓', '', NULL UNION ALL SELECT 2, 'x', 'y', 'z', ' ', 'n'`,
+    );
+    expect(rows).toEqual([
+      ["1", 'a"b,c', "two\nlines", "ünï ✓", "", ""],
+      ["2", "x", "y", "z", " ", "n"],
+    ]);
+  });
+
+  test("a SQL error carries the SQLSTATE and says what failed", async () => {
+    const err = await runPsqlQuery(amani, "SELECT * FROM no_such_table").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PgCommandError);
+    expect((err as PgCommandError).sqlstate).toBe("42P01");
+    expect((err as Error).message).toMatch(/relation "no_such_table" does not exist/);
+    expect((err as Error).message).not.toContain(amani.password ?? "--");
+  });
+
+  test("a password with passfile-special characters works (escaped, never in argv)", async () => {
+    const conn = { ...testConnection(amani.database), user: roleName, password: rolePassword };
+    expect(await runPsqlQuery(conn, "SELECT current_user")).toEqual([[roleName]]);
+  });
+});
+
+describe("connection errors are explained, without the password", () => {
+  test("wrong password", async () => {
+    const secret = `wrong-${randomBytes(6).toString("hex")}`;
+    const conn = { ...amani, password: secret };
+    const err = await runPsqlQuery(conn, "SELECT 1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(
+      `password authentication failed for user ${conn.user}: check the database's password in Settings → Databases`,
+    );
+    expect(JSON.stringify(err) + String(err) + (err as Error).stack).not.toContain(secret);
+  });
+
+  test("missing password", async () => {
+    const err = await serverVersion({ ...amani, password: undefined }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/wants a password for user .* none is set/);
+  });
+
+  test("database that does not exist", async () => {
+    const err = await serverVersion({ ...amani, database: "no_such_db_lifeboat" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^database no_such_db_lifeboat does not exist on /);
+    expect((err as Error).message).not.toContain(amani.password ?? "--");
+  });
+
+  test("nothing listening", async () => {
+    const err = await serverVersion({ ...amani, host: "127.0.0.1", port: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(/^could not connect to server at 127\.0\.0\.1:1: is it running and reachable\?/);
+  });
+});
+
+describe("child environment", () => {
+  test("pgEnv writes a 0600 passfile in a private directory and removes it", async () => {
+    const { env, cleanup } = await pgEnv({ host: "h", port: 5432, user: "u", database: "d", password: "a:b\\c" });
+    const file = env.PGPASSFILE ?? "";
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(file, "utf8")).toBe("*:*:*:*:a\\:b\\\\c\n");
+    expect(env.PGPASSWORD).toBeUndefined();
+    expect(env).toMatchObject({ PGHOST: "h", PGPORT: "5432", PGUSER: "u", PGDATABASE: "d", PGCONNECT_TIMEOUT: "5", PGAPPNAME: "lifeboat" });
+    await cleanup();
+    expect(fs.existsSync(path.dirname(file))).toBe(false);
+  });
+
+  test.each([
+    ["plain", "plain"],
+    ["a:b", "a\\:b"],
+    ["back\\slash", "back\\\\slash"],
+  ])("passfileField(%j)", (v, out) => {
+    expect(passfileField(v)).toBe(out);
+  });
+
+  test("the password reaches the child only through the passfile, which is gone afterwards", async () => {
+    // A stand-in psql that records what it was given; the real one is exercised above.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-fakebin-"));
+    const record = path.join(dir, "record");
+    fs.writeFileSync(
+      path.join(dir, "psql"),
+      `#!/bin/sh\nprintf '%s\\n' "$@" > "${record}.argv"\ncat "$PGPASSFILE" > "${record}.pass"\necho "$PGPASSFILE" > "${record}.path"\nenv > "${record}.env"\necho 15.0\n`,
+      { mode: 0o755 },
+    );
+    const secret = `s3cret-${randomBytes(6).toString("hex")}`;
+    try {
+      const v = await serverVersion({ ...amani, password: secret }, { binDir: dir });
+      expect(v).toBe("15.0");
+      expect(fs.readFileSync(`${record}.argv`, "utf8")).not.toContain(secret);
+      expect(fs.readFileSync(`${record}.pass`, "utf8")).toBe(`*:*:*:*:${secret}\n`);
+      expect(fs.readFileSync(`${record}.env`, "utf8")).not.toContain(`PGPASSWORD`);
+      expect(fs.existsSync(fs.readFileSync(`${record}.path`, "utf8").trim())).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("describeConnection never shows the password", () => {
+    expect(describeConnection({ host: "db", port: 5432, user: "app", password: "pw", database: "amani" })).toBe("app@db:5432/amani");
+    expect(describeConnection({ host: "::1", port: 5, user: "u", database: "d" })).toBe("u@[::1]:5/d");
+  });
+});
+
+describe("facts about a server", () => {
+  test("serverVersion is the bare version number", async () => {
+    const v = await serverVersion(amani);
+    expect(v).toMatch(/^\d+(\.\d+)*$/);
+    const full = await runPsqlQuery(amani, "SHOW server_version");
+    expect(full[0]?.[0]?.startsWith(v)).toBe(true);
+  });
+
+  test("pgDumpVersion matches pg_dump --version", async () => {
+    const { stdout } = await execa("pg_dump", ["--version"]);
+    const v = await pgDumpVersion();
+    expect(v).toMatch(/^\d+\.\d+/);
+    expect(stdout).toContain(` ${v}`);
+  });
+
+  test("pgDumpVersion with a bin dir that has no pg_dump says so", async () => {
+    await expect(pgDumpVersion({ binDir: "/nonexistent-lifeboat" })).rejects.toThrow(/pg_dump was not found in \/nonexistent-lifeboat/);
+  });
+
+  test("tableRowCounts: exact counts of the fixture", async () => {
+    const counts = await tableRowCounts(amani);
+    expect(Object.fromEntries(counts.map((t) => [t.name, t.rows]))).toEqual(AMANI_SCALE1_COUNTS);
+    expect(new Set(counts.map((t) => t.schema))).toEqual(new Set(["public"]));
+  });
+
+  test("tableRowCounts: hostile names, partitions, no views or system tables", async () => {
+    const counts = await tableRowCounts(hostile);
+    expect(counts.map((t) => [t.schema, t.name, t.rows]).sort()).toEqual([...HOSTILE_TABLES].sort());
+  });
+
+  test("tableRowCounts with an exported snapshot sees the data as of the snapshot", async () => {
+    const before = await tableRowCounts(amani);
+    const users = before.find((t) => t.name === "users")?.rows ?? -1;
+    const snap = await exportSnapshot(amani);
+    try {
+      await runPsqlQuery(amani, "INSERT INTO users VALUES (999999, 'late@example.test', 'Late', now())");
+      const inSnapshot = await tableRowCounts(amani, { snapshot: snap.snapshot });
+      const now = await tableRowCounts(amani);
+      expect(inSnapshot.find((t) => t.name === "users")?.rows).toBe(users);
+      expect(now.find((t) => t.name === "users")?.rows).toBe(users + 1);
+    } finally {
+      await snap.release();
+      await runPsqlQuery(amani, "DELETE FROM users WHERE id = 999999");
+    }
+    await expect(tableRowCounts(amani, { snapshot: snap.snapshot })).rejects.toThrow(/snapshot/);
+  });
+
+  test("exportSnapshot with a wrong password is explained", async () => {
+    await expect(exportSnapshot({ ...amani, password: "nope-nope" })).rejects.toThrow(/^password authentication failed for user/);
+  });
+
+  test("migrationHead: the fixture's alembic head", async () => {
+    expect(await migrationHead(amani)).toBe("a1b2c3d4e5f6");
+  });
+
+  test("migrationHead: null when the table does not exist", async () => {
+    expect(await migrationHead(hostile)).toBeNull();
+  });
+
+  test("migrationHead: a custom query, and null for no rows", async () => {
+    expect(await migrationHead(amani, "select 'v' || count(*) from milestones")).toBe("v2000");
+    expect(await migrationHead(amani, "select email from users where false")).toBeNull();
+  });
+
+  test("migrationHead: a broken query is an error, not a silent null", async () => {
+    await expect(migrationHead(amani, "selec version_num from alembic_version")).rejects.toThrow(/syntax error/);
+  });
+});

@@ -1,0 +1,431 @@
+import { execa } from "execa";
+import { UserError } from "@/lib/errors";
+import { dbnameArg, psqlArgs, pgBinary, versionArgs, type Argv, type BinOptions, type PgTool } from "./commands";
+import {
+  describeConnection,
+  describeServer,
+  maskSecret,
+  pgConnectionSchema,
+  pgEnv,
+  withPgEnv,
+  type ChildEnv,
+  type PgConnection,
+} from "./connection";
+
+// Runners for psql / pg_dump / pg_restore. Children get argv arrays (no shell) and the
+// environment from connection.ts; stderr is captured and turned into a message that says
+// what to fix, with the password masked out of anything shown.
+
+/** A PostgreSQL client tool failed in a way that is not obviously the operator's to fix. */
+export class PgCommandError extends Error {
+  constructor(
+    public readonly tool: PgTool,
+    public readonly exitCode: number | null,
+    /** stderr with the password masked. */
+    public readonly stderr: string,
+    message: string,
+    /** The server's SQLSTATE when psql reported one. */
+    public readonly sqlstate: string | null = null,
+  ) {
+    super(message);
+    this.name = "PgCommandError";
+  }
+}
+
+const MAX_STDERR_IN_MESSAGE = 600;
+
+function lastLines(text: string, max = MAX_STDERR_IN_MESSAGE): string {
+  const t = text.trim();
+  return t.length <= max ? t : "…" + t.slice(t.length - max);
+}
+
+/** SQLSTATE from psql's VERBOSITY=verbose output ("ERROR:  42P01: relation …"). */
+export function sqlstateOf(stderr: string): string | null {
+  return /(?:ERROR|FATAL|PANIC):\s+([0-9A-Z]{5}):/.exec(stderr)?.[1] ?? null;
+}
+
+/**
+ * Turns a failed client tool's stderr into an error: a UserError (safe to show, says what to
+ * fix) when the cause is one the operator can fix, else a PgCommandError. The password is
+ * masked out of both.
+ */
+export function explainPgFailure(
+  tool: PgTool,
+  conn: PgConnection,
+  stderr: string,
+  exitCode: number | null,
+): UserError | PgCommandError {
+  const text = maskSecret(stderr, conn);
+  const server = describeServer(conn);
+  const quoted = (re: RegExp) => re.exec(text)?.[1];
+
+  const badPasswordUser = quoted(/password authentication failed for user "([^"]*)"/);
+  if (badPasswordUser !== undefined) {
+    return new UserError(
+      `password authentication failed for user ${badPasswordUser}: check the database's password in Settings → Databases`,
+    );
+  }
+  if (/no password supplied/.test(text)) {
+    return new UserError(
+      `the server at ${server} wants a password for user ${conn.user} and none is set: add it in Settings → Databases`,
+    );
+  }
+  const noDatabase = quoted(/database "([^"]*)" does not exist/);
+  if (noDatabase !== undefined) {
+    return new UserError(`database ${noDatabase} does not exist on ${server}: check the database name in Settings → Databases`, 404);
+  }
+  const noRole = quoted(/role "([^"]*)" does not exist/);
+  if (noRole !== undefined && /FATAL/.test(text)) {
+    return new UserError(`role ${noRole} does not exist on ${server}: check the user name in Settings → Databases`);
+  }
+  if (/no pg_hba\.conf entry/.test(text)) {
+    return new UserError(
+      `the server at ${server} does not accept connections from this host for user ${conn.user} (pg_hba.conf): ask its administrator to allow it`,
+    );
+  }
+  if (/server does not support SSL, but SSL was required/.test(text)) {
+    return new UserError(`the server at ${server} does not support SSL but the connection requires it: change the SSL mode in Settings → Databases`);
+  }
+  if (/could not translate host name "([^"]*)"/.test(text)) {
+    return new UserError(`could not connect to server at ${server}: the host name does not resolve (DNS); check the host in Settings → Databases`);
+  }
+  if (/server closed the connection unexpectedly|terminating connection due to administrator command|connection to server was lost/.test(text)) {
+    return new UserError(
+      `the server at ${server} closed the connection while ${tool} was working (it may have restarted, or an administrator ended the session): check the server's log and try again`,
+      503,
+    );
+  }
+  if (
+    /Connection refused|could not connect to server|timeout expired|Network is unreachable|No route to host|Connection timed out|the database system is (starting up|shutting down|in recovery mode)/.test(
+      text,
+    )
+  ) {
+    const reason = /(Connection refused|timeout expired|Network is unreachable|No route to host|Connection timed out|the database system is [a-z ]+)/.exec(text)?.[1];
+    return new UserError(
+      `could not connect to server at ${server}: is it running and reachable?${reason ? ` (${reason})` : ""}`,
+      503,
+    );
+  }
+  if (/too many connections|remaining connection slots are reserved/.test(text)) {
+    return new UserError(`the server at ${server} has no free connection slots: try again shortly, or raise max_connections`, 503);
+  }
+  const versionMismatch = /server version: ([^;\n]+); ([a-z_]+) version: ([^\n]+)/.exec(text);
+  if (versionMismatch && /version mismatch/.test(text)) {
+    return new UserError(
+      `${tool} ${versionMismatch[3]?.trim()} is older than the server (${versionMismatch[1]?.trim()}): install PostgreSQL client tools of at least the server's major version and set their directory in Settings`,
+    );
+  }
+  const permission = /permission denied for ([a-z ]+ [^\n]+)/.exec(text)?.[1];
+  if (permission !== undefined) {
+    return new UserError(`user ${conn.user} may not read everything it needs on ${describeConnection(conn)}: permission denied for ${permission}`, 403);
+  }
+  const sqlstate = sqlstateOf(text);
+  const detail = lastLines(text) || "(no message)";
+  return new PgCommandError(
+    tool,
+    exitCode,
+    text,
+    `${tool} failed${exitCode === null ? "" : ` (exit ${exitCode})`} on ${describeConnection(conn)}: ${detail}`,
+    sqlstate,
+  );
+}
+
+/** The binary is missing or not executable. */
+export function missingToolError(tool: PgTool, binDir?: string): UserError {
+  return new UserError(
+    binDir
+      ? `${tool} was not found in ${binDir}: check the PostgreSQL bin directory in Settings`
+      : `${tool} was not found on PATH: install the PostgreSQL client tools (Debian: apt-get install postgresql-client)`,
+    500,
+  );
+}
+
+export type RunOptions = BinOptions & { signal?: AbortSignal; timeoutMs?: number };
+
+type ToolResult = { stdout: string; stderr: string };
+
+/** Runs a client tool to completion with the connection's environment; throws an explained error. */
+export async function runPgTool(
+  tool: PgTool,
+  conn: PgConnection,
+  argv: Argv,
+  opts: RunOptions & { env?: ChildEnv } = {},
+): Promise<ToolResult> {
+  const [file, ...args] = argv;
+  const run = async (env: ChildEnv) => {
+    const r = await execa(file, args, {
+      env,
+      extendEnv: true,
+      stdin: "ignore",
+      reject: false,
+      stripFinalNewline: false,
+      cancelSignal: opts.signal,
+      timeout: opts.timeoutMs,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.isCanceled) throw new UserError(`${tool} was cancelled`, 499);
+    if (r.timedOut) {
+      throw new UserError(`${tool} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s on ${describeConnection(conn)}`, 504);
+    }
+    if (r.exitCode === undefined) {
+      if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError(tool, opts.binDir);
+      throw new PgCommandError(tool, null, "", `${tool} could not run: ${maskSecret(r.shortMessage ?? "no message", conn)}`);
+    }
+    const stdout = typeof r.stdout === "string" ? r.stdout : "";
+    const stderr = typeof r.stderr === "string" ? r.stderr : "";
+    if (r.exitCode !== 0) throw explainPgFailure(tool, conn, stderr, r.exitCode);
+    return { stdout, stderr };
+  };
+  return opts.env ? run(opts.env) : withPgEnv(conn, run);
+}
+
+/**
+ * Parses psql --csv output (RFC 4180: quoted fields, doubled quotes, newlines inside quotes).
+ * psql prints NULL and the empty string alike (an empty field).
+ */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let quoted = false;
+  let fieldStarted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"') {
+      quoted = true;
+      fieldStarted = true;
+    } else if (c === ",") {
+      row.push(field);
+      field = "";
+      fieldStarted = true;
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+      fieldStarted = false;
+    } else {
+      field += c;
+      fieldStarted = true;
+    }
+  }
+  if (quoted) throw new Error("psql output ends inside a quoted field");
+  if (fieldStarted || field !== "" || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** "name" with embedded quotes doubled: correct for any identifier (spaces, quotes, unicode). */
+export function quoteIdent(name: string): string {
+  if (name.includes("\u0000")) throw new Error("an identifier cannot contain NUL");
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** 'text' with embedded quotes doubled (standard_conforming_strings is on since 9.1). */
+export function quoteLiteral(value: string): string {
+  if (value.includes("\u0000")) throw new Error("a literal cannot contain NUL");
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export type QueryOptions = RunOptions & {
+  /** Read inside a REPEATABLE READ transaction that imports this exported snapshot. */
+  snapshot?: string;
+};
+
+/**
+ * Runs SQL with psql (-X, ON_ERROR_STOP, CSV without headers) and returns the rows of the last
+ * result as strings. NULL comes back as "" (psql prints both alike): coalesce where it matters.
+ */
+export async function runPsqlQuery(conn: PgConnection, sql: string, opts: QueryOptions = {}): Promise<string[][]> {
+  const c = pgConnectionSchema.parse(conn);
+  const commands = opts.snapshot
+    ? [
+        "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        `SET TRANSACTION SNAPSHOT ${quoteLiteral(opts.snapshot)}`,
+        sql,
+        "COMMIT",
+      ]
+    : [sql];
+  const argv = psqlArgs({
+    database: c.database,
+    command: commands,
+    onErrorStop: true,
+    csv: true,
+    variables: { VERBOSITY: "verbose" },
+    binDir: opts.binDir,
+  });
+  const { stdout } = await runPgTool("psql", c, argv, opts);
+  return parseCsv(stdout);
+}
+
+/** The server's version, e.g. "15.18" (without the distribution's suffix). */
+export async function serverVersion(conn: PgConnection, opts: RunOptions = {}): Promise<string> {
+  const rows = await runPsqlQuery(conn, "SELECT current_setting('server_version')", opts);
+  const v = rows[0]?.[0]?.trim();
+  if (!v) throw new PgCommandError("psql", 0, "", "the server did not report its version");
+  return v.split(/\s+/)[0] ?? v;
+}
+
+/** "15.18" from "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
+export function parseToolVersion(output: string): string | null {
+  return /\(PostgreSQL\)\s+(\d+(?:\.\d+)*(?:[a-z]+\d*)?)/.exec(output)?.[1] ?? null;
+}
+
+export async function pgDumpVersion(opts: BinOptions = {}): Promise<string> {
+  const argv = versionArgs("pg_dump", opts);
+  const [file, ...args] = argv;
+  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000 });
+  if (r.exitCode === undefined) throw missingToolError("pg_dump", opts.binDir);
+  const out = typeof r.stdout === "string" ? r.stdout : "";
+  const v = r.exitCode === 0 ? parseToolVersion(out) : null;
+  if (!v) throw new PgCommandError("pg_dump", r.exitCode, "", `${pgBinary("pg_dump", opts.binDir)} --version printed no version: ${out.slice(0, 200)}`);
+  return v;
+}
+
+export type TableRowCount = { schema: string; name: string; rows: number };
+
+// Ordinary tables and partitions (where rows live); partitioned parents, views, foreign
+// tables and the system schemas are left out so each row is counted once.
+const USER_TABLES_SQL = `
+SELECT n.nspname, c.relname
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind = 'r'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname NOT LIKE 'pg\\_toast%'
+  AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`;
+
+/**
+ * Exact row counts (count(*)) of every user table, ordered by schema then name. Pass the
+ * snapshot of a running pg_dump to count exactly what that dump contains.
+ */
+export async function tableRowCounts(conn: PgConnection, opts: QueryOptions = {}): Promise<TableRowCount[]> {
+  const tables = (await runPsqlQuery(conn, USER_TABLES_SQL, opts)).map((r) => {
+    const [schema, name] = r;
+    if (schema === undefined || name === undefined) throw new PgCommandError("psql", 0, "", "unexpected table list from psql");
+    return { schema, name };
+  });
+  if (tables.length === 0) return [];
+  const sql = tables
+    .map((t, i) => `SELECT ${i}, count(*) FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)
+    .join("\nUNION ALL\n");
+  const counts = new Map<number, number>();
+  for (const r of await runPsqlQuery(conn, sql, opts)) {
+    const i = Number(r[0]);
+    const n = Number(r[1]);
+    if (!Number.isSafeInteger(i) || !Number.isSafeInteger(n) || n < 0) {
+      throw new PgCommandError("psql", 0, "", "unexpected row count from psql");
+    }
+    counts.set(i, n);
+  }
+  return tables.map((t, i) => {
+    const rows = counts.get(i);
+    if (rows === undefined) throw new PgCommandError("psql", 0, "", `no row count for ${t.schema}.${t.name}`);
+    return { ...t, rows };
+  });
+}
+
+export const DEFAULT_MIGRATION_HEAD_QUERY = "select version_num from alembic_version";
+
+/**
+ * The application's migration head: the first column of the query's first row, or null
+ * when the table (or column) does not exist or has no row.
+ */
+export async function migrationHead(
+  conn: PgConnection,
+  query: string = DEFAULT_MIGRATION_HEAD_QUERY,
+  opts: QueryOptions = {},
+): Promise<string | null> {
+  try {
+    const rows = await runPsqlQuery(conn, query, opts);
+    const v = rows[0]?.[0];
+    return v === undefined || v === "" ? null : v;
+  } catch (e) {
+    // undefined_table, undefined_column, invalid_schema_name: this database has no such marker.
+    if (e instanceof PgCommandError && e.sqlstate !== null && ["42P01", "42703", "3F000"].includes(e.sqlstate)) return null;
+    throw e;
+  }
+}
+
+export type ExportedSnapshot = {
+  /** The id for pg_dump --snapshot and SET TRANSACTION SNAPSHOT. */
+  snapshot: string;
+  /** Ends the transaction that keeps the snapshot importable. Safe to call more than once. */
+  release: () => Promise<void>;
+};
+
+/**
+ * Opens a REPEATABLE READ transaction and exports its snapshot, keeping it open until
+ * release(). pg_dump --snapshot and the row counts then see exactly the same data, so a
+ * manifest's counts match the dump even while the application keeps writing.
+ */
+export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}): Promise<ExportedSnapshot> {
+  const c = pgConnectionSchema.parse(conn);
+  const { env, cleanup } = await pgEnv(c);
+  const bin = pgBinary("psql", opts.binDir);
+  const child = execa(
+    bin,
+    ["-X", "--no-password", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1", "--set=VERBOSITY=verbose", `--dbname=${dbnameArg(c.database)}`],
+    { env, extendEnv: true, stdin: "pipe", stdout: "pipe", stderr: "pipe", reject: false, buffer: { stdout: false }, cancelSignal: opts.signal },
+  );
+  child.stdin.on("error", () => {
+    // psql exited (e.g. it could not connect); its exit code and stderr tell why.
+  });
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    if (child.exitCode === null && !child.stdin.destroyed) child.stdin.end("COMMIT;\n\\q\n");
+    const timer = setTimeout(() => child.kill(), 10_000);
+    await child;
+    clearTimeout(timer);
+    await cleanup();
+  };
+
+  const snapshot = await new Promise<string | null>((resolve) => {
+    let out = "";
+    const timer = setTimeout(() => resolve(null), (opts.timeoutMs ?? 30_000));
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d: string) => {
+      out += d;
+      const m = /^([0-9A-F]+-[0-9A-F]+(?:-[0-9]+)?)$/m.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stdout.on("end", () => {
+      clearTimeout(timer);
+      resolve(null);
+    });
+    child.stdin.write("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;\nSELECT pg_export_snapshot();\n");
+  });
+  if (snapshot) {
+    child.stdout.resume();
+    return { snapshot, release };
+  }
+  released = true;
+  child.kill();
+  const r = await child;
+  await cleanup();
+  if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES")) throw missingToolError("psql", opts.binDir);
+  const stderr = typeof r.stderr === "string" ? r.stderr : "";
+  throw explainPgFailure("psql", c, stderr || "could not export a snapshot (timed out)", r.exitCode ?? null);
+}
