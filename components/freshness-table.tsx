@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { DatabaseFreshness } from "@/lib/backups/freshness-query";
-import { EnvironmentBadge, FreshnessBadge } from "@/components/ui/badges";
+import { Badge, EnvironmentBadge, FreshnessBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
 import { formatHours } from "@/lib/format/bytes";
 
@@ -33,11 +33,19 @@ export function FreshnessTable({ rows }: { rows: DatabaseFreshness[] }) {
   return (
     <ul className="divide-y divide-slate-100" data-testid="freshness">
       {rows.map((d) => (
-        <li key={d.id} className="grid gap-2 py-3 md:grid-cols-[1fr_1.3fr_auto] md:items-center" data-testid={`freshness-${d.name}`}>
+        <li key={d.id} className="grid gap-2 py-3 md:grid-cols-[minmax(18rem,1fr)_auto_8rem] md:items-center md:gap-4" data-testid={`freshness-${d.name}`}>
           <div>
-            <div className="flex flex-wrap items-center gap-2 font-medium">{d.name} <EnvironmentBadge environment={d.environment} /> <FreshnessBadge state={d.state} /></div>
+            <div className="flex flex-wrap items-center gap-2 font-medium">
+              {d.name} <EnvironmentBadge environment={d.environment} />
+              {d.configured ? <FreshnessBadge state={d.state} /> : <Badge kind="neutral" testId="freshness-state">○ no backup location</Badge>}
+            </div>
             <div className="mt-0.5 text-sm text-slate-700">
-              {d.newest && d.ageHours !== null ? (
+              {!d.configured ? (
+                <span className="text-slate-600">
+                  Lifeboat does not know where its backups are: an admin adds a location and key patterns under{" "}
+                  <Link href="/settings/databases" className="text-sky-700 hover:underline">Settings → Databases</Link>.
+                </span>
+              ) : d.newest && d.ageHours !== null ? (
                 <>Newest good backup <strong className="tabular">{formatHours(d.ageHours)}</strong> old, RPO {formatHours(d.rpoHours)} ·{" "}
                   <Link href={`/backups/${d.newest.id}`} className="text-sky-700 hover:underline">open</Link></>
               ) : (
@@ -49,7 +57,7 @@ export function FreshnessTable({ rows }: { rows: DatabaseFreshness[] }) {
               {d.problemsLast30Days > 0 && <span className="text-red-700"> · {d.problemsLast30Days} failed or odd-sized in 30 days</span>}
             </div>
           </div>
-          <DayStrip strip={d.strip} />
+          {d.configured ? <DayStrip strip={d.strip} /> : <span />}
           <Link href={`/backups?database=${d.id}`} className="text-sm text-sky-700 hover:underline">{d.backupCount.toLocaleString("en")} backups →</Link>
         </li>
       ))}

@@ -8,7 +8,7 @@ die() { say "error: $*"; exit 1; }
 
 # A free TCP port on 127.0.0.1 (asks the kernel; a tiny race is acceptable for tests).
 free_port() {
-  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port)+"\n");s.close()})'
 }
 
 # Installs Debian packages when root, else names the exact command and stops.

@@ -20,7 +20,7 @@ export default async function DashboardPage() {
     <>
       <PageHeader title="Dashboard" description={`Signed in as ${user.name} (${user.role}).`} />
       <div className="grid gap-4 lg:grid-cols-3">
-        <Card title="Backup freshness" className="lg:col-span-2">
+        <Card title="Backup freshness" className="lg:col-span-3">
           <FreshnessTable rows={freshness} />
         </Card>
         <Card title="Console">
@@ -42,7 +42,7 @@ export default async function DashboardPage() {
             <dd className="tabular">{health.version}</dd>
           </dl>
         </Card>
-        <Card title="Recent activity" className="lg:col-span-3">
+        <Card title="Recent activity" className="lg:col-span-2">
           {audit.rows.length === 0 ? (
             <p className="text-sm text-slate-600">Nothing has happened yet.</p>
           ) : (

@@ -9,7 +9,7 @@ const STRIP_DAYS = 30;
 /** Per protected database: newest good backup against the RPO, and the last 30 days. */
 export async function databaseFreshness(now = new Date()) {
   await requireRole("viewer");
-  const databases = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }] });
+  const databases = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }], include: { _count: { select: { sources: true } } } });
   const since = new Date(now.getTime() - STRIP_DAYS * 86_400_000);
   return Promise.all(
     databases.map(async (d) => {
@@ -27,6 +27,8 @@ export async function databaseFreshness(now = new Date()) {
         name: d.name,
         environment: d.environment as Environment,
         rpoHours: d.rpoHours,
+        // A database with no backup location cannot be judged: say so instead of "breached".
+        configured: d._count.sources > 0,
         state: f.state,
         ageHours: f.ageHours,
         newest: newest && { id: newest.id, key: newest.key, takenAt: newest.takenAt.toISOString(), verificationState: newest.verificationState },

@@ -1,3 +1,4 @@
+import { formatBytes as humanBytes } from "@/lib/format/bytes";
 import { createHash } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import zlib from "node:zlib";
@@ -62,16 +63,9 @@ const STALL_MS = 120_000;
 const EXIT_GRACE_MS = 60_000;
 const PROGRESS_EVERY_MS = 100;
 
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} bytes`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1000;
-    u++;
-  } while (v >= 1000 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]} (${n.toLocaleString("en-US")} bytes)`;
+/** "350 KiB (358,838 bytes)": the console's units, with the exact count beside them. */
+function formatBytes(n: number): string {
+  return n < 1024 ? `${n} bytes` : `${humanBytes(n)} (${n.toLocaleString("en-US")} bytes)`;
 }
 
 /** What the first bytes look like, to turn "not a valid archive" into a useful hint. */

@@ -11,7 +11,8 @@ import { execa } from "execa";
 //    them: scripts/test-all.sh starts them itself and exports services.env, so only a
 //    bare `npx vitest run` starts (and afterwards stops) its own.
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
+// Both vitest and Playwright run from the project root.
+const ROOT = process.cwd();
 
 /** Parses services.env (KEY='value' lines, as services.sh writes them). */
 function parseServicesEnv(text: string): Record<string, string> {
@@ -23,7 +24,7 @@ function parseServicesEnv(text: string): Record<string, string> {
   return out;
 }
 
-async function startServices(): Promise<() => Promise<void>> {
+export async function startServices(): Promise<() => Promise<void>> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-services-"));
   fs.chmodSync(runDir, 0o755); // the postgres user must reach RUN_DIR/pg
   const stop = async () => {

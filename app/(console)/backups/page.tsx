@@ -124,7 +124,24 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
           <EmptyState title="No backups catalogued yet">Sync the locations above. If a sync finds nothing, check the location&apos;s prefix.</EmptyState>
         )
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <>
+        {/* On a phone: one card per backup, the key and the state first. */}
+        <ul className="space-y-2 md:hidden" data-testid="backups-cards">
+          {list.rows.map((b) => (
+            <li key={b.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
+              <Link href={`/backups/${b.id}`} className="block break-all font-mono text-xs text-sky-800 hover:underline">{b.key}</Link>
+              <div className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
+                <VerificationBadge state={b.verificationState} title={b.verificationSummary} />
+                <span className="tabular">{formatBytes(b.size)}</span>
+                <span className="text-slate-600">{b.retentionClass.replace("_", " ")}</span>
+                {b.sizeAnomaly && <Badge kind="warn">▲ size: {b.sizeAnomaly}</Badge>}
+              </div>
+              <div className="mt-1 text-xs text-slate-600"><Time value={b.takenAt} relative /></div>
+              <div className="text-xs text-slate-500">{b.database ? `${b.database.name} · ` : ""}{b.location.name}{b.vanishedAt ? " · vanished" : ""}</div>
+            </li>
+          ))}
+        </ul>
+        <div className="hidden overflow-x-auto rounded-lg border border-slate-200 bg-white md:block">
           <table className="w-full text-left text-sm" data-testid="backups-table">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
@@ -156,6 +173,7 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
             </tbody>
           </table>
         </div>
+        </>
       )}
       {list.total > 0 && (
         <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center gap-3 text-sm tabular">

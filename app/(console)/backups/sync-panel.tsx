@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState, useTransition } from "react";
 import type { LocationsResponse } from "@/app/api/locations/route";
@@ -11,6 +11,7 @@ import { syncAllAction } from "./actions";
 /** Each location's last sync, live while syncs run; one failing location never hides the others. */
 export function SyncPanel({ canSync }: { canSync: boolean }) {
   const router = useRouter();
+  const queryClient = useQueryClient();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
   const { data } = useQuery({
@@ -23,12 +24,14 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
     refetchInterval: (q) => (q.state.data?.locations.some((l) => l.syncing || l.lastSync?.status === "running") ? 1000 : 15000),
   });
   const anySyncing = data?.locations.some((l) => l.syncing) ?? false;
-  const wasSyncing = useRef(false);
+  // When a sync finishes (any location's last run changes), reload the table below.
+  const finished = data?.locations.map((l) => `${l.lastSync?.id}:${l.syncing ? "running" : l.lastSync?.status}`).join(",");
+  const seen = useRef<string | undefined>(undefined);
   useEffect(() => {
-    // When the last running sync ends, reload the table below.
-    if (wasSyncing.current && !anySyncing) router.refresh();
-    wasSyncing.current = anySyncing;
-  }, [anySyncing, router]);
+    if (finished === undefined) return;
+    if (seen.current !== undefined && seen.current !== finished && !anySyncing) router.refresh();
+    seen.current = finished;
+  }, [finished, anySyncing, router]);
 
   if (!data || data.locations.length === 0) return null;
   return (
@@ -37,7 +40,12 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
         <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Locations</h2>
         {canSync && (
           <button type="button" disabled={pending || anySyncing}
-            onClick={() => start(async () => { setError(null); const r = await syncAllAction({}); if (!r.ok) setError(r.error); })}
+            onClick={() => start(async () => {
+              setError(null);
+              const r = await syncAllAction({});
+              if (!r.ok) setError(r.error);
+              await queryClient.invalidateQueries({ queryKey: ["locations"] });
+            })}
             className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60">
             {anySyncing ? "Syncing…" : "Sync all now"}
           </button>
