@@ -45,8 +45,8 @@ migrate() {
 }
 
 # Runs a TypeScript script with tsx. The "import" condition lets tsx's CommonJS loading reach
-# ESM-only packages (execa's unicorn-magic); "react-server" lets lib/'s server-only modules load
-# outside Next, as vitest's alias does.
+# ESM-only packages (execa's unicorn-magic); allow-server-only.cjs lets lib/'s server-only
+# modules load outside Next, as vitest's alias does.
 run_ts() {
-  NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=import --conditions=react-server" node node_modules/tsx/dist/cli.mjs "$@"
+  NODE_OPTIONS="${NODE_OPTIONS:-} --conditions=import --require $PWD/scripts/allow-server-only.cjs" node node_modules/tsx/dist/cli.mjs "$@"
 }

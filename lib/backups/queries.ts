@@ -7,6 +7,7 @@ import { policyOf } from "@/lib/databases/queries";
 import { DEFAULT_POLICY, keptUntil, retentionClass, retentionWhere, type GfsPolicy } from "@/lib/backups/retention";
 import type { BackupFilter } from "@/lib/backups/schemas";
 import { manifestSchema } from "@/lib/backups/manifest";
+import { verificationDto } from "@/lib/backups/verify-job";
 
 type PolicyRow = { id: string; gfsDailyDays: number; gfsWeeklyDays: number; gfsMonthlyDays: number };
 
@@ -102,19 +103,7 @@ export async function getBackup(id: string, now = new Date()) {
   return {
     ...toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now),
     manifest: manifest?.success ? manifest.data : null,
-    verifications: b.verifications.map((v) => ({
-      id: v.id,
-      status: v.status,
-      requestedBy: v.requestedBy,
-      startedAt: v.startedAt.toISOString(),
-      finishedAt: v.finishedAt?.toISOString() ?? null,
-      bytesDone: Number(v.bytesDone),
-      bytesTotal: Number(v.bytesTotal),
-      sha256: v.sha256,
-      summary: v.summary,
-      durationMs: v.durationMs,
-      checks: JSON.parse(v.checks) as { name: string; ok: boolean; detail: string }[],
-    })),
+    verifications: b.verifications.map(verificationDto),
   };
 }
 export type BackupDetail = Awaited<ReturnType<typeof getBackup>>;

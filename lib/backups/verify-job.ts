@@ -1,4 +1,5 @@
 import "server-only";
+import type { Verification } from "@prisma/client";
 import { db } from "@/lib/db";
 import { UserError, NotFoundError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
@@ -92,14 +93,13 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
   }
 }
 
-export async function getVerification(id: string) {
-  await requireRole("viewer");
-  const v = await db.verification.findUnique({ where: { id } });
-  if (!v) throw new NotFoundError("The verification");
+/** A Verification row as the browser sees it (the run page polls it; the detail page lists them). */
+export function verificationDto(v: Verification) {
   return {
     id: v.id,
     backupId: v.backupId,
     status: v.status,
+    requestedBy: v.requestedBy,
     bytesDone: Number(v.bytesDone),
     bytesTotal: Number(v.bytesTotal),
     startedAt: v.startedAt.toISOString(),
@@ -109,6 +109,13 @@ export async function getVerification(id: string) {
     durationMs: v.durationMs,
     checks: JSON.parse(v.checks) as { name: string; ok: boolean; detail: string }[],
   };
+}
+
+export async function getVerification(id: string) {
+  await requireRole("viewer");
+  const v = await db.verification.findUnique({ where: { id } });
+  if (!v) throw new NotFoundError("The verification");
+  return verificationDto(v);
 }
 export type VerificationDto = Awaited<ReturnType<typeof getVerification>>;
 

@@ -1,5 +1,6 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { randomUUID } from "node:crypto";
+import { bulkInsert, db } from "@/lib/db";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError, type BackupStorage, type StorageObject } from "@/lib/storage/provider";
@@ -69,6 +70,32 @@ async function readManifest(storage: BackupStorage, key: string): Promise<{ mani
   }
 }
 
+async function sendNow() {
+  for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A page requested ahead of time: a failure surfaces when it is awaited, never as an unhandled rejection meanwhile. */
+function prefetch<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+const INSERT_COLUMNS = ["id", "locationId", "key", "size", "lastModified", "etag", "takenAt", "takenAtSource", "format", "kind", "databaseId", "weekday", "dayOfMonth", "critical", "firstSeenAt", "lastSeenAt"];
+
+async function loadExisting(locationId: string): Promise<Map<string, Existing>> {
+  // Raw so that the manifests' JSON is not read just to learn whether there is one.
+  const rows = await db.$queryRawUnsafe<{ id: string; key: string; etag: string | null; size: bigint | number; lastModified: Date | string; databaseId: string | null; vanished: number | bigint | boolean; hasManifest: number | bigint | boolean }[]>(
+    `SELECT "id", "key", "etag", "size", "lastModified", "databaseId", ("vanishedAt" IS NOT NULL) AS "vanished", ("manifest" IS NOT NULL) AS "hasManifest" FROM "Backup" WHERE "locationId" = ?`,
+    locationId,
+  );
+  return new Map(
+    rows.map((b) => [
+      b.key,
+      { id: b.id, etag: b.etag, size: BigInt(b.size), lastModified: new Date(b.lastModified), databaseId: b.databaseId, vanished: Boolean(Number(b.vanished)), hasManifest: Boolean(Number(b.hasManifest)) },
+    ]),
+  );
+}
+
 /**
  * Starts a sync of one location and returns its SyncRun id at once, with `done`
  * resolving when it ends (errors are recorded on the run, never thrown from `done`).
@@ -101,26 +128,26 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
     const storage = createStorage(config);
     const sources: Source[] = location.sources.map((s) => ({ databaseId: s.databaseId, patterns: s.patterns }));
 
-    const existing = new Map<string, Existing>();
-    for (const b of await db.backup.findMany({
-      where: { locationId },
-      select: { id: true, key: true, etag: true, size: true, lastModified: true, databaseId: true, vanishedAt: true, manifest: true },
-    })) {
-      existing.set(b.key, { id: b.id, etag: b.etag, size: b.size, lastModified: b.lastModified, databaseId: b.databaseId, vanished: b.vanishedAt !== null, hasManifest: b.manifest !== null });
-    }
+    // What is catalogued already loads while the first page is listed.
+    let next = prefetch(storage.list({ prefix: config.prefix, token: null, pageSize }));
+    const existing = await loadExisting(locationId);
 
     const seen = new Set<string>();
     const manifestKeys = new Set<string>();
     const touched: StorageObject[] = []; // new or changed: their manifests are (re)read at the end
     const now = new Date();
     let token: string | null = null;
-    let next = storage.list({ prefix: config.prefix, token: null, pageSize });
     for (;;) {
       const page = await next;
       token = page.nextToken;
-      if (token) next = storage.list({ prefix: config.prefix, token, pageSize });
+      if (token) {
+        next = prefetch(storage.list({ prefix: config.prefix, token, pageSize }));
+        // SQLite writes block the event loop: let the next request leave first, so that
+        // listing and writing overlap.
+        await sendNow();
+      }
 
-      const creates = [];
+      const creates: unknown[][] = [];
       const updates = [];
       for (const o of page.objects) {
         if (o.key.endsWith(MANIFEST_SUFFIX)) manifestKeys.add(o.key.slice(0, -MANIFEST_SUFFIX.length));
@@ -129,7 +156,8 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
         const databaseId = databaseFor(o.key, config.prefix, sources);
         const before = existing.get(o.key);
         if (!before) {
-          creates.push({ ...rowFor(o, databaseId, null), locationId, firstSeenAt: now, lastSeenAt: now });
+          const r = rowFor(o, databaseId, null);
+          creates.push([randomUUID(), locationId, r.key, r.size, r.lastModified, r.etag, r.takenAt, r.takenAtSource, r.format, r.kind, r.databaseId, r.weekday, r.dayOfMonth, r.critical, now, now]);
           touched.push(o);
         } else if (before.vanished || before.etag !== o.etag || before.size !== BigInt(o.size) || before.lastModified.getTime() !== o.lastModified.getTime() || before.databaseId !== databaseId) {
           const contentChanged = before.etag !== o.etag || before.size !== BigInt(o.size);
@@ -137,7 +165,7 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
           if (contentChanged || !before.hasManifest) touched.push(o);
         }
       }
-      if (creates.length) await db.backup.createMany({ data: creates });
+      if (creates.length) await bulkInsert("Backup", INSERT_COLUMNS, creates);
       if (updates.length) await db.$transaction(updates.map((u) => db.backup.update({ where: { id: u.id }, data: u.data })));
       counters.pages++;
       counters.objectsSeen += page.objects.length;
@@ -155,7 +183,10 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
     counters.vanished = vanishedIds.length;
 
     // Manifests of new or changed backups (and of ones whose manifest appeared later).
-    for (const [key, b] of existing) if (!b.hasManifest && manifestKeys.has(key) && !touched.some((t) => t.key === key)) touched.push({ key, size: Number(b.size), lastModified: b.lastModified, etag: b.etag });
+    const touchedKeys = new Set(touched.map((t) => t.key));
+    for (const [key, b] of existing) {
+      if (!b.vanished && !b.hasManifest && manifestKeys.has(key) && !touchedKeys.has(key)) touched.push({ key, size: Number(b.size), lastModified: b.lastModified, etag: b.etag });
+    }
     for (const o of touched) {
       if (!manifestKeys.has(o.key)) continue;
       const { manifest, error } = await readManifest(storage, o.key);
@@ -164,7 +195,8 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
       await db.backup.update({ where: { locationId_key: { locationId, key: o.key } }, data: { ...fields, manifestError: error } });
     }
 
-    await refreshSizeAnomalies([...new Set(sources.map((s) => s.databaseId))]);
+    // Only a change in what is catalogued can change a size anomaly.
+    if (counters.added + counters.changed + counters.vanished > 0) await refreshSizeAnomalies([...new Set(sources.map((s) => s.databaseId))]);
     await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "ok", finishedAt: new Date() } });
   } catch (e) {
     const message =
