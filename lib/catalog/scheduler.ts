@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { beginSync, isSyncRunning, markInterruptedSyncs } from "@/lib/catalog/sync";
 import { markInterruptedVerifications } from "@/lib/backups/verify-job";
+import { startRunRecovery } from "@/lib/runner/lease";
 
 // Background catalog sync on an interval, started once per console process.
 let timer: NodeJS.Timeout | undefined;
@@ -9,6 +10,8 @@ let timer: NodeJS.Timeout | undefined;
 export async function startBackgroundWork(intervalMinutes: number) {
   await markInterruptedSyncs();
   await markInterruptedVerifications();
+  // Restore runs left by a stopped console become "interrupted" (resumable), never "succeeded".
+  await startRunRecovery();
   if (intervalMinutes <= 0 || timer) return;
   const tick = async () => {
     for (const { id } of await db.location.findMany({ select: { id: true } })) {

@@ -6,8 +6,10 @@ import {
   pgRestoreArgs,
   pgRestoreListArgs,
   psqlArgs,
+  psqlHelpCommandsArgs,
   redactArgv,
   versionArgs,
+  versionHasRestrict,
   type Argv,
 } from "./commands";
 
@@ -174,4 +176,27 @@ test.each([
   [["x", "--password=s"], "x '--password=********'"],
 ])("formatArgv(%j)", (argv, expected) => {
   expect(formatArgv(argv)).toBe(expected);
+});
+
+test("psqlHelpCommandsArgs", () => {
+  expect(psqlHelpCommandsArgs()).toEqual(["psql", "--help=commands"]);
+  expect(psqlHelpCommandsArgs({ binDir: "/opt/bin" })).toEqual(["/opt/bin/psql", "--help=commands"]);
+});
+
+test.each([
+  ["15.18", true],
+  ["15.14", true],
+  ["15.13", false],
+  ["16.9", false],
+  ["16.10", true],
+  ["17.5", false],
+  ["17.6", true],
+  ["14.19", true],
+  ["13.21", false],
+  ["12.22", false],
+  ["18beta1", true],
+  ["18.0", true],
+  ["nonsense", false],
+])("versionHasRestrict(%s) = %s", (v, expected) => {
+  expect(versionHasRestrict(v)).toBe(expected);
 });

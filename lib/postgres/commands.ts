@@ -266,3 +266,23 @@ export function formatArgv(argv: readonly string[]): string {
     .map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
     .join(" ");
 }
+
+/** psql's list of backslash commands (`psql --help=commands`); needs no server. */
+export function psqlHelpCommandsArgs(opts: BinOptions = {}): Argv {
+  return [pgBinary("psql", opts.binDir), "--help=commands"];
+}
+
+// The minor releases that added psql's \restrict (CVE-2025-8714): from them on, pg_dump
+// writes `\restrict KEY` first and psql refuses every other meta-command until `\unrestrict KEY`.
+const RESTRICT_SINCE: Record<number, number> = { 13: 22, 14: 19, 15: 14, 16: 10, 17: 6 };
+
+/** Whether a psql of this version ("15.18", "17.6", "18beta1") should know \restrict. */
+export function versionHasRestrict(version: string): boolean {
+  const m = /^(\d+)(?:\.(\d+))?/.exec(version);
+  if (!m?.[1]) return false;
+  const major = Number(m[1]);
+  const minor = m[2] === undefined ? 0 : Number(m[2]);
+  if (major >= 18) return true;
+  const since = RESTRICT_SINCE[major];
+  return since !== undefined && minor >= since;
+}

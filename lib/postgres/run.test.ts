@@ -13,10 +13,13 @@ import {
   parseToolVersion,
   PgCommandError,
   pgDumpVersion,
+  psqlRestrictSupport,
   quoteIdent,
   runPsqlQuery,
+  runPsqlScript,
   serverVersion,
   tableRowCounts,
+  toolVersion,
 } from "./run";
 import { AMANI_SCALE1_COUNTS, createDatabase, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "./test-support";
 
@@ -262,5 +265,47 @@ describe("facts about a server", () => {
 
   test("migrationHead: a broken query is an error, not a silent null", async () => {
     await expect(migrationHead(amani, "selec version_num from alembic_version")).rejects.toThrow(/syntax error/);
+  });
+});
+
+describe("restore helpers", () => {
+  test("toolVersion matches each tool's --version", async () => {
+    for (const tool of ["pg_restore", "psql"] as const) {
+      const { stdout } = await execa(tool, ["--version"]);
+      const v = await toolVersion(tool);
+      expect(stdout).toContain(` ${v}`);
+    }
+    await expect(toolVersion("psql", { binDir: "/nonexistent-lifeboat" })).rejects.toThrow(/psql was not found in \/nonexistent-lifeboat/);
+  });
+
+  test("psqlRestrictSupport asks psql itself, and restricted mode really refuses a shell escape", async () => {
+    const s = await psqlRestrictSupport();
+    const { stdout } = await execa("psql", ["--help=commands"]);
+    expect(s.supported).toBe(stdout.includes("\\restrict"));
+    if (!s.supported) return;
+    const marker = path.join(os.tmpdir(), `lifeboat-restrict-${randomBytes(6).toString("hex")}`);
+    const { env, cleanup } = await pgEnv(amani);
+    try {
+      const r = await execa("psql", ["-X", "--no-password", "--set=ON_ERROR_STOP=1", "--file=-", `--dbname=${amani.database}`], {
+        env,
+        extendEnv: true,
+        input: `\\restrict k3y0123456789abcdef\nSELECT 1;\n\\! touch ${marker}\nSELECT 2;\n`,
+        reject: false,
+      });
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/backslash commands are restricted/);
+      expect(fs.existsSync(marker)).toBe(false);
+    } finally {
+      await cleanup();
+      fs.rmSync(marker, { force: true });
+    }
+  });
+
+  test("runPsqlScript sends SQL on stdin (longer than one argv argument may be)", async () => {
+    const list = Array.from({ length: 40_000 }, (_, i) => i + 1);
+    const sql = `SELECT count(*) FROM users WHERE id IN (${list.join(", ")}) AND email <> '${"x".repeat(10)}';\n`;
+    expect(sql.length).toBeGreaterThan(128 * 1024);
+    expect(await runPsqlScript(amani, sql)).toEqual([["1000"]]);
+    await expect(runPsqlScript(amani, "SELECT * FROM no_such_table;")).rejects.toThrow(/relation "no_such_table" does not exist/);
   });
 });

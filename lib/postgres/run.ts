@@ -1,6 +1,6 @@
 import { execa } from "execa";
 import { UserError } from "@/lib/errors";
-import { dbnameArg, psqlArgs, pgBinary, versionArgs, type Argv, type BinOptions, type PgTool } from "./commands";
+import { dbnameArg, psqlArgs, psqlHelpCommandsArgs, pgBinary, versionArgs, versionHasRestrict, type Argv, type BinOptions, type PgTool } from "./commands";
 import {
   describeConnection,
   describeServer,
@@ -428,4 +428,79 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
   if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES")) throw missingToolError("psql", opts.binDir);
   const stderr = typeof r.stderr === "string" ? r.stderr : "";
   throw explainPgFailure("psql", c, stderr || "could not export a snapshot (timed out)", r.exitCode ?? null);
+}
+
+/** "15.18" from `<tool> --version`, for any of the client tools. */
+export async function toolVersion(tool: PgTool, opts: BinOptions = {}): Promise<string> {
+  const [file, ...args] = versionArgs(tool, opts);
+  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000 });
+  if (r.exitCode === undefined) throw missingToolError(tool, opts.binDir);
+  const out = typeof r.stdout === "string" ? r.stdout : "";
+  const v = r.exitCode === 0 ? parseToolVersion(out) : null;
+  if (!v) throw new PgCommandError(tool, r.exitCode ?? null, "", `${pgBinary(tool, opts.binDir)} --version printed no version: ${out.slice(0, 200)}`);
+  return v;
+}
+
+export type RestrictSupport = {
+  psqlVersion: string;
+  /** psql lists \restrict among its commands: it can run a script in restricted mode. */
+  supported: boolean;
+  /** Whether the version number alone says so (distributions backport fixes; the command list decides). */
+  byVersion: boolean;
+};
+
+/**
+ * Whether the local psql has `\restrict` (restricted mode: every meta-command but
+ * `\unrestrict KEY` is refused, so a plain SQL script cannot reach the shell). Asks psql's
+ * own command list, which needs no server.
+ */
+export async function psqlRestrictSupport(opts: BinOptions = {}): Promise<RestrictSupport> {
+  const psqlVersion = await toolVersion("psql", opts);
+  const [file, ...args] = psqlHelpCommandsArgs(opts);
+  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000, env: { PAGER: "cat", PSQL_PAGER: "cat" } });
+  if (r.exitCode === undefined) throw missingToolError("psql", opts.binDir);
+  const out = typeof r.stdout === "string" ? r.stdout : "";
+  return {
+    psqlVersion,
+    supported: r.exitCode === 0 && /^\s*\\restrict\s/m.test(out) && /^\s*\\unrestrict\s/m.test(out),
+    byVersion: versionHasRestrict(psqlVersion),
+  };
+}
+
+/**
+ * runPsqlQuery for long SQL: the statements travel on psql's stdin, not in argv (Linux caps
+ * one argument at 128 KB). Returns the CSV rows of everything the script printed.
+ */
+export async function runPsqlScript(conn: PgConnection, sql: string, opts: RunOptions = {}): Promise<string[][]> {
+  const c = pgConnectionSchema.parse(conn);
+  if (sql.includes("\u0000")) throw new Error("SQL cannot contain NUL");
+  const [file, ...args] = psqlArgs({
+    database: c.database,
+    file: "-",
+    onErrorStop: true,
+    csv: true,
+    variables: { VERBOSITY: "verbose" },
+    binDir: opts.binDir,
+  });
+  return withPgEnv(c, async (env) => {
+    const r = await execa(file, args, {
+      env,
+      extendEnv: true,
+      input: sql,
+      reject: false,
+      stripFinalNewline: false,
+      cancelSignal: opts.signal,
+      timeout: opts.timeoutMs,
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    if (r.isCanceled) throw new UserError("psql was cancelled", 499);
+    if (r.timedOut) throw new UserError(`psql did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s on ${describeConnection(c)}`, 504);
+    if (r.exitCode === undefined) {
+      if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("psql", opts.binDir);
+      throw new PgCommandError("psql", null, "", `psql could not run: ${maskSecret(r.shortMessage ?? "no message", c)}`);
+    }
+    const stderr = typeof r.stderr === "string" ? r.stderr : "";
+    if (r.exitCode !== 0) throw explainPgFailure("psql", c, stderr, r.exitCode);
+    return parseCsv(typeof r.stdout === "string" ? r.stdout : "");
+  });
 }

@@ -58,9 +58,11 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
             {operator && !b.vanishedAt && (
               <a href={`/api/backups/${b.id}/download`} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">Download</a>
             )}
-            <span className="rounded-md border border-dashed border-slate-300 px-3 py-1.5 text-sm text-slate-500" title="The restore wizard is not built yet">
-              Restore from this backup — not built yet
-            </span>
+            {operator && !b.vanishedAt && b.database && (
+              <Link href={`/restores/new?scenario=database-corruption&database=${b.database.id}`} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
+                Restore from this backup…
+              </Link>
+            )}
           </div>
         </Card>
         <Card title="Verify">

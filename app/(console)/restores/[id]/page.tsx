@@ -1,0 +1,42 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PageHeader } from "@/components/ui/page-header";
+import { requirePageUser } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
+import { NotFoundError } from "@/lib/errors";
+import { getRunView } from "@/lib/runner/queries";
+import { scenarioById } from "@/lib/scenarios/catalog";
+import { db } from "@/lib/db";
+import { RunPanel } from "./run-panel";
+
+export const metadata: Metadata = { title: "Restore run" };
+
+export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requirePageUser();
+  const { id } = await params;
+  const view = await getRunView(id).catch((e) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  const scenario = scenarioById(view.run.scenarioId);
+  const database = await db.database.findUnique({ where: { id: view.run.databaseId }, select: { dbName: true, host: true, port: true } });
+  const rtoMinutes = scenario
+    ? ((await db.database.findUnique({ where: { id: view.run.databaseId }, select: { [scenario.rto]: true } })) as Record<string, number> | null)?.[scenario.rto] ?? null
+    : null;
+  return (
+    <>
+      <PageHeader
+        title={`${scenario?.title ?? view.run.scenarioId}: ${view.run.databaseName}`}
+        description={<><Link href="/restores" className="text-sky-700 hover:underline">Restore</Link> › run {view.run.id} · runbook v{view.run.scenarioVersion}</>}
+      />
+      <RunPanel
+        initial={view}
+        canOperate={hasRole(user.role, "operator")}
+        targetDbName={database?.dbName ?? ""}
+        targetServer={database ? `${database.host}:${database.port}` : ""}
+        rtoMinutes={rtoMinutes}
+      />
+    </>
+  );
+}

@@ -1,0 +1,223 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useRef, useState, useTransition } from "react";
+import type { RunResponse } from "@/app/api/runs/[id]/route";
+import { Badge, EnvironmentBadge, RunStatusBadge } from "@/components/ui/badges";
+import { Time } from "@/components/time";
+import { formatBytes } from "@/lib/format/bytes";
+import { formatDuration } from "@/lib/format/time";
+import { cancelRunAction, completeStepAction, confirmRunAction, resumeRunAction } from "../actions";
+
+type Log = RunResponse["logs"][number];
+
+const STATUS_WORDS: Record<string, string> = {
+  planned: "Planned: review the steps, then confirm",
+  queued: "Queued",
+  running: "Running",
+  waiting: "Waiting for an operator",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  interrupted: "Interrupted",
+  cancelled: "Cancelled",
+};
+
+/** Ticks every second while something runs, so elapsed times move between polls. */
+function useNow(active: boolean) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoMinutes }: { initial: RunResponse; canOperate: boolean; targetDbName: string; targetServer: string; rtoMinutes: number | null }) {
+  const [logs, setLogs] = useState<Log[]>(initial.logs);
+  const cursor = useRef(initial.nextLogId);
+  const { data } = useQuery({
+    queryKey: ["run", initial.run.id],
+    initialData: initial,
+    queryFn: async (): Promise<RunResponse> => {
+      const res = await fetch(`/api/runs/${initial.run.id}?after=${cursor.current}`, { cache: "no-store" });
+      if (!res.ok) throw new Error((await res.json()).error);
+      return res.json();
+    },
+    refetchInterval: (q) => (q.state.data?.run.active || q.state.data?.run.status === "queued" ? 1000 : 10_000),
+  });
+  useEffect(() => {
+    if (!data || data.nextLogId <= cursor.current) return;
+    const fresh = data.logs.filter((l) => l.id > cursor.current);
+    cursor.current = data.nextLogId;
+    setLogs((prev) => [...prev, ...fresh]);
+  }, [data]);
+
+  const view = data ?? initial;
+  const { run, steps } = view;
+  const now = useNow(run.active);
+  // Elapsed times come from the server's clock; between polls they advance with the local one.
+  const [skew, setSkew] = useState(0);
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the offset is measured when a poll arrives
+    setSkew(Date.parse(view.now) - Date.now());
+  }, [view.now]);
+  const liveElapsed = (startedAt: string | null, finishedAt: string | null, running: boolean) =>
+    startedAt ? (running ? now + skew : Date.parse(finishedAt ?? view.now)) - Date.parse(startedAt) : null;
+  const total = liveElapsed(run.startedAt, run.finishedAt, run.active);
+  const rtoMs = rtoMinutes ? rtoMinutes * 60_000 : null;
+  const over = total !== null && rtoMs !== null && total > rtoMs;
+  const production = run.environment === "production";
+  const summary = run.summary as { backup?: { key?: string; size?: number; format?: string; location?: string; hasManifest?: boolean; verified?: boolean | null; rows?: number; tables?: number; migrationHead?: string | null }; target?: { connection?: string }; preflight?: { ok: boolean; lines: string[] }; scratchDatabase?: string; oldCopy?: string };
+
+  return (
+    <div className="space-y-4">
+      <section className={`rounded-lg border-2 p-4 ${production ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`} data-testid="run-target">
+        <div className="flex flex-wrap items-center gap-2">
+          <RunStatusBadge status={run.status} />
+          <span className="font-semibold" data-testid="run-status">{STATUS_WORDS[run.status] ?? run.status}</span>
+        </div>
+        <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
+          <div><dt className="inline text-slate-500">Target: </dt><dd className="inline font-semibold">{run.databaseName} <EnvironmentBadge environment={run.environment} /> <span className="font-mono text-xs">{targetDbName} on {targetServer}</span></dd></div>
+          <div><dt className="inline text-slate-500">Backup: </dt><dd className="inline break-all font-mono text-xs">{summary.backup?.key}</dd> <span className="text-xs">({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format}, {summary.backup?.location}, {summary.backup?.verified ? "✓ verified" : summary.backup?.verified === false ? "✗ failed verification" : "not verified"}{summary.backup?.hasManifest ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows` : ", no manifest"})</span></div>
+          {summary.scratchDatabase && <div><dt className="inline text-slate-500">Scratch database: </dt><dd className="inline font-mono text-xs">{summary.scratchDatabase}</dd></div>}
+          {summary.oldCopy && <div><dt className="inline text-slate-500">Old copy kept as: </dt><dd className="inline font-mono text-xs">{summary.oldCopy}</dd></div>}
+        </dl>
+        <div className="mt-3 flex flex-wrap items-center gap-4 text-sm">
+          <span>Elapsed <strong className="tabular text-lg" data-testid="run-elapsed">{total === null ? "—" : formatDuration(total / 1000)}</strong></span>
+          {rtoMs !== null && (
+            <span className={over ? "font-semibold text-red-700" : "text-slate-700"} data-testid="run-rto">
+              RTO {rtoMinutes} min · {total === null ? "not started" : over ? `▲ over by ${formatDuration((total - rtoMs) / 1000)}` : `${formatDuration((rtoMs - total) / 1000)} left`}
+            </span>
+          )}
+          {run.confirmedBy && <span className="text-slate-600">Confirmed by {run.confirmedBy} <Time value={run.confirmedAt!} /></span>}
+        </div>
+        {run.verdict && <p className={`mt-3 rounded-md border p-3 text-sm font-medium ${run.status === "succeeded" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-white text-red-800"}`} data-testid="run-verdict">{run.verdict}</p>}
+      </section>
+
+      {summary.preflight && (
+        <section className="rounded-lg border border-slate-200 bg-white p-4">
+          <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Preflight {summary.preflight.ok ? <Badge kind="good">✓ ok</Badge> : <Badge kind="bad">✗ problem</Badge>}</h2>
+          <ul className="space-y-0.5 text-sm" data-testid="preflight">{summary.preflight.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>
+        </section>
+      )}
+
+      <section className="rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Plan · {steps.length} steps</h2>
+        <ol className="space-y-2" data-testid="run-steps">
+          {steps.map((s) => {
+            const running = s.status === "running" || s.status === "waiting";
+            const el = liveElapsed(s.startedAt, s.finishedAt, running);
+            const pct = s.bytesTotal ? Math.min(100, Math.round(((s.bytesDone ?? 0) / s.bytesTotal) * 100)) : null;
+            return (
+              <li key={s.index} className={`rounded-md border p-2 text-sm ${running ? "border-sky-400 bg-sky-50" : s.status === "failed" || s.status === "interrupted" ? "border-red-300 bg-red-50" : "border-slate-200"}`} data-testid={`step-${s.key}`}>
+                <div className="flex flex-wrap items-center gap-2">
+                  <span className="tabular text-slate-500">{s.index + 1}.</span>
+                  <span className="font-medium">{s.title}</span>
+                  <Badge kind={s.kind === "automatic" ? "info" : s.kind === "confirmation" ? "warn" : "neutral"}>{s.kind}</Badge>
+                  {s.status !== "pending" && <RunStatusBadge status={s.status} />}
+                  {el !== null && <span className="tabular text-xs text-slate-600" data-testid="step-elapsed">{formatDuration(el / 1000)}</span>}
+                </div>
+                {s.description && <p className="mt-0.5 text-slate-600">{s.description}</p>}
+                {s.command && <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{s.command.join(" ")}</pre>}
+                {pct !== null && running && (
+                  <div className="mt-1">
+                    <div className="h-2 w-full overflow-hidden rounded bg-slate-200" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${s.title} progress`}><div className="h-full bg-sky-600" style={{ width: `${pct}%` }} /></div>
+                    <span className="tabular text-xs text-slate-600">{formatBytes(s.bytesDone ?? 0)} of {formatBytes(s.bytesTotal ?? 0)}</span>
+                  </div>
+                )}
+                {s.error && <p className="mt-1 text-red-800">{s.error}</p>}
+                {s.note && <p className="mt-1 text-slate-700">Note{s.completedBy ? ` by ${s.completedBy}` : ""}: {s.note}</p>}
+                {s.status === "waiting" && canOperate && <ManualTick runId={run.id} stepIndex={s.index} kind={s.kind} />}
+              </li>
+            );
+          })}
+        </ol>
+      </section>
+
+      {run.status === "planned" && canOperate && <ConfirmForm runId={run.id} planHash={run.planHash} targetDbName={targetDbName} production={production} />}
+      {canOperate && <RunControls runId={run.id} status={run.status} />}
+
+      <section className="rounded-lg border border-slate-200 bg-white p-4">
+        <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Live log</h2>
+        <pre className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-950 p-3 font-mono text-xs leading-relaxed text-slate-100" data-testid="run-log">
+          {logs.length === 0 ? "Nothing yet." : logs.map((l) => `${l.at.slice(11, 19)} ${l.stream === "error" || l.stream === "stderr" ? "! " : "  "}${l.text}`).join("\n")}
+        </pre>
+      </section>
+    </div>
+  );
+}
+
+function ConfirmForm({ runId, planHash, targetDbName, production }: { runId: string; planHash: string; targetDbName: string; production: boolean }) {
+  const [typed, setTyped] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  return (
+    <form
+      aria-label="Confirm the restore"
+      className={`rounded-lg border-2 p-4 ${production ? "border-red-500 bg-red-50" : "border-amber-400 bg-amber-50"}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setError(null);
+        start(async () => {
+          const r = await confirmRunAction({ runId, typedName: typed, planHash });
+          if (!r.ok) setError(r.error);
+        });
+      }}
+    >
+      <h2 className="font-semibold">{production ? "This changes a PRODUCTION database." : "This changes the target database."}</h2>
+      <p className="mt-1 text-sm">
+        Nothing has run yet. To start, type the target database&apos;s name <strong className="font-mono">{targetDbName}</strong>. The server checks the name and that the plan above is still the one you read.
+      </p>
+      <label className="mt-3 block text-sm font-medium">
+        Target database name
+        <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-1 block w-full max-w-sm rounded-md border border-slate-400 px-3 py-2 font-mono" />
+      </label>
+      {error && <p className="mt-2 text-sm font-medium text-red-800" data-testid="confirm-error">{error}</p>}
+      <button type="submit" disabled={pending} className="mt-3 rounded-md border-2 border-red-700 bg-white px-4 py-2 text-sm font-semibold text-red-800 hover:bg-red-700 hover:text-white disabled:opacity-60">
+        {pending ? "Starting…" : "Start the restore"}
+      </button>
+    </form>
+  );
+}
+
+function ManualTick({ runId, stepIndex, kind }: { runId: string; stepIndex: number; kind: string }) {
+  const [note, setNote] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  return (
+    <div className="mt-2 flex flex-wrap items-end gap-2">
+      <label className="text-xs">Note (optional)<input value={note} onChange={(e) => setNote(e.target.value)} className="ml-1 rounded border border-slate-300 px-2 py-1 text-sm" /></label>
+      <button type="button" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800"
+        onClick={() => start(async () => { const r = await completeStepAction({ runId, stepIndex, note: note || undefined }); if (!r.ok) setError(r.error); })}>
+        {kind === "confirmation" ? "Confirm and continue" : "Done — continue"}
+      </button>
+      {error && <span className="text-sm text-red-700">{error}</span>}
+    </div>
+  );
+}
+
+function RunControls({ runId, status }: { runId: string; status: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const canCancel = ["planned", "queued", "running", "waiting", "interrupted"].includes(status);
+  const canResume = status === "interrupted" || status === "failed";
+  if (!canCancel && !canResume) return null;
+  return (
+    <div className="flex flex-wrap items-center gap-2">
+      {canResume && (
+        <button type="button" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800"
+          onClick={() => start(async () => { setError(null); const r = await resumeRunAction({ runId }); if (!r.ok) setError(r.error); })}>
+          Resume from the step that did not finish
+        </button>
+      )}
+      {canCancel && (
+        <button type="button" disabled={pending} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
+          onClick={() => { if (window.confirm("Cancel this run? A running step finishes first; nothing after it runs.")) start(async () => { setError(null); const r = await cancelRunAction({ runId }); if (!r.ok) setError(r.error); }); }}>
+          Cancel the run
+        </button>
+      )}
+      {error && <span className="text-sm text-red-700" data-testid="run-control-error">{error}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,67 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import type { ScenarioId } from "@/lib/scenarios/catalog";
+import { prepareRunAction } from "../actions";
+
+type Candidate = { id: string; label: React.ReactNode };
+
+export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates }: { scenarioId: ScenarioId; databaseId: string; suggestedId: string | null; candidates: Candidate[] }) {
+  const router = useRouter();
+  const [pending, start] = useTransition();
+  const [error, setError] = useState<string | null>(null);
+
+  function onSubmit(e: React.FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setError(null);
+    start(async () => {
+      const r = await prepareRunAction({
+        scenarioId,
+        databaseId,
+        backupId: String(f.get("backupId") ?? ""),
+        table: String(f.get("table") ?? ""),
+        idColumn: String(f.get("idColumn") ?? ""),
+        ids: String(f.get("ids") ?? ""),
+        healthUrls: String(f.get("healthUrls") ?? ""),
+      });
+      if (!r.ok) return setError(r.error);
+      router.push(`/restores/${r.data.runId}`);
+    });
+  }
+
+  const input = "w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+  return (
+    <form onSubmit={onSubmit} aria-label="Choose the backup" className="space-y-4">
+      <fieldset className="space-y-1">
+        <legend className="sr-only">Backup</legend>
+        {candidates.map((c) => (
+          <label key={c.id} className="flex items-start gap-2 rounded-md border border-slate-200 bg-white p-2 text-sm has-[:checked]:border-sky-600 has-[:checked]:bg-sky-50">
+            <input type="radio" name="backupId" value={c.id} defaultChecked={c.id === (suggestedId ?? candidates[0]?.id)} className="mt-1" />
+            <span className="min-w-0">{c.label}{c.id === suggestedId && <span className="ml-1 text-xs font-semibold text-sky-800">suggested</span>}</span>
+          </label>
+        ))}
+      </fieldset>
+      {scenarioId === "accidental-deletion" && (
+        <fieldset className="grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3">
+          <legend className="px-1 text-sm font-semibold">Which rows were deleted?</legend>
+          <label className="text-sm">Table (schema.table)<input name="table" className={`${input} font-mono`} placeholder="public.transactions" /></label>
+          <label className="text-sm">Id column<input name="idColumn" defaultValue="id" className={`${input} font-mono`} /></label>
+          <label className="text-sm">Ids: a list (1, 5, 9) or a range (100-250)<input name="ids" className={`${input} font-mono`} placeholder="100-250" /></label>
+        </fieldset>
+      )}
+      {scenarioId === "infrastructure-loss" && (
+        <label className="block rounded-lg border border-slate-200 bg-white p-3 text-sm">
+          Health and readiness URLs to check after the restore (one per line, optional)
+          <textarea name="healthUrls" rows={2} className={`${input} font-mono`} placeholder="https://app.example.com/health" />
+        </label>
+      )}
+      {error && <p data-testid="prepare-error" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">{error}</p>}
+      <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
+        {pending ? "Running preflight…" : "Preflight and plan"}
+      </button>
+      <p className="text-xs text-slate-600">Nothing is changed yet: the next page shows every step and its exact command, then asks you to type the target&apos;s name.</p>
+    </form>
+  );
+}

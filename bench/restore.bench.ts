@@ -1,0 +1,133 @@
+// Restore benchmark (issue 4, acceptance 6). Needs the test servers (npm run bench starts them).
+//   1. The amani fixture at scale 50 (BENCH_SCALE), backed up in custom format by createBackup
+//      into a local folder.
+//   2. Alternately, BENCH_ROUNDS times (default 5), on the same machine in the same run:
+//      (a) bare `pg_restore --no-owner --no-acl --exit-on-error -d fresh_db file` into a fresh
+//          database (created before the clock starts);
+//      (b) the corruption plan's steps through Lifeboat's engine: download (storage → private
+//          temp file, sha256) + restore into the scratch database (pg_restore with progress);
+//          the scratch database is created by its own step before the clock starts, as (a)'s is.
+//      Prints both medians and the ratio (goal ≤ 1.05), and the ratio with the database
+//      creation counted on both sides.
+//   3. The whole corruption plan once (a dropped table → switch-over → verify), step by step.
+// Run: npm run bench -- restore   (BENCH_SCALE=5 for a quicker look)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { createBackup } from "../lib/backups/create-backup";
+import { pgRestoreArgs } from "../lib/postgres/commands";
+import { withPgEnv } from "../lib/postgres/connection";
+import { runPsqlQuery } from "../lib/postgres/run";
+import { createDatabase, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "../lib/postgres/test-support";
+import { dropOldCopy } from "../lib/restores/database-admin";
+import { planFor, type BackupSource } from "../lib/restores/plans";
+import { countsOf, executePlan } from "../lib/restores/test-support";
+import { createStorage } from "../lib/storage/create-storage";
+
+const SCALE = Number(process.env.BENCH_SCALE ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-"));
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-work-"));
+const toDrop = new Set<string>();
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+async function main() {
+  let t = performance.now();
+  const source = await createFixtureDatabase("bench_restore", SCALE);
+  toDrop.add(source.database);
+  const size = (await runPsqlQuery(source, "SELECT pg_size_pretty(pg_database_size(current_database()))"))[0]?.[0];
+  console.log(`fixture at scale ${SCALE}: ${size} in ${s(performance.now() - t)}`);
+
+  const storage = createStorage({ kind: "local", path: dir, prefix: "" });
+  t = performance.now();
+  const made = await createBackup({ conn: source, storage, key: "amani/amani_backup_bench.dump", format: "custom" });
+  const file = path.join(dir, made.key);
+  console.log(`custom-format backup: ${(made.size / 1024 / 1024).toFixed(1)} MiB in ${s(performance.now() - t)}`);
+  const backup: BackupSource = { storage, key: made.key, size: made.size, format: "custom", manifest: made.manifest, locationName: "bench folder" };
+  const target = { name: source.database, environment: "production" as const, conn: source };
+
+  async function bare(): Promise<{ restore: number; create: number }> {
+    const name = uniqueDatabaseName("bench_bare");
+    toDrop.add(name);
+    const c0 = performance.now();
+    const conn = await createDatabase(name);
+    const create = performance.now() - c0;
+    const [bin, ...args] = pgRestoreArgs({ dbname: name, noOwner: true, noAcl: true, exitOnError: true, file });
+    const t0 = performance.now();
+    await withPgEnv(conn, (env) => execa(bin, args, { env, extendEnv: true, stdin: "ignore" }));
+    const restore = performance.now() - t0;
+    await dropDatabase(name);
+    toDrop.delete(name);
+    return { restore, create };
+  }
+
+  async function engine(round: number): Promise<{ download: number; create: number; restore: number }> {
+    const plan = planFor({ scenarioId: "database-corruption", target, backup, now: new Date(Date.now() + round * 1000), options: { workDir } });
+    const scratch = (plan.summary as { scratchDatabase: string }).scratchDatabase;
+    toDrop.add(scratch);
+    const run = await executePlan(plan, { only: (k) => ["download", "create-scratch", "restore-scratch"].includes(k) });
+    if (run.failed) throw new Error(`${run.failed.key}: ${run.failed.error.message}\n${run.logs.join("\n")}`);
+    const ms = (k: string) => run.steps.find((x) => x.key === k)?.ms ?? NaN;
+    await dropDatabase(scratch);
+    toDrop.delete(scratch);
+    fs.rmSync(path.dirname((run.results["download"] as { path: string }).path), { recursive: true, force: true });
+    return { download: ms("download"), create: ms("create-scratch"), restore: ms("restore-scratch") };
+  }
+
+  // Warm-up (page cache, catalog caches), not counted.
+  await bare();
+  const bares: { restore: number; create: number }[] = [];
+  const engines: { download: number; create: number; restore: number }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Alternate the order so that drift on a shared machine hits both sides alike.
+    if (i % 2 === 0) {
+      bares.push(await bare());
+      engines.push(await engine(i));
+    } else {
+      engines.push(await engine(i));
+      bares.push(await bare());
+    }
+    const b = bares.at(-1);
+    const e = engines.at(-1);
+    if (b && e) console.log(`  round ${i + 1}: bare pg_restore ${s(b.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b.create)})`);
+  }
+  const bareMs = median(bares.map((b) => b.restore));
+  const engineMs = median(engines.map((e) => e.download + e.restore));
+  const bareWithCreate = median(bares.map((b) => b.restore + b.create));
+  const engineWithCreate = median(engines.map((e) => e.download + e.create + e.restore));
+  console.log(`bare pg_restore (median of ${ROUNDS}): ${s(bareMs)}`);
+  console.log(`engine download + restore into scratch (median of ${ROUNDS}): ${s(engineMs)}  → ratio ${(engineMs / bareMs).toFixed(3)} (goal ≤ 1.05)`);
+  console.log(`with the database creation on both sides: bare ${s(bareWithCreate)}, engine ${s(engineWithCreate)}  → ratio ${(engineWithCreate / bareWithCreate).toFixed(3)}`);
+
+  // The whole scenario once: a dropped table, restored and switched over.
+  const before = await countsOf(source);
+  await runPsqlQuery(source, "DROP TABLE wallet_events");
+  const plan = planFor({ scenarioId: "database-corruption", target, backup, now: new Date(), options: { workDir } });
+  const { oldCopy, scratchDatabase } = plan.summary as { oldCopy: string; scratchDatabase: string };
+  toDrop.add(oldCopy);
+  toDrop.add(scratchDatabase);
+  t = performance.now();
+  const run = await executePlan(plan);
+  const total = performance.now() - t;
+  if (run.failed) throw new Error(`${run.failed.key}: ${run.failed.error.message}`);
+  const after = await countsOf(source);
+  if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error("the whole plan did not restore the row counts");
+  console.log(`whole corruption plan (automatic steps): ${s(total)} = ${run.steps.map((x) => `${x.key} ${s(x.ms)}`).join(", ")}`);
+  console.log(`verdict: ${(run.results["verify-target"] as { verdict: string }).verdict}`);
+  await dropOldCopy(testConnection(), oldCopy);
+  toDrop.delete(oldCopy);
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    for (const name of toDrop) await dropDatabase(name).catch((e: unknown) => console.error(`could not drop ${name}:`, e));
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(workDir, { recursive: true, force: true });
+  });

@@ -1,0 +1,66 @@
+import { expect, test } from "@playwright/test";
+import { screenshotBoth } from "./screens";
+import { storageStatePath } from "./users";
+
+// The corruption scenario end to end against the e2e server's sandbox PostgreSQL (the demo's
+// `amani`, a production database in Lifeboat) and its demo backups.
+test.use({ storageState: storageStatePath("operator") });
+
+test("the corruption wizard: wrong name refused, right name runs, live log and timers, verdict with row counts", async ({ page }) => {
+  test.setTimeout(240_000);
+  // The catalog must know the demo backups (other specs may already have synced).
+  await page.goto("/backups");
+  await page.getByRole("button", { name: "Sync all now" }).click();
+  await expect(page.getByTestId("sync-demo-local")).toContainText("✓ ok", { timeout: 30_000 });
+
+  await page.goto("/restores/new");
+  await page.getByRole("link", { name: /Database corruption/ }).click();
+  await page.getByTestId("target-amani-production").click();
+  await expect(page.getByTestId("wizard-target")).toContainText("PRODUCTION");
+  const chosen = page.locator('input[name="backupId"]:checked');
+  await expect(chosen).toHaveCount(1);
+  await page.getByRole("button", { name: "Preflight and plan" }).click();
+
+  await expect(page).toHaveURL(/\/restores\/[a-z0-9]+$/, { timeout: 60_000 });
+  await expect(page.getByTestId("run-status")).toContainText("Planned");
+  await expect(page.getByTestId("preflight")).toContainText(/connect|version|size/i);
+  await expect(page.getByTestId("step-restore-scratch")).toContainText(/pg_restore|psql/);
+  await screenshotBoth(page, "restore-plan");
+
+  const confirm = page.getByRole("form", { name: "Confirm the restore" });
+  await confirm.getByLabel("Target database name").fill("amani_staging");
+  await confirm.getByRole("button", { name: "Start the restore" }).click();
+  await expect(page.getByTestId("confirm-error")).toContainText('You typed "amani_staging"');
+  await expect(page.getByTestId("run-status")).toContainText("Planned");
+  await screenshotBoth(page, "restore-confirm-refused");
+
+  await confirm.getByLabel("Target database name").fill("amani");
+  await confirm.getByRole("button", { name: "Start the restore" }).click();
+  await expect(page.getByTestId("run-log")).toContainText("Confirmed by operator@e2e.test", { timeout: 15_000 });
+
+  // Timers move while it runs.
+  const first = await page.getByTestId("run-elapsed").innerText();
+  await expect(page.getByTestId("run-elapsed")).not.toHaveText(first, { timeout: 5_000 });
+  await expect(page.getByTestId("run-rto")).toContainText("RTO 15 min");
+
+  // The switch-over waits for a confirmation; then the manual steps wait for ticks.
+  await expect(page.getByTestId("step-confirm-switch-over")).toContainText("waiting", { timeout: 120_000 });
+  await screenshotBoth(page, "restore-running");
+  await expect(page.getByTestId("step-verify-scratch")).toContainText("succeeded");
+  await page.getByTestId("step-confirm-switch-over").getByRole("button", { name: "Confirm and continue" }).click();
+  for (const key of ["run-migrations", "start-application", "check-health"]) {
+    const step = page.getByTestId(`step-${key}`);
+    await expect(step.getByRole("button", { name: "Done — continue" })).toBeVisible({ timeout: 60_000 });
+    await step.getByLabel("Note (optional)").fill(`done in the e2e test (${key})`);
+    await step.getByRole("button", { name: "Done — continue" }).click();
+    await expect(step).toContainText("succeeded", { timeout: 15_000 });
+  }
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
+  await expect(page.getByTestId("run-verdict")).toContainText(/\d+ tables, [\d,]+ rows, row counts match the backup's manifest/);
+  await expect(page.getByTestId("run-log")).toContainText("switch");
+  await screenshotBoth(page, "restore-finished");
+
+  await page.goto("/restores");
+  await expect(page.getByTestId("runs-table")).toContainText("succeeded");
+  await expect(page.getByTestId("runs-table")).toContainText("confirmed by operator@e2e.test");
+});

@@ -1,0 +1,212 @@
+import { describe, expect, test } from "vitest";
+import type { Manifest } from "@/lib/backups/manifest";
+import { UserError } from "@/lib/errors";
+import type { BackupStorage } from "@/lib/storage/provider";
+import { checkSelection, selectionWhere } from "./copy-rows";
+import { textLiteral } from "./database-admin";
+import { MAX_IDENTIFIER_BYTES, OLD_COPY_NAME_PATTERN, oldCopyName, restoreTimestamp, SCRATCH_NAME_PATTERN, scratchDatabaseName, truncateUtf8 } from "./names";
+import { planFor, SCENARIO_VERSIONS, type PlanInput } from "./plans";
+import { countProblems } from "./steps";
+
+// Plans are pure: these tests build them with a storage that fails on any use.
+
+const untouchable: BackupStorage = new Proxy({} as BackupStorage, {
+  get: (_t, prop) => {
+    if (prop === "kind") return "local";
+    if (prop === "description") return "folder /nowhere";
+    if (prop === "then") return undefined;
+    return () => {
+      throw new Error(`building a plan must not use the storage (${String(prop)})`);
+    };
+  },
+});
+
+const manifest: Manifest = {
+  lifeboat: 1,
+  sha256: "a".repeat(64),
+  size: 1234,
+  format: "custom",
+  database: "amani",
+  serverVersion: "15.18",
+  pgDumpVersion: "15.18",
+  createdAt: "2025-01-01T02:00:00.000Z",
+  migrationHead: "a1b2c3d4e5f6",
+  critical: false,
+  tables: [{ schema: "public", name: "users", rows: 1000 }],
+};
+
+const common = {
+  target: {
+    name: "Amani production",
+    environment: "production" as const,
+    conn: { host: "db.internal", port: 5432, user: "lifeboat", password: "s3cret-pw", database: "amani" },
+    migrationHeadQuery: "select version_num from alembic_version",
+  },
+  backup: { storage: untouchable, key: "amani/amani_backup_20250101_020000.dump", size: 1234, format: "custom" as const, manifest, locationName: "S3 eu" },
+  now: new Date("2025-03-04T05:06:07Z"),
+};
+
+const inputs: Record<string, PlanInput> = {
+  "database-corruption": { ...common, scenarioId: "database-corruption" },
+  "failed-migration": { ...common, scenarioId: "failed-migration" },
+  "accidental-deletion": { ...common, scenarioId: "accidental-deletion", table: "public.transactions", idColumn: "id", ids: { from: 100, to: 199 } },
+  "infrastructure-loss": { ...common, scenarioId: "infrastructure-loss", healthUrls: ["https://app.example.test/health"] },
+};
+
+const SAFE = [
+  "preflight",
+  "download",
+  "verify-backup",
+  "sql-safety",
+  "create-scratch",
+  "restore-scratch",
+  "verify-scratch",
+  "confirm-switch-over",
+  "switch-over",
+  "verify-target",
+  "remove-download",
+  "run-migrations",
+  "start-application",
+  "check-health",
+];
+
+describe("planFor", () => {
+  test.each<[string, string[]]>([
+    ["database-corruption", SAFE],
+    ["failed-migration", ["migration-heads", "try-downgrade", ...SAFE]],
+    [
+      "accidental-deletion",
+      ["preflight", "download", "verify-backup", "sql-safety", "create-scratch", "restore-scratch", "verify-scratch", "preview-rows", "confirm-copy-back", "copy-back", "drop-scratch", "remove-download"],
+    ],
+    [
+      "infrastructure-loss",
+      ["preflight", "download", "verify-backup", "sql-safety", "create-target", "restore-target", "verify-target", "remove-download", "deploy-application", "run-migrations", "check-health", "switch-dns", "monitor"],
+    ],
+  ])("%s: steps, version, and no I/O while building", (id, keys) => {
+    const input = inputs[id];
+    if (!input) throw new Error(id);
+    const plan = planFor(input);
+    expect(plan.scenarioId).toBe(id);
+    expect(plan.scenarioVersion).toBe(SCENARIO_VERSIONS[id as keyof typeof SCENARIO_VERSIONS]);
+    expect(plan.steps.map((s) => s.key)).toEqual(keys);
+    for (const s of plan.steps) {
+      expect(Boolean(s.run)).toBe(s.kind === "automatic");
+      expect(s.title.length).toBeGreaterThan(3);
+    }
+    // Nothing secret in what is shown and stored.
+    const shown = JSON.stringify({ steps: plan.steps.map((s) => [s.title, s.command, s.description]), summary: plan.summary });
+    expect(shown).not.toContain("s3cret-pw");
+  });
+
+  test("the same input gives the same plan (the runner rebuilds it to resume)", () => {
+    for (const input of Object.values(inputs)) {
+      const show = (p: ReturnType<typeof planFor>) => JSON.stringify([p.steps.map((s) => [s.key, s.kind, s.title, s.command, s.description]), p.summary]);
+      expect(show(planFor(input))).toBe(show(planFor(input)));
+    }
+  });
+
+  test("names the scratch database and the old copy after the target and the plan's time", () => {
+    const plan = planFor(inputs["database-corruption"] as PlanInput);
+    expect(plan.summary).toMatchObject({ scratchDatabase: "amani_lifeboat_20250304050607", oldCopy: "amani_before_20250304050607" });
+    const restore = plan.steps.find((s) => s.key === "restore-scratch");
+    expect(restore?.command).toEqual(expect.arrayContaining(["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--dbname=amani_lifeboat_20250304050607"]));
+    const sw = plan.steps.find((s) => s.key === "switch-over");
+    expect(sw?.command?.join(" ")).toContain(`ALTER DATABASE "amani" RENAME TO "amani_before_20250304050607"`);
+  });
+
+  test("a plain dump is restored by psql reading stdin, in one transaction, stopping at the first error", () => {
+    const plan = planFor({ ...common, backup: { ...common.backup, format: "plain_gzip", key: "x.sql.gz" }, scenarioId: "database-corruption" });
+    const restore = plan.steps.find((s) => s.key === "restore-scratch");
+    expect(restore?.command).toEqual(["psql", "-X", "--no-password", "--set=ON_ERROR_STOP=1", "--quiet", "--single-transaction", "--set=VERBOSITY=verbose", "--file=-", "--dbname=amani_lifeboat_20250304050607"]);
+  });
+
+  test.each<[string, PlanInput, RegExp]>([
+    ["an unknown format", { ...common, backup: { ...common.backup, format: "unknown" }, scenarioId: "database-corruption" }, /format of .* is unknown/],
+    ["no rows named", { ...common, scenarioId: "accidental-deletion", table: "t", idColumn: "id", ids: {} }, /Name the rows/],
+    ["a reversed range", { ...common, scenarioId: "accidental-deletion", table: "t", idColumn: "id", ids: { from: 9, to: 1 } }, /"from" is after/],
+    ["no table", { ...common, scenarioId: "accidental-deletion", table: " ", idColumn: "id", ids: { list: [1] } }, /Name the table/],
+    ["a health URL that is not http", { ...common, scenarioId: "infrastructure-loss", healthUrls: ["file:///etc/passwd"] }, /Only http and https/],
+    ["a health URL that is not a URL", { ...common, scenarioId: "infrastructure-loss", healthUrls: ["not a url"] }, /Not a URL/],
+    ["the maintenance database is the target", { ...common, scenarioId: "database-corruption", options: { maintenanceDatabase: "amani" } }, /maintenance database/],
+  ])("refuses %s with a UserError", (_name, input, message) => {
+    let err: unknown;
+    try {
+      planFor(input);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  test("health URLs are shown without their credentials", () => {
+    const plan = planFor({ ...common, scenarioId: "infrastructure-loss", healthUrls: ["https://user:pw-secret@app.example.test/ready"] });
+    expect(JSON.stringify(plan.summary)).not.toContain("pw-secret");
+  });
+});
+
+describe("names", () => {
+  test("restoreTimestamp is UTC YYYYMMDDHHMMSS", () => {
+    expect(restoreTimestamp(new Date("2025-12-31T23:59:58.999Z"))).toBe("20251231235958");
+  });
+
+  test.each([
+    ["amani", "amani_lifeboat_20250101020304", "amani_before_20250101020304"],
+    ["with space", "with space_lifeboat_20250101020304", "with space_before_20250101020304"],
+  ])("%s", (db, scratch, before) => {
+    expect(scratchDatabaseName(db, "20250101020304")).toBe(scratch);
+    expect(oldCopyName(db, "20250101020304")).toBe(before);
+  });
+
+  test("long and multibyte names stay within 63 bytes, distinct and recognisable", () => {
+    const a = "ü".repeat(31) + "a"; // 63 bytes
+    const b = "ü".repeat(31) + "b";
+    for (const [fn, pattern] of [[scratchDatabaseName, SCRATCH_NAME_PATTERN], [oldCopyName, OLD_COPY_NAME_PATTERN]] as const) {
+      const na = fn(a, "20250101020304");
+      const nb = fn(b, "20250101020304");
+      expect(Buffer.byteLength(na)).toBeLessThanOrEqual(MAX_IDENTIFIER_BYTES);
+      expect(na).not.toBe(nb);
+      expect(na).toMatch(pattern);
+      expect(na.startsWith("üüü")).toBe(true);
+      expect(na).not.toContain("\uFFFD");
+    }
+  });
+
+  test("truncateUtf8 cuts on character boundaries", () => {
+    expect(truncateUtf8("aü", 2)).toBe("a");
+    expect(truncateUtf8("aü", 3)).toBe("aü");
+  });
+});
+
+describe("rows to copy back", () => {
+  test("ids reach the SQL only as hex or as numbers", () => {
+    const where = selectionWhere(`i"d`, "bigint", checkSelection({ list: ["1'); DROP TABLE users; --", 7], from: -5, to: 10.5 }));
+    expect(where).not.toContain("DROP TABLE");
+    expect(where).toContain(`"i""d" IN (SELECT v::bigint FROM jsonb_array_elements_text(convert_from(decode('`);
+    expect(where).toContain(`("i""d" >= -5 AND "i""d" <= 10.5)`);
+  });
+
+  test("textLiteral has no quotes or backslashes to escape", () => {
+    expect(textLiteral(`a'b\\c`)).toBe(`convert_from(decode('${Buffer.from(`a'b\\c`).toString("hex")}', 'hex'), 'UTF8')`);
+  });
+
+  test.each([[{ list: [Number.NaN] }], [{ list: [""] }], [{ from: Number.POSITIVE_INFINITY }]])("checkSelection refuses %j", (sel) => {
+    expect(() => checkSelection(sel)).toThrow(UserError);
+  });
+});
+
+test("countProblems names each table and both counts", () => {
+  const expected = [
+    { schema: "public", name: "users", rows: 1000 },
+    { schema: "public", name: "projects", rows: 400 },
+  ];
+  expect(
+    countProblems(
+      [
+        { schema: "public", name: "users", rows: 999 },
+        { schema: "public", name: "extra", rows: 1 },
+      ],
+      expected,
+    ),
+  ).toEqual(["public.users has 999 rows, the backup 1,000", "public.projects is missing (the backup has 400 rows)", "public.extra (1 rows) is not in the backup"]);
+});

@@ -1,0 +1,853 @@
+import { createReadStream } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { verifyBackup } from "@/lib/backups/verify";
+import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
+import { UserError } from "@/lib/errors";
+import { formatArgv, psqlArgs, psqlHelpCommandsArgs, type Argv, type BinOptions } from "@/lib/postgres/commands";
+import { describeConnection, describeServer, maskSecret, type PgConnection } from "@/lib/postgres/connection";
+import {
+  DEFAULT_MIGRATION_HEAD_QUERY,
+  migrationHead,
+  psqlRestrictSupport,
+  runPsqlQuery,
+  serverVersion,
+  tableRowCounts,
+  toolVersion,
+  type TableRowCount,
+} from "@/lib/postgres/run";
+import type { BackupStorage } from "@/lib/storage/provider";
+import type { PlannedStep, StepContext } from "@/lib/runner/types";
+import { copyBackSql, copyRowsBack, parseTableName, previewRows, type RowSelection } from "./copy-rows";
+import {
+  allowConnectionsSql,
+  createDatabaseSql,
+  createScratchDatabase,
+  databaseExists,
+  describeSession,
+  dropDatabaseSql,
+  dropScratchDatabase,
+  existingDatabases,
+  renameSql,
+  sessionsOn,
+  switchOver,
+  terminateSql,
+  userTableCount,
+} from "./database-admin";
+import { bytesText, downloadTo, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
+import { checkUrl } from "./health";
+import { archiveRestoreArgv, plainRestoreArgv, restoreArchive, restorePlain } from "./restore-tools";
+import { UnsafeSqlError } from "./sql-safety";
+
+// The steps of the restore scenarios. Every automatic step is safe to run again after an
+// interruption: it looks at what is there (a leftover scratch database, a half-done switch-
+// over, a partly restored target) and does only what is left. Steps before the one that
+// changes the target add to any failure that the target was not touched.
+
+export type Environment = "production" | "staging" | "test";
+
+export type RestoreTarget = {
+  /** Lifeboat's name for the database (for people). */
+  name: string;
+  environment: Environment;
+  conn: PgConnection;
+  /** The application's migration head; default: alembic_version. */
+  migrationHeadQuery?: string;
+};
+
+export type BackupVerification = { ok: boolean; at: string | Date; summary?: string };
+
+export type BackupSource = {
+  storage: BackupStorage;
+  key: string;
+  /** The size the location lists. */
+  size: number;
+  format: BackupFormat;
+  manifest: Manifest | null;
+  locationName: string;
+  /** The catalog's last verification of this backup, when there was one. */
+  verification?: BackupVerification | null;
+};
+
+export type RestoreOptions = BinOptions & {
+  /** Where the backup is downloaded (a private folder per plan is made inside); default: the OS temp dir. */
+  workDir?: string;
+  /** pg_restore --jobs for the scratch restore of a custom/tar archive (1: one connection, as bare pg_restore). */
+  jobs?: number;
+  /** Database used for CREATE/ALTER/DROP DATABASE on the target's server; default postgres. */
+  maintenanceDatabase?: string;
+};
+
+/** Everything the steps of one plan share, fixed when the plan is built. */
+export type RestoreContext = {
+  target: RestoreTarget;
+  backup: BackupSource;
+  bin: BinOptions;
+  jobs: number;
+  /** The target's database name. */
+  database: string;
+  server: PgConnection;
+  scratch: string;
+  scratchConn: PgConnection;
+  oldCopy: string;
+  workDir: string;
+  file: string;
+};
+
+const MIB = 1024 * 1024;
+
+// --- helpers ---------------------------------------------------------------------------------
+
+/** Without a trailing period (the note follows). Not capitalized: it may start with a name. */
+function sentence(text: string): string {
+  return text.trim().replace(/[.\s]+$/, "");
+}
+
+/** "Production was not touched: amani is as it was." (or the staging/test equivalent). */
+export function untouchedNote(target: RestoreTarget): string {
+  return target.environment === "production"
+    ? `Production was not touched: ${target.conn.database} is as it was.`
+    : `The ${target.environment} database ${target.conn.database} was not touched.`;
+}
+
+/** Any failure as a UserError whose message says what happened (and, when given, what it did not touch). */
+function explained(e: unknown, conn: PgConnection, note: string | null): unknown {
+  if (e instanceof Error && e.name === "AbortError") return e;
+  const status = e instanceof UserError ? e.status : 500;
+  const raw = e instanceof Error ? e.message : String(e);
+  const msg = sentence(maskSecret(raw, conn));
+  return new UserError(note ? `${msg}. ${note}` : `${msg}.`, status);
+}
+
+type Note = string | null | ((ctx: StepContext) => Promise<string | null>);
+
+function automatic(
+  rc: RestoreContext,
+  step: { key: string; title: string; description: string; command?: Argv | null },
+  note: Note,
+  run: (ctx: StepContext) => Promise<unknown>,
+): PlannedStep {
+  return {
+    key: step.key,
+    title: step.title,
+    kind: "automatic",
+    command: step.command ? [...step.command] : null,
+    description: step.description,
+    run: async (ctx) => {
+      try {
+        return await run(ctx);
+      } catch (e) {
+        const n = typeof note === "function" ? await note(ctx).catch(() => null) : note;
+        throw explained(e, rc.target.conn, n);
+      }
+    },
+  };
+}
+
+export function manual(key: string, title: string, description: string, command: string[] | null = null): PlannedStep {
+  return { key, title, kind: "manual", command, description };
+}
+
+export function confirmation(key: string, title: string, description: string): PlannedStep {
+  return { key, title, kind: "confirmation", command: null, description };
+}
+
+function major(version: string): number | null {
+  const m = /^(\d+)/.exec(version);
+  return m?.[1] ? Number(m[1]) : null;
+}
+
+function isArchive(format: BackupFormat): format is "custom" | "tar" {
+  return format === "custom" || format === "tar";
+}
+
+const tableKey = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+
+/** Differences between restored row counts and the expected ones, in words. */
+export function countProblems(actual: TableRowCount[], expected: TableRowCount[]): string[] {
+  const got = new Map(actual.map((t) => [tableKey(t), t.rows]));
+  const want = new Map(expected.map((t) => [tableKey(t), t.rows]));
+  const problems: string[] = [];
+  for (const [k, rows] of want) {
+    const have = got.get(k);
+    if (have === undefined) problems.push(`${k} is missing (the backup has ${rows.toLocaleString("en-US")} rows)`);
+    else if (have !== rows) problems.push(`${k} has ${have.toLocaleString("en-US")} rows, the backup ${rows.toLocaleString("en-US")}`);
+  }
+  for (const [k, rows] of got) if (!want.has(k)) problems.push(`${k} (${rows.toLocaleString("en-US")} rows) is not in the backup`);
+  return problems;
+}
+
+const countsSchema = z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number() }));
+
+/** The counts the restored database must have: the manifest's, else what the scratch copy had. */
+function expectedCounts(rc: RestoreContext, ctx: StepContext): { tables: TableRowCount[]; source: string } | null {
+  if (rc.backup.manifest) return { tables: rc.backup.manifest.tables, source: "the backup's manifest" };
+  const scratch = z.object({ tables: countsSchema }).safeParse(ctx.results["verify-scratch"]);
+  return scratch.success ? { tables: scratch.data.tables, source: "the verified scratch copy" } : null;
+}
+
+function totalRows(tables: TableRowCount[]): number {
+  return tables.reduce((n, t) => n + t.rows, 0);
+}
+
+// --- steps -------------------------------------------------------------------------------------
+
+/** Facts before anything changes: reachable, versions, sessions, size, free disk, verification. */
+export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server"): PlannedStep {
+  const { target, backup, bin } = rc;
+  return automatic(
+    rc,
+    {
+      key: "preflight",
+      title: "Preflight: target, versions, sessions, disk",
+      description:
+        kind === "existing"
+          ? `Checks that ${rc.database} on ${describeServer(rc.server)} is reachable, compares its server version with the backup's, lists who is connected, the database size, the free disk for the download and whether the backup was verified. Changes nothing.`
+          : `Checks that the new server ${describeServer(rc.server)} is reachable and whether ${rc.database} exists on it (it must be missing or empty), compares versions, free disk and whether the backup was verified. Changes nothing.`,
+    },
+    untouchedNote(target),
+    async (ctx) => {
+      const opts = { ...bin, signal: ctx.signal };
+      const facts: Record<string, unknown> = {};
+      const version = await serverVersion(rc.server, opts).catch((e: unknown) => {
+        if (e instanceof UserError && e.status === 404) {
+          throw new UserError(`the maintenance database ${rc.server.database} does not exist on ${describeServer(rc.server)}: Lifeboat needs it to create and rename databases (set another one in the restore options)`);
+        }
+        throw e;
+      });
+      facts.serverVersion = version;
+      ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
+
+      if (kind === "existing") {
+        await serverVersion(target.conn, opts);
+        ctx.log(`${describeConnection(target.conn)} is reachable`);
+      } else {
+        const exists = await databaseExists(rc.server, rc.database, opts);
+        facts.targetExists = exists;
+        if (exists) {
+          const tables = await userTableCount(target.conn, opts);
+          facts.targetTables = tables;
+          if (tables > 0) {
+            throw new UserError(
+              `${rc.database} already exists on ${describeServer(rc.server)} and has ${tables} table${tables === 1 ? "" : "s"}: this scenario restores into an empty database on a new server. To replace an existing database use the database-corruption scenario`,
+              409,
+            );
+          }
+          ctx.log(`${rc.database} exists and is empty: the backup will be restored into it`);
+        } else {
+          ctx.log(`${rc.database} does not exist yet: it will be created`);
+        }
+      }
+
+      const tool = isArchive(backup.format) ? "pg_restore" : "psql";
+      const toolV = await toolVersion(tool, bin);
+      facts.toolVersion = `${tool} ${toolV}`;
+      ctx.log(`local ${tool}: ${toolV}`);
+      const m = backup.manifest;
+      if (m) {
+        facts.backupServerVersion = m.serverVersion;
+        facts.backupPgDumpVersion = m.pgDumpVersion;
+        ctx.log(`the backup was made from PostgreSQL ${m.serverVersion} by pg_dump ${m.pgDumpVersion} at ${m.createdAt}`);
+        const dumpMajor = major(m.pgDumpVersion);
+        const toolMajor = major(toolV);
+        if (isArchive(backup.format) && dumpMajor !== null && toolMajor !== null && dumpMajor > toolMajor) {
+          throw new UserError(
+            `pg_restore ${toolV} cannot read an archive made by pg_dump ${m.pgDumpVersion}: install PostgreSQL client tools ${dumpMajor} or newer on the console's server and set their directory in Settings`,
+          );
+        }
+        const sourceMajor = major(m.serverVersion);
+        const targetMajor = major(version);
+        if (sourceMajor !== null && targetMajor !== null && sourceMajor > targetMajor) {
+          ctx.log(`warning: the backup comes from PostgreSQL ${m.serverVersion}, newer than the target's ${version}: the restore may fail on features the older server lacks`, "stderr");
+        }
+      } else {
+        ctx.log("the backup has no manifest: its versions, checksum and row counts cannot be compared", "stderr");
+      }
+
+      if (kind === "existing") {
+        const sessions = await sessionsOn(target.conn, rc.database, opts);
+        facts.sessions = sessions.length;
+        facts.sessionList = sessions.slice(0, 20).map(describeSession);
+        ctx.log(sessions.length === 0 ? `nobody else is connected to ${rc.database}` : `${sessions.length} session${sessions.length === 1 ? "" : "s"} connected to ${rc.database} (the switch-over will end them):`);
+        for (const s of sessions.slice(0, 20)) ctx.log(`  ${describeSession(s)}`);
+        if (sessions.length > 20) ctx.log(`  … and ${sessions.length - 20} more`);
+        const size = Number((await runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))[0]?.[0] ?? 0);
+        facts.databaseBytes = size;
+        ctx.log(`${rc.database} is ${bytesText(size)} on disk; the scratch copy needs about as much on the server`);
+        const head = await migrationHead(target.conn, target.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY, opts);
+        facts.migrationHead = head;
+        ctx.log(`migration head now: ${head ?? "none"}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`);
+      }
+
+      const free = await freeBytes(rc.workDir);
+      const needed = backup.size + 16 * MIB;
+      facts.freeBytes = free;
+      facts.neededBytes = needed;
+      if (free < needed) {
+        throw new UserError(`only ${bytesText(free)} is free in ${path.dirname(rc.workDir)} but the download needs ${bytesText(needed)}: free some space or set another work folder`);
+      }
+      ctx.log(`free disk for the download in ${path.dirname(rc.workDir)}: ${bytesText(free)} (needs ${bytesText(backup.size)})`);
+
+      const v = backup.verification;
+      facts.backupVerified = v ? v.ok : null;
+      if (!v) ctx.log("the backup has not been verified yet: the verify step checks it before anything is restored");
+      else ctx.log(`last verification (${Number.isNaN(new Date(v.at).getTime()) ? String(v.at) : new Date(v.at).toISOString()}): ${v.ok ? "passed" : "FAILED"}${v.summary ? ` — ${v.summary}` : ""}`, v.ok ? "info" : "stderr");
+      return facts;
+    },
+  );
+}
+
+export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
+  const { backup } = rc;
+  return automatic(
+    rc,
+    {
+      key: "download",
+      title: "Download the backup",
+      description: `Streams ${backup.key} (${bytesText(backup.size)}) from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}.`,
+    },
+    note,
+    async (ctx) => {
+      await prepareWorkDir(rc.workDir);
+      const free = await freeBytes(rc.workDir);
+      if (free < backup.size + 16 * MIB) throw new UserError(`only ${bytesText(free)} is free in ${rc.workDir}; the download needs ${bytesText(backup.size)}`);
+      ctx.log(`downloading ${backup.key} from ${backup.locationName} (${backup.storage.description}) to ${rc.file}`);
+      ctx.progress(0, backup.size);
+      const source = await backup.storage.read(backup.key);
+      const r = await downloadTo(source, rc.file, (b) => ctx.progress(b, backup.size), ctx.signal);
+      const problems: string[] = [];
+      if (r.bytes !== backup.size) problems.push(`the download is ${bytesText(r.bytes)} but ${backup.locationName} lists ${bytesText(backup.size)}`);
+      const m = backup.manifest;
+      if (m && m.size !== r.bytes) problems.push(`the manifest records ${bytesText(m.size)}, the download is ${bytesText(r.bytes)}: the file was cut off or replaced`);
+      if (m && m.sha256 !== r.sha256) problems.push(`its sha256 is ${r.sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made`);
+      if (problems.length > 0) {
+        await removeWorkDir(rc.workDir);
+        throw new UserError(`the downloaded backup is not the one that was made: ${problems.join("; ")}`, 422);
+      }
+      ctx.log(`downloaded ${bytesText(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s; sha256 ${r.sha256}${m ? " (matches the manifest)" : ""}`);
+      return { path: r.path, bytes: r.bytes, sha256: r.sha256, matchesManifest: m ? true : null, durationMs: r.durationMs };
+    },
+  );
+}
+
+export function verifyStep(rc: RestoreContext, note: string): PlannedStep {
+  const { backup } = rc;
+  const how: Record<BackupFormat, string> = {
+    custom: "pg_restore reads its table of contents and every data block",
+    tar: "pg_restore reads its table of contents and every tar member is checked to be complete",
+    plain: "the SQL must end with pg_dump's completion line",
+    plain_gzip: "gzip must decompress to the end and the SQL must end with pg_dump's completion line",
+    unknown: "",
+  };
+  return automatic(
+    rc,
+    {
+      key: "verify-backup",
+      title: "Verify the backup",
+      description: `Reads the downloaded file once: size and sha256${backup.manifest ? " against the manifest" : ""}; ${how[backup.format]}. A damaged or truncated backup stops the restore here.`,
+    },
+    note,
+    async (ctx) => {
+      const r = await verifyBackup({
+        open: async () => createReadStream(rc.file),
+        size: backup.size,
+        format: backup.format,
+        manifest: backup.manifest,
+        onProgress: (done, total) => ctx.progress(done, total),
+        signal: ctx.signal,
+        binDir: rc.bin.binDir,
+      });
+      for (const c of r.checks) ctx.log(`${c.ok ? "ok" : "FAILED"} — ${c.name}: ${c.detail}`, c.ok ? "info" : "stderr");
+      if (!r.ok) {
+        const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+        throw new UserError(`the backup failed verification and cannot be restored: ${failed.join("; ")}`, 422);
+      }
+      return { ok: true, summary: r.summary, checks: r.checks, durationMs: r.durationMs };
+    },
+  );
+}
+
+/** Plain SQL only: refuses a dump that could reach the shell through psql (acceptance 5). */
+export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
+  const { backup } = rc;
+  const plain = !isArchive(backup.format);
+  return automatic(
+    rc,
+    {
+      key: "sql-safety",
+      title: "Plain-SQL safety",
+      command: plain ? psqlHelpCommandsArgs(rc.bin) : null,
+      description: plain
+        ? "A plain dump is a psql script, and psql meta-commands (\\!, \\o |cmd, \\copy … program, \\setenv, \\i …) can run programs on the console's server. The whole script is scanned for meta-commands pg_dump does not write, and it is restored only in psql's restricted mode (\\restrict) or when its sha256 matches a manifest Lifeboat wrote."
+        : "A pg_dump archive is restored by pg_restore, which runs no psql meta-commands: nothing to check.",
+    },
+    note,
+    async (ctx) => {
+      if (!plain) {
+        ctx.log(`${backup.format} archive: pg_restore does not run psql meta-commands`);
+        return { format: backup.format, mode: "archive" };
+      }
+      const support = await psqlRestrictSupport(rc.bin);
+      ctx.log(
+        support.supported
+          ? `psql ${support.psqlVersion} supports \\restrict: the dump will run in restricted mode, where psql refuses every meta-command`
+          : `psql ${support.psqlVersion} does not support \\restrict (added in 17.6, 16.10, 15.14, 14.19, 13.22)`,
+      );
+      const scan = await scanPlainDump(rc.file, backup.format, (b) => ctx.progress(b, backup.size), ctx.signal);
+      const m = backup.manifest;
+      const trusted = m !== null && m.sha256 === scan.sha256;
+      ctx.log(
+        `scanned ${scan.lines.toLocaleString("en-US")} lines (${bytesText(scan.sqlBytes)} of SQL): ${scan.statements.toLocaleString("en-US")} statements, ${scan.copyBlocks} COPY data blocks, ${scan.restrictLines} \\restrict line${scan.restrictLines === 1 ? "" : "s"} of pg_dump's own`,
+      );
+      if (scan.findingCount > 0) {
+        for (const f of scan.findings) ctx.log(`line ${f.line}: ${f.text} — ${f.reason}`, "stderr");
+        throw new UserError(new UnsafeSqlError(scan.findings, scan.findingCount).message, 422);
+      }
+      ctx.log(`no psql meta-commands besides pg_dump's own`);
+      ctx.log(
+        m === null
+          ? "the backup has no manifest to vouch for it"
+          : trusted
+            ? "its sha256 matches the manifest Lifeboat wrote when it made the backup"
+            : "its sha256 does NOT match the manifest beside it",
+        trusted ? "info" : "stderr",
+      );
+      if (!support.supported && !trusted) {
+        throw new UserError(
+          `plain SQL is restored only in psql's restricted mode or when it is a backup Lifeboat made, and neither holds: psql ${support.psqlVersion} here has no \\restrict, and ${m === null ? "the backup has no manifest" : "the backup's sha256 does not match its manifest"}. ` +
+            "Install PostgreSQL client tools 17.6/16.10/15.14 or newer on the console's server (and set their directory in Settings), or restore a backup made by Lifeboat",
+          422,
+        );
+      }
+      return {
+        format: backup.format,
+        mode: support.supported ? "restricted" : "trusted-manifest",
+        psqlVersion: support.psqlVersion,
+        restrictSupported: support.supported,
+        sha256MatchesManifest: m === null ? null : trusted,
+        lines: scan.lines,
+        statements: scan.statements,
+        copyBlocks: scan.copyBlocks,
+      };
+    },
+  );
+}
+
+function createScratchCommand(rc: RestoreContext): Argv {
+  return psqlArgs({
+    database: rc.server.database,
+    command: [dropDatabaseSql(rc.scratch), `CREATE DATABASE "${rc.scratch.replace(/"/g, '""')}" TEMPLATE template0 -- with ${rc.database}'s encoding and locale`],
+    onErrorStop: true,
+    binDir: rc.bin.binDir,
+  });
+}
+
+export function createScratchStep(rc: RestoreContext, note: string): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "create-scratch",
+      title: `Create the scratch database ${rc.scratch}`,
+      command: createScratchCommand(rc),
+      description: `Creates ${rc.scratch} on ${describeServer(rc.server)} (empty, from template0, with ${rc.database}'s encoding and locale), dropping a leftover of the same name from an interrupted attempt first.`,
+    },
+    note,
+    async (ctx) => {
+      const r = await createScratchDatabase(rc.server, rc.scratch, rc.database, { ...rc.bin, signal: ctx.signal });
+      if (r.droppedLeftover) ctx.log(`dropped a leftover ${rc.scratch} from an earlier attempt`);
+      for (const s of r.sql) ctx.log(s);
+      return { database: rc.scratch, droppedLeftover: r.droppedLeftover };
+    },
+  );
+}
+
+/** What the restore step runs: pg_restore for archives, psql for plain SQL. */
+export function restoreCommand(rc: RestoreContext, database: string, singleTransaction: boolean): Argv {
+  return isArchive(rc.backup.format)
+    ? archiveRestoreArgv({ database, file: rc.file, jobs: singleTransaction ? 1 : rc.jobs, singleTransaction, binDir: rc.bin.binDir })
+    : plainRestoreArgv({ database, binDir: rc.bin.binDir });
+}
+
+async function runRestore(rc: RestoreContext, ctx: StepContext, conn: PgConnection, singleTransaction: boolean): Promise<Record<string, unknown>> {
+  const { backup } = rc;
+  ctx.log(formatArgv(restoreCommand(rc, conn.database, singleTransaction)));
+  if (isArchive(backup.format)) {
+    const r = await restoreArchive(
+      { conn, file: rc.file, jobs: singleTransaction ? 1 : rc.jobs, singleTransaction, binDir: rc.bin.binDir, tables: backup.manifest?.tables.length ?? null },
+      ctx.log,
+      ctx.progress,
+      ctx.signal,
+    );
+    ctx.log(`pg_restore finished in ${(r.durationMs / 1000).toFixed(1)} s (${r.tablesWithData} tables with data)`);
+    return { tool: "pg_restore", ...r };
+  }
+  if (backup.format !== "plain" && backup.format !== "plain_gzip") throw new UserError(`a backup of format ${backup.format} cannot be restored: set its format`);
+  const support = await psqlRestrictSupport(rc.bin);
+  if (!support.supported) {
+    const safety = z.object({ mode: z.literal("trusted-manifest") }).safeParse(ctx.results["sql-safety"]);
+    if (!safety.success) throw new UserError("psql here has no \\restrict and the safety step did not vouch for this dump: run the safety step again");
+    ctx.log("psql has no \\restrict: running the dump Lifeboat made (sha256 matches its manifest), still scanned line by line", "stderr");
+  } else {
+    ctx.log("running the script in psql's restricted mode (\\restrict with a key of this run), one transaction, stopping at the first error");
+  }
+  const r = await restorePlain({ conn, file: rc.file, format: backup.format, restricted: support.supported, binDir: rc.bin.binDir }, ctx.log, ctx.progress, ctx.signal);
+  ctx.log(`psql finished in ${(r.durationMs / 1000).toFixed(1)} s (${r.statements.toLocaleString("en-US")} statements, ${r.copyBlocks} COPY blocks)`);
+  return { tool: "psql", ...r };
+}
+
+export function restoreScratchStep(rc: RestoreContext, note: string): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "restore-scratch",
+      title: `Restore into ${rc.scratch}`,
+      command: restoreCommand(rc, rc.scratch, false),
+      description: isArchive(rc.backup.format)
+        ? `pg_restore --exit-on-error --no-owner --no-acl into the scratch database; the first error stops it. ${rc.database} is not touched.`
+        : `psql with ON_ERROR_STOP=1 in one transaction, the dump streamed${rc.backup.format === "plain_gzip" ? " through gunzip" : ""} and scanned on its way in; the first error stops it. ${rc.database} is not touched.`,
+    },
+    note,
+    async (ctx) => {
+      const opts = { ...rc.bin, signal: ctx.signal };
+      const dropIncomplete = async () => {
+        // Half a restore is of no use to anyone; the step creates it afresh when run again.
+        const dropped = await dropScratchDatabase(rc.server, rc.scratch, rc.bin).then(
+          () => true,
+          () => false,
+        );
+        ctx.log(dropped ? `dropped the incomplete ${rc.scratch}` : `could not drop the incomplete ${rc.scratch}: drop it by hand`, "stderr");
+      };
+      try {
+        return { database: rc.scratch, ...(await runRestore(rc, ctx, rc.scratchConn, false)) };
+      } catch (e) {
+        // Run again after an interruption, the scratch database is missing or holds what the
+        // earlier attempt restored (its first CREATE then fails): start it afresh, once. Not
+        // checked beforehand, so that the usual case costs nothing.
+        if (!leftoverOfEarlierAttempt(e, rc.scratch) || ctx.signal.aborted) {
+          await dropIncomplete();
+          throw e;
+        }
+        ctx.log(`${rc.scratch} is missing or holds objects of an interrupted attempt: creating it afresh and restoring again`, "stderr");
+      }
+      await createScratchDatabase(rc.server, rc.scratch, rc.database, opts);
+      try {
+        return { database: rc.scratch, recreated: true, ...(await runRestore(rc, ctx, rc.scratchConn, false)) };
+      } catch (e) {
+        await dropIncomplete();
+        throw e;
+      }
+    },
+  );
+}
+
+/** A restore that failed because of a previous attempt's leftovers (or a missing scratch database). */
+function leftoverOfEarlierAttempt(e: unknown, scratch: string): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e instanceof UserError && e.status === 404 && e.message.includes(scratch)) return true;
+  return /ERROR:\s+(?:[0-9A-Z]{5}:\s+)?(relation|type|function|schema|sequence|index|constraint|extension|collation|operator|domain) .* already exists/.test(e.message);
+}
+
+function verifyCountsStep(
+  rc: RestoreContext,
+  key: "verify-scratch" | "verify-target",
+  conn: PgConnection,
+  note: string | null,
+  title: string,
+  description: string,
+  verdict: (tables: TableRowCount[], source: string | null) => string,
+): PlannedStep {
+  return automatic(rc, { key, title, description }, note, async (ctx) => {
+    const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal });
+    const expected = key === "verify-scratch" ? (rc.backup.manifest ? { tables: rc.backup.manifest.tables, source: "the backup's manifest" } : null) : expectedCounts(rc, ctx);
+    for (const t of tables) ctx.log(`${tableKey(t)}: ${t.rows.toLocaleString("en-US")} rows`);
+    if (tables.length === 0) throw new UserError(`${conn.database} has no tables after the restore: the backup restored nothing`, 422);
+    if (expected) {
+      const problems = countProblems(tables, expected.tables);
+      if (problems.length > 0) {
+        throw new UserError(`the row counts of ${conn.database} differ from ${expected.source}: ${problems.join("; ")}`, 422);
+      }
+      ctx.log(`all ${tables.length} tables match ${expected.source} (${totalRows(tables).toLocaleString("en-US")} rows)`);
+    } else {
+      ctx.log(`${tables.length} tables present; the backup has no manifest, so the row counts could not be compared`, "stderr");
+    }
+    return { database: conn.database, tables, matches: expected ? expected.source : null, verdict: verdict(tables, expected?.source ?? null) };
+  });
+}
+
+export function verifyScratchStep(rc: RestoreContext, note: string): PlannedStep {
+  return verifyCountsStep(
+    rc,
+    "verify-scratch",
+    rc.scratchConn,
+    note,
+    `Verify ${rc.scratch}`,
+    `Counts the rows of every table in the scratch database${rc.backup.manifest ? " and compares them, table by table, with the backup's manifest" : " (the backup has no manifest to compare with)"}. A difference stops the restore before ${rc.database} is touched.`,
+    (tables, source) => `The scratch copy has ${tables.length} tables${source ? `, row counts match ${source}` : ""}.`,
+  );
+}
+
+export function switchOverStep(rc: RestoreContext): PlannedStep {
+  const { server, database, scratch, oldCopy } = rc;
+  return automatic(
+    rc,
+    {
+      key: "switch-over",
+      title: `Switch over: ${database} → ${oldCopy}, ${scratch} → ${database}`,
+      command: psqlArgs({
+        database: server.database,
+        command: [allowConnectionsSql(database, false), terminateSql(database), renameSql(database, oldCopy), allowConnectionsSql(oldCopy, true), terminateSql(scratch), renameSql(scratch, database)],
+        onErrorStop: true,
+        binDir: rc.bin.binDir,
+      }),
+      description: `Ends every session on ${database}, renames it to ${oldCopy} (kept until an operator drops it) and renames the verified scratch database to ${database}. Run again after an interruption, it finishes a half-done switch-over.`,
+    },
+    async () => {
+      const found = await existingDatabases(server, [database, scratch, oldCopy], rc.bin).catch(() => null);
+      if (!found) return `The state of the databases on ${describeServer(server)} could not be read: check ${database}, ${oldCopy} and ${scratch} by hand before running this step again.`;
+      if (found.has(database) && !found.has(oldCopy)) return `${untouchedNote(rc.target)} (Its sessions may have been ended.)`;
+      if (found.has(oldCopy) && !found.has(database)) {
+        return `The switch-over stopped half-way: ${database} is now ${oldCopy} and ${scratch} was not yet renamed, so nothing answers as ${database}. Run this step again to finish it (or rename ${oldCopy} back to ${database} by hand).`;
+      }
+      return null;
+    },
+    async (ctx) => {
+      ctx.log(`switching over on ${describeServer(server)}`);
+      const r = await switchOver(server, { target: database, scratch, oldCopy }, (t) => ctx.log(t), { ...rc.bin, signal: ctx.signal });
+      return { ...r, database, oldCopy };
+    },
+  );
+}
+
+export function verifyTargetStep(rc: RestoreContext, note: string | null, afterSwitch: boolean): PlannedStep {
+  return verifyCountsStep(
+    rc,
+    "verify-target",
+    rc.target.conn,
+    note,
+    `Verify ${rc.database}`,
+    `Counts the rows of every table in ${rc.database} as the application will see it and compares them with ${rc.backup.manifest ? "the backup's manifest" : "the scratch copy's counts"}.`,
+    (tables, source) =>
+      `Restored ${rc.database} from ${rc.backup.key}: ${tables.length} tables, ${totalRows(tables).toLocaleString("en-US")} rows${source ? `, row counts match ${source}` : ""}.${afterSwitch ? ` The old copy is kept as ${rc.oldCopy}.` : ""}`,
+  );
+}
+
+export function removeDownloadStep(rc: RestoreContext): PlannedStep {
+  return automatic(
+    rc,
+    { key: "remove-download", title: "Remove the downloaded file", description: `Deletes ${rc.workDir} and the backup copy in it.` },
+    null,
+    async (ctx) => {
+      const removed = await removeWorkDir(rc.workDir);
+      ctx.log(removed ? `removed ${rc.workDir}` : `${rc.workDir} was already gone`);
+      return { removed };
+    },
+  );
+}
+
+export function migrationHeadsStep(rc: RestoreContext): PlannedStep {
+  const query = rc.target.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY;
+  return automatic(
+    rc,
+    {
+      key: "migration-heads",
+      title: "Compare migration heads",
+      command: psqlArgs({ database: rc.database, command: query, onErrorStop: true, csv: true, binDir: rc.bin.binDir }),
+      description: `Shows ${rc.database}'s current migration head (${query}) next to the backup's (${rc.backup.manifest ? (rc.backup.manifest.migrationHead ?? "none recorded") : "unknown: no manifest"}). Changes nothing.`,
+    },
+    untouchedNote(rc.target),
+    async (ctx) => {
+      const current = await migrationHead(rc.target.conn, query, { ...rc.bin, signal: ctx.signal });
+      const backupHead = rc.backup.manifest ? rc.backup.manifest.migrationHead : null;
+      ctx.log(`${rc.database} now: ${current ?? "no migration head"}`);
+      ctx.log(`the backup: ${rc.backup.manifest ? (backupHead ?? "no migration head") : "unknown (no manifest)"}`);
+      if (rc.backup.manifest && current === backupHead) {
+        ctx.log("the target is at the backup's head: the failed migration did not record itself, or this is not the pre-migration backup", "stderr");
+      }
+      return { current, backup: backupHead, query };
+    },
+  );
+}
+
+const previewSchema = z.object({
+  table: z.string(),
+  schema: z.string(),
+  name: z.string(),
+  idColumn: z.string(),
+  idType: z.string(),
+  columns: z.array(z.string()).min(1),
+  inBackup: z.number(),
+  inProduction: z.number(),
+  missing: z.number(),
+  ids: z.array(z.string()),
+});
+
+export function previewRowsStep(rc: RestoreContext, table: string, idColumn: string, sel: RowSelection): PlannedStep {
+  const what = [
+    sel.list ? `${sel.list.length} listed id${sel.list.length === 1 ? "" : "s"}` : null,
+    sel.from !== undefined || sel.to !== undefined ? `${idColumn} ${sel.from !== undefined ? `from ${sel.from}` : ""}${sel.from !== undefined && sel.to !== undefined ? " " : ""}${sel.to !== undefined ? `to ${sel.to}` : ""}` : null,
+  ]
+    .filter(Boolean)
+    .join(" or ");
+  return automatic(
+    rc,
+    {
+      key: "preview-rows",
+      title: `Preview the rows of ${table} missing from production`,
+      description: `Rows of ${table} with ${what} that the backup has and ${rc.database} lacks: their count and first ids. Reads only.`,
+    },
+    untouchedNote(rc.target),
+    async (ctx) => {
+      const p = await previewRows(rc.scratchConn, rc.target.conn, table, idColumn, sel, rc.bin);
+      ctx.log(`${p.table}: ${p.inBackup.toLocaleString("en-US")} selected rows in the backup, ${p.inProduction.toLocaleString("en-US")} of them still in production`);
+      ctx.log(
+        p.missing === 0
+          ? "no rows are missing: there is nothing to copy back"
+          : `${p.missing.toLocaleString("en-US")} row${p.missing === 1 ? "" : "s"} to copy back; first ids: ${p.ids.slice(0, 10).join(", ")}${p.missing > 10 ? ", …" : ""}`,
+      );
+      return { ...p, verdict: `${p.missing} row${p.missing === 1 ? "" : "s"} of ${p.table} to copy back.` };
+    },
+  );
+}
+
+export function copyBackStep(rc: RestoreContext, table: string, idColumn: string): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "copy-back",
+      title: `Copy the missing rows back into ${rc.database}`,
+      command: psqlArgs({
+        database: rc.database,
+        command: copyBackSql({ schema: parseTableName(table).schema ?? "public", name: parseTableName(table).name, idColumn, columns: ["<every column of the table>"] }),
+        onErrorStop: true,
+        csv: true,
+        singleTransaction: true,
+        binDir: rc.bin.binDir,
+      }),
+      description: `In ONE transaction on ${rc.database}: the previewed rows are copied (COPY … TO STDOUT from the scratch database into a temp table) and inserted where production still lacks them, ON CONFLICT DO NOTHING. A failure rolls everything back.`,
+    },
+    // A failure here rolled back: production has what it had before the step.
+    async () => `${untouchedNote(rc.target)} (The copy runs in one transaction, which was rolled back.)`,
+    async (ctx) => {
+      const parsed = previewSchema.safeParse(ctx.results["preview-rows"]);
+      if (!parsed.success) throw new UserError("the preview's result is missing: run the preview step again", 409);
+      const p = parsed.data;
+      ctx.log(`copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${rc.scratch} into ${rc.database}`);
+      const r = await copyRowsBack(rc.scratchConn, rc.target.conn, p, ctx.log, rc.bin, ctx.signal);
+      ctx.log(`${r.inserted.toLocaleString("en-US")} row${r.inserted === 1 ? "" : "s"} inserted${r.skipped > 0 ? `, ${r.skipped} skipped (production has a row with the same id or another unique value now)` : ""}`);
+      return { ...r, table: p.table, verdict: `Copied ${r.inserted} row${r.inserted === 1 ? "" : "s"} back into ${p.table}${r.skipped > 0 ? ` (${r.skipped} already present)` : ""}.` };
+    },
+  );
+}
+
+export function dropScratchStep(rc: RestoreContext): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "drop-scratch",
+      title: `Drop the scratch database ${rc.scratch}`,
+      command: psqlArgs({ database: rc.server.database, command: dropDatabaseSql(rc.scratch), onErrorStop: true, binDir: rc.bin.binDir }),
+      description: "The rows are back; the scratch copy of the backup is removed.",
+    },
+    null,
+    async (ctx) => {
+      const existed = await dropScratchDatabase(rc.server, rc.scratch, { ...rc.bin, signal: ctx.signal });
+      ctx.log(existed ? `dropped ${rc.scratch}` : `${rc.scratch} was already gone`);
+      return { dropped: existed };
+    },
+  );
+}
+
+export function createTargetStep(rc: RestoreContext): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "create-target",
+      title: `Create ${rc.database} on the new server`,
+      command: psqlArgs({ database: rc.server.database, command: `CREATE DATABASE "${rc.database.replace(/"/g, '""')}" TEMPLATE template0`, onErrorStop: true, binDir: rc.bin.binDir }),
+      description: `Creates ${rc.database} on ${describeServer(rc.server)} when it does not exist. A database that exists and has tables is refused: this scenario restores into an empty one.`,
+    },
+    "Nothing was restored yet.",
+    async (ctx) => {
+      const opts = { ...rc.bin, signal: ctx.signal };
+      if (await databaseExists(rc.server, rc.database, opts)) {
+        const tables = await userTableCount(rc.target.conn, opts);
+        if (tables > 0) {
+          throw new UserError(
+            `${rc.database} already exists on ${describeServer(rc.server)} and has ${tables} table${tables === 1 ? "" : "s"}: this scenario restores into an empty database only. To replace an existing database use the database-corruption scenario`,
+            409,
+          );
+        }
+        ctx.log(`${rc.database} exists and is empty`);
+        return { database: rc.database, created: false };
+      }
+      const sql = await createDatabaseSql(rc.server, rc.database, null, opts);
+      await runPsqlQuery(rc.server, sql, opts);
+      ctx.log(sql);
+      return { database: rc.database, created: true };
+    },
+  );
+}
+
+export function restoreTargetStep(rc: RestoreContext): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "restore-target",
+      title: `Restore into ${rc.database}`,
+      command: restoreCommand(rc, rc.database, true),
+      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error --no-owner --no-acl" : "psql --single-transaction with ON_ERROR_STOP=1"}): a failure or an interruption leaves it empty, ready for another attempt.`,
+    },
+    `${rc.database} is left as it was before this step (the restore runs in one transaction).`,
+    async (ctx) => {
+      const opts = { ...rc.bin, signal: ctx.signal };
+      const tables = await userTableCount(rc.target.conn, opts);
+      if (tables > 0) {
+        // An earlier attempt may have committed after this process lost track of it.
+        const m = rc.backup.manifest;
+        const counts = m ? await tableRowCounts(rc.target.conn, opts) : null;
+        if (m && counts && countProblems(counts, m.tables).length === 0) {
+          ctx.log(`${rc.database} already holds the backup (every row count matches the manifest): an earlier attempt finished`);
+          return { database: rc.database, alreadyRestored: true };
+        }
+        throw new UserError(
+          `${rc.database} already has ${tables} table${tables === 1 ? "" : "s"} that do not match the backup: drop and re-create it (DROP DATABASE … ; the create step makes it again) before restoring`,
+          409,
+        );
+      }
+      return { database: rc.database, ...(await runRestore(rc, ctx, rc.target.conn, true)) };
+    },
+  );
+}
+
+export function healthCheckStep(rc: RestoreContext, urls: string[]): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "check-health",
+      title: "Health and readiness checks",
+      description:
+        urls.length === 0
+          ? "No health URLs are configured for this database: the step says so and passes; check the application by hand."
+          : `GETs ${urls.length} URL${urls.length === 1 ? "" : "s"} (5 s each) and expects 2xx: ${urls.join(", ")}.`,
+    },
+    null,
+    async (ctx) => {
+      if (urls.length === 0) {
+        ctx.log("no health or readiness URLs are configured: nothing was checked (add them to the database in Settings)", "stderr");
+        return { checked: 0, note: "no health URLs configured", verdict: "Restored; no health URLs were configured, so the application was not checked automatically." };
+      }
+      const checks = [];
+      for (const url of urls) {
+        const c = await checkUrl(url, ctx.signal);
+        ctx.log(`${c.ok ? "ok" : "FAILED"} — GET ${c.url}: ${c.detail}`, c.ok ? "info" : "stderr");
+        checks.push(c);
+      }
+      const failed = checks.filter((c) => !c.ok);
+      if (failed.length > 0) {
+        throw new UserError(`${failed.length} of ${checks.length} health checks failed: ${failed.map((c) => `${c.url}: ${c.detail}`).join("; ")}`, 503);
+      }
+      return { checked: checks.length, checks, verdict: `Restored; ${checks.length} health check${checks.length === 1 ? "" : "s"} answered 2xx.` };
+    },
+  );
+}
+

@@ -1,0 +1,69 @@
+import "server-only";
+import type { Prisma } from "@prisma/client";
+import { db } from "@/lib/db";
+import { requireRole } from "@/lib/auth/guard";
+import { NotFoundError } from "@/lib/errors";
+import type { ScenarioId } from "@/lib/scenarios/catalog";
+
+// The wizard's reads: which backups fit a scenario, and which one to suggest.
+
+export type Candidate = {
+  id: string;
+  key: string;
+  takenAt: string;
+  size: number;
+  format: string;
+  kind: string;
+  locationName: string;
+  locationKind: string;
+  verificationState: string;
+  hasManifest: boolean;
+  sizeAnomaly: string | null;
+};
+
+const usable: Prisma.BackupWhereInput = { vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" }, format: { not: "unknown" } };
+
+/**
+ * Candidates newest first, and the suggestion: corruption → newest verified (else newest);
+ * failed migration → newest pre-migration; deletion → newest before the deletion time;
+ * infrastructure loss → newest in a cloud location (verified first).
+ */
+export async function backupCandidates(scenarioId: ScenarioId, databaseId: string, opts: { deletedAt?: Date } = {}) {
+  await requireRole("operator");
+  const where: Prisma.BackupWhereInput = { ...usable, databaseId };
+  if (scenarioId === "accidental-deletion" && opts.deletedAt) where.takenAt = { lt: opts.deletedAt };
+  if (scenarioId === "failed-migration") where.kind = "pre_migration";
+  if (scenarioId === "infrastructure-loss") where.location = { kind: { not: "local" } };
+  const rows = await db.backup.findMany({ where, orderBy: { takenAt: "desc" }, take: 30, include: { location: { select: { name: true, kind: true } } } });
+  const candidates: Candidate[] = rows.map((b) => ({
+    id: b.id,
+    key: b.key,
+    takenAt: b.takenAt.toISOString(),
+    size: Number(b.size),
+    format: b.format,
+    kind: b.kind,
+    locationName: b.location.name,
+    locationKind: b.location.kind,
+    verificationState: b.verificationState,
+    hasManifest: b.manifest !== null,
+    sizeAnomaly: b.sizeAnomaly,
+  }));
+  const suggested =
+    scenarioId === "database-corruption" || scenarioId === "infrastructure-loss"
+      ? (candidates.find((c) => c.verificationState === "verified" && !c.sizeAnomaly) ?? candidates.find((c) => !c.sizeAnomaly) ?? null)
+      : (candidates.find((c) => !c.sizeAnomaly) ?? null);
+  return { candidates, suggestedId: suggested?.id ?? null };
+}
+
+export async function wizardDatabases() {
+  await requireRole("operator");
+  const rows = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }] });
+  return rows.map((d) => ({ id: d.id, name: d.name, environment: d.environment, host: d.host, port: d.port, dbName: d.dbName }));
+}
+
+export async function wizardDatabase(id: string) {
+  const all = await wizardDatabases();
+  const d = all.find((x) => x.id === id);
+  if (!d) throw new NotFoundError("The database");
+  return d;
+}
