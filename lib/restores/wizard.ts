@@ -26,14 +26,14 @@ const usable: Prisma.BackupWhereInput = { vanishedAt: null, size: { gt: 0 }, ver
 /**
  * Candidates newest first, and the suggestion: corruption → newest verified (else newest);
  * failed migration → newest pre-migration; deletion → newest before the deletion time;
- * infrastructure loss → newest in a cloud location (verified first).
+ * infrastructure loss → newest verified in a cloud location (a local folder is usually lost with
+ * the servers, so it comes last).
  */
 export async function backupCandidates(scenarioId: ScenarioId, databaseId: string, opts: { deletedAt?: Date } = {}) {
   await requireRole("operator");
   const where: Prisma.BackupWhereInput = { ...usable, databaseId };
   if (scenarioId === "accidental-deletion" && opts.deletedAt) where.takenAt = { lt: opts.deletedAt };
   if (scenarioId === "failed-migration") where.kind = "pre_migration";
-  if (scenarioId === "infrastructure-loss") where.location = { kind: { not: "local" } };
   const rows = await db.backup.findMany({ where, orderBy: { takenAt: "desc" }, take: 30, include: { location: { select: { name: true, kind: true } } } });
   const candidates: Candidate[] = rows.map((b) => ({
     id: b.id,
@@ -48,6 +48,7 @@ export async function backupCandidates(scenarioId: ScenarioId, databaseId: strin
     hasManifest: b.manifest !== null,
     sizeAnomaly: b.sizeAnomaly,
   }));
+  if (scenarioId === "infrastructure-loss") candidates.sort((a, b) => Number(a.locationKind === "local") - Number(b.locationKind === "local"));
   const suggested =
     scenarioId === "database-corruption" || scenarioId === "infrastructure-loss"
       ? (candidates.find((c) => c.verificationState === "verified" && !c.sizeAnomaly) ?? candidates.find((c) => !c.sizeAnomaly) ?? null)

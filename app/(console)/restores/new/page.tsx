@@ -103,7 +103,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
       <p className="mb-2 text-sm text-slate-600">Suggested: {scenario.suggestedBackup}.</p>
       {candidates.length === 0 ? (
         <p className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="no-candidates">
-          No usable backup of {target.name} for this scenario (not failed, not empty, not vanished{scenario.id === "failed-migration" ? ", pre-migration" : ""}{scenario.id === "infrastructure-loss" ? ", in a cloud location" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
+          No usable backup of {target.name} for this scenario (not failed, not empty, not vanished{scenario.id === "failed-migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
         </p>
       ) : (
         <PrepareForm

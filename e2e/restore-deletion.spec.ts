@@ -1,0 +1,51 @@
+import fs from "node:fs";
+import path from "node:path";
+import { execa } from "execa";
+import { expect, test } from "@playwright/test";
+import { storageStatePath } from "./users";
+
+// Accidental deletion on the e2e server's sandbox PostgreSQL (the demo's `amani`): delete rows,
+// then let the wizard copy exactly those back from a backup.
+test.use({ storageState: storageStatePath("operator") });
+
+function sandbox() {
+  const dir = process.env.E2E_DATA_DIR!;
+  const port = fs.readFileSync(path.join(dir, "pg/data/postmaster.pid"), "utf8").split("\n")[3]!.trim();
+  const password = /^DEMO_PG_PASSWORD=(.*)$/m.exec(fs.readFileSync(path.join(dir, "secrets.env"), "utf8"))![1]!;
+  return async (sql: string) =>
+    (await execa("psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port, "-U", "lifeboat", "-d", "amani", "-c", sql], { env: { PGPASSWORD: password } })).stdout.trim();
+}
+
+test("accidental deletion: preview the missing rows, confirm, copy exactly those back", async ({ page }) => {
+  test.setTimeout(240_000);
+  const psql = sandbox();
+  const before = Number(await psql("SELECT count(*) FROM transactions"));
+  expect(await psql("DELETE FROM transactions WHERE id BETWEEN 100 AND 250")).toBe("DELETE 151");
+
+  await page.goto("/backups");
+  await page.getByRole("button", { name: "Sync all now" }).click();
+  await expect(page.getByTestId("sync-demo-local")).toContainText("✓ ok", { timeout: 30_000 });
+
+  await page.goto("/restores/new?scenario=accidental-deletion");
+  await page.getByTestId("target-amani-production").click();
+  await page.getByLabel("Table (schema.table)").fill("public.transactions");
+  await page.getByLabel(/^Ids:/).fill("100-250");
+  await page.getByRole("button", { name: "Preflight and plan" }).click();
+  await expect(page).toHaveURL(/\/restores\/[a-z0-9]+$/, { timeout: 60_000 });
+  await expect(page.getByTestId("step-copy-back")).toBeVisible();
+
+  const confirm = page.getByRole("form", { name: "Confirm the restore" });
+  await confirm.getByLabel("Target database name").fill("amani");
+  await confirm.getByRole("button", { name: "Start the restore" }).click();
+
+  const preview = page.getByTestId("step-preview-rows");
+  await expect(preview).toContainText("succeeded", { timeout: 120_000 });
+  await expect(page.getByTestId("run-log")).toContainText("151");
+  const waiting = page.locator('[data-testid^="step-"]').filter({ has: page.getByRole("button", { name: "Confirm and continue" }) });
+  await waiting.getByRole("button", { name: "Confirm and continue" }).click();
+  await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 120_000 });
+  await expect(page.getByTestId("run-verdict")).toContainText("151 rows");
+
+  expect(Number(await psql("SELECT count(*) FROM transactions"))).toBe(before);
+  expect(await psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'amani_lifeboat_%'")).toBe("0");
+});
