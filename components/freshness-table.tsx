@@ -54,6 +54,7 @@ export function FreshnessTable({ rows }: { rows: DatabaseFreshness[] }) {
             </div>
             <div className="text-xs text-slate-600">
               Last verified backup: {d.newestVerifiedAt ? <Time value={d.newestVerifiedAt} relative /> : <span className="text-amber-800">none verified</span>}
+              {" · "}Last restore: {d.lastRestore ? <Link href={`/restores/${d.lastRestore.runId}`} className="text-sky-700 hover:underline"><Time value={d.lastRestore.at} relative /></Link> : <span className="text-amber-800">never restore-tested</span>}
               {d.problemsLast30Days > 0 && <span className="text-red-700"> · {d.problemsLast30Days} failed or odd-sized in 30 days</span>}
             </div>
           </div>

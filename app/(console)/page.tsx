@@ -9,17 +9,34 @@ import { getHealth } from "@/lib/health";
 import { databaseFreshness } from "@/lib/backups/freshness-query";
 import { listLocations } from "@/lib/locations/queries";
 import { FreshnessTable } from "@/components/freshness-table";
+import { RunStatusBadge } from "@/components/ui/badges";
+import { listRestoreRuns } from "@/lib/restores/queries";
+import { scenarioById } from "@/lib/scenarios/catalog";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [health, audit, freshness, locations] = await Promise.all([getHealth(), listAuditEvents({ page: 1 }), databaseFreshness(), listLocations()]);
+  const [health, audit, freshness, locations, runs] = await Promise.all([getHealth(), listAuditEvents({ page: 1 }), databaseFreshness(), listLocations(), listRestoreRuns({ page: 1 })]);
+  const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
   const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
   return (
     <>
       <PageHeader title="Dashboard" description={`Signed in as ${user.name} (${user.role}).`} />
       <div className="grid gap-4 lg:grid-cols-3">
+        {activeRuns.length > 0 && (
+          <Card title="Restore runs that need attention" className="border-sky-300 lg:col-span-3">
+            <ul className="text-sm" data-testid="active-runs">
+              {activeRuns.map((r) => (
+                <li key={r.id} className="flex flex-wrap items-center gap-2 py-1">
+                  <RunStatusBadge status={r.status} />
+                  <Link href={`/restores/${r.id}`} className="font-medium text-sky-700 hover:underline">{scenarioById(r.scenarioId)?.title ?? r.scenarioId} on {r.databaseName}</Link>
+                  <span className="text-slate-600">confirmed by {r.confirmedBy ?? "nobody yet"}</span>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        )}
         <Card title="Backup freshness" className="lg:col-span-3">
           <FreshnessTable rows={freshness} />
         </Card>

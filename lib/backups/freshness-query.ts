@@ -14,12 +14,14 @@ export async function databaseFreshness(now = new Date()) {
   return Promise.all(
     databases.map(async (d) => {
       const good = { databaseId: d.id, vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" } };
-      const [newest, newestVerified, recent, failedRecent, count] = await Promise.all([
+      const [newest, newestVerified, recent, failedRecent, count, lastRestore] = await Promise.all([
         db.backup.findFirst({ where: good, orderBy: { takenAt: "desc" }, select: { id: true, key: true, takenAt: true, verificationState: true } }),
         db.backup.findFirst({ where: { databaseId: d.id, vanishedAt: null, verificationState: "verified" }, orderBy: { takenAt: "desc" }, select: { id: true, takenAt: true } }),
         db.backup.findMany({ where: { ...good, takenAt: { gte: since } }, select: { takenAt: true } }),
         db.backup.count({ where: { databaseId: d.id, vanishedAt: null, takenAt: { gte: since }, OR: [{ verificationState: "failed" }, { sizeAnomaly: { not: null } }] } }),
         db.backup.count({ where: { databaseId: d.id, vanishedAt: null } }),
+        // Proof that a backup restores (UX.md): the newest restore run that succeeded on it.
+        db.run.findFirst({ where: { databaseId: d.id, status: "succeeded" }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true } }),
       ]);
       const f = freshness(newest?.takenAt ?? null, d.rpoHours, now);
       return {
@@ -33,6 +35,7 @@ export async function databaseFreshness(now = new Date()) {
         ageHours: f.ageHours,
         newest: newest && { id: newest.id, key: newest.key, takenAt: newest.takenAt.toISOString(), verificationState: newest.verificationState },
         newestVerifiedAt: newestVerified?.takenAt.toISOString() ?? null,
+        lastRestore: lastRestore?.finishedAt ? { runId: lastRestore.id, at: lastRestore.finishedAt.toISOString() } : null,
         strip: dayStrip(recent.map((r) => r.takenAt), STRIP_DAYS, now),
         problemsLast30Days: failedRecent,
         backupCount: count,

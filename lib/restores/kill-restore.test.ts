@@ -24,7 +24,7 @@ import { countsOf } from "./test-support";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Big enough that pg_restore takes a few seconds here, so the kill lands in the middle of it. */
-const SCALE = 20;
+const SCALE = 30;
 const LEASE_MS = 1_500;
 const RENEW_MS = 250;
 /** How long the restore step must have been running (pg_restore connected) before the kill. */

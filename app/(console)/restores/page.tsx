@@ -6,7 +6,7 @@ import { RunStatusBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
 import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
-import { listRuns } from "@/lib/runner/queries";
+import { listRestoreRuns } from "@/lib/restores/queries";
 import { scenarioById } from "@/lib/scenarios/catalog";
 import { formatDuration } from "@/lib/format/time";
 
@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Restore" };
 
 export default async function RestoresPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const user = await requirePageUser();
-  const { runs, page, pages, total } = await listRuns({ page: Number((await searchParams).page) || 1 });
+  const { runs, page, pages, total } = await listRestoreRuns({ page: Number((await searchParams).page) || 1 });
   return (
     <>
       <PageHeader

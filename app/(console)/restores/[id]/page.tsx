@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
-import { getRunView } from "@/lib/runner/queries";
+import { getRestoreRun } from "@/lib/restores/queries";
 import { scenarioById } from "@/lib/scenarios/catalog";
 import { db } from "@/lib/db";
 import { RunPanel } from "./run-panel";
@@ -15,7 +15,7 @@ export const metadata: Metadata = { title: "Restore run" };
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
   const { id } = await params;
-  const view = await getRunView(id).catch((e) => {
+  const view = await getRestoreRun(id).catch((e) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
