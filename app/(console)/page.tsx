@@ -11,13 +11,16 @@ import { listLocations } from "@/lib/locations/queries";
 import { FreshnessTable } from "@/components/freshness-table";
 import { RunStatusBadge } from "@/components/ui/badges";
 import { listRestoreRuns } from "@/lib/restores/queries";
-import { scenarioById } from "@/lib/scenarios/catalog";
+import { SCENARIOS, scenarioById } from "@/lib/scenarios/catalog";
+import { runbookDrillStatus, upcomingDrillsFor } from "@/lib/drills/queries";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
   const [health, audit, freshness, locations, runs] = await Promise.all([getHealth(), listAuditEvents({ page: 1 }), databaseFreshness(), listLocations(), listRestoreRuns({ page: 1 })]);
+  const [upcoming, drillStatus] = await Promise.all([upcomingDrillsFor(user.email), runbookDrillStatus()]);
+  const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
   const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
   return (
@@ -33,6 +36,18 @@ export default async function DashboardPage() {
                   <Link href={`/restores/${r.id}`} className="font-medium text-sky-700 hover:underline">{scenarioById(r.scenarioId)?.title ?? r.scenarioId} on {r.databaseName}</Link>
                   <span className="text-slate-600">confirmed by {r.confirmedBy ?? "nobody yet"}</span>
                 </li>
+              ))}
+            </ul>
+          </Card>
+        )}
+        {(upcoming.length > 0 || redrill.length > 0) && (
+          <Card title="Drills" className="lg:col-span-3">
+            <ul className="text-sm" data-testid="dashboard-drills">
+              {upcoming.map((d) => (
+                <li key={d.id} className="py-0.5">Your drill: <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{d.scenarioTitle} on {d.databaseName}</Link> · <Time value={d.scheduledAt} relative /> ({d.status})</li>
+              ))}
+              {redrill.map((s) => (
+                <li key={s.id} className="py-0.5 text-amber-900">▲ Runbook &quot;{s.title}&quot; changed to v{s.version} since its last successful drill: it needs a re-drill.</li>
               ))}
             </ul>
           </Card>

@@ -24,7 +24,7 @@ import { countsOf } from "./test-support";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Big enough that pg_restore takes a few seconds here, so the kill lands in the middle of it. */
-const SCALE = 30;
+const SCALE = 25;
 const LEASE_MS = 1_500;
 const RENEW_MS = 250;
 /** How long the restore step must have been running (pg_restore connected) before the kill. */
@@ -32,12 +32,15 @@ const RUNNING_FOR_MS = 500;
 
 let storageDir: string;
 let workDir: string;
+/** The child's TMPDIR. */
+let childTmp: string;
 let child: ReturnType<typeof spawn> | undefined;
 const toDrop: string[] = [];
 
 beforeAll(() => {
   storageDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-kill-restore-"));
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-kill-restore-work-"));
+  childTmp = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-kill-restore-tmp-"));
 });
 
 afterAll(async () => {
@@ -45,6 +48,7 @@ afterAll(async () => {
   for (const name of toDrop) await dropDatabase(name);
   if (storageDir) fs.rmSync(storageDir, { recursive: true, force: true });
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  if (childTmp) fs.rmSync(childTmp, { recursive: true, force: true });
 });
 
 async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, everyMs = 25): Promise<T> {
@@ -110,7 +114,7 @@ test("a console killed during the scratch restore leaves the run interrupted and
   t = Date.now();
   const proc = spawn(
     process.execPath,
-    ["--conditions=import", "--require", "./scripts/allow-server-only.cjs", "--require", "tsx/cjs", "tests/runner/restore-child.ts", runId, planHash, user.id, user.email, String(LEASE_MS), String(RENEW_MS)],
+    ["--conditions=import", "--require", "./scripts/allow-server-only.cjs", "--require", "tsx/cjs", "tests/runner/restore-child.ts", runId, planHash, user.id, user.email, String(LEASE_MS), String(RENEW_MS), childTmp],
     // The environment is inherited: the same Lifeboat database and TEST_PG_* server as this test.
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -177,6 +181,7 @@ test("a console killed during the scratch restore leaves the run interrupted and
   // For the record: how far the killed restore got, and whether its pg_restore outlived the console.
   const lastTable = await db.runLog.findFirst({ where: { runId, stepIndex: restoreIndex, text: { startsWith: "restoring data of" } }, orderBy: { id: "desc" } });
   const orphanSessions = left.has(scratchDatabase) ? (await sessionsOn(testConnection(), scratchDatabase)).length : 0;
+  const leftPassfiles = fs.readdirSync(childTmp).filter((f) => f.startsWith("lifeboat-pgpass-")).length;
 
   // 5. Resumed here: from the restore step, which starts afresh; operators tick the confirmation and manual steps.
   t = Date.now();
@@ -218,7 +223,7 @@ test("a console killed during the scratch restore leaves the run interrupted and
 
   console.log(
     `[kill-restore test] scale ${SCALE}: fixture ${timing.fixture} ms, backup ${timing.backup} ms, child start to restore running ${timing.childToRestore} ms, ` +
-      `restore ran ${timing.restoreRanBeforeKill} ms before the kill (scratch had ${scratchTables ?? "no database"} tables; last log: ${lastTable?.text ?? "none"}; ${orphanSessions} session(s) left on it at recovery), kill to interrupted ${timing.killToInterrupted} ms, ` +
+      `restore ran ${timing.restoreRanBeforeKill} ms before the kill (scratch had ${scratchTables ?? "no database"} tables; last log: ${lastTable?.text ?? "none"}; ${orphanSessions} session(s) left on it at recovery; the killed child left ${leftPassfiles} passfile folder(s)), kill to interrupted ${timing.killToInterrupted} ms, ` +
       `resume to succeeded ${timing.resume} ms (resumed restore ${String(restored.durationMs)} ms); total ${ms(t0)} ms`,
   );
 }, 120_000);

@@ -13,6 +13,7 @@ import type { Plan, StepContext } from "@/lib/runner/types";
 import { createRun, confirmAndStart, resumeRun } from "@/lib/runner/runs";
 import type { RunForPlan } from "@/lib/runner/execute";
 import { scenarioById } from "@/lib/scenarios/catalog";
+import { linkRunToStep } from "@/lib/drills/mutations";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
 // the plan page shows its facts), persist it as a planned Run, and rebuild the same Plan
@@ -26,6 +27,9 @@ export const prepareRunSchema = z.object({
   idColumn: z.string().trim().max(63).default("id"),
   ids: z.string().trim().max(100_000).default(""),
   healthUrls: z.string().trim().max(5_000).default(""),
+  /** Launched from a drill's step: the run's measured times become that step's time. */
+  drillId: z.string().optional(),
+  drillStep: z.number().int().min(0).optional(),
 });
 
 /** Scenario inputs kept on the Run, so the same Plan can be rebuilt (same `now`, same names). */
@@ -117,7 +121,12 @@ export async function prepareRun(input: z.output<typeof prepareRunSchema>, actor
   const plan = planFor(await planInputFor(input.scenarioId, input.databaseId, input.backupId, options));
   const preflight = await preflightFacts(plan);
   plan.summary = { ...plan.summary, preflight };
+  if (input.drillId) {
+    const drill = await db.drill.findUnique({ where: { id: input.drillId } });
+    if (!drill || drill.databaseId !== input.databaseId || drill.scenarioId !== input.scenarioId) throw new UserError("This restore does not match the drill it was launched from (scenario or database differ).");
+  }
   const { runId } = await createRun({ plan, scenarioId: input.scenarioId, databaseId: input.databaseId, backupId: input.backupId, options, createdBy: actor });
+  if (input.drillId) await linkRunToStep(input.drillId, input.drillStep ?? 0, runId);
   return { runId };
 }
 

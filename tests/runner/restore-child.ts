@@ -3,7 +3,7 @@
 // it, and is killed (SIGKILL: no clean-up code runs, as when a server dies) during the
 // scratch restore.
 // Run as: node --conditions=import --require ./scripts/allow-server-only.cjs --require tsx/cjs
-// tests/runner/restore-child.ts runId planHash userId email leaseMs renewMs
+// tests/runner/restore-child.ts runId planHash userId email leaseMs renewMs tmpDir
 //
 // restorePlanFrom() is also what the test's resumeRun uses: both processes rebuild the plan
 // from the run's stored options (the same target, backup and `now`, so the same step keys,
@@ -54,8 +54,11 @@ export function restorePlanFrom(options: unknown): Plan {
 export const resolveKillRestorePlan: ResolvePlan = async (run) => restorePlanFrom(run.options);
 
 async function main() {
-  const [runId, planHash, userId, email, leaseMs, renewMs] = process.argv.slice(2);
-  if (!runId || !planHash || !userId || !email) throw new Error("usage: restore-child.ts runId planHash userId email leaseMs renewMs");
+  const [runId, planHash, userId, email, leaseMs, renewMs, tmpDir] = process.argv.slice(2);
+  if (!runId || !planHash || !userId || !email || !tmpDir) throw new Error("usage: restore-child.ts runId planHash userId email leaseMs renewMs tmpDir");
+  // The test's own temp folder: what a killed process cannot clean up (the passfile of the
+  // pg_restore it was running) is removed with it.
+  process.env.TMPDIR = tmpDir;
   configureRunner({ leaseMs: Number(leaseMs), renewMs: Number(renewMs) });
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { options: true } });
   const { database } = JSON.parse(run.options) as KillRestoreOptions;

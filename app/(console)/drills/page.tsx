@@ -1,10 +1,80 @@
 import type { Metadata } from "next";
-import { NotBuilt } from "@/components/not-built";
+import Link from "next/link";
+import { PageHeader } from "@/components/ui/page-header";
+import { Card } from "@/components/ui/card";
+import { Badge, RunStatusBadge } from "@/components/ui/badges";
+import { Time } from "@/components/time";
 import { requirePageUser } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
+import { listDrills } from "@/lib/drills/queries";
+import { wizardDatabases } from "@/lib/restores/wizard";
+import { SCENARIOS } from "@/lib/scenarios/catalog";
+import { formatDuration } from "@/lib/format/time";
+import { db } from "@/lib/db";
+import { ScheduleForm } from "./schedule-form";
+import { DrillStatusBadge } from "@/components/drill-status-badge";
 
 export const metadata: Metadata = { title: "Drills" };
 
-export default async function Page() {
-  await requirePageUser();
-  return <NotBuilt title="Drills" what="This area will schedule DR drills and time each step against the scenario's RTO." />;
+/** Drill totals across drills (minutes) with the RTO line: an SVG, no chart library. */
+function HistoryChart({ history }: { history: { id: string; totalMs: number; rtoMinutes: number | null; closedAt: string | null; outcome: string | null }[] }) {
+  if (history.length === 0) return <p className="text-xs text-slate-500">No closed drill yet.</p>;
+  const W = 320, H = 90, pad = 4;
+  const mins = history.map((h) => h.totalMs / 60_000);
+  const rto = history.at(-1)?.rtoMinutes ?? null;
+  const max = Math.max(...mins, rto ?? 0, 1) * 1.1;
+  const x = (i: number) => pad + (history.length === 1 ? (W - 2 * pad) / 2 : (i * (W - 2 * pad)) / (history.length - 1));
+  const y = (m: number) => H - pad - (m / max) * (H - 2 * pad);
+  return (
+    <svg viewBox={`0 0 ${W} ${H}`} className="h-24 w-full max-w-sm" role="img" aria-label={`Drill totals in minutes: ${mins.map((m) => m.toFixed(1)).join(", ")}${rto ? `; RTO ${rto} min` : ""}`}>
+      {rto !== null && <><line x1={0} x2={W} y1={y(rto)} y2={y(rto)} stroke="#dc2626" strokeDasharray="4 3" /><text x={W - 2} y={y(rto) - 3} textAnchor="end" fontSize="9" fill="#dc2626">RTO {rto} min</text></>}
+      <polyline fill="none" stroke="#0369a1" strokeWidth="1.5" points={mins.map((m, i) => `${x(i)},${y(m)}`).join(" ")} />
+      {mins.map((m, i) => <circle key={i} cx={x(i)} cy={y(m)} r="3" fill={history[i]!.outcome === "met" ? "#047857" : "#dc2626"}><title>{`${m.toFixed(1)} min, ${history[i]!.outcome}`}</title></circle>)}
+    </svg>
+  );
+}
+
+export default async function DrillsPage() {
+  const user = await requirePageUser();
+  const [{ drills, scenarios, openActions }, databases, users] = await Promise.all([listDrills(), hasRole(user.role, "operator") ? wizardDatabases() : Promise.resolve([]), db.user.findMany({ where: { disabled: false }, select: { email: true, name: true }, orderBy: { name: "asc" } })]);
+  return (
+    <>
+      <PageHeader title="Drills" description="Scheduled DR exercises: a stopwatch per step against the scenario's RTO, issues and improvements, and a report." />
+      <div className="grid gap-4 lg:grid-cols-2">
+        {scenarios.map((s) => (
+          <Card key={s.id} title={<span className="flex flex-wrap items-center gap-2">{s.title} · v{s.version} <DrillStatusBadge status={s.status} /></span>}>
+            <HistoryChart history={s.history} />
+          </Card>
+        ))}
+      </div>
+      <Card title="Drills" className="mt-4">
+        {drills.length === 0 ? (
+          <p className="text-sm text-slate-600">No drills yet{hasRole(user.role, "operator") ? ": schedule one below." : "."}</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="drills-list">
+            {drills.map((d) => (
+              <li key={d.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
+                <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{SCENARIOS.find((s) => s.id === d.scenarioId)?.title} on {d.databaseName}</Link>
+                <Time value={d.scheduledAt} />
+                <RunStatusBadge status={d.status === "closed" ? (d.outcome === "met" ? "passed" : "failed") : d.status === "running" ? "running" : "queued"} />
+                {d.status === "closed" && <span className="tabular text-slate-600">{formatDuration(d.totalMs / 1000)} vs RTO {d.rtoMinutes} min</span>}
+                <span className="text-xs text-slate-500">runbook v{d.scenarioVersion}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Card>
+      <Card title="Open action items" className="mt-4">
+        {openActions.length === 0 ? <p className="text-sm text-slate-600">None.</p> : (
+          <ul className="text-sm" data-testid="open-actions">{openActions.map((a) => <li key={a.id} className="py-1">{a.text} — <strong>{a.owner}</strong>, due <Time value={a.dueDate} /> · <Link className="text-sky-700" href={`/drills/${a.drillId}`}>drill</Link></li>)}</ul>
+        )}
+      </Card>
+      {hasRole(user.role, "operator") && (
+        <Card title="Schedule a drill" className="mt-4">
+          <ScheduleForm databases={databases} users={users} canAllowProduction={hasRole(user.role, "admin")} />
+        </Card>
+      )}
+      <p className="mt-2 text-xs text-slate-500"><Badge kind="neutral">note</Badge> A drill uses a staging or test database; only an admin can allow production, explicitly.</p>
+    </>
+  );
 }

@@ -13,7 +13,7 @@ import { PrepareForm } from "./prepare-form";
 
 export const metadata: Metadata = { title: "New restore" };
 
-type Search = { scenario?: string; database?: string; deletedAt?: string };
+type Search = { scenario?: string; database?: string; deletedAt?: string; drill?: string; step?: string };
 
 function Stepper({ current }: { current: number }) {
   const labels = ["Scenario", "Target", "Backup", "Preflight & plan", "Confirm", "Run"];
@@ -68,7 +68,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           <ul className="space-y-2">
             {databases.map((d) => (
               <li key={d.id}>
-                <Link href={`/restores/new?scenario=${scenario.id}&database=${d.id}`} data-testid={`target-${d.name}`}
+                <Link href={`/restores/new?scenario=${scenario.id}&database=${d.id}${sp.drill ? `&drill=${sp.drill}&step=${sp.step ?? 0}` : ""}`} data-testid={`target-${d.name}`}
                   className={`flex flex-wrap items-center gap-2 rounded-lg border bg-white p-3 hover:border-sky-400 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}>
                   <span className="font-medium">{d.name}</span> <EnvironmentBadge environment={d.environment} />
                   <span className="font-mono text-xs text-slate-600">{d.dbName} on {d.host}:{d.port}</span>
@@ -110,6 +110,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           scenarioId={scenario.id}
           databaseId={target.id}
           suggestedId={suggestedId}
+          drill={sp.drill ? { id: sp.drill, step: Number(sp.step) || 0 } : null}
           candidates={candidates.map((c) => ({
             ...c,
             label: (

@@ -7,7 +7,7 @@ import { prepareRunAction } from "../actions";
 
 type Candidate = { id: string; label: React.ReactNode };
 
-export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates }: { scenarioId: ScenarioId; databaseId: string; suggestedId: string | null; candidates: Candidate[] }) {
+export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates, drill }: { scenarioId: ScenarioId; databaseId: string; suggestedId: string | null; candidates: Candidate[]; drill: { id: string; step: number } | null }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -25,6 +25,7 @@ export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates }:
         idColumn: String(f.get("idColumn") ?? ""),
         ids: String(f.get("ids") ?? ""),
         healthUrls: String(f.get("healthUrls") ?? ""),
+        ...(drill ? { drillId: drill.id, drillStep: drill.step } : {}),
       });
       if (!r.ok) return setError(r.error);
       router.push(`/restores/${r.data.runId}`);
@@ -57,6 +58,7 @@ export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates }:
           <textarea name="healthUrls" rows={2} className={`${input} font-mono`} placeholder="https://app.example.com/health" />
         </label>
       )}
+      {drill && <p className="rounded-md border border-sky-200 bg-sky-50 p-2 text-sm text-sky-900" data-testid="drill-link">Part of a drill: the run&apos;s measured time becomes the drill step&apos;s time.</p>}
       {error && <p data-testid="prepare-error" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">{error}</p>}
       <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
         {pending ? "Running preflight…" : "Preflight and plan"}

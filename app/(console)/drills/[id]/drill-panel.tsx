@@ -1,0 +1,160 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useEffect, useState, useTransition } from "react";
+import type { DrillResponse } from "@/app/api/drills/[id]/route";
+import { Badge, EnvironmentBadge } from "@/components/ui/badges";
+import { Time } from "@/components/time";
+import { formatDuration } from "@/lib/format/time";
+import { closeDrillAction, saveStepNotesAction, startDrillAction, stopwatchAction } from "../actions";
+
+const STATE: Record<string, ["neutral" | "info" | "warn" | "good", string]> = { not_started: ["neutral", "○ not started"], running: ["info", "◌ running"], paused: ["warn", "‖ paused"], finished: ["good", "✓ finished"] };
+
+export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; canOperate: boolean }) {
+  const queryClient = useQueryClient();
+  const { data } = useQuery({
+    queryKey: ["drill", initial.id],
+    initialData: initial,
+    queryFn: async (): Promise<DrillResponse> => {
+      const res = await fetch(`/api/drills/${initial.id}`, { cache: "no-store" });
+      if (!res.ok) throw new Error((await res.json()).error);
+      return res.json();
+    },
+    refetchInterval: (q) => (q.state.data?.status === "running" ? 2000 : false),
+  });
+  const d = data ?? initial;
+  const [now, setNow] = useState(() => Date.now());
+  const [skew, setSkew] = useState(0);
+  useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the offset is measured when a poll arrives
+    setSkew(Date.parse(d.now) - Date.now());
+  }, [d.now]);
+  useEffect(() => {
+    if (d.status !== "running") return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [d.status]);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["drill", initial.id] });
+  const run = (fn: () => Promise<{ ok: boolean; error?: string }>) =>
+    start(async () => {
+      setError(null);
+      const r = await fn();
+      if (!r.ok) setError(r.error ?? "Failed.");
+      await refresh();
+    });
+
+  // Server times, advanced locally between polls for the running step.
+  const live = (s: DrillResponse["steps"][number]) => s.elapsedMs + (s.runningSince ? Math.max(0, now + skew - Date.parse(d.now)) : 0);
+  const total = d.steps.reduce((sum, s) => sum + live(s), 0);
+  const rtoMs = d.rtoMinutes !== null ? d.rtoMinutes * 60_000 : null;
+  const over = rtoMs !== null && total > rtoMs;
+
+  return (
+    <div className="space-y-4">
+      <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
+        <div className="flex flex-wrap items-center gap-3">
+          <Badge kind={d.status === "running" ? "info" : d.status === "closed" ? (d.outcome === "met" ? "good" : "bad") : "neutral"} testId="drill-state">
+            {d.status === "closed" ? (d.outcome === "met" ? "✓ closed: met the RTO" : "✗ closed: missed the RTO") : d.status}
+          </Badge>
+          <span>Scheduled <Time value={d.scheduledAt} /></span>
+          {d.database && <span>{d.database.name} <EnvironmentBadge environment={d.database.environment} /></span>}
+          <span>Participants: {d.participants.length ? d.participants.join(", ") : "none named"}</span>
+        </div>
+        <div className="mt-3 flex flex-wrap items-baseline gap-4">
+          <span>Total <strong className="tabular text-2xl" data-testid="drill-total">{formatDuration(total / 1000)}</strong></span>
+          {rtoMs !== null && <span className={over ? "font-semibold text-red-700" : "text-emerald-800"} data-testid="drill-rto">RTO {d.rtoMinutes} min · {over ? `▲ over by ${formatDuration((total - rtoMs) / 1000)}` : `✓ under by ${formatDuration((rtoMs - total) / 1000)}`}</span>}
+        </div>
+        {d.status === "scheduled" && canOperate && <button type="button" disabled={pending} onClick={() => run(() => startDrillAction({ drillId: d.id }))} className="mt-3 rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">Start the drill</button>}
+        {error && <p className="mt-2 font-medium text-red-700" data-testid="drill-error">{error}</p>}
+      </section>
+
+      <ol className="space-y-2" data-testid="drill-steps">
+        {d.steps.map((s) => {
+          const [kind, label] = STATE[s.state] ?? ["neutral", s.state];
+          const act = (action: "start" | "pause" | "resume" | "finish") => run(() => stopwatchAction({ stepId: s.id, action }));
+          return (
+            <li key={s.id} data-testid={`drill-step-${s.index}`} className={`rounded-lg border bg-white p-3 text-sm ${s.state === "running" ? "border-sky-400" : "border-slate-200"}`}>
+              <div className="flex flex-wrap items-center gap-2">
+                <span className="tabular text-slate-500">{s.index + 1}.</span>
+                <span className="font-medium">{s.title}</span>
+                <Badge kind={kind}>{label}</Badge>
+                <span className="tabular font-semibold" data-testid="step-time">{formatDuration(live(s) / 1000)}</span>
+                {s.fromRun && <Badge kind="info">measured by the restore run</Badge>}
+              </div>
+              {d.status === "running" && canOperate && (
+                <div className="mt-2 flex flex-wrap gap-2">
+                  {s.state === "not_started" && <button type="button" disabled={pending} onClick={() => act("start")} className="rounded border border-sky-600 px-2 py-1 text-sky-800">Start</button>}
+                  {s.state === "running" && <button type="button" disabled={pending} onClick={() => act("pause")} className="rounded border border-slate-300 px-2 py-1">Pause</button>}
+                  {s.state === "paused" && <button type="button" disabled={pending} onClick={() => act("resume")} className="rounded border border-sky-600 px-2 py-1 text-sky-800">Resume</button>}
+                  {(s.state === "running" || s.state === "paused") && <button type="button" disabled={pending} onClick={() => act("finish")} className="rounded border border-emerald-600 px-2 py-1 text-emerald-800">Finish</button>}
+                  {s.kind === "automatic" && s.state === "not_started" && !s.runId && d.database && (
+                    <Link href={`/restores/new?scenario=${d.scenarioId}&database=${d.database.id}&drill=${d.id}&step=${s.index}`} className="rounded border border-slate-300 px-2 py-1">Launch the restore run for this step</Link>
+                  )}
+                  {s.runId && <Link href={`/restores/${s.runId}`} className="rounded border border-slate-300 px-2 py-1">Open its restore run</Link>}
+                </div>
+              )}
+              {d.status !== "scheduled" && <StepNotes step={s} disabled={d.status === "closed" || !canOperate} onSaved={refresh} />}
+            </li>
+          );
+        })}
+      </ol>
+      {d.status === "running" && canOperate && <CloseForm drillId={d.id} onClosed={refresh} />}
+      {d.status === "closed" && (
+        <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
+          <h2 className="font-semibold">Issues</h2><p className="whitespace-pre-wrap">{d.issues || "None recorded."}</p>
+          <h2 className="mt-2 font-semibold">Improvements</h2>
+          <ul>{d.actions.map((a) => <li key={a.id}>{a.done ? "✓" : "○"} {a.text} — {a.owner}, due <Time value={a.dueDate} /></li>)}</ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function StepNotes({ step, disabled, onSaved }: { step: DrillResponse["steps"][number]; disabled: boolean; onSaved: () => void }) {
+  const [notes, setNotes] = useState(step.notes);
+  const [issues, setIssues] = useState(step.issues);
+  const [pending, start] = useTransition();
+  const [msg, setMsg] = useState<string | null>(null);
+  if (disabled) return (step.notes || step.issues) ? <p className="mt-1 whitespace-pre-wrap text-slate-700">{step.notes}{step.issues && <><br /><strong>Issues:</strong> {step.issues}</>}</p> : null;
+  return (
+    <div className="mt-2 grid gap-2 sm:grid-cols-[1fr_1fr_auto] sm:items-end">
+      <label className="text-xs">Notes<textarea rows={1} value={notes} onChange={(e) => setNotes(e.target.value)} className="block w-full rounded border border-slate-300 px-2 py-1 text-sm" /></label>
+      <label className="text-xs">Issues found<textarea rows={1} value={issues} onChange={(e) => setIssues(e.target.value)} className="block w-full rounded border border-slate-300 px-2 py-1 text-sm" /></label>
+      <button type="button" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs"
+        onClick={() => start(async () => { const r = await saveStepNotesAction({ stepId: step.id, notes, issues }); setMsg(r.ok ? "saved" : r.error); onSaved(); })}>
+        Save notes{msg && ` (${msg})`}
+      </button>
+    </div>
+  );
+}
+
+function CloseForm({ drillId, onClosed }: { drillId: string; onClosed: () => void }) {
+  const [actions, setActions] = useState<{ text: string; owner: string; dueDate: string }[]>([]);
+  const [issues, setIssues] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  const input = "rounded border border-slate-300 px-2 py-1 text-sm";
+  return (
+    <form aria-label="Close the drill" className="rounded-lg border-2 border-slate-300 bg-white p-4 text-sm"
+      onSubmit={(e) => { e.preventDefault(); start(async () => { setError(null); const r = await closeDrillAction({ drillId, issues, actions }); if (!r.ok) setError(r.error); onClosed(); }); }}>
+      <h2 className="font-semibold">Close the drill</h2>
+      <p className="text-slate-600">The outcome is the measured total against the RTO. Record what went wrong and what to improve.</p>
+      <label className="mt-2 block">Issues<textarea value={issues} onChange={(e) => setIssues(e.target.value)} rows={2} className={`${input} block w-full`} /></label>
+      <div className="mt-2 space-y-1">
+        {actions.map((a, i) => (
+          <div key={i} className="grid gap-1 sm:grid-cols-[1fr_12rem_10rem]">
+            <input aria-label="Improvement" value={a.text} onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...x, text: e.target.value } : x)))} className={input} placeholder="Improvement" />
+            <input aria-label="Owner" value={a.owner} onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...x, owner: e.target.value } : x)))} className={input} placeholder="Owner" />
+            <input aria-label="Due date" type="date" value={a.dueDate} onChange={(e) => setActions(actions.map((x, j) => (j === i ? { ...x, dueDate: e.target.value } : x)))} className={input} />
+          </div>
+        ))}
+        <button type="button" className="rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => setActions([...actions, { text: "", owner: "", dueDate: "" }])}>Add an improvement</button>
+      </div>
+      {error && <p className="mt-2 font-medium text-red-700" data-testid="close-error">{error}</p>}
+      <button type="submit" disabled={pending} className="mt-3 rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">Close the drill</button>
+    </form>
+  );
+}

@@ -1,0 +1,54 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { PrintButton } from "@/components/print-button";
+import { requirePageUser } from "@/lib/auth/guard";
+import { NotFoundError } from "@/lib/errors";
+import { getDrill } from "@/lib/drills/queries";
+import { formatDuration, formatUtc } from "@/lib/format/time";
+
+export const metadata: Metadata = { title: "Drill report" };
+
+export default async function DrillReportPage({ params }: { params: Promise<{ id: string }> }) {
+  await requirePageUser();
+  const d = await getDrill((await params).id).catch((e) => {
+    if (e instanceof NotFoundError) notFound();
+    throw e;
+  });
+  return (
+    <article className="max-w-4xl text-sm" data-testid="drill-report">
+      <div className="no-print mb-3 flex gap-2">
+        <Link href={`/drills/${d.id}`} className="text-sky-700 hover:underline">← the drill</Link>
+        <PrintButton />
+        <a href={`/api/drills/${d.id}/csv`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">Steps as CSV</a>
+      </div>
+      <h1 className="text-xl font-semibold">DR drill report: {d.scenarioTitle}</h1>
+      <dl className="mt-2 grid grid-cols-[10rem_1fr] gap-y-1">
+        <dt className="text-slate-500">Runbook version</dt><dd>v{d.scenarioVersion}</dd>
+        <dt className="text-slate-500">Database</dt><dd>{d.database ? `${d.database.name} (${d.database.environment})` : "—"}</dd>
+        <dt className="text-slate-500">Scheduled</dt><dd>{formatUtc(d.scheduledAt)}</dd>
+        <dt className="text-slate-500">Started / closed</dt><dd>{d.startedAt ? formatUtc(d.startedAt) : "—"} / {d.closedAt ? formatUtc(d.closedAt) : "not closed"}</dd>
+        <dt className="text-slate-500">Participants</dt><dd>{d.participants.join(", ") || "—"}</dd>
+        <dt className="text-slate-500">Total</dt><dd className="tabular font-semibold" data-testid="report-total">{formatDuration(d.totalMs / 1000)}</dd>
+        <dt className="text-slate-500">RTO</dt><dd>{d.rtoMinutes ?? "?"} min · {d.outcome === "met" ? "met" : d.outcome === "missed" ? "MISSED" : "not closed"}{d.rto && ` (${d.rto.met ? "under" : "over"} by ${formatDuration(d.rto.differenceMs / 1000)})`}</dd>
+      </dl>
+      <h2 className="mt-4 font-semibold">Steps</h2>
+      <table className="mt-1 w-full text-left">
+        <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">#</th><th>Step</th><th>State</th><th className="text-right">Time</th><th>Notes and issues</th></tr></thead>
+        <tbody>
+          {d.steps.map((s) => (
+            <tr key={s.id} className="border-t border-slate-200 align-top" data-testid="report-step">
+              <td className="py-1 pr-2 tabular">{s.index + 1}</td><td className="pr-2">{s.title}</td><td className="pr-2">{s.state.replace("_", " ")}</td>
+              <td className="pr-2 text-right tabular" data-testid="report-step-time">{formatDuration(s.elapsedMs / 1000)}</td>
+              <td className="whitespace-pre-wrap">{s.notes}{s.issues && `\nIssues: ${s.issues}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2 className="mt-4 font-semibold">Issues</h2><p className="whitespace-pre-wrap">{d.issues || "None recorded."}</p>
+      <h2 className="mt-4 font-semibold">Improvements</h2>
+      <ul>{d.actions.map((a) => <li key={a.id}>{a.done ? "✓" : "○"} {a.text} — {a.owner}, due {a.dueDate.slice(0, 10)}</li>)}</ul>
+      {d.notes && <><h2 className="mt-4 font-semibold">Notes</h2><p className="whitespace-pre-wrap">{d.notes}</p></>}
+    </article>
+  );
+}

@@ -1,0 +1,117 @@
+import "server-only";
+import type { z } from "zod";
+import { db } from "@/lib/db";
+import { NotFoundError, UserError } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
+import type { SessionUser } from "@/lib/auth/session";
+import { hasRole } from "@/lib/auth/roles";
+import { scenarioById } from "@/lib/scenarios/catalog";
+import { apply, refusal, rtoOutcome, totalElapsedMs, type StepClock } from "@/lib/drills/stopwatch";
+import type { closeDrillSchema, scheduleDrillSchema, stepNotesSchema, stopwatchSchema } from "@/lib/drills/schemas";
+import { refreshRunTimes } from "@/lib/drills/queries";
+
+// Called only through lib/actions/safe-action.ts (operator role already required). Every
+// time is the server's: the browser only says which button was pressed.
+
+export async function scheduleDrill(input: z.output<typeof scheduleDrillSchema>, actor: SessionUser) {
+  const scenario = scenarioById(input.scenarioId);
+  if (!scenario) throw new UserError("Unknown scenario.");
+  const database = await db.database.findUnique({ where: { id: input.databaseId } });
+  if (!database) throw new NotFoundError("The database");
+  if (database.environment === "production" && !(input.allowProduction && hasRole(actor.role, "admin"))) {
+    throw new UserError(`${database.name} is a production database: a drill uses a staging or test database. Only an admin can allow production, explicitly.`, 403);
+  }
+  const drill = await db.drill.create({
+    data: {
+      scenarioId: scenario.id,
+      scenarioVersion: scenario.version,
+      databaseId: database.id,
+      scheduledAt: new Date(input.scheduledAt.endsWith("Z") ? input.scheduledAt : `${input.scheduledAt}Z`),
+      participants: JSON.stringify([...new Set(input.participants.map((p) => p.toLowerCase()))]),
+      notes: input.notes,
+      createdBy: actor.email,
+      steps: { create: scenario.steps.map((s, index) => ({ index, title: s.title, kind: s.kind })) },
+    },
+  });
+  await recordAudit(actor, { action: "drill.schedule", targetType: "drill", targetId: drill.id, detail: { scenarioId: scenario.id, database: database.name } });
+  return { drillId: drill.id };
+}
+
+async function clocks(drillId: string) {
+  const steps = await db.drillStep.findMany({ where: { drillId }, orderBy: { index: "asc" }, include: { intervals: { orderBy: { startedAt: "asc" } } } });
+  return steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, intervals: s.intervals, drillId: s.drillId }));
+}
+
+export async function startDrill(input: { drillId: string }, actor: SessionUser) {
+  const drill = await db.drill.findUnique({ where: { id: input.drillId } });
+  if (!drill) throw new NotFoundError("The drill");
+  if (drill.status !== "scheduled") throw new UserError(`This drill is already ${drill.status}.`, 409);
+  const scenario = scenarioById(drill.scenarioId);
+  await db.drill.update({ where: { id: drill.id }, data: { status: "running", startedAt: new Date(), scenarioVersion: scenario?.version ?? drill.scenarioVersion } });
+  await recordAudit(actor, { action: "drill.start", targetType: "drill", targetId: drill.id });
+  return { drillId: drill.id };
+}
+
+export async function stopwatch(input: z.output<typeof stopwatchSchema>, actor: SessionUser) {
+  const step = await db.drillStep.findUnique({ where: { id: input.stepId }, include: { drill: true } });
+  if (!step) throw new NotFoundError("The step");
+  if (step.drill.status !== "running") throw new UserError(step.drill.status === "scheduled" ? "Start the drill first." : "This drill is closed; its times can no longer change.", 409);
+  const now = new Date();
+  return db.$transaction(async (tx) => {
+    const steps = (await clocks(step.drillId)) as (StepClock & { drillId: string })[];
+    const why = refusal(steps, step.id, input.action);
+    if (why) throw new UserError(why, 409);
+    const current = steps.find((s) => s.id === step.id)!;
+    const next = apply(current, input.action, now);
+    if (input.action === "start" || input.action === "resume") await tx.drillInterval.create({ data: { stepId: step.id, startedAt: now } });
+    else await tx.drillInterval.updateMany({ where: { stepId: step.id, endedAt: null }, data: { endedAt: now } });
+    if (next.finishedAt) await tx.drillStep.update({ where: { id: step.id }, data: { finishedAt: next.finishedAt } });
+    await recordAudit(actor, { action: `drill.step_${input.action}`, targetType: "drill", targetId: step.drillId, detail: { step: step.title } });
+    return { stepId: step.id, action: input.action, at: now.toISOString() };
+  });
+}
+
+export async function saveStepNotes(input: z.output<typeof stepNotesSchema>) {
+  const step = await db.drillStep.findUnique({ where: { id: input.stepId }, include: { drill: true } });
+  if (!step) throw new NotFoundError("The step");
+  if (step.drill.status === "closed") throw new UserError("This drill is closed; its notes can no longer change.", 409);
+  await db.drillStep.update({ where: { id: step.id }, data: { notes: input.notes, issues: input.issues } });
+  return { stepId: step.id };
+}
+
+/** Closes the drill: the outcome is the measured total against the scenario's RTO. */
+export async function closeDrill(input: z.output<typeof closeDrillSchema>, actor: SessionUser) {
+  const drill = await db.drill.findUnique({ where: { id: input.drillId }, include: { database: true } });
+  if (!drill) throw new NotFoundError("The drill");
+  if (drill.status !== "running") throw new UserError(drill.status === "closed" ? "This drill is already closed." : "Start the drill first.", 409);
+  await refreshRunTimes(drill.id);
+  const now = new Date();
+  const steps = await clocks(drill.id);
+  if (steps.some((s) => s.intervals.some((i) => i.endedAt === null))) throw new UserError("A step is still running: pause or finish it before closing the drill.", 409);
+  const scenario = scenarioById(drill.scenarioId);
+  const rto = scenario && drill.database ? drill.database[scenario.rto] : null;
+  const total = totalElapsedMs(steps, now);
+  const outcome = rto === null ? "missed" : rtoOutcome(total, rto).met ? "met" : "missed";
+  await db.drill.update({
+    where: { id: drill.id },
+    data: { status: "closed", closedAt: now, outcome, issues: input.issues, actions: { create: input.actions.map((a) => ({ text: a.text, owner: a.owner, dueDate: new Date(`${a.dueDate}T00:00:00Z`) })) } },
+  });
+  await recordAudit(actor, { action: "drill.close", targetType: "drill", targetId: drill.id, detail: { outcome, totalMs: total, rtoMinutes: rto } });
+  return { drillId: drill.id, outcome, totalMs: total };
+}
+
+export async function toggleAction(input: { actionId: string }, actor: SessionUser) {
+  const a = await db.drillAction.findUnique({ where: { id: input.actionId } });
+  if (!a) throw new NotFoundError("The action item");
+  await db.drillAction.update({ where: { id: a.id }, data: { done: !a.done } });
+  await recordAudit(actor, { action: "drill.action_toggle", targetType: "drill", targetId: a.drillId, detail: { text: a.text, done: !a.done } });
+  return { actionId: a.id };
+}
+
+/** Links a restore run to a drill step; its measured duration becomes the step's time. */
+export async function linkRunToStep(drillId: string, stepIndex: number, runId: string) {
+  const step = await db.drillStep.findUnique({ where: { drillId_index: { drillId, index: stepIndex } }, include: { drill: true } });
+  if (!step) throw new NotFoundError("The drill step");
+  if (step.drill.status !== "running") throw new UserError("Start the drill before launching its restore run.", 409);
+  await db.drillStep.update({ where: { id: step.id }, data: { runId } });
+}
