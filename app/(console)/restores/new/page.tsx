@@ -13,7 +13,7 @@ import { PrepareForm } from "./prepare-form";
 
 export const metadata: Metadata = { title: "New restore" };
 
-type Search = { scenario?: string; database?: string; deletedAt?: string; drill?: string; step?: string };
+type Search = { scenario?: string; database?: string; deletedAt?: string; drill?: string; step?: string; from?: string };
 
 function Stepper({ current }: { current: number }) {
   const labels = ["Scenario", "Target", "Backup", "Preflight & plan", "Confirm", "Run"];
@@ -82,7 +82,9 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
   }
 
   const deletedAt = sp.deletedAt && !Number.isNaN(Date.parse(sp.deletedAt)) ? new Date(sp.deletedAt.endsWith("Z") ? sp.deletedAt : `${sp.deletedAt}Z`) : undefined;
-  const { candidates, suggestedId } = await backupCandidates(scenario.id, target.id, { deletedAt });
+  // A drill typically restores production's backup into staging: the backups may come from another database.
+  const source = databases.find((d) => d.id === sp.from) ?? target;
+  const { candidates, suggestedId } = await backupCandidates(scenario.id, source.id, { deletedAt });
   return (
     <>
       <PageHeader title={`New restore: ${scenario.title}`} description={<Link href={`/restores/new?scenario=${scenario.id}`} className="text-sky-700 hover:underline">← another target</Link>} />
@@ -99,11 +101,20 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           <button type="submit" className="rounded border border-slate-300 px-2 py-1">Show backups before it</button>
         </form>
       )}
+      <form method="get" className="mb-3 flex flex-wrap items-end gap-2 text-sm" aria-label="Backups of">
+        {Object.entries({ scenario: scenario.id, database: target.id, deletedAt: sp.deletedAt, drill: sp.drill, step: sp.step }).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}
+        <label>Backups of
+          <select name="from" defaultValue={source.id} className="ml-2 rounded border border-slate-300 px-2 py-1">
+            {databases.map((d) => <option key={d.id} value={d.id}>{d.name}{d.id === target.id ? " (the target)" : ""}</option>)}
+          </select>
+        </label>
+        <button type="submit" className="rounded border border-slate-300 px-2 py-1">Show</button>
+      </form>
       <h2 className="mb-2 font-semibold">Which backup?</h2>
       <p className="mb-2 text-sm text-slate-600">Suggested: {scenario.suggestedBackup}.</p>
       {candidates.length === 0 ? (
         <p className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="no-candidates">
-          No usable backup of {target.name} for this scenario (not failed, not empty, not vanished{scenario.id === "failed-migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
+          No usable backup of {source.name} for this scenario (not failed, not empty, not vanished{scenario.id === "failed-migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
         </p>
       ) : (
         <PrepareForm
