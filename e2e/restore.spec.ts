@@ -60,6 +60,17 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("run-log")).toContainText("switch");
   await screenshotBoth(page, "restore-finished");
 
+  // The old copy stays until it is dropped with its own typed confirmation.
+  const drop = page.getByRole("form", { name: "Drop the old copy" });
+  await drop.getByLabel("Old copy name").fill("amani");
+  await drop.getByRole("button", { name: "Drop the old copy" }).click();
+  await expect(page.getByTestId("drop-old-copy-result")).toContainText("Nothing was dropped");
+  const oldCopy = (await drop.locator("strong").innerText()).trim();
+  expect(oldCopy).toMatch(/^amani_before_\d{14}$/);
+  await drop.getByLabel("Old copy name").fill(oldCopy);
+  await drop.getByRole("button", { name: "Drop the old copy" }).click();
+  await expect(page.getByTestId("drop-old-copy-result")).toContainText(`Dropped ${oldCopy}.`);
+
   await page.goto("/restores");
   await expect(page.getByTestId("runs-table")).toContainText("succeeded");
   await expect(page.getByTestId("runs-table")).toContainText("confirmed by operator@e2e.test");

@@ -149,10 +149,8 @@ function summary(input: PlanInput, rc: RestoreContext, extra: Record<string, unk
   };
 }
 
-/** The safe restore: everything up to a verified scratch copy, then the switch-over. */
-function safeRestoreSteps(rc: RestoreContext): PlannedStep[] {
-  const note = untouchedNote(rc.target);
-  const m = rc.backup.manifest;
+/** Up to a verified scratch copy: shared by the safe restore and the deletion copy-back. */
+function scratchCopySteps(rc: RestoreContext, note: string): PlannedStep[] {
   return [
     preflightStep(rc, "existing"),
     downloadStep(rc, note),
@@ -161,6 +159,15 @@ function safeRestoreSteps(rc: RestoreContext): PlannedStep[] {
     createScratchStep(rc, note),
     restoreScratchStep(rc, note),
     verifyScratchStep(rc, note),
+  ];
+}
+
+/** The safe restore: everything up to a verified scratch copy, then the switch-over. */
+function safeRestoreSteps(rc: RestoreContext): PlannedStep[] {
+  const note = untouchedNote(rc.target);
+  const m = rc.backup.manifest;
+  return [
+    ...scratchCopySteps(rc, note),
     confirmation(
       "confirm-switch-over",
       `Confirm the switch-over of ${rc.database}`,
@@ -223,13 +230,7 @@ export function planFor(input: PlanInput): Plan {
       return {
         ...base,
         steps: [
-          preflightStep(rc, "existing"),
-          downloadStep(rc, note),
-          verifyStep(rc, note),
-          safetyStep(rc, note),
-          createScratchStep(rc, note),
-          restoreScratchStep(rc, note),
-          verifyScratchStep(rc, note),
+          ...scratchCopySteps(rc, note),
           previewRowsStep(rc, table, input.idColumn, sel),
           confirmation(
             "confirm-copy-back",

@@ -14,6 +14,8 @@ import { createRun, confirmAndStart, resumeRun } from "@/lib/runner/runs";
 import type { RunForPlan } from "@/lib/runner/execute";
 import { scenarioById } from "@/lib/scenarios/catalog";
 import { linkRunToStep } from "@/lib/drills/mutations";
+import { dropOldCopy } from "@/lib/restores/database-admin";
+import { recordAudit } from "@/lib/audit/record";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
 // the plan page shows its facts), persist it as a planned Run, and rebuild the same Plan
@@ -141,4 +143,22 @@ export async function confirmRun(input: { runId: string; typedName: string; plan
 export async function resumeRestore(input: { runId: string }, actor: SessionUser) {
   const { runId, fromStep } = await resumeRun({ runId: input.runId, actor, resolvePlan });
   return { runId, fromStep };
+}
+
+/**
+ * Drops the `<db>_before_<ts>` copy a succeeded restore kept, with its own typed confirmation
+ * (the copy's exact name). Only that run's old copy can be named here.
+ */
+export async function dropRunOldCopy(input: { runId: string; typedName: string }, actor: SessionUser) {
+  const run = await db.run.findUnique({ where: { id: input.runId } });
+  if (!run) throw new NotFoundError("The run");
+  if (run.status !== "succeeded") throw new UserError("Only a restore that succeeded has an old copy to drop.", 409);
+  const oldCopy = (JSON.parse(run.plan) as { summary?: { oldCopy?: unknown } }).summary?.oldCopy;
+  if (typeof oldCopy !== "string") throw new UserError("This run kept no old copy.", 409);
+  if (input.typedName.trim() !== oldCopy) {
+    throw new UserError(`You typed "${input.typedName.trim()}"; to drop the old copy, type its exact name "${oldCopy}". Nothing was dropped.`);
+  }
+  const { dropped } = await dropOldCopy(await connectionOf(run.databaseId), oldCopy);
+  await recordAudit(actor, { action: "run.drop_old_copy", targetType: "run", targetId: run.id, detail: { oldCopy, dropped } });
+  return { oldCopy, dropped };
 }

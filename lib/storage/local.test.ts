@@ -199,8 +199,9 @@ describe("ordinary keys", () => {
 describe("the folder itself", () => {
   test("probe and list of a missing folder: no_such_bucket, with the folder named", async () => {
     const missing = new LocalStorage({ path: path.join(sandbox, "nope"), prefix: "" });
-    for (const p of [missing.probe(), missing.list({})]) {
-      const e = await p.catch((x: unknown) => x);
+    // Each call starts only when awaited: a second promise rejecting unobserved would be an unhandled rejection.
+    for (const call of [() => missing.probe(), () => missing.list({})]) {
+      const e = await call().catch((x: unknown) => x);
       expect(e).toBeInstanceOf(StorageError);
       expect((e as StorageError).code).toBe("no_such_bucket");
       expect((e as StorageError).message).toBe(

@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import { action } from "@/lib/actions/safe-action";
-import { confirmRun, prepareRun, prepareRunSchema, resumeRestore } from "@/lib/restores/prepare";
+import { confirmRun, dropRunOldCopy, prepareRun, prepareRunSchema, resumeRestore } from "@/lib/restores/prepare";
 import { cancelRun, completeManualStep } from "@/lib/runner/runs";
 
 export const prepareRunAction = action("operator", prepareRunSchema, prepareRun);
@@ -22,3 +22,5 @@ export const completeStepAction = action(
 export const cancelRunAction = action("operator", z.object({ runId: z.string().min(1) }), async (input, actor) => cancelRun({ ...input, actor }));
 
 export const resumeRunAction = action("operator", z.object({ runId: z.string().min(1) }), resumeRestore);
+
+export const dropOldCopyAction = action("operator", z.object({ runId: z.string().min(1), typedName: z.string().max(200) }), dropRunOldCopy);

@@ -7,7 +7,7 @@ import { Badge, EnvironmentBadge, RunStatusBadge } from "@/components/ui/badges"
 import { Time } from "@/components/time";
 import { formatBytes } from "@/lib/format/bytes";
 import { formatDuration } from "@/lib/format/time";
-import { cancelRunAction, completeStepAction, confirmRunAction, resumeRunAction } from "../actions";
+import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
 
 type Log = RunResponse["logs"][number];
 
@@ -137,6 +137,7 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
 
       {run.status === "planned" && canOperate && <ConfirmForm runId={run.id} planHash={run.planHash} targetDbName={targetDbName} production={production} />}
       {canOperate && <RunControls runId={run.id} status={run.status} />}
+      {canOperate && run.status === "succeeded" && summary.oldCopy && <DropOldCopy runId={run.id} oldCopy={summary.oldCopy} />}
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Live log</h2>
@@ -219,5 +220,28 @@ function RunControls({ runId, status }: { runId: string; status: string }) {
       )}
       {error && <span className="text-sm text-red-700" data-testid="run-control-error">{error}</span>}
     </div>
+  );
+}
+
+/** The old copy stays until an operator drops it, with its own typed confirmation. */
+function DropOldCopy({ runId, oldCopy }: { runId: string; oldCopy: string }) {
+  const [typed, setTyped] = useState("");
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, start] = useTransition();
+  return (
+    <form aria-label="Drop the old copy" className="rounded-lg border border-slate-300 bg-white p-4 text-sm"
+      onSubmit={(e) => {
+        e.preventDefault();
+        start(async () => {
+          const r = await dropOldCopyAction({ runId, typedName: typed });
+          setMessage(r.ok ? { ok: true, text: r.data.dropped ? `Dropped ${r.data.oldCopy}.` : `${r.data.oldCopy} was already gone.` } : { ok: false, text: r.error });
+        });
+      }}>
+      <h2 className="font-semibold">Old copy</h2>
+      <p className="mt-1 text-slate-600">The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>. When the application runs well on the restored one, drop it: type its name.</p>
+      <input aria-label="Old copy name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono" />
+      <button type="submit" disabled={pending} className="mt-2 rounded-md border border-red-600 px-3 py-1.5 font-medium text-red-800 hover:bg-red-50">Drop the old copy</button>
+      {message && <p className={`mt-2 ${message.ok ? "text-emerald-800" : "text-red-800"}`} data-testid="drop-old-copy-result">{message.text}</p>}
+    </form>
   );
 }
