@@ -34,13 +34,13 @@ export default async function DrillReportPage({ params }: { params: Promise<{ id
       </dl>
       <h2 className="mt-4 font-semibold">Steps</h2>
       <table className="mt-1 w-full text-left">
-        <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">#</th><th>Step</th><th>State</th><th className="text-right">Time</th><th>Notes and issues</th></tr></thead>
+        <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">#</th><th>Step</th><th>State</th><th className="pr-2 text-right">Time</th><th className="pl-2">Notes and issues</th></tr></thead>
         <tbody>
           {d.steps.map((s) => (
             <tr key={s.id} className="border-t border-slate-200 align-top" data-testid="report-step">
               <td className="py-1 pr-2 tabular">{s.index + 1}</td><td className="pr-2">{s.title}</td><td className="pr-2">{s.state.replace("_", " ")}</td>
               <td className="pr-2 text-right tabular" data-testid="report-step-time">{formatDuration(s.elapsedMs / 1000)}</td>
-              <td className="whitespace-pre-wrap">{s.notes}{s.issues && `\nIssues: ${s.issues}`}</td>
+              <td className="whitespace-pre-wrap pl-2">{[s.notes, s.issues && `Issues: ${s.issues}`].filter(Boolean).join("\n")}</td>
             </tr>
           ))}
         </tbody>
