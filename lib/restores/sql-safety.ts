@@ -216,6 +216,14 @@ export class PsqlScriptScanner {
     }
   }
 
+
+  /** Inside a quoted string or identifier: a doubled quote is a literal one, a single one ends it. */
+  private insideQuotes(line: string, i: number, quoteChar: string): number {
+    if (line[i] !== quoteChar) return i + 1;
+    if (line[i + 1] === quoteChar) return i + 2;
+    this.quote = null;
+    return i + 1;
+  }
   private scan(line: string) {
     let i = 0;
     const n = line.length;
@@ -238,32 +246,13 @@ export class PsqlScriptScanner {
             } else i++;
             break;
           case "esc":
-            if (c === "\\") i += 2;
-            else if (c === "'") {
-              if (line[i + 1] === "'") i += 2;
-              else {
-                this.quote = null;
-                i++;
-              }
-            } else i++;
+            i = c === "\\" ? i + 2 : this.insideQuotes(line, i, "'");
             break;
           case "std":
-            if (c === "'") {
-              if (line[i + 1] === "'") i += 2;
-              else {
-                this.quote = null;
-                i++;
-              }
-            } else i++;
+            i = this.insideQuotes(line, i, "'");
             break;
           case "ident":
-            if (c === '"') {
-              if (line[i + 1] === '"') i += 2;
-              else {
-                this.quote = null;
-                i++;
-              }
-            } else i++;
+            i = this.insideQuotes(line, i, '"');
             break;
           case "dollar": {
             const end = line.indexOf(q.tag, i);
