@@ -10,7 +10,8 @@ test("every area in the navigation opens, and unbuilt ones say so plainly", asyn
   const nav = page.getByRole("navigation", { name: "Main" }).filter({ visible: true });
   for (const area of AREAS) {
     await nav.getByRole("link", { name: area, exact: true }).click();
-    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+    // Wait for the new page itself, not the previous one (each area's heading is its name).
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(area);
     const notBuilt = page.getByTestId("not-built");
     if (await notBuilt.count()) {
       await expect(notBuilt).toContainText("Not built yet");
