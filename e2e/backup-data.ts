@@ -5,7 +5,7 @@ import zlib from "node:zlib";
 import { execa } from "execa";
 
 // Real backups for the e2e tests: the shared fixture loaded into the test PostgreSQL,
-// dumped once per format with pg_dump. Tests may read ../shared; the demo may not.
+// dumped once per format with pg_dump. The fixture lives in tests/fixtures/.
 
 export function testPg() {
   const host = process.env.TEST_PG_HOST;
@@ -21,7 +21,7 @@ export async function fixtureDumps(dbName: string): Promise<{ plainGz: Buffer; c
   const pg = testPg();
   await execa("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", `DROP DATABASE IF EXISTS "${dbName}"`], { env: pg.env });
   await execa("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-c", `CREATE DATABASE "${dbName}"`], { env: pg.env });
-  const fixture = path.resolve(__dirname, "../../shared/fixtures/amani.sql");
+  const fixture = path.resolve(__dirname, "../tests/fixtures/amani.sql");
   await execa("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "scale=1", "-d", dbName, "-f", fixture], { env: pg.env });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-e2e-dump-"));
   try {

@@ -8,7 +8,7 @@ import { quoteIdent, runPsqlQuery } from "./run";
 // For integration tests only: the real PostgreSQL server the suite talks to (a
 // password-protected superuser from TEST_PG_*), and throwaway databases on it.
 
-export const FIXTURE_SQL = path.resolve(import.meta.dirname, "../../../shared/fixtures/amani.sql");
+export const FIXTURE_SQL = path.resolve(import.meta.dirname, "../../tests/fixtures/amani.sql");
 
 /** The test server's superuser connection to `database`. Fails loudly when not configured. */
 export function testConnection(database = "postgres"): PgConnection {

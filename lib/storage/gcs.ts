@@ -267,10 +267,14 @@ export class GcsStorage implements BackupStorage {
     // credentials) the library would ask the IAM API to sign, which may be slow or denied.
     if (!this.hasKey) return null;
     try {
+      // One clock reading for both ends: the library floors each to whole seconds, so two
+      // readings across a second boundary would sign for one second less than asked.
+      const accessibleAt = Math.floor(Date.now() / 1000) * 1000;
       const [url] = await this.bucket.file(key).getSignedUrl({
         version: "v4",
         action: "read",
-        expires: Date.now() + expiresInSeconds * 1000,
+        accessibleAt,
+        expires: accessibleAt + expiresInSeconds * 1000,
       });
       return url;
     } catch {
