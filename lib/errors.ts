@@ -1,5 +1,8 @@
 // UserError: a message that is safe and useful to show (what happened, what to do).
 // Anything else is logged with its detail and shown as a generic message.
+// HTTP statuses are chosen here only: typed errors elsewhere carry a code, mapped below.
+
+import type { PgErrorCode } from "@/lib/postgres/errors";
 
 export class UserError extends Error {
   constructor(
@@ -29,6 +32,32 @@ export class NotFoundError extends UserError {
     super(`${what} was not found. It may have been removed; reload the page.`, 404);
     this.name = "NotFoundError";
   }
+}
+
+const PG_ERROR_STATUS: Record<PgErrorCode, number> = {
+  database_missing: 404,
+  role_missing: 400,
+  auth_failed: 400,
+  password_missing: 400,
+  host_rejected: 400,
+  ssl_failed: 400,
+  host_not_found: 400,
+  connection_refused: 503,
+  connect_timeout: 503,
+  server_unavailable: 503,
+  too_many_connections: 503,
+  connection_lost: 503,
+  connection_failed: 502,
+  version_mismatch: 400,
+  tool_missing: 500,
+  permission_denied: 403,
+  cancelled: 499,
+  timeout: 504,
+};
+
+/** The HTTP status of a PostgreSQL failure (lib/postgres/errors.ts). */
+export function pgErrorStatus(code: PgErrorCode): number {
+  return PG_ERROR_STATUS[code];
 }
 
 export const GENERIC_ERROR = "Something went wrong on the server. The details are in the server log.";

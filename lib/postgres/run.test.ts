@@ -6,11 +6,13 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { UserError } from "@/lib/errors";
 import { describeConnection, passfileField, pgEnv, type PgConnection } from "./connection";
+import { PG_CONNECTION_CODES, PgError, type PgErrorCode } from "./errors";
 import {
   exportSnapshot,
   migrationHead,
   parseCsv,
   parseToolVersion,
+  explainPgFailure,
   PgCommandError,
   pgDumpVersion,
   psqlRestrictSupport,
@@ -147,6 +149,91 @@ describe("connection errors are explained, without the password", () => {
     const err = await serverVersion({ ...amani, host: "127.0.0.1", port: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^could not connect to server at 127\.0\.0\.1:1: is it running and reachable\?/);
+  });
+});
+
+describe("every connection failure is a PgError with a code and a message naming the cause", () => {
+  // Real servers' answers: the connection is changed in one way each, against the test server.
+  const wrongPassword = `wr'o"ng-${randomBytes(6).toString("hex")}`;
+  test.each<[string, () => PgConnection, PgErrorCode, RegExp]>([
+    [
+      "wrong password",
+      () => ({ ...amani, password: wrongPassword }),
+      "auth_failed",
+      /^password authentication failed for user \S+: check the database's password in Settings → Databases$/,
+    ],
+    [
+      "unknown user",
+      () => ({ ...amani, user: "no_such_role_lifeboat" }),
+      "auth_failed",
+      /^password authentication failed for user no_such_role_lifeboat: check the database's password/,
+    ],
+    [
+      "missing database whose name has quotes",
+      () => ({ ...amani, database: `we"ird 'db"` }),
+      "database_missing",
+      /^database we"ird 'db" does not exist on 127\.0\.0\.1:\d+: check the database name in Settings → Databases$/,
+    ],
+    ["missing password", () => ({ ...amani, password: undefined }), "password_missing", /wants a password for user .* and none is set: add it/],
+    [
+      "closed port",
+      () => ({ ...amani, host: "127.0.0.1", port: 1 }),
+      "connection_refused",
+      /^could not connect to server at 127\.0\.0\.1:1: is it running and reachable\? \(Connection refused\): check the host and port/,
+    ],
+    [
+      "host that does not resolve",
+      () => ({ ...amani, host: "no-such-host.invalid" }),
+      "host_not_found",
+      /^could not connect to server at no-such-host\.invalid:\d+: the host name does not resolve \(DNS\)/,
+    ],
+    [
+      "SSL required by a server without it",
+      () => ({ ...amani, sslmode: "require" }),
+      "ssl_failed",
+      /does not support SSL but the connection requires it: change the SSL mode/,
+    ],
+  ])("%s", async (_name, conn, code, message) => {
+    const c = conn();
+    const err = await runPsqlQuery(c, "SELECT 1").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PgError);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as PgError).code).toBe(code);
+    expect(PG_CONNECTION_CODES.has(code)).toBe(true);
+    expect((err as Error).message).toMatch(message);
+    const shown = JSON.stringify(err) + String(err) + (err as Error).stack;
+    expect(shown).not.toContain(wrongPassword);
+    expect(shown).not.toContain(amani.password ?? "--");
+  });
+
+  test("a missing database names itself in `subject`, quotes and all", async () => {
+    const err = await serverVersion({ ...amani, database: `a"b` }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "database_missing", subject: `a"b`, status: 404 });
+  });
+
+  // Messages of situations a test cannot cheaply provoke, as servers and libpq print them.
+  const conn: PgConnection = { host: "db.example", port: 5432, user: "app", password: "hunter2hunter2", database: "amani" };
+  const prefix = 'psql: error: connection to server at "db.example" (10.0.0.5), port 5432 failed: ';
+  test.each<[string, string, PgErrorCode | "sql_error" | "tool_failed", RegExp]>([
+    ["pg_hba", `${prefix}FATAL:  no pg_hba.conf entry for host "10.0.0.9", user "app", database "amani", no encryption`, "host_rejected", /pg_hba\.conf\): ask its administrator/],
+    ["starting up", `${prefix}FATAL:  the database system is starting up`, "server_unavailable", /the database system is starting up\): wait until/],
+    ["slots", `${prefix}FATAL:  sorry, too many clients already\nFATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute`, "too_many_connections", /no free connection slots/],
+    ["timeout", `${prefix}timeout expired`, "connect_timeout", /\(timeout expired\): check the host, the port and any firewall/],
+    ["no route", `${prefix}No route to host\n\tIs the server running on that host and accepting TCP/IP connections?`, "connect_timeout", /No route to host/],
+    ["lost", "pg_dump: error: Dumping the contents of table \"t\" failed: PQgetResult() failed.\npg_dump: detail: Error message from server: server closed the connection unexpectedly", "connection_lost", /closed the connection while psql was working/],
+    ["role", `${prefix}FATAL:  role "o""dd" does not exist`, "role_missing", /^role o""dd does not exist on db\.example:5432/],
+    ["unknown FATAL", `${prefix}FATAL:  28000: pg_ident.conf mapping failed for user "app"`, "connection_failed", /^could not connect to app@db\.example:5432\/amani: pg_ident\.conf mapping failed for user "app"\. Check the connection/],
+    ["socket", 'psql: error: connection to server on socket "/run/x/.s.PGSQL.5432" failed: No such file or directory', "connection_failed", /No such file or directory\. Check the connection/],
+    ["version", "pg_dump: error: aborting because of server version mismatch\npg_dump: detail: server version: 17.2; pg_dump version: 15.18", "version_mismatch", /pg_dump version|is older than the server \(17\.2\)/],
+    ["permission", "psql:<stdin>:1: ERROR:  42501: permission denied for table secrets", "permission_denied", /permission denied for table secrets/],
+    ["syntax", 'psql:<stdin>:1: ERROR:  42601: syntax error at or near "SELEC"', "sql_error", /syntax error/],
+    ["crash", "Segmentation fault", "tool_failed", /Segmentation fault/],
+  ])("%s", (_name, stderr, code, message) => {
+    const err = explainPgFailure("psql", conn, `${stderr}\npsql: detail: hunter2hunter2\n`, 2);
+    expect(err.code).toBe(code);
+    expect(err.message).toMatch(message);
+    expect(err.message + err.stack).not.toContain("hunter2hunter2");
+    if (err instanceof PgError && PG_CONNECTION_CODES.has(err.code)) expect(err).toBeInstanceOf(UserError);
   });
 });
 

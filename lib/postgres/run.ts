@@ -1,5 +1,4 @@
 import { execa } from "execa";
-import { UserError } from "@/lib/errors";
 import { dbnameArg, psqlArgs, psqlHelpCommandsArgs, pgBinary, versionArgs, versionHasRestrict, type Argv, type BinOptions, type PgTool } from "./commands";
 import {
   describeConnection,
@@ -11,26 +10,14 @@ import {
   type ChildEnv,
   type PgConnection,
 } from "./connection";
+import { PgCommandError, PgError, type PgErrorCode } from "./errors";
+
+// Callers used to import the error class from here.
+export { PgCommandError };
 
 // Runners for psql / pg_dump / pg_restore. Children get argv arrays (no shell) and the
 // environment from connection.ts; stderr is captured and turned into a message that says
 // what to fix, with the password masked out of anything shown.
-
-/** A PostgreSQL client tool failed in a way that is not obviously the operator's to fix. */
-export class PgCommandError extends Error {
-  constructor(
-    public readonly tool: PgTool,
-    public readonly exitCode: number | null,
-    /** stderr with the password masked. */
-    public readonly stderr: string,
-    message: string,
-    /** The server's SQLSTATE when psql reported one. */
-    public readonly sqlstate: string | null = null,
-  ) {
-    super(message);
-    this.name = "PgCommandError";
-  }
-}
 
 const MAX_STDERR_IN_MESSAGE = 600;
 
@@ -44,82 +31,121 @@ export function sqlstateOf(stderr: string): string | null {
   return /(?:ERROR|FATAL|PANIC):\s+([0-9A-Z]{5}):/.exec(stderr)?.[1] ?? null;
 }
 
+// A name the server quotes may itself contain quotes (`database "we"ird" does not exist`):
+// the match runs to the last quote before the fixed end of the line.
+const quotedOnLine = (text: string, before: string, after: string) =>
+  new RegExp(`${before} "(.*)"${after ? ` ${after}` : ""}\\s*$`, "m").exec(text)?.[1];
+
 /**
- * Turns a failed client tool's stderr into an error: a UserError (safe to show, says what to
- * fix) when the cause is one the operator can fix, else a PgCommandError. The password is
- * masked out of both.
+ * Turns a failed client tool's stderr into an error: a PgError with a code (safe to show, says
+ * what to fix) when the cause is one the operator can act on, else a PgCommandError. Every
+ * failure to connect is a PgError. The password is masked out of both.
  */
-export function explainPgFailure(
-  tool: PgTool,
-  conn: PgConnection,
-  stderr: string,
-  exitCode: number | null,
-): UserError | PgCommandError {
+export function explainPgFailure(tool: PgTool, conn: PgConnection, stderr: string, exitCode: number | null): PgError | PgCommandError {
   const text = maskSecret(stderr, conn);
   const server = describeServer(conn);
-  const quoted = (re: RegExp) => re.exec(text)?.[1];
+  const sqlstate = sqlstateOf(text);
+  const fail = (code: PgErrorCode, message: string, subject: string | null = null) => new PgError(code, message, tool, sqlstate, subject);
 
-  const badPasswordUser = quoted(/password authentication failed for user "([^"]*)"/);
-  if (badPasswordUser !== undefined) {
-    return new UserError(
-      `password authentication failed for user ${badPasswordUser}: check the database's password in Settings → Databases`,
+  const badPasswordUser = quotedOnLine(text, "password authentication failed for user", "");
+  if (badPasswordUser !== undefined || /password authentication failed/.test(text)) {
+    return fail(
+      "auth_failed",
+      `password authentication failed for user ${badPasswordUser ?? conn.user}: check the database's password in Settings → Databases`,
     );
   }
-  if (/no password supplied/.test(text)) {
-    return new UserError(
+  if (/no password supplied|fe_sendauth: no password/.test(text)) {
+    return fail(
+      "password_missing",
       `the server at ${server} wants a password for user ${conn.user} and none is set: add it in Settings → Databases`,
     );
   }
-  const noDatabase = quoted(/database "([^"]*)" does not exist/);
+  const noDatabase = quotedOnLine(text, "database", "does not exist");
   if (noDatabase !== undefined) {
-    return new UserError(`database ${noDatabase} does not exist on ${server}: check the database name in Settings → Databases`, 404);
+    return fail(
+      "database_missing",
+      `database ${noDatabase} does not exist on ${server}: check the database name in Settings → Databases`,
+      noDatabase,
+    );
   }
-  const noRole = quoted(/role "([^"]*)" does not exist/);
+  const noRole = quotedOnLine(text, "role", "does not exist");
   if (noRole !== undefined && /FATAL/.test(text)) {
-    return new UserError(`role ${noRole} does not exist on ${server}: check the user name in Settings → Databases`);
+    return fail("role_missing", `role ${noRole} does not exist on ${server}: check the user name in Settings → Databases`, noRole);
   }
   if (/no pg_hba\.conf entry/.test(text)) {
-    return new UserError(
+    return fail(
+      "host_rejected",
       `the server at ${server} does not accept connections from this host for user ${conn.user} (pg_hba.conf): ask its administrator to allow it`,
     );
   }
   if (/server does not support SSL, but SSL was required/.test(text)) {
-    return new UserError(`the server at ${server} does not support SSL but the connection requires it: change the SSL mode in Settings → Databases`);
+    return fail("ssl_failed", `the server at ${server} does not support SSL but the connection requires it: change the SSL mode in Settings → Databases`);
   }
-  if (/could not translate host name "([^"]*)"/.test(text)) {
-    return new UserError(`could not connect to server at ${server}: the host name does not resolve (DNS); check the host in Settings → Databases`);
-  }
-  if (/server closed the connection unexpectedly|terminating connection due to administrator command|connection to server was lost/.test(text)) {
-    return new UserError(
-      `the server at ${server} closed the connection while ${tool} was working (it may have restarted, or an administrator ended the session): check the server's log and try again`,
-      503,
+  if (/SSL (?:error|SYSCALL)|certificate verify failed|server certificate for .* does not match host name|root certificate file .* does not exist/.test(text)) {
+    const line = /((?:SSL error|SSL SYSCALL|certificate verify failed|server certificate|root certificate)[^\n]*)/.exec(text)?.[1]?.trim();
+    return fail(
+      "ssl_failed",
+      `the TLS connection to ${server} failed${line ? ` (${line})` : ""}: check the SSL mode in Settings → Databases and the server's certificate`,
     );
   }
-  if (
-    /Connection refused|could not connect to server|timeout expired|Network is unreachable|No route to host|Connection timed out|the database system is (starting up|shutting down|in recovery mode)/.test(
-      text,
-    )
-  ) {
-    const reason = /(Connection refused|timeout expired|Network is unreachable|No route to host|Connection timed out|the database system is [a-z ]+)/.exec(text)?.[1];
-    return new UserError(
-      `could not connect to server at ${server}: is it running and reachable?${reason ? ` (${reason})` : ""}`,
-      503,
+  if (/could not translate host name/.test(text)) {
+    return fail("host_not_found", `could not connect to server at ${server}: the host name does not resolve (DNS); check the host in Settings → Databases`);
+  }
+  if (/server closed the connection unexpectedly|terminating connection due to administrator command|connection to server was lost/.test(text)) {
+    return fail(
+      "connection_lost",
+      `the server at ${server} closed the connection while ${tool} was working (it may have restarted, or an administrator ended the session): check the server's log and try again`,
     );
   }
   if (/too many connections|remaining connection slots are reserved/.test(text)) {
-    return new UserError(`the server at ${server} has no free connection slots: try again shortly, or raise max_connections`, 503);
+    return fail("too_many_connections", `the server at ${server} has no free connection slots: try again shortly, or raise max_connections`);
+  }
+  const unavailable = /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)/.exec(text);
+  if (unavailable) {
+    return fail(
+      "server_unavailable",
+      `could not connect to server at ${server}: is it running and reachable? (the database system is ${unavailable[1]}): wait until it accepts connections, then try again`,
+    );
+  }
+  if (/Connection refused/.test(text)) {
+    return fail(
+      "connection_refused",
+      `could not connect to server at ${server}: is it running and reachable? (Connection refused): check the host and port in Settings → Databases`,
+    );
+  }
+  const timeout = /(timeout expired|Network is unreachable|No route to host|Connection timed out)/.exec(text)?.[1];
+  if (timeout !== undefined) {
+    return fail(
+      "connect_timeout",
+      `could not connect to server at ${server}: is it running and reachable? (${timeout}): check the host, the port and any firewall in between`,
+    );
   }
   const versionMismatch = /server version: ([^;\n]+); ([a-z_]+) version: ([^\n]+)/.exec(text);
   if (versionMismatch && /version mismatch/.test(text)) {
-    return new UserError(
+    return fail(
+      "version_mismatch",
       `${tool} ${versionMismatch[3]?.trim()} is older than the server (${versionMismatch[1]?.trim()}): install PostgreSQL client tools of at least the server's major version and set their directory in Settings`,
     );
   }
   const permission = /permission denied for ([a-z ]+ [^\n]+)/.exec(text)?.[1];
   if (permission !== undefined) {
-    return new UserError(`user ${conn.user} may not read everything it needs on ${describeConnection(conn)}: permission denied for ${permission}`, 403);
+    return fail(
+      "permission_denied",
+      `user ${conn.user} may not read everything it needs on ${describeConnection(conn)}: permission denied for ${permission}`,
+    );
   }
-  const sqlstate = sqlstateOf(text);
+  // Any other failure to connect or log in (libpq's "connection to server … failed: …", or a
+  // FATAL before the first query): the server's own words name the cause.
+  const connectFailure =
+    /connection to server (?:at|on) .*? failed: (?:FATAL:\s+(?:[0-9A-Z]{5}:\s+)?)?([^\n]+)/.exec(text)?.[1] ??
+    /could not connect to server: ([^\n]+)/.exec(text)?.[1] ??
+    (/^(?:psql|pg_dump|pg_restore): error:/m.test(text) ? /FATAL:\s+(?:[0-9A-Z]{5}:\s+)?([^\n]+)/.exec(text)?.[1] : undefined);
+  if (connectFailure !== undefined) {
+    return fail(
+      "connection_failed",
+      `could not connect to ${describeConnection(conn)}: ${connectFailure.trim()}. Check the connection in Settings → Databases and the server's log`,
+    );
+  }
   const detail = lastLines(text) || "(no message)";
   return new PgCommandError(
     tool,
@@ -131,12 +157,25 @@ export function explainPgFailure(
 }
 
 /** The binary is missing or not executable. */
-export function missingToolError(tool: PgTool, binDir?: string): UserError {
-  return new UserError(
+export function missingToolError(tool: PgTool, binDir?: string): PgError {
+  return new PgError(
+    "tool_missing",
     binDir
       ? `${tool} was not found in ${binDir}: check the PostgreSQL bin directory in Settings`
       : `${tool} was not found on PATH: install the PostgreSQL client tools (Debian: apt-get install postgresql-client)`,
-    500,
+    tool,
+  );
+}
+
+function cancelledError(tool: PgTool): PgError {
+  return new PgError("cancelled", `${tool} was cancelled`, tool);
+}
+
+function timeoutError(tool: PgTool, conn: PgConnection, timeoutMs: number | undefined): PgError {
+  return new PgError(
+    "timeout",
+    `${tool} did not finish within ${Math.round((timeoutMs ?? 0) / 1000)} s on ${describeConnection(conn)}: try again, or check what keeps the server busy`,
+    tool,
   );
 }
 
@@ -163,10 +202,8 @@ export async function runPgTool(
       timeout: opts.timeoutMs,
       maxBuffer: 256 * 1024 * 1024,
     });
-    if (r.isCanceled) throw new UserError(`${tool} was cancelled`, 499);
-    if (r.timedOut) {
-      throw new UserError(`${tool} did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s on ${describeConnection(conn)}`, 504);
-    }
+    if (r.isCanceled) throw cancelledError(tool);
+    if (r.timedOut) throw timeoutError(tool, conn, opts.timeoutMs);
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError(tool, opts.binDir);
       throw new PgCommandError(tool, null, "", `${tool} could not run: ${maskSecret(r.shortMessage ?? "no message", conn)}`);
@@ -493,8 +530,8 @@ export async function runPsqlScript(conn: PgConnection, sql: string, opts: RunOp
       timeout: opts.timeoutMs,
       maxBuffer: 256 * 1024 * 1024,
     });
-    if (r.isCanceled) throw new UserError("psql was cancelled", 499);
-    if (r.timedOut) throw new UserError(`psql did not finish within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s on ${describeConnection(c)}`, 504);
+    if (r.isCanceled) throw cancelledError("psql");
+    if (r.timedOut) throw timeoutError("psql", c, opts.timeoutMs);
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("psql", opts.binDir);
       throw new PgCommandError("psql", null, "", `psql could not run: ${maskSecret(r.shortMessage ?? "no message", c)}`);
