@@ -5,6 +5,9 @@ import { timings } from "@/lib/runner/config";
 import { claimRun, markExecuting, renewLease, unmarkExecuting, whileLeased } from "@/lib/runner/lease";
 import { releaseDatabaseLock, type Tx } from "@/lib/runner/lock";
 import { firstDifferentStep, parseStoredPlan, planProblems, type StoredPlan } from "@/lib/runner/plan";
+import { z } from "zod";
+import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
+import { storedStepKind, storedStepStatus, type LogStream, type RunStatus, type StepStatus } from "@/lib/runner/states";
 import type { Plan, PlannedStep, StepContext } from "@/lib/runner/types";
 
 // Executes one Run in this process, outside any request: steps in order, each transition,
@@ -26,7 +29,6 @@ export type RunForPlan = {
 
 export type ResolvePlan = (run: RunForPlan) => Promise<Plan>;
 
-type LogStream = "info" | "stdout" | "stderr" | "error";
 type LogLine = { runId: string; stepIndex: number | null; at: Date; stream: LogStream; text: string };
 
 const MAX_LOG_TEXT = 64 * 1024;
@@ -140,10 +142,10 @@ class Execution {
       const now = new Date();
       await this.leased(async (tx) => {
         await tx.runStep.updateMany({
-          where: { runId: this.runId, status: { in: ["running", "waiting"] } },
-          data: { status: "interrupted", finishedAt: now, note: "The runner stopped during this step because of an internal error (see the server log). Resume the run to re-run this step." },
+          where: { runId: this.runId, status: { in: ["running", "waiting"] satisfies StepStatus[] } },
+          data: { status: "interrupted" satisfies StepStatus, finishedAt: now, note: "The runner stopped during this step because of an internal error (see the server log). Resume the run to re-run this step." },
         });
-        await tx.run.update({ where: { id: this.runId }, data: { status: "interrupted", finishedAt: now, leaseOwner: null, leaseExpiresAt: null } });
+        await tx.run.update({ where: { id: this.runId }, data: { status: "interrupted" satisfies RunStatus, finishedAt: now, leaseOwner: null, leaseExpiresAt: null } });
       });
     } catch (again) {
       // The lease then expires and recovery marks the run interrupted.
@@ -220,7 +222,7 @@ class Execution {
     this.log(stepIndex, verdict, "error");
     await this.flushLogs();
     await this.leased(async (tx) => {
-      await tx.run.update({ where: { id: this.runId }, data: { status: "failed", finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
+      await tx.run.update({ where: { id: this.runId }, data: { status: "failed" satisfies RunStatus, finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
       await releaseDatabaseLock(tx, this.runId);
     });
   }
@@ -232,10 +234,10 @@ class Execution {
     await this.flushLogs();
     await this.leased(async (tx) => {
       await tx.runStep.updateMany({
-        where: { runId: this.runId, index: { gte: fromIndex }, status: { in: ["pending", "waiting", "interrupted"] } },
-        data: { status: "skipped", finishedAt: new Date() },
+        where: { runId: this.runId, index: { gte: fromIndex }, status: { in: ["pending", "waiting", "interrupted"] satisfies StepStatus[] } },
+        data: { status: "skipped" satisfies StepStatus, finishedAt: new Date() },
       });
-      await tx.run.update({ where: { id: this.runId }, data: { status: "cancelled", finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
+      await tx.run.update({ where: { id: this.runId }, data: { status: "cancelled" satisfies RunStatus, finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
       await releaseDatabaseLock(tx, this.runId);
     });
   }
@@ -249,18 +251,29 @@ class Execution {
 
   private async steps() {
     const run = await db.run.findUniqueOrThrow({ where: { id: this.runId } });
-    const confirmed = parseStoredPlan(run.plan);
     const rows = await db.runStep.findMany({ where: { runId: this.runId }, orderBy: { index: "asc" } });
 
     let plan: Plan;
+    let confirmed: StoredPlan;
+    const results: Record<string, unknown> = {};
+    let succeeded = 0;
     try {
+      confirmed = parseStoredPlan(run.plan);
+      for (const row of rows) {
+        if (storedStepStatus(row.status) !== "succeeded") continue;
+        succeeded++;
+        // Manual steps store no result: later steps see who completed them and the note.
+        if (storedStepKind(row.kind) !== "automatic") results[row.key] = { note: row.note, completedBy: row.completedBy };
+        else results[row.key] = parseStoredJsonOrNull(row.result, z.unknown(), `result of step ${row.index + 1} (RunStep.result)`);
+      }
       plan = await this.resolvePlan({
         id: run.id,
         scenarioId: run.scenarioId,
         scenarioVersion: run.scenarioVersion,
         databaseId: run.databaseId,
         backupId: run.backupId,
-        options: JSON.parse(run.options) as unknown,
+        // Its producer (the domain that created the run) parses it with its own schema in resolvePlan.
+        options: parseStoredJson(run.options, z.unknown(), "run's options (Run.options)"),
         plan: confirmed,
         createdBy: run.createdBy,
       });
@@ -275,22 +288,13 @@ class Execution {
     const diff = firstDifferentStep(confirmed, plan);
     if (diff) return this.fail(`The plan changed since it was confirmed (${diff.reason}), so nothing was run. Start a new run and review its plan.`, null);
 
-    const results: Record<string, unknown> = {};
-    let succeeded = 0;
-    for (const row of rows) {
-      if (row.status !== "succeeded") continue;
-      succeeded++;
-      // Manual steps store no result: later steps see who completed them and the note.
-      if (row.kind !== "automatic") results[row.key] = { note: row.note, completedBy: row.completedBy };
-      else results[row.key] = row.result === null ? null : (JSON.parse(row.result) as unknown);
-    }
     const total = plan.steps.length;
     if (succeeded > 0) this.log(null, `Continuing from the first step that has not succeeded; ${succeeded} earlier step${succeeded === 1 ? "" : "s"} will not run again.`);
 
     for (const [index, step] of plan.steps.entries()) {
       const row = rows[index];
       if (!row || row.index !== index) throw new Error(`run ${this.runId} has no stored step ${index}`);
-      if (row.status === "succeeded") continue;
+      if (storedStepStatus(row.status) === "succeeded") continue;
       if (await this.isCancelRequested()) return this.cancelled(index, total, step.title, false);
 
       if (step.kind === "automatic") {
@@ -310,7 +314,7 @@ class Execution {
     this.log(null, `Run succeeded: ${verdict}`);
     await this.flushLogs();
     await this.leased(async (tx) => {
-      await tx.run.update({ where: { id: this.runId }, data: { status: "succeeded", finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
+      await tx.run.update({ where: { id: this.runId }, data: { status: "succeeded" satisfies RunStatus, finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
       await releaseDatabaseLock(tx, this.runId);
     });
   }
@@ -322,9 +326,9 @@ class Execution {
     await this.leased(async (tx) => {
       await tx.runStep.update({
         where: { id: stepId },
-        data: { status: "running", startedAt: new Date(), finishedAt: null, error: null, note: null, result: null, bytesDone: null, bytesTotal: null },
+        data: { status: "running" satisfies StepStatus, startedAt: new Date(), finishedAt: null, error: null, note: null, result: null, bytesDone: null, bytesTotal: null },
       });
-      await tx.run.update({ where: { id: this.runId }, data: { status: "running" } });
+      await tx.run.update({ where: { id: this.runId }, data: { status: "running" satisfies RunStatus } });
     });
     this.log(index, `Step ${index + 1} of ${total} started: ${title}`);
     this.progress = null;
@@ -356,9 +360,10 @@ class Execution {
     if (outcome.ok) {
       const json = outcome.json;
       await this.leased(async (tx) => {
-        await tx.runStep.update({ where: { id: stepId }, data: { status: "succeeded", finishedAt, result: json } });
+        await tx.runStep.update({ where: { id: stepId }, data: { status: "succeeded" satisfies StepStatus, finishedAt, result: json } });
       });
-      results[step.key] = JSON.parse(json) as unknown;
+      const stored: unknown = JSON.parse(json);
+      results[step.key] = stored;
       this.log(index, `Step ${index + 1} succeeded: ${title}`);
       return true;
     }
@@ -366,7 +371,7 @@ class Execution {
     const error = outcome.error;
     const cancelled = this.cancelRequested;
     await this.leased(async (tx) => {
-      await tx.runStep.update({ where: { id: stepId }, data: { status: "failed", finishedAt, error: cancelled ? `Stopped by the cancel: ${error}` : error } });
+      await tx.runStep.update({ where: { id: stepId }, data: { status: "failed" satisfies StepStatus, finishedAt, error: cancelled ? `Stopped by the cancel: ${error}` : error } });
     });
     if (cancelled) {
       await this.cancelled(index, total, title, true);
@@ -383,14 +388,14 @@ class Execution {
   private async waitForOperator(stepId: string, index: number, total: number, title: string): Promise<{ note: string | null; completedBy: string | null } | "cancelled"> {
     const now = new Date();
     await this.leased(async (tx) => {
-      await tx.runStep.update({ where: { id: stepId }, data: { status: "waiting", startedAt: now, finishedAt: null, error: null, note: null } });
-      await tx.run.update({ where: { id: this.runId }, data: { status: "waiting" } });
+      await tx.runStep.update({ where: { id: stepId }, data: { status: "waiting" satisfies StepStatus, startedAt: now, finishedAt: null, error: null, note: null } });
+      await tx.run.update({ where: { id: this.runId }, data: { status: "waiting" satisfies RunStatus } });
     });
     this.log(index, `Step ${index + 1} of ${total} waits for an operator: ${title}`);
     await this.flushLogs();
     for (;;) {
       const step = await db.runStep.findUniqueOrThrow({ where: { id: stepId }, select: { status: true, note: true, completedBy: true } });
-      if (step.status === "succeeded") return { note: step.note, completedBy: step.completedBy };
+      if (storedStepStatus(step.status) === "succeeded") return { note: step.note, completedBy: step.completedBy };
       if (await this.isCancelRequested()) return "cancelled";
       if (this.lost) throw new LeaseLost();
       await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { INSTANCE_ID, leaseUntil, timings } from "@/lib/runner/config";
 import { formatTime, type Tx } from "@/lib/runner/lock";
+import { ACTIVE_RUN_STATUSES, type RunStatus, type StepStatus } from "@/lib/runner/states";
 
 // Leases: the instance executing a run owns it (Run.leaseOwner) until Run.leaseExpiresAt and
 // renews it every few seconds. Every transition the executor writes is conditional on still
@@ -35,10 +36,10 @@ export async function claimRun(runId: string): Promise<boolean> {
   const { count } = await db.run.updateMany({
     where: {
       id: runId,
-      status: "queued",
+      status: "queued" satisfies RunStatus,
       OR: [{ leaseOwner: null }, { leaseOwner: INSTANCE_ID }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
     },
-    data: { status: "running", leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()) },
+    data: { status: "running" satisfies RunStatus, leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()) },
   });
   if (count === 1) await db.run.updateMany({ where: { id: runId, startedAt: null }, data: { startedAt: now } });
   return count === 1;
@@ -63,8 +64,6 @@ export async function whileLeased(runId: string, write: (tx: Tx) => Promise<void
   });
 }
 
-const ACTIVE = ["queued", "running", "waiting"];
-
 /**
  * Marks interrupted every active run whose executing instance is gone (its lease expired or was
  * never taken): the run and its running or waiting step become "interrupted", never
@@ -74,7 +73,7 @@ const ACTIVE = ["queued", "running", "waiting"];
 export async function recoverInterruptedRuns(): Promise<{ interrupted: string[] }> {
   const now = new Date();
   const candidates = await db.run.findMany({
-    where: { status: { in: ACTIVE }, OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
+    where: { status: { in: [...ACTIVE_RUN_STATUSES] }, OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
     select: { id: true, status: true, leaseOwner: true, leaseExpiresAt: true },
   });
   const interrupted: string[] = [];
@@ -84,17 +83,17 @@ export async function recoverInterruptedRuns(): Promise<{ interrupted: string[] 
       // Conditional on the lease read above: a run renewed or claimed meanwhile is left alone.
       const { count } = await tx.run.updateMany({
         where: { id: run.id, status: run.status, leaseOwner: run.leaseOwner, leaseExpiresAt: run.leaseExpiresAt },
-        data: { status: "interrupted", leaseOwner: null, leaseExpiresAt: null, finishedAt: now },
+        data: { status: "interrupted" satisfies RunStatus, leaseOwner: null, leaseExpiresAt: null, finishedAt: now },
       });
       if (count !== 1) return false;
       const lost = run.leaseExpiresAt ? `its lease expired at ${formatTime(run.leaseExpiresAt)}` : "it never started executing";
-      const steps = await tx.runStep.findMany({ where: { runId: run.id, status: { in: ["running", "waiting"] } }, select: { id: true, index: true, title: true, status: true } });
+      const steps = await tx.runStep.findMany({ where: { runId: run.id, status: { in: ["running", "waiting"] satisfies StepStatus[] } }, select: { id: true, index: true, title: true, status: true } });
       for (const step of steps) {
         const note =
           step.status === "running"
             ? `The console stopped during this step (${lost}). Resume the run to re-run this step from the start.`
             : `The console stopped while this step waited for an operator (${lost}). Resume the run to wait for it again.`;
-        await tx.runStep.update({ where: { id: step.id }, data: { status: "interrupted", finishedAt: now, note } });
+        await tx.runStep.update({ where: { id: step.id }, data: { status: "interrupted" satisfies StepStatus, finishedAt: now, note } });
       }
       const where = steps[0] ? ` during step ${steps[0].index + 1} (${steps[0].title})` : "";
       await tx.runLog.create({

@@ -1,15 +1,13 @@
 import "server-only";
 import { Prisma } from "@prisma/client";
 import { db } from "@/lib/db";
+import { releasesDatabase, storedRunStatus } from "@/lib/runner/states";
 
 // One active run per target database: the RunLock row (primary key = databaseId) exists while
 // a run holds the database. It is released when the run ends (succeeded, failed, cancelled),
 // kept while it is interrupted, and taken again when a failed run is resumed.
 
 export type Tx = Prisma.TransactionClient;
-
-/** Runs that no longer hold anything; a lock row still naming one is stale (left by a crash between writes). */
-const ENDED = new Set(["succeeded", "failed", "cancelled", "planned"]);
 
 export function formatTime(d: Date): string {
   return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
@@ -24,7 +22,8 @@ export async function takeDatabaseLock(tx: Tx, run: { id: string; databaseId: st
     include: { run: { select: { id: true, status: true, scenarioId: true } } },
   });
   if (existing?.runId === run.id) return { ok: true };
-  if (existing && !ENDED.has(existing.run.status)) {
+  // A lock row naming a run that no longer holds anything is stale (left by a crash between writes).
+  if (existing && !releasesDatabase(storedRunStatus(existing.run.status))) {
     const database = await tx.database.findUnique({ where: { id: run.databaseId }, select: { name: true } });
     const advice = existing.run.status === "interrupted" ? " It was interrupted: resume it or cancel it first." : "";
     return {

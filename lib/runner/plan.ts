@@ -1,11 +1,30 @@
 import { createHash } from "node:crypto";
-import type { Plan, StepKind } from "@/lib/runner/types";
+import { z } from "zod";
+import { parseStoredJson } from "@/lib/stored-json";
+import { stepKindSchema } from "@/lib/runner/states";
+import type { Plan } from "@/lib/runner/types";
 
 // The persisted form of a Plan (what the operator was shown and confirmed) and its hash.
 // Pure: no database, usable by the wizard to show a plan before a Run exists.
 
-export type StoredStep = { key: string; title: string; kind: StepKind; command: string[] | null; description: string };
-export type StoredPlan = { scenarioId: string; scenarioVersion: number; steps: StoredStep[]; summary: Record<string, unknown> };
+export const storedStepSchema = z.object({
+  key: z.string(),
+  title: z.string(),
+  kind: stepKindSchema,
+  command: z.array(z.string()).nullable(),
+  description: z.string(),
+});
+export const storedPlanSchema = z.object({
+  scenarioId: z.string(),
+  scenarioVersion: z.number().int(),
+  steps: z.array(storedStepSchema),
+  summary: z.record(z.string(), z.unknown()),
+});
+export type StoredStep = z.output<typeof storedStepSchema>;
+export type StoredPlan = z.output<typeof storedPlanSchema>;
+
+/** A step's command as stored on RunStep.command (JSON argv, secrets redacted). */
+export const storedCommandSchema = z.array(z.string()).nullable();
 
 /** JSON with object keys sorted at every level, so that equal plans hash equally whatever order a builder used. */
 export function canonicalJson(value: unknown): string {
@@ -39,8 +58,9 @@ export function serializePlan(plan: Plan): { json: string; hash: string } {
   return { json, hash: createHash("sha256").update(json).digest("hex") };
 }
 
+/** Run.plan as written by serializePlan(); a malformed one is a StoredDataError naming the column. */
 export function parseStoredPlan(json: string): StoredPlan {
-  return JSON.parse(json) as StoredPlan;
+  return parseStoredJson(json, storedPlanSchema, "run plan (Run.plan)");
 }
 
 /** Problems that make a plan impossible to run (a programming error in a plan builder, not a user's). */

@@ -1,14 +1,16 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { NotFoundError } from "@/lib/errors";
-import { parseStoredPlan } from "@/lib/runner/plan";
+import { z } from "zod";
+import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
+import { parseStoredPlan, storedCommandSchema } from "@/lib/runner/plan";
+import { isActiveRun, isActiveStep, storedLogStream, storedRunStatus, storedStepKind, storedStepStatus } from "@/lib/runner/states";
 
 // Read model for the run page and the run history: plain JSON-friendly objects (ISO dates,
 // numbers). Server-side only and without authorization: callers check the role first.
 
 const LOGS_PER_POLL = 1_000;
 const RUNS_PER_PAGE = 25;
-const ACTIVE = new Set(["queued", "running", "waiting"]);
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const num = (b: bigint | null) => (b === null ? null : Number(b));
@@ -18,14 +20,6 @@ function elapsed(startedAt: Date | null, finishedAt: Date | null, now: number): 
   return Math.max(0, (finishedAt?.getTime() ?? now) - startedAt.getTime());
 }
 
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
 
 /**
  * One run with its steps and the log lines after `afterLogId` (the browser polls with the
@@ -45,7 +39,8 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
   const now = Date.now();
   const plan = parseStoredPlan(run.plan);
   const page = logs.slice(0, LOGS_PER_POLL);
-  const active = ACTIVE.has(run.status);
+  const status = storedRunStatus(run.status);
+  const active = isActiveRun(status);
   return {
     run: {
       id: run.id,
@@ -55,11 +50,11 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
       databaseName: run.database.name,
       environment: run.database.environment,
       backupId: run.backupId,
-      status: run.status,
+      status,
       active,
       planHash: run.planHash,
       summary: plan.summary,
-      options: parseJson(run.options),
+      options: parseStoredJson(run.options, z.unknown(), "run's options (Run.options)"),
       createdBy: run.createdBy,
       createdAt: run.createdAt.toISOString(),
       confirmedBy: run.confirmedBy,
@@ -74,15 +69,16 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
       leaseExpiresAt: iso(run.leaseExpiresAt),
     },
     steps: run.steps.map((s) => {
-      const stepActive = s.status === "running" || s.status === "waiting";
+      const stepStatus = storedStepStatus(s.status);
+      const stepActive = isActiveStep(stepStatus);
       return {
         index: s.index,
         key: s.key,
         title: s.title,
-        kind: s.kind,
+        kind: storedStepKind(s.kind),
         description: plan.steps[s.index]?.description ?? "",
-        command: parseJson(s.command) as string[] | null,
-        status: s.status,
+        command: parseStoredJsonOrNull(s.command, storedCommandSchema, `command of step ${s.index + 1} (RunStep.command)`),
+        status: stepStatus,
         startedAt: iso(s.startedAt),
         finishedAt: iso(s.finishedAt),
         elapsedMs: elapsed(s.startedAt, stepActive ? null : s.finishedAt, now),
@@ -90,11 +86,11 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
         bytesTotal: num(s.bytesTotal),
         note: s.note,
         completedBy: s.completedBy,
-        result: parseJson(s.result),
+        result: parseStoredJsonOrNull(s.result, z.unknown(), `result of step ${s.index + 1} (RunStep.result)`),
         error: s.error,
       };
     }),
-    logs: page.map((l) => ({ id: l.id, stepIndex: l.stepIndex, at: l.at.toISOString(), stream: l.stream, text: l.text })),
+    logs: page.map((l) => ({ id: l.id, stepIndex: l.stepIndex, at: l.at.toISOString(), stream: storedLogStream(l.stream), text: l.text })),
     nextLogId: page.at(-1)?.id ?? afterLogId,
     moreLogs: logs.length > LOGS_PER_POLL,
     now: new Date(now).toISOString(),
@@ -111,7 +107,7 @@ export async function activeRunFor(databaseId: string) {
   if (!lock) return null;
   return {
     runId: lock.run.id,
-    status: lock.run.status,
+    status: storedRunStatus(lock.run.status),
     scenarioId: lock.run.scenarioId,
     holder: lock.holder,
     acquiredAt: lock.acquiredAt.toISOString(),
@@ -140,22 +136,25 @@ export async function listRuns(opts: { page?: number; databaseId?: string } = {}
     pageSize: RUNS_PER_PAGE,
     total,
     pages: Math.max(1, Math.ceil(total / RUNS_PER_PAGE)),
-    runs: runs.map((r) => ({
+    runs: runs.map((r) => {
+      const status = storedRunStatus(r.status);
+      return {
       id: r.id,
       scenarioId: r.scenarioId,
       scenarioVersion: r.scenarioVersion,
       databaseId: r.databaseId,
       databaseName: r.database.name,
-      status: r.status,
+      status,
       createdBy: r.createdBy,
       createdAt: r.createdAt.toISOString(),
       confirmedBy: r.confirmedBy,
       confirmedAt: iso(r.confirmedAt),
       startedAt: iso(r.startedAt),
       finishedAt: iso(r.finishedAt),
-      elapsedMs: elapsed(r.startedAt, ACTIVE.has(r.status) ? null : r.finishedAt, now),
+      elapsedMs: elapsed(r.startedAt, isActiveRun(status) ? null : r.finishedAt, now),
       verdict: r.verdict,
-    })),
+      };
+    }),
   };
 }
 export type RunList = Awaited<ReturnType<typeof listRuns>>;

@@ -7,6 +7,7 @@ import { isExecutingHere } from "@/lib/runner/lease";
 import { releaseDatabaseLock, takeDatabaseLock, withLockRetry } from "@/lib/runner/lock";
 import { localExecution, startExecution, type ResolvePlan } from "@/lib/runner/execute";
 import { planProblems, serializePlan } from "@/lib/runner/plan";
+import { canCancelRun, canResumeRun, storedRunStatus, storedStepStatus, type LogStream, type RunStatus, type StepStatus } from "@/lib/runner/states";
 import type { Plan } from "@/lib/runner/types";
 
 // The runner's mutations. Server-side only and without authorization: callers (lib/restores)
@@ -17,7 +18,7 @@ export type RunActor = { id: string; email: string };
 
 const MAX_NOTE = 2_000;
 
-async function logLine(runId: string, stepIndex: number | null, text: string, stream: "info" | "error" = "info") {
+async function logLine(runId: string, stepIndex: number | null, text: string, stream: LogStream = "info") {
   await db.runLog.create({ data: { runId, stepIndex, at: new Date(), stream, text } });
 }
 
@@ -42,7 +43,7 @@ export async function createRun(input: {
       scenarioVersion: plan.scenarioVersion,
       databaseId: input.databaseId,
       backupId: input.backupId,
-      status: "planned",
+      status: "planned" satisfies RunStatus,
       plan: json,
       planHash: hash,
       options: JSON.stringify(input.options ?? {}),
@@ -81,7 +82,7 @@ export async function confirmAndStart(input: {
         : `You typed "${typed}", but this run's target is "${expected}": type "${expected}" exactly to confirm. Nothing was started.`,
     );
   }
-  if (run.status !== "planned") throw new UserError(`This run was already confirmed (it is ${run.status}). Open it to follow it, or start a new run.`, 409);
+  if (storedRunStatus(run.status) !== "planned") throw new UserError(`This run was already confirmed (it is ${run.status}). Open it to follow it, or start a new run.`, 409);
   if (input.planHash !== run.planHash) throw new UserError("The plan changed since it was shown: review it again.", 409);
 
   const holder = input.actor.email;
@@ -90,8 +91,8 @@ export async function confirmAndStart(input: {
     if (!lock.ok) return lock;
     const now = new Date();
     const { count } = await tx.run.updateMany({
-      where: { id: run.id, status: "planned", planHash: input.planHash },
-      data: { status: "queued", confirmedBy: holder, confirmedAt: now, leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()), cancelRequested: false },
+      where: { id: run.id, status: "planned" satisfies RunStatus, planHash: input.planHash },
+      data: { status: "queued" satisfies RunStatus, confirmedBy: holder, confirmedAt: now, leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()), cancelRequested: false },
     });
     if (count !== 1) throw new UserError("This run was confirmed or changed by someone else a moment ago. Reload the page.", 409);
     return lock;
@@ -112,15 +113,15 @@ export async function completeManualStep(input: { runId: string; stepIndex: numb
     if (!run) return new NotFoundError("The run");
     const step = await tx.runStep.findUnique({ where: { runId_index: { runId: input.runId, index: input.stepIndex } }, select: { id: true, title: true, status: true } });
     if (!step) return new UserError(`This run has no step ${input.stepIndex + 1}.`, 404);
-    if (step.status !== "waiting" || run.status !== "waiting") {
+    if (storedStepStatus(step.status) !== "waiting" || storedRunStatus(run.status) !== "waiting") {
       return new UserError(`Step ${input.stepIndex + 1} (${step.title}) is not waiting for an operator: it is ${step.status}, and the run is ${run.status}. Reload the page.`, 409);
     }
     const { count } = await tx.runStep.updateMany({
-      where: { id: step.id, status: "waiting" },
-      data: { status: "succeeded", finishedAt: new Date(), completedBy: by, note },
+      where: { id: step.id, status: "waiting" satisfies StepStatus },
+      data: { status: "succeeded" satisfies StepStatus, finishedAt: new Date(), completedBy: by, note },
     });
     if (count !== 1) return new UserError("Someone completed this step a moment ago. Reload the page.", 409);
-    await tx.run.updateMany({ where: { id: input.runId, status: "waiting" }, data: { status: "running" } });
+    await tx.run.updateMany({ where: { id: input.runId, status: "waiting" satisfies RunStatus }, data: { status: "running" satisfies RunStatus } });
     return null;
   });
   if (error) throw error;
@@ -133,18 +134,20 @@ export async function completeManualStep(input: { runId: string; stepIndex: numb
 /**
  * Cancels between steps: an executing run stops before its next step (the running step's
  * signal is aborted so that a long step can stop early). A run nobody executes (planned,
- * interrupted, or whose instance died) is cancelled at once and its database released.
+ * interrupted, failed, or whose instance died) is cancelled at once and its database released.
+ * Cancelling a failed run gives up resuming it, so what it left behind can be cleaned up.
  */
 export async function cancelRun(input: { runId: string; actor: RunActor }): Promise<{ runId: string; status: "cancelled" | "cancelling" }> {
   const by = input.actor.email;
   const result = await db.$transaction(async (tx) => {
     const run = await tx.run.findUnique({ where: { id: input.runId }, select: { status: true, leaseOwner: true, leaseExpiresAt: true } });
     if (!run) return new NotFoundError("The run");
-    if (["succeeded", "failed", "cancelled"].includes(run.status)) {
-      return new UserError(`This run has already ended (${run.status}); there is nothing to cancel.`, 409);
+    const status = storedRunStatus(run.status);
+    if (!canCancelRun(status)) {
+      return new UserError(`This run has already ended (${status}); there is nothing to cancel.`, 409);
     }
     const now = new Date();
-    const executed = run.status !== "planned" && run.status !== "interrupted";
+    const executed = status !== "planned" && status !== "interrupted" && status !== "failed";
     const leaseAlive = run.leaseOwner !== null && run.leaseExpiresAt !== null && run.leaseExpiresAt > now;
     if (executed && (leaseAlive || isExecutingHere(input.runId))) {
       await tx.run.update({ where: { id: input.runId }, data: { cancelRequested: true } });
@@ -153,11 +156,14 @@ export async function cancelRun(input: { runId: string; actor: RunActor }): Prom
     // Conditional on what was read, so a run claimed meanwhile is not cancelled under its executor.
     const { count } = await tx.run.updateMany({
       where: { id: input.runId, status: run.status, leaseOwner: run.leaseOwner, leaseExpiresAt: run.leaseExpiresAt },
-      data: { status: "cancelled", cancelRequested: true, finishedAt: now, verdict: `Cancelled by ${by} while ${run.status}.`, leaseOwner: null, leaseExpiresAt: null },
+      data: { status: "cancelled" satisfies RunStatus, cancelRequested: true, finishedAt: now, verdict: `Cancelled by ${by} while ${status}.`, leaseOwner: null, leaseExpiresAt: null },
     });
     if (count !== 1) return new UserError("The run changed a moment ago. Reload the page and cancel again if needed.", 409);
-    await tx.runStep.updateMany({ where: { runId: input.runId, status: "running" }, data: { status: "interrupted", finishedAt: now } });
-    await tx.runStep.updateMany({ where: { runId: input.runId, status: { in: ["pending", "waiting", "interrupted"] } }, data: { status: "skipped" } });
+    await tx.runStep.updateMany({ where: { runId: input.runId, status: "running" satisfies StepStatus }, data: { status: "interrupted" satisfies StepStatus, finishedAt: now } });
+    await tx.runStep.updateMany({
+      where: { runId: input.runId, status: { in: ["pending", "waiting", "interrupted"] satisfies StepStatus[] } },
+      data: { status: "skipped" satisfies StepStatus },
+    });
     await releaseDatabaseLock(tx, input.runId);
     return "cancelled" as const;
   });
@@ -178,23 +184,23 @@ export async function resumeRun(input: { runId: string; actor: RunActor; resolve
   const outcome = await withLockRetry(async (tx) => {
     const run = await tx.run.findUnique({ where: { id: input.runId }, select: { id: true, status: true, databaseId: true } });
     if (!run) return new NotFoundError("The run");
-    if (run.status !== "interrupted" && run.status !== "failed") {
+    if (!canResumeRun(storedRunStatus(run.status))) {
       return new UserError(`Only an interrupted or failed run can be resumed; this one is ${run.status}.`, 409);
     }
     const lock = await takeDatabaseLock(tx, run, by);
     if (!lock.ok) return new UserError(`${lock.message} The run was not resumed.`, 409);
-    const first = await tx.runStep.findFirst({ where: { runId: run.id, status: { not: "succeeded" } }, orderBy: { index: "asc" }, select: { index: true } });
+    const first = await tx.runStep.findFirst({ where: { runId: run.id, status: { not: "succeeded" satisfies StepStatus } }, orderBy: { index: "asc" }, select: { index: true } });
     const fromStep = first?.index ?? null;
     if (fromStep !== null) {
       await tx.runStep.updateMany({
-        where: { runId: run.id, index: { gte: fromStep }, status: { not: "succeeded" } },
-        data: { status: "pending", startedAt: null, finishedAt: null, error: null, note: null, result: null, bytesDone: null, bytesTotal: null, completedBy: null },
+        where: { runId: run.id, index: { gte: fromStep }, status: { not: "succeeded" satisfies StepStatus } },
+        data: { status: "pending" satisfies StepStatus, startedAt: null, finishedAt: null, error: null, note: null, result: null, bytesDone: null, bytesTotal: null, completedBy: null },
       });
     }
     const now = new Date();
     const { count } = await tx.run.updateMany({
       where: { id: run.id, status: run.status },
-      data: { status: "queued", finishedAt: null, verdict: null, cancelRequested: false, leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()) },
+      data: { status: "queued" satisfies RunStatus, finishedAt: null, verdict: null, cancelRequested: false, leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()) },
     });
     if (count !== 1) return new UserError("The run changed a moment ago. Reload the page.", 409);
     return { fromStep: fromStep ?? 0, previous: run.status };

@@ -2,14 +2,16 @@
 // A plan is an ordered list of steps; the runner executes them one at a time outside the
 // request, persisting every transition, log line and progress figure (Run, RunStep, RunLog).
 
-export type StepKind = "automatic" | "manual" | "confirmation";
+import type { LogStream, StepKind } from "@/lib/runner/states";
+
+export type { StepKind } from "@/lib/runner/states";
 
 /** What a step may use while it runs. Everything it reports is persisted by the runner. */
 export type StepContext = {
   runId: string;
   stepIndex: number;
   /** Appends to the run's live log (already redacted text; never pass secrets). */
-  log: (text: string, stream?: "info" | "stdout" | "stderr" | "error") => void;
+  log: (text: string, stream?: LogStream) => void;
   /** Progress where the step knows its size (bytes or rows). */
   progress: (done: number, total: number | null) => void;
   /** Aborted when the run is cancelled or the console shuts down. */
