@@ -21,19 +21,11 @@ import {
 import { destroyOnFailure, withMappedErrors } from "./streams";
 import { assertValidKey, assertValidRange, pageSizeOf } from "./keys";
 import { StorageError, type BackupStorage, type ListPage, type StorageObject } from "./provider";
+import type { AzureConfig } from "./azure-config";
 
 // Azure Blob Storage (or Azurite): a container, reached with a connection string, or an
 // account name with an account key or a SAS token.
 
-export type AzureConfig = {
-  container: string;
-  connectionString: string;
-  accountName: string;
-  accountKey: string;
-  sasToken: string;
-  endpoint: string;
-  prefix: string;
-};
 
 type Operation = "list" | "read" | "write" | "delete";
 

@@ -2,8 +2,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { Readable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { testServices, uniqueName } from "@/tests/support/services";
-import { locationConfigSchema, type LocationConfig } from "@/lib/locations/schemas";
-import { createStorage } from "./create-storage";
+import { z } from "zod";
+import { azureConfigSchema } from "./azure-config";
+import { createStorage, type StorageConfig } from "./create-storage";
+import { gcsConfigSchema } from "./gcs-config";
+import { localConfigSchema } from "./local-config";
+import { s3ConfigSchema } from "./s3-config";
 import { makeRedactor } from "./errors";
 import { StorageError } from "./provider";
 
@@ -11,8 +15,10 @@ import { StorageError } from "./provider";
 
 const SECRET = "TopSecret-Do-Not-Print-9f8e7d6c";
 
-function configFrom(input: Record<string, unknown>): LocationConfig {
-  return locationConfigSchema.parse(input);
+const configSchema = z.discriminatedUnion("kind", [localConfigSchema, s3ConfigSchema, azureConfigSchema, gcsConfigSchema]);
+
+function configFrom(input: Record<string, unknown>): StorageConfig {
+  return configSchema.parse(input);
 }
 
 function refusal(make: () => unknown): StorageError {
@@ -38,7 +44,7 @@ describe("createStorage", () => {
   });
 
   test.each([
-    ["an unknown kind", () => createStorage({ kind: "ftp" } as unknown as LocationConfig), /Unknown location kind "ftp"/],
+    ["an unknown kind", () => createStorage({ kind: "ftp" } as unknown as StorageConfig), /Unknown location kind "ftp"/],
     [
       "azure with neither a connection string nor an account",
       () => createStorage(configFrom({ kind: "azure", container: "backups" })),

@@ -14,19 +14,13 @@ import {
 import { destroyOnFailure, withMappedErrors } from "./streams";
 import { assertValidKey, assertValidRange, pageSizeOf } from "./keys";
 import { StorageError, type BackupStorage, type ListPage, type StorageObject } from "./provider";
+import type { GcsConfig } from "./gcs-config";
 
 // Google Cloud Storage: a bucket, reached with a service-account key (JSON) or the
 // server's application default credentials. `apiEndpoint` points it at another server
 // (an emulator); it is passed to the client explicitly, so STORAGE_EMULATOR_HOST is not
 // needed (the client library still honours that variable if someone sets it).
 
-export type GcsConfig = {
-  bucket: string;
-  projectId: string;
-  credentialsJson: string;
-  apiEndpoint: string;
-  prefix: string;
-};
 
 type Operation = "list" | "read" | "write" | "delete";
 

@@ -6,6 +6,7 @@ import type { Readable } from "node:stream";
 import { destroyOnFailure } from "./streams";
 import { assertValidKey, assertValidRange, compareKeys, pageSizeOf } from "./keys";
 import { StorageError, type BackupStorage, type ListPage, type StorageObject } from "./provider";
+import type { LocalConfig } from "./local-config";
 
 // A folder on the console's server. The root is the Location's folder; keys are paths
 // below it with "/" separators. A key can never reach outside the root: keys.ts rejects
@@ -16,7 +17,6 @@ import { StorageError, type BackupStorage, type ListPage, type StorageObject } f
 // into place when complete, and never listed.
 const TEMP_MARK = ".lifeboat-tmp-";
 
-export type LocalConfig = { path: string; prefix: string };
 
 function isErrno(e: unknown, ...codes: string[]): boolean {
   return typeof e === "object" && e !== null && codes.includes(String((e as { code?: unknown }).code));

@@ -22,21 +22,13 @@ import {
 import { destroyOnFailure, exactRange, parseContentRange, withMappedErrors } from "./streams";
 import { assertValidKey, assertValidRange, pageSizeOf } from "./keys";
 import { StorageError, type BackupStorage, type ListPage, type StorageObject } from "./provider";
+import type { S3Config } from "./s3-config";
 
 // AWS S3 or any S3-compatible endpoint (MinIO, Ceph, R2, s3rver…).
 //
 // signedDownloadUrl returns null: presigning needs @aws-sdk/s3-request-presigner, which
 // is not a dependency of this project; the console streams the bytes itself instead.
 
-export type S3Config = {
-  bucket: string;
-  region: string;
-  endpoint: string;
-  forcePathStyle: boolean;
-  accessKeyId: string;
-  secretAccessKey: string;
-  prefix: string;
-};
 
 type Operation = "list" | "read" | "write" | "delete";
 
