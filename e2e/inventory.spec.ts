@@ -11,9 +11,10 @@ test.use({ storageState: storageStatePath("admin") });
 const DAY = 86_400_000;
 const bucket = `e2e-inventory-${Date.now()}`;
 const dbName = `amani_e2e_${Date.now()}`;
-const today = new Date();
-const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-const takenAt = (daysAgo: number) => new Date(midnight - daysAgo * DAY + 2 * 3600_000);
+// Backups half a day off the current time of day: no backup is in the future, and none is within
+// the test's duration of a retention boundary (which counting at 02:00 UTC would be).
+const anchor = Math.floor((Date.now() - 12 * 3600_000) / 1000) * 1000;
+const takenAt = (daysAgo: number) => new Date(anchor - daysAgo * DAY);
 
 /** How many of the 120 daily backups the weekly class holds: Sundays within 91 days that are not 1sts of a month. */
 function expectedWeekly(now: Date): number {

@@ -42,7 +42,8 @@ start_services() {
 step "services" start_services
 step "typecheck" npm run --silent typecheck
 step "lint" npm run --silent lint
-step "unit+integration" node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile="$RUN_DIR/vitest.json"
+# Shuffled, so that no test depends on another having run first (the seed is printed to rerun an order).
+step "unit+integration" node node_modules/vitest/vitest.mjs run --sequence.shuffle --reporter=default --reporter=json --outputFile="$RUN_DIR/vitest.json"
 step "build" node node_modules/next/dist/bin/next build
 export E2E_PORT=$(free_port)
 export E2E_JSON_REPORT="$RUN_DIR/playwright.json"
@@ -57,6 +58,13 @@ counts=$(node -e '
         passed += p.expected; failed += p.unexpected + p.flaky; skipped += p.skipped; } catch {}
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$RUN_DIR/vitest.json" "$RUN_DIR/playwright.json")
+
+# A skipped test is a test that cannot fail: count it as a failed step.
+skipped_count=$(sed -E 's/.* ([0-9]+) skipped$/\1/' <<<"$counts")
+if [ "$skipped_count" != "0" ]; then
+  steps_failed=$((steps_failed + 1))
+  failed_steps+=("no skipped tests ($skipped_count skipped)")
+fi
 
 echo
 if [ "$steps_failed" -eq 0 ]; then
