@@ -70,6 +70,12 @@ describe("sizeAnomaly", () => {
     [100, [100, 110, 90, 105], null],
     [40, [100, 100, 100, 100], "60% smaller than the median of the previous 4"],
     [160, [100, 100, 100], "60% larger than the median of the previous 3"],
+    // The boundaries: half the median (a truncated dump) and 60% are flagged, 61% is not.
+    [500, [1000, 1000, 1000, 1000, 1000, 1000, 1000], "50% smaller than the median of the previous 7"],
+    [600, [1000, 1000, 1000], "40% smaller than the median of the previous 3"],
+    [610, [1000, 1000, 1000], null],
+    [1490, [1000, 1000, 1000], null],
+    [1500, [1000, 1000, 1000], "50% larger than the median of the previous 3"],
     [40, [100, 100], null], // too little history to judge
     [100, [1, 1, 1, 1, 1, 1, 1, 100, 100, 100, 100, 100, 100, 100], null], // only the last 7 count
   ])("%d bytes after %j → %s", (size, previous, expected) => {

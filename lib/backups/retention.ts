@@ -65,9 +65,14 @@ export function retentionWhere(cls: RetentionClass, policy: GfsPolicy, now: Date
   }
 }
 
+/** At or below this share of the recent median a backup is flagged: a truncated dump of half the usual size must show. */
+export const SHRINK_RATIO = 0.6;
+/** At or above this multiple of the recent median a backup is flagged (an unexpected growth). */
+export const GROWTH_RATIO = 1.5;
+
 /**
- * Size anomaly: 0 bytes, or more than 50% away from the median of the database's
- * previous 7 backups. `previous` is oldest-first; returns a reason or null.
+ * Size anomaly: 0 bytes, at most 60% of the median of the database's previous 7 backups, or at
+ * least 1.5 times that median. `previous` is oldest-first; returns a reason or null.
  */
 export function sizeAnomaly(size: number, previous: number[]): string | null {
   if (size === 0) return "0 bytes";
@@ -78,8 +83,8 @@ export function sizeAnomaly(size: number, previous: number[]): string | null {
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   if (median === 0) return null;
   const ratio = size / median;
-  if (ratio < 0.5) return `${Math.round((1 - ratio) * 100)}% smaller than the median of the previous ${window.length}`;
-  if (ratio > 1.5) return `${Math.round((ratio - 1) * 100)}% larger than the median of the previous ${window.length}`;
+  if (ratio <= SHRINK_RATIO) return `${Math.round((1 - ratio) * 100)}% smaller than the median of the previous ${window.length}`;
+  if (ratio >= GROWTH_RATIO) return `${Math.round((ratio - 1) * 100)}% larger than the median of the previous ${window.length}`;
   return null;
 }
 
