@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { storageStatePath } from "./users";
 
 // The e2e server starts from the demo's data (scripts/demo.sh --setup-only): a local location

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { testS3 } from "../tests/support/s3";
 import { addS3Location, syncLocation } from "./helpers";
 import { storageStatePath } from "./users";

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { stamp, testS3 } from "../tests/support/s3";
 import { fixtureDumps, testPg } from "./backup-data";
 import { screenshotBoth } from "./screens";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { execa } from "execa";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { storageStatePath } from "./users";
 
 // Accidental deletion on the e2e server's sandbox PostgreSQL (the demo's `amani`): delete rows,
