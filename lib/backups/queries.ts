@@ -20,6 +20,9 @@ export function buildWhere(f: BackupFilter, policyMap: Map<string, GfsPolicy>, n
   const and: Prisma.BackupWhereInput[] = [];
   if (f.location) and.push({ locationId: f.location });
   if (f.database) and.push({ databaseId: f.database === "none" ? null : f.database });
+  // Objects that match no database's key patterns have no retention: they are listed apart.
+  if (f.assignment === "unassigned") and.push({ databaseId: null });
+  if (f.assignment === "assigned") and.push({ databaseId: { not: null } });
   if (f.format) and.push({ format: f.format });
   if (f.state) and.push({ verificationState: f.state });
   if (f.from) and.push({ takenAt: { gte: new Date(`${f.from}T00:00:00Z`) } });
@@ -30,10 +33,8 @@ export function buildWhere(f: BackupFilter, policyMap: Map<string, GfsPolicy>, n
   if (f.class) {
     const cls = f.class;
     and.push({
-      OR: [
-        ...[...policyMap.entries()].map(([id, p]) => ({ databaseId: id, ...retentionWhere(cls, p, now) }) as Prisma.BackupWhereInput),
-        { databaseId: null, ...retentionWhere(cls, DEFAULT_POLICY, now) } as Prisma.BackupWhereInput,
-      ],
+      // Only a database's backups have a retention class; unassigned objects match none.
+      OR: [...policyMap.entries()].map(([id, p]) => ({ databaseId: id, ...retentionWhere(cls, p, now) }) as Prisma.BackupWhereInput),
     });
   }
   return and.length ? { AND: and } : {};
@@ -43,6 +44,8 @@ type BackupRow = Prisma.BackupGetPayload<{ include: { location: { select: { name
 
 function toDto(b: BackupRow, policy: GfsPolicy, now: Date) {
   const facts = { takenAt: b.takenAt, weekday: b.weekday, dayOfMonth: b.dayOfMonth, critical: b.critical };
+  // An object that matches no database is not known to be a backup of anything: no retention class.
+  const assigned = b.databaseId !== null;
   return {
     id: b.id,
     key: b.key,
@@ -54,8 +57,9 @@ function toDto(b: BackupRow, policy: GfsPolicy, now: Date) {
     kind: b.kind,
     location: { id: b.locationId, name: b.location.name, kind: b.location.kind },
     database: b.database ? { id: b.databaseId!, name: b.database.name, environment: b.database.environment } : null,
-    retentionClass: retentionClass(facts, policy, now),
-    keptUntil: keptUntil(facts, policy, now)?.toISOString() ?? null,
+    assignment: assigned ? ("assigned" as const) : ("unassigned" as const),
+    retentionClass: assigned ? retentionClass(facts, policy, now) : null,
+    keptUntil: assigned ? (keptUntil(facts, policy, now)?.toISOString() ?? null) : null,
     verificationState: b.verificationState,
     lastVerifiedAt: b.lastVerifiedAt?.toISOString() ?? null,
     verificationSummary: b.verificationSummary,
@@ -80,7 +84,7 @@ export async function queryBackups(f: BackupFilter, now = new Date()) {
   const policyMap = await policies();
   const where = buildWhere(f, policyMap, now);
   const orderBy: Prisma.BackupOrderByWithRelationInput[] = [{ [f.sort]: f.dir }, { id: f.dir }];
-  const [rows, totals] = await Promise.all([
+  const [rows, totals, unassigned] = await Promise.all([
     db.backup.findMany({ where, orderBy, skip: (f.page - 1) * f.size, take: f.size, include }),
     db.backup.aggregate({ where, _count: { _all: true }, _sum: { size: true } }),
   ]);
@@ -88,6 +92,8 @@ export async function queryBackups(f: BackupFilter, now = new Date()) {
     rows: rows.map((b) => toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now)),
     total: totals._count._all,
     totalBytes: Number(totals._sum.size ?? 0),
+    /** Present objects that match no database, whatever the other filters: the page lists them apart. */
+    unassigned,
     page: f.page,
     pageSize: f.size,
   };

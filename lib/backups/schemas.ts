@@ -20,6 +20,8 @@ export const backupFilterSchema = z.object({
   class: z.enum(RETENTION_CLASSES).optional().catch(undefined),
   format: z.enum(BACKUP_FORMATS).optional().catch(undefined),
   state: z.enum(VERIFICATION_STATES).optional().catch(undefined),
+  /** "unassigned": objects that match no database's key patterns (they have no retention class). */
+  assignment: z.enum(["all", "assigned", "unassigned"]).default("all").catch("all"),
   from: optionalDay,
   to: optionalDay,
   q: z.string().trim().max(200).optional().transform((v) => v?.replace(/\0/g, "") || undefined),

@@ -50,7 +50,7 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
             {row("Size", <span className="tabular">{formatBytes(b.size)} ({b.size.toLocaleString("en")} bytes){b.sizeAnomaly && <> <Badge kind="warn">▲ {b.sizeAnomaly}</Badge></>}</span>)}
             {row("Format", b.format)}
             {row("Kind", b.kind.replace("_", "-"))}
-            {row("Retention", <>{RETENTION_LABELS[b.retentionClass]}{b.keptUntil ? <> · kept until <Time value={b.keptUntil} /></> : b.retentionClass === "critical" ? " · kept forever" : ""}</>)}
+            {row("Retention", b.retentionClass === null ? <span className="text-slate-500">none: unassigned objects have no retention class</span> : <>{RETENTION_LABELS[b.retentionClass]}{b.keptUntil ? <> · kept until <Time value={b.keptUntil} /></> : b.retentionClass === "critical" ? " · kept forever" : ""}</>)}
             {row("Verification", <><VerificationBadge state={b.verificationState} />{b.lastVerifiedAt && <> · <Time value={b.lastVerifiedAt} relative /></>}{b.verificationSummary && <div className="mt-1 text-xs text-slate-600">{b.verificationSummary}</div>}</>)}
             {row("First seen", <Time value={b.firstSeenAt} />)}
           </dl>
