@@ -6,6 +6,7 @@ import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
 import { UserError } from "@/lib/errors";
 import { formatArgv, psqlArgs, psqlHelpCommandsArgs, type Argv, type BinOptions } from "@/lib/postgres/commands";
 import { describeConnection, describeServer, maskSecret, type PgConnection } from "@/lib/postgres/connection";
+import { isPgError, PgCommandError } from "@/lib/postgres/errors";
 import {
   DEFAULT_MIGRATION_HEAD_QUERY,
   migrationHead,
@@ -210,7 +211,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       const opts = { ...bin, signal: ctx.signal };
       const facts: Record<string, unknown> = {};
       const version = await serverVersion(rc.server, opts).catch((e: unknown) => {
-        if (e instanceof UserError && e.status === 404) {
+        if (isPgError(e, "database_missing")) {
           throw new UserError(`the maintenance database ${rc.server.database} does not exist on ${describeServer(rc.server)}: Lifeboat needs it to create and rename databases (set another one in the restore options)`);
         }
         throw e;
@@ -543,7 +544,9 @@ export function restoreScratchStep(rc: RestoreContext, note: string): PlannedSte
 /** A restore that failed because of a previous attempt's leftovers (or a missing scratch database). */
 function leftoverOfEarlierAttempt(e: unknown, scratch: string): boolean {
   if (!(e instanceof Error)) return false;
-  if (e instanceof UserError && e.status === 404 && e.message.includes(scratch)) return true;
+  if (isPgError(e, "database_missing") && e.subject === scratch) return true;
+  // duplicate_object, duplicate_table, duplicate_schema, duplicate_function: objects of an earlier attempt.
+  if (e instanceof PgCommandError && e.sqlstate !== null && ["42710", "42P07", "42P06", "42723"].includes(e.sqlstate)) return true;
   return /ERROR:\s+(?:[0-9A-Z]{5}:\s+)?(relation|type|function|schema|sequence|index|constraint|extension|collation|operator|domain) .* already exists/.test(e.message);
 }
 
