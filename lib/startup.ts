@@ -28,6 +28,15 @@ async function bootstrapAdmin(e: Env) {
 }
 
 const e = checkedEnv();
+// Passfiles a killed console left in its private folder hold database passwords: gone first.
+const { sweepSecretDirs } = await import("@/lib/postgres/private-dir");
+const swept = await sweepSecretDirs();
+if (swept.length > 0) console.log(`[lifeboat] removed ${swept.length} password file folder(s) left by a stopped console`);
 await bootstrapAdmin(e);
 const { startBackgroundWork } = await import("@/lib/catalog/scheduler");
 await startBackgroundWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);
+// After recovery marked crashed runs interrupted (they keep their leftovers for a resume):
+// downloads and scratch databases of runs that ended without a clean-up. In the background,
+// because an unreachable server takes seconds to time out.
+const { sweepLeftovers } = await import("@/lib/restores/leftovers");
+void sweepLeftovers().catch((err: unknown) => console.error("[lifeboat] clean-up of ended runs failed:", err));

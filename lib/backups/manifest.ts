@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseStoredJsonOrNull } from "@/lib/stored-json";
 
 // The sidecar `<key>.manifest.json` Lifeboat writes next to each backup it makes
 // (DESIGN.md). Read when present; a backup without one is still catalogued.
@@ -30,4 +31,13 @@ export type Manifest = z.output<typeof manifestSchema>;
 
 export function manifestKey(backupKey: string): string {
   return backupKey + MANIFEST_SUFFIX;
+}
+
+/**
+ * Backup.manifest as the catalog stored it (the sidecar, already checked by manifestSchema at
+ * sync). Null when the backup has none; a stored one that no longer fits is refused rather than
+ * read as "no manifest", which would skip the checksum and row-count checks.
+ */
+export function readStoredManifest(text: string | null): Manifest | null {
+  return parseStoredJsonOrNull(text, manifestSchema, "backup manifest (Backup.manifest)");
 }

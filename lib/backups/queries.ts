@@ -6,7 +6,7 @@ import { NotFoundError } from "@/lib/errors";
 import { policyOf } from "@/lib/databases/queries";
 import { DEFAULT_POLICY, keptUntil, retentionClass, retentionWhere, type GfsPolicy } from "@/lib/backups/retention";
 import type { BackupFilter } from "@/lib/backups/schemas";
-import { manifestSchema } from "@/lib/backups/manifest";
+import { readStoredManifest } from "@/lib/backups/manifest";
 import { verificationDto } from "@/lib/backups/verify-job";
 
 type PolicyRow = { id: string; gfsDailyDays: number; gfsWeeklyDays: number; gfsMonthlyDays: number };
@@ -105,10 +105,10 @@ export async function getBackup(id: string, now = new Date()) {
   const b = await db.backup.findUnique({ where: { id }, include: { ...include, verifications: { orderBy: { startedAt: "desc" }, take: 20 } } });
   if (!b) throw new NotFoundError("The backup");
   const policyMap = await policies();
-  const manifest = b.manifest ? manifestSchema.safeParse(JSON.parse(b.manifest)) : null;
+  const manifest = readStoredManifest(b.manifest);
   return {
     ...toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now),
-    manifest: manifest?.success ? manifest.data : null,
+    manifest,
     verifications: b.verifications.map(verificationDto),
   };
 }

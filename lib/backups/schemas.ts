@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { BACKUP_FORMATS } from "@/lib/backups/manifest";
 import { RETENTION_CLASSES } from "@/lib/backups/retention";
+import { VERIFICATION_STATES } from "@/lib/backups/states";
 
-export const VERIFICATION_STATES = ["not_verified", "verified", "failed"] as const;
+// Defined in lib/backups/states.ts; kept here for the Backups page's filter until it imports it from there.
+export { VERIFICATION_STATES };
 export const SORTS = ["takenAt", "size", "key"] as const;
 export const PAGE_SIZES = [25, 50, 100] as const;
 
@@ -18,10 +20,10 @@ export const backupFilterSchema = z.object({
   location: optionalId,
   database: optionalId,
   class: z.enum(RETENTION_CLASSES).optional().catch(undefined),
-  format: z.enum(BACKUP_FORMATS).optional().catch(undefined),
-  state: z.enum(VERIFICATION_STATES).optional().catch(undefined),
   /** "unassigned": objects that match no database's key patterns (they have no retention class). */
   assignment: z.enum(["all", "assigned", "unassigned"]).default("all").catch("all"),
+  format: z.enum(BACKUP_FORMATS).optional().catch(undefined),
+  state: z.enum(VERIFICATION_STATES).optional().catch(undefined),
   from: optionalDay,
   to: optionalDay,
   q: z.string().trim().max(200).optional().transform((v) => v?.replace(/\0/g, "") || undefined),

@@ -9,7 +9,9 @@ import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError } from "@/lib/storage/provider";
 import { verifyBackup } from "@/lib/backups/verify";
-import { manifestSchema, type BackupFormat, type Manifest } from "@/lib/backups/manifest";
+import { readStoredManifest, type BackupFormat } from "@/lib/backups/manifest";
+import { ACTIVE_VERIFICATION_JOB_STATUSES, VERIFICATION_JOB_STATUSES, verificationChecksSchema, type VerificationJobStatus, type VerificationState } from "@/lib/backups/states";
+import { parseStoredJson, storedState } from "@/lib/stored-json";
 
 // Verification runs outside the request; the Verification row is its record and its
 // progress (the browser polls /api/verifications/[id]). One per backup at a time.
@@ -25,7 +27,7 @@ export async function startVerification(input: { id: string }, actor: SessionUse
   running.add(backup.id);
   try {
     const v = await db.verification.create({
-      data: { backupId: backup.id, status: "running", requestedBy: actor.email, bytesTotal: backup.size },
+      data: { backupId: backup.id, status: "running" satisfies VerificationJobStatus, requestedBy: actor.email, bytesTotal: backup.size },
     });
     await recordAudit(actor, { action: "backup.verify", targetType: "backup", targetId: backup.id, detail: { key: backup.key, location: backup.location.name } });
     void runVerification(v.id, backup).finally(() => running.delete(backup.id));
@@ -43,11 +45,7 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
   let lastWrite = 0;
   try {
     const storage = createStorage(fullConfig(backup.location));
-    let manifest: Manifest | null = null;
-    if (backup.manifest) {
-      const parsed = manifestSchema.safeParse(JSON.parse(backup.manifest));
-      manifest = parsed.success ? parsed.data : null;
-    }
+    const manifest = readStoredManifest(backup.manifest);
     const result = await verifyBackup({
       open: () => storage.read(backup.key),
       size: Number(backup.size),
@@ -65,7 +63,7 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
       db.verification.update({
         where: { id: verificationId },
         data: {
-          status: result.ok ? "passed" : "failed",
+          status: (result.ok ? "passed" : "failed") satisfies VerificationJobStatus,
           finishedAt,
           bytesDone: BigInt(result.bytes),
           sha256: result.sha256,
@@ -76,7 +74,7 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
       }),
       db.backup.update({
         where: { id: backup.id },
-        data: { verificationState: result.ok ? "verified" : "failed", lastVerifiedAt: finishedAt, verificationSummary: result.summary },
+        data: { verificationState: (result.ok ? "verified" : "failed") satisfies VerificationState, lastVerifiedAt: finishedAt, verificationSummary: result.summary },
       }),
     ]);
   } catch (e) {
@@ -88,7 +86,7 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
     // A read failure says nothing about the backup itself: the state stays as it was.
     await db.verification.update({
       where: { id: verificationId },
-      data: { status: "interrupted", finishedAt: new Date(), summary, durationMs: Date.now() - started },
+      data: { status: "interrupted" satisfies VerificationJobStatus, finishedAt: new Date(), summary, durationMs: Date.now() - started },
     });
   }
 }
@@ -98,7 +96,7 @@ export function verificationDto(v: Verification) {
   return {
     id: v.id,
     backupId: v.backupId,
-    status: v.status,
+    status: storedState(VERIFICATION_JOB_STATUSES, v.status, "verification status"),
     requestedBy: v.requestedBy,
     bytesDone: Number(v.bytesDone),
     bytesTotal: Number(v.bytesTotal),
@@ -107,7 +105,7 @@ export function verificationDto(v: Verification) {
     summary: v.summary,
     sha256: v.sha256,
     durationMs: v.durationMs,
-    checks: JSON.parse(v.checks) as { name: string; ok: boolean; detail: string }[],
+    checks: parseStoredJson(v.checks, verificationChecksSchema, "verification's checks (Verification.checks)"),
   };
 }
 
@@ -121,7 +119,7 @@ export type VerificationDto = Awaited<ReturnType<typeof getVerification>>;
 
 export async function markInterruptedVerifications() {
   await db.verification.updateMany({
-    where: { status: { in: ["queued", "running"] } },
-    data: { status: "interrupted", finishedAt: new Date(), summary: "The console stopped during this verification. Run it again." },
+    where: { status: { in: [...ACTIVE_VERIFICATION_JOB_STATUSES] } },
+    data: { status: "interrupted" satisfies VerificationJobStatus, finishedAt: new Date(), summary: "The console stopped during this verification. Run it again." },
   });
 }

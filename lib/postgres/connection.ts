@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { makeSecretDir } from "./private-dir";
 
 // How Lifeboat reaches a PostgreSQL server. The password never goes into argv: the child
-// gets it through a 0600 passfile (PGPASSFILE) that exists only while the child runs.
+// gets it through a 0600 passfile (PGPASSFILE) that exists only while the child runs, in the
+// console's private folder (private-dir.ts) that start-up sweeps after a crash.
 
 export const SSL_MODES = ["disable", "prefer", "require", "verify-full"] as const;
 export type SslMode = (typeof SSL_MODES)[number];
@@ -132,7 +133,8 @@ export async function pgEnv(conn: PgConnection): Promise<PgEnv> {
 
   // Always a passfile of our own, even an empty one: libpq must not fall back to the
   // ~/.pgpass of whoever runs Lifeboat. One wildcard entry serves exactly this child.
-  const dir = await mkdtemp(path.join(os.tmpdir(), "lifeboat-pgpass-"));
+  // In the console's private folder, which start-up sweeps: a killed console leaves none behind.
+  const dir = await makeSecretDir("pgpass");
   track(dir);
   const file = path.join(dir, `pgpass-${randomBytes(6).toString("hex")}`);
   const content = password === "" || inEnv ? "" : `*:*:*:*:${passfileField(password)}\n`;

@@ -115,7 +115,9 @@ function restoreContext(input: PlanInput): RestoreContext {
 }
 
 function summary(input: PlanInput, rc: RestoreContext, extra: Record<string, unknown>): Record<string, unknown> {
+    // Where the clean-up finds the run's leftovers (lib/restores/leftovers-rule.ts reads these).
   const m = rc.backup.manifest;
+    maintenanceDatabase: rc.server.database,
   return {
     scenario: input.scenarioId,
     target: {
