@@ -4,23 +4,29 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { z } from "zod";
 import { createBackup } from "@/lib/backups/create-backup";
+import { seal } from "@/lib/crypto/key";
 import { db } from "@/lib/db";
 import type { PgConnection } from "@/lib/postgres/connection";
 import { runPsqlQuery } from "@/lib/postgres/run";
+import { privateRoot, secretDirsOf, sweepSecretDirs } from "@/lib/postgres/private-dir";
 import { createFixtureDatabase, dropDatabase, testConnection } from "@/lib/postgres/test-support";
 import { recoverInterruptedRuns } from "@/lib/runner/lease";
 import { completeManualStep, createRun, resumeRun } from "@/lib/runner/runs";
 import { createStorage } from "@/lib/storage/create-storage";
 import { restorePlanFrom, resolveKillRestorePlan, type KillRestoreOptions } from "@/tests/runner/restore-child";
 import { existingDatabases, sessionsOn, userTableCount } from "./database-admin";
+import { cleanUpRun, sweepLeftovers } from "./leftovers";
 import { countsOf } from "./test-support";
 
 // Acceptance 3 of the restore issue: a console process running a real database-corruption
 // restore (the runner, the real plan, pg_restore into the test PostgreSQL) is killed with
 // SIGKILL while the scratch restore runs. The run must end up "interrupted" (never
 // "succeeded"), production must be exactly as it was (same tables, same row counts, same
-// name), and resuming the run here must finish the restore and the switch-over.
+// name), and resuming the run here must finish the restore and the switch-over. What the
+// killed console could not remove goes at the next start-up: its passfiles at once, the
+// download and scratch database once the run has ended (an interrupted run keeps them).
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 /** Big enough that pg_restore takes a few seconds here, so the kill lands in the middle of it. */
@@ -98,7 +104,10 @@ test("a console killed during the scratch restore leaves the run interrupted and
   // 2. The run, planned in this process.
   const user = await db.user.create({ data: { email: `kill-restore-${randomUUID()}@example.test`, name: "Kill Restore Test", role: "operator" } });
   const actor = { id: user.id, email: user.email };
-  const database = await db.database.create({ data: { name: `kill-restore-${randomUUID().slice(0, 8)}`, host: conn.host, port: conn.port, dbName: conn.database, user: conn.user } });
+  // With its password, as a real one: the clean-up connects to drop what the run left.
+  const database = await db.database.create({
+    data: { name: `kill-restore-${randomUUID().slice(0, 8)}`, host: conn.host, port: conn.port, dbName: conn.database, user: conn.user, passwordEnc: seal(conn.password ?? ""), sslmode: "disable" },
+  });
   const options: KillRestoreOptions = { database: conn.database, now: new Date().toISOString(), storageDir, key, size: backup.size, manifest: backup.manifest, workDir };
   const plan = restorePlanFrom(options);
   const { scratchDatabase, oldCopy } = plan.summary as { scratchDatabase: string; oldCopy: string };
@@ -181,7 +190,19 @@ test("a console killed during the scratch restore leaves the run interrupted and
   // For the record: how far the killed restore got, and whether its pg_restore outlived the console.
   const lastTable = await db.runLog.findFirst({ where: { runId, stepIndex: restoreIndex, text: { startsWith: "restoring data of" } }, orderBy: { id: "desc" } });
   const orphanSessions = left.has(scratchDatabase) ? (await sessionsOn(testConnection(), scratchDatabase)).length : 0;
-  const leftPassfiles = fs.readdirSync(childTmp).filter((f) => f.startsWith("lifeboat-pgpass-")).length;
+  // The killed console could not remove the passfile of the pg_restore it ran; its download is
+  // kept for the resume (the run is interrupted, not ended).
+  const leftPassfiles = (await secretDirsOf(proc.pid!, childTmp)).length;
+  expect(leftPassfiles).toBeGreaterThan(0);
+  const downloadPath = z.object({ path: z.string() }).parse(JSON.parse(run.steps[keys.indexOf("download")]!.result ?? "null")).path;
+  expect(fs.existsSync(downloadPath)).toBe(true);
+  expect((await cleanUpRun(runId)).applied).toBe(false);
+  expect(fs.existsSync(downloadPath)).toBe(true);
+  // The next start-up (here: of a console with the child's temp folder) empties the passfiles.
+  const swept = await sweepSecretDirs(childTmp);
+  expect(swept.length).toBe(leftPassfiles);
+  expect(await secretDirsOf(proc.pid!, childTmp)).toEqual([]);
+  expect(fs.readdirSync(privateRoot(childTmp))).toEqual([]);
 
   // 5. Resumed here: from the restore step, which starts afresh; operators tick the confirmation and manual steps.
   t = Date.now();
@@ -207,7 +228,7 @@ test("a console killed during the scratch restore leaves the run interrupted and
   expect(failedSteps, done.verdict ?? "").toEqual([]);
   expect(done.status).toBe("succeeded");
   expect(ticked).toEqual(plan.steps.filter((s) => s.kind !== "automatic").map((s) => s.key));
-  const restored = JSON.parse(done.steps[restoreIndex]!.result ?? "null") as Record<string, unknown>;
+  const restored = z.record(z.string(), z.unknown()).parse(JSON.parse(done.steps[restoreIndex]!.result ?? "null"));
   expect(restored).toMatchObject({ database: scratchDatabase, tool: "pg_restore", tablesWithData: 8 });
   if (scratchTables) expect(restored.recreated).toBe(true);
   expect(done.verdict).toMatch(/8 tables, .* rows, row counts match the backup's manifest/);
@@ -218,8 +239,14 @@ test("a console killed during the scratch restore leaves the run interrupted and
   const after = await existingDatabases(testConnection(), [conn.database, scratchDatabase, oldCopy]);
   expect([...after.keys()].sort()).toEqual([conn.database, oldCopy].sort());
   // The download was kept for the resumed restore and removed at the end.
-  const downloaded = JSON.parse(done.steps[keys.indexOf("download")]!.result ?? "null") as { path: string };
-  expect(fs.existsSync(downloaded.path)).toBe(false);
+  expect(fs.existsSync(downloadPath)).toBe(false);
+  // The start-up sweep finds this run ended without its clean-up (it was resumed through the
+  // runner directly): nothing is left, and the run records it.
+  await sweepLeftovers();
+  const cleaned = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  expect(cleaned.cleanedUpAt).not.toBeNull();
+  expect(cleaned.cleanupNote).toMatch(/the download folder was already gone; the scratch database .* is gone/);
+  expect(await secretDirsOf(process.pid)).toEqual([]);
 
   console.log(
     `[kill-restore test] scale ${SCALE}: fixture ${timing.fixture} ms, backup ${timing.backup} ms, child start to restore running ${timing.childToRestore} ms, ` +
