@@ -55,7 +55,9 @@ export async function executePlan(
     const t0 = performance.now();
     try {
       const value = await step.run(ctx);
-      results[step.key] = JSON.parse(JSON.stringify(value ?? null)) as unknown;
+      // As the runner stores it: through JSON.
+      const stored: unknown = JSON.parse(JSON.stringify(value ?? null));
+      results[step.key] = stored;
       steps.push({ key: step.key, kind: step.kind, ms: Math.round(performance.now() - t0), result: results[step.key] });
     } catch (e) {
       return { steps, results, logs, failed: { key: step.key, error: e instanceof Error ? e : new Error(String(e)) } };

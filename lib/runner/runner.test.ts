@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
 import { db } from "@/lib/db";
+import { parseStoredJson } from "@/lib/stored-json";
 import { UserError } from "@/lib/errors";
 import { configureRunner, INSTANCE_ID, type RunnerTimings } from "@/lib/runner/config";
 import { recoverInterruptedRuns } from "@/lib/runner/lease";
@@ -222,7 +224,8 @@ describe("executing a run", () => {
     } finally {
       configureRunner(previous);
     }
-    const { calls, writes } = JSON.parse((await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 0 } } })).result!) as { calls: number; writes: number };
+    const stored = (await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 0 } } })).result;
+    const { calls, writes } = parseStoredJson(stored ?? "null", z.object({ calls: z.number(), writes: z.number() }), "test result");
     expect(calls).toBeGreaterThan(200);
     // 1.5 s at ≤ 2 writes/s: at 0, 0.5, 1 and 1.5 s (unthrottled, one per call), plus the
     // batch holding the "Step 1 of 1 started" log line.
@@ -462,6 +465,30 @@ describe("confirmation", () => {
     expect(await stepStatus(runId, 0)).toBe("pending");
     expect(await activeRunFor(database.id)).toBeNull();
   });
+
+  test("a stored plan changed outside Lifeboat fails the run with a message naming it; the run page says so too", async () => {
+    const database = await newDatabase();
+    let ran = false;
+    const plan = planOf([auto("restore", async () => ((ran = true), null))]);
+    const { runId, planHash } = await createRun({ plan, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
+    await db.run.update({ where: { id: runId }, data: { plan: '{"scenarioId": "corruption", "steps": "not a list"}' } });
+    const { done } = await confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan: async () => plan });
+    await done;
+    expect(ran).toBe(false);
+    const run = await runRow(runId);
+    expect(run.status).toBe("failed");
+    expect(run.verdict).toMatch(/nothing was run: Lifeboat's database holds a malformed run plan \(Run\.plan\) \(scenarioVersion: .*steps: /);
+    const e = await refusal(getRunView(runId));
+    expect(e.message).toMatch(/malformed run plan/);
+    expect(e.status).toBe(500);
+  });
+
+  test("a status word outside the lifecycle is refused, never shown as another state", async () => {
+    const database = await newDatabase();
+    const { runId } = await createRun({ plan: planOf([manual("tick")]), scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
+    await db.run.update({ where: { id: runId }, data: { status: "finished" } });
+    expect((await refusal(getRunView(runId))).message).toMatch(/malformed run status \("finished" is none of planned, queued/);
+  });
 });
 
 describe("leases, recovery and resume", () => {
@@ -586,6 +613,25 @@ describe("leases, recovery and resume", () => {
     expect(await runRow(runId)).toMatchObject({ status: "succeeded", verdict: "restored on attempt 2" });
     expect(downloads).toBe(1);
     expect(await activeRunFor(database.id)).toBeNull();
+  });
+
+  test("a failed run can be cancelled instead of resumed (to clean up); a cancelled or succeeded one cannot", async () => {
+    const database = await newDatabase();
+    const plan = planOf([auto("download", async () => ({ n: 1 })), auto("restore", async () => Promise.reject(new UserError("no space left"))), auto("verify", async () => null)]);
+    const { runId, done } = await start(plan, database);
+    await done;
+    expect((await runRow(runId)).status).toBe("failed");
+    expect(await cancelRun({ runId, actor })).toEqual({ runId, status: "cancelled" });
+    const run = await runRow(runId);
+    expect(run).toMatchObject({ status: "cancelled", verdict: `Cancelled by ${actor.email} while failed.` });
+    expect((await stepRows(runId)).map((st) => st.status)).toEqual(["succeeded", "failed", "skipped"]);
+    expect(await activeRunFor(database.id)).toBeNull();
+    expect((await refusal(resumeRun({ runId, actor, resolvePlan: async () => plan }))).message).toMatch(/Only an interrupted or failed run can be resumed; this one is cancelled/);
+    expect((await refusal(cancelRun({ runId, actor }))).message).toMatch(/already ended \(cancelled\)/);
+
+    const ok = await start(planOf([auto("x", async () => null)]), database);
+    await ok.done;
+    expect((await refusal(cancelRun({ runId: ok.runId, actor }))).message).toMatch(/already ended \(succeeded\)/);
   });
 
   test("a queued run leased by another live instance is not claimed; once its lease expires it is", async () => {
