@@ -11,7 +11,7 @@ import { listLocations } from "@/lib/locations/queries";
 import { FreshnessTable } from "@/components/freshness-table";
 import { RunStatusBadge } from "@/components/ui/badges";
 import { listRestoreRuns } from "@/lib/restores/queries";
-import { SCENARIOS, scenarioById } from "@/lib/scenarios/catalog";
+import { SCENARIOS, scenarioTitle } from "@/lib/scenarios/registry";
 import { runbookDrillStatus, upcomingDrillsFor } from "@/lib/drills/queries";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -33,7 +33,7 @@ export default async function DashboardPage() {
               {activeRuns.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-center gap-2 py-1">
                   <RunStatusBadge status={r.status} />
-                  <Link href={`/restores/${r.id}`} className="font-medium text-sky-700 hover:underline">{scenarioById(r.scenarioId)?.title ?? r.scenarioId} on {r.databaseName}</Link>
+                  <Link href={`/restores/${r.id}`} className="font-medium text-sky-700 hover:underline">{scenarioTitle(r.scenarioId)} on {r.databaseName}</Link>
                   <span className="text-slate-600">confirmed by {r.confirmedBy ?? "nobody yet"}</span>
                 </li>
               ))}
@@ -47,7 +47,7 @@ export default async function DashboardPage() {
                 <li key={d.id} className="py-0.5">Your drill: <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{d.scenarioTitle} on {d.databaseName}</Link> · <Time value={d.scheduledAt} relative /> ({d.status})</li>
               ))}
               {redrill.map((s) => (
-                <li key={s.id} className="py-0.5 text-amber-900">▲ Runbook &quot;{s.title}&quot; changed to v{s.version} since its last successful drill: it needs a re-drill.</li>
+                <li key={s.id} className="py-0.5 text-amber-900">▲ Runbook &quot;{s.meta.title}&quot; changed to v{s.version} since its last successful drill: it needs a re-drill.</li>
               ))}
             </ul>
           </Card>

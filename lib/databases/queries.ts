@@ -22,6 +22,8 @@ export async function listDatabases() {
     rtoInfraLossMinutes: d.rtoInfraLossMinutes,
     rtoDcFailureMinutes: d.rtoDcFailureMinutes,
     migrationHeadQuery: d.migrationHeadQuery,
+    migrationUpgradeCommand: d.migrationUpgradeCommand,
+    migrationDowngradeCommand: d.migrationDowngradeCommand,
     gfsDailyDays: d.gfsDailyDays,
     gfsWeeklyDays: d.gfsWeeklyDays,
     gfsMonthlyDays: d.gfsMonthlyDays,

@@ -6,6 +6,24 @@ export type Environment = (typeof ENVIRONMENTS)[number];
 const positiveInt = (label: string, max: number) =>
   z.coerce.number({ message: `${label} must be a number` }).int({ message: `${label} must be a whole number` }).min(1, { message: `${label} must be at least 1` }).max(max, { message: `${label} must be at most ${max}` });
 
+export const DEFAULT_MIGRATION_HEAD_QUERY_TEXT = "select version_num from alembic_version";
+export const DEFAULT_MIGRATION_UPGRADE_COMMAND = "alembic upgrade head";
+export const DEFAULT_MIGRATION_DOWNGRADE_COMMAND = "alembic downgrade -1";
+export const MAX_MIGRATION_COMMAND_LENGTH = 300;
+
+/**
+ * A migration tool's command (e.g. `flyway migrate`, `npx prisma migrate deploy`). It is only
+ * text shown at a manual step for a person to run: Lifeboat never executes it, so it is not
+ * parsed as a command line, only kept to one printable line.
+ */
+const migrationCommand = (label: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .max(MAX_MIGRATION_COMMAND_LENGTH, { message: `${label} has at most ${MAX_MIGRATION_COMMAND_LENGTH} characters` })
+    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: `${label} is one line without control characters` })
+    .transform((v) => v || fallback);
+
 export const saveDatabaseSchema = z.object({
   id: z.string().optional(),
   name: z.string().trim().min(1, { message: "Enter a name" }).max(80),
@@ -22,7 +40,11 @@ export const saveDatabaseSchema = z.object({
   rtoCorruptionMinutes: positiveInt("RTO (corruption)", 100_000).default(15),
   rtoInfraLossMinutes: positiveInt("RTO (infrastructure loss)", 100_000).default(120),
   rtoDcFailureMinutes: positiveInt("RTO (data-center failure)", 100_000).default(240),
-  migrationHeadQuery: z.string().trim().min(1).max(2000).default("select version_num from alembic_version"),
+  migrationHeadQuery: z.string().trim().min(1).max(2000).default(DEFAULT_MIGRATION_HEAD_QUERY_TEXT),
+  migrationUpgradeCommand: migrationCommand("The upgrade command", DEFAULT_MIGRATION_UPGRADE_COMMAND).default(DEFAULT_MIGRATION_UPGRADE_COMMAND),
+  migrationDowngradeCommand: migrationCommand("The downgrade command", DEFAULT_MIGRATION_DOWNGRADE_COMMAND).default(
+    DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
+  ),
   gfsDailyDays: positiveInt("Daily retention", 10_000).default(30),
   gfsWeeklyDays: positiveInt("Weekly retention", 10_000).default(91),
   gfsMonthlyDays: positiveInt("Monthly retention", 100_000).default(365),

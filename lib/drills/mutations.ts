@@ -5,9 +5,10 @@ import { NotFoundError, UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { hasRole } from "@/lib/auth/roles";
-import { scenarioById } from "@/lib/scenarios/catalog";
-import { apply, refusal, rtoOutcome, totalElapsedMs, type StepClock } from "@/lib/drills/stopwatch";
-import type { closeDrillSchema, scheduleDrillSchema, stepNotesSchema, stopwatchSchema } from "@/lib/drills/schemas";
+import { scenarioById } from "@/lib/scenarios/registry";
+import { runbookPlan } from "@/lib/restores/plans";
+import { apply, drillOutcome, refusal, skipRefusal, totalElapsedMs, unfinishedSteps, type StepClock } from "@/lib/drills/stopwatch";
+import type { closeDrillSchema, scheduleDrillSchema, skipStepSchema, stepNotesSchema, stopwatchSchema } from "@/lib/drills/schemas";
 import { refreshRunTimes } from "@/lib/drills/queries";
 
 // Called only through lib/actions/safe-action.ts (operator role already required). Every
@@ -30,7 +31,8 @@ export async function scheduleDrill(input: z.output<typeof scheduleDrillSchema>,
       participants: JSON.stringify([...new Set(input.participants.map((p) => p.toLowerCase()))]),
       notes: input.notes,
       createdBy: actor.email,
-      steps: { create: scenario.steps.map((s, index) => ({ index, title: s.title, kind: s.kind })) },
+      // The checklist is the scenario's plan for this database (same keys, titles, kinds and order as a run).
+      steps: { create: runbookPlan(scenario.id, database).steps.map((s, index) => ({ index, key: s.key, title: s.title, kind: s.kind })) },
     },
   });
   await recordAudit(actor, { action: "drill.schedule", targetType: "drill", targetId: drill.id, detail: { scenarioId: scenario.id, database: database.name } });
@@ -89,7 +91,7 @@ export async function closeDrill(input: z.output<typeof closeDrillSchema>, actor
   const steps = await clocks(drill.id);
   if (steps.some((s) => s.intervals.some((i) => i.endedAt === null))) throw new UserError("A step is still running: pause or finish it before closing the drill.", 409);
   const scenario = scenarioById(drill.scenarioId);
-  const rto = scenario && drill.database ? drill.database[scenario.rto] : null;
+  const rto = scenario && drill.database ? drill.database[scenario.meta.rto] : null;
   const total = totalElapsedMs(steps, now);
   const outcome = rto === null ? "missed" : rtoOutcome(total, rto).met ? "met" : "missed";
   await db.drill.update({

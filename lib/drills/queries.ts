@@ -2,8 +2,9 @@ import "server-only";
 import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
-import { SCENARIOS, scenarioById } from "@/lib/scenarios/catalog";
-import { drillStatus, rtoOutcome, stepElapsedMs, stepState, totalElapsedMs } from "@/lib/drills/stopwatch";
+import { SCENARIOS, scenarioById, scenarioTitle } from "@/lib/scenarios/registry";
+import { drillStatus, rtoOutcome, stepElapsedMs, stepState, totalElapsedMs, unfinishedSteps } from "@/lib/drills/stopwatch";
+import { CREDITABLE_RUN_STATUSES, creditRun } from "@/lib/drills/run-credit";
 import { formatDuration } from "@/lib/format/time";
 
 /** Copies finished restore runs' measured times onto the drill steps that launched them. */
@@ -30,7 +31,7 @@ export async function refreshRunTimes(drillId: string) {
 
 function rtoOf(database: { rtoCorruptionMinutes: number; rtoInfraLossMinutes: number; rtoDcFailureMinutes: number } | null, scenarioId: string): number | null {
   const scenario = scenarioById(scenarioId);
-  return scenario && database ? database[scenario.rto] : null;
+  return scenario && database ? database[scenario.meta.rto] : null;
 }
 
 export async function getDrill(id: string, now = new Date()) {
@@ -48,7 +49,7 @@ export async function getDrill(id: string, now = new Date()) {
   return {
     id: d.id,
     scenarioId: d.scenarioId,
-    scenarioTitle: scenarioById(d.scenarioId)?.title ?? d.scenarioId,
+    scenarioTitle: scenarioTitle(d.scenarioId),
     scenarioVersion: d.scenarioVersion,
     database: d.database ? { id: d.database.id, name: d.database.name, environment: d.database.environment } : null,
     scheduledAt: d.scheduledAt.toISOString(),
@@ -104,7 +105,7 @@ export async function listDrills() {
   });
   const scenarios = SCENARIOS.map((s) => ({
     id: s.id,
-    title: s.title,
+    title: s.meta.title,
     version: s.version,
     status: drillStatus(s.version, drills.filter((d) => d.scenarioId === s.id)),
     history: rows.filter((r) => r.scenarioId === s.id && r.status === "closed").reverse(),
@@ -125,7 +126,7 @@ export async function upcomingDrillsFor(email: string, now = new Date()) {
   const drills = await db.drill.findMany({ where: { status: { not: "closed" }, scheduledAt: { gte: new Date(now.getTime() - 86_400_000) } }, orderBy: { scheduledAt: "asc" }, include: { database: { select: { name: true } } } });
   return drills
     .filter((d) => (JSON.parse(d.participants) as string[]).includes(email.toLowerCase()) || d.createdBy === email)
-    .map((d) => ({ id: d.id, scenarioTitle: scenarioById(d.scenarioId)?.title ?? d.scenarioId, scheduledAt: d.scheduledAt.toISOString(), databaseName: d.database?.name ?? "—", status: d.status }));
+    .map((d) => ({ id: d.id, scenarioTitle: scenarioTitle(d.scenarioId), scheduledAt: d.scheduledAt.toISOString(), databaseName: d.database?.name ?? "—", status: d.status }));
 }
 
 /** iCalendar invitation ("inform the team"). */

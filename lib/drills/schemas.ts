@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { scenarioIdSchema } from "@/lib/scenarios/registry";
 
 export const scheduleDrillSchema = z.object({
-  scenarioId: z.enum(["database-corruption", "accidental-deletion", "failed-migration", "infrastructure-loss"], { message: "Choose a scenario" }),
+  scenarioId: scenarioIdSchema,
   databaseId: z.string().min(1, { message: "Choose the database the drill uses (staging or test)" }),
   scheduledAt: z.string().min(1, { message: "Choose the date and time (UTC)" }).refine((v) => !Number.isNaN(Date.parse(v.endsWith("Z") ? v : `${v}Z`)), { message: "Enter a valid date and time" }),
   participants: z.array(z.email()).default([]),

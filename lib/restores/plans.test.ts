@@ -5,7 +5,8 @@ import type { BackupStorage } from "@/lib/storage/provider";
 import { checkSelection, selectionWhere } from "./copy-rows";
 import { textLiteral } from "./database-admin";
 import { MAX_IDENTIFIER_BYTES, OLD_COPY_NAME_PATTERN, oldCopyName, restoreTimestamp, SCRATCH_NAME_PATTERN, scratchDatabaseName, truncateUtf8 } from "./names";
-import { planFor, SCENARIO_VERSIONS, type PlanInput } from "./plans";
+import { scenarioById } from "@/lib/scenarios/registry";
+import { planFor, type PlanInput } from "./plans";
 import { countProblems } from "./steps";
 
 // Plans are pure: these tests build them with a storage that fails on any use.
@@ -87,7 +88,8 @@ describe("planFor", () => {
     if (!input) throw new Error(id);
     const plan = planFor(input);
     expect(plan.scenarioId).toBe(id);
-    expect(plan.scenarioVersion).toBe(SCENARIO_VERSIONS[id as keyof typeof SCENARIO_VERSIONS]);
+    expect(plan.scenarioVersion).toBe(scenarioById(id)?.version);
+    expect(plan.scenarioVersion).toBe(2);
     expect(plan.steps.map((s) => s.key)).toEqual(keys);
     for (const s of plan.steps) {
       expect(Boolean(s.run)).toBe(s.kind === "automatic");
@@ -139,6 +141,56 @@ describe("planFor", () => {
     expect((err as Error).message).toMatch(message);
   });
 
+  test("the migration commands are the database's own (alembic by default); nothing runs them", () => {
+    const commands = (input: PlanInput) => {
+      const plan = planFor(input);
+      const of = (key: string) => plan.steps.find((s) => s.key === key);
+      // Manual steps only: the runner never executes a manual step's command.
+      for (const key of ["run-migrations", "try-downgrade"]) if (of(key)) expect(of(key)?.kind).toBe("manual");
+      return { upgrade: of("run-migrations")?.command, downgrade: of("try-downgrade")?.command };
+    };
+    expect(commands(inputs["failed-migration"] as PlanInput)).toEqual({ upgrade: ["alembic upgrade head"], downgrade: ["alembic downgrade -1"] });
+    const flyway = { ...common.target, migrationUpgradeCommand: "flyway -configFiles=prod.conf migrate", migrationDowngradeCommand: "flyway undo" };
+    expect(commands({ ...common, target: flyway, scenarioId: "failed-migration" })).toEqual({
+      upgrade: ["flyway -configFiles=prod.conf migrate"],
+      downgrade: ["flyway undo"],
+    });
+    expect(commands({ ...common, target: flyway, scenarioId: "database-corruption" }).upgrade).toEqual(["flyway -configFiles=prod.conf migrate"]);
+    expect(commands({ ...common, target: flyway, scenarioId: "infrastructure-loss", healthUrls: [] }).upgrade).toEqual([
+      "flyway -configFiles=prod.conf migrate",
+    ]);
+    // An empty setting falls back to the default rather than showing an empty command.
+    expect(commands({ ...common, target: { ...common.target, migrationUpgradeCommand: " " }, scenarioId: "database-corruption" }).upgrade).toEqual([
+      "alembic upgrade head",
+    ]);
+  });
+
+  test("before the switch-over, the plan says the old copy will be kept (not that it is)", () => {
+    for (const id of ["database-corruption", "failed-migration"]) {
+      const plan = planFor(inputs[id] as PlanInput);
+      const before = plan.steps.slice(0, plan.steps.findIndex((s) => s.key === "switch-over") + 1);
+      const texts = before.map((s) => `${s.title} ${s.description}`).join("\n");
+      expect(texts).not.toMatch(/\bis kept as\b|\bkept as amani_before/);
+      expect(plan.steps.find((s) => s.key === "confirm-switch-over")?.description).toContain("will be renamed to amani_before_20250304050607");
+    }
+  });
+
+  test("the wizard's text fields and a stored run's parsed input give the same plan", () => {
+    const show = (p: ReturnType<typeof planFor>) => JSON.stringify(p.steps.map((s) => [s.key, s.title, s.command, s.description]));
+    const fromText = planFor({ ...common, scenarioId: "accidental-deletion", table: "public.transactions", idColumn: "", ids: "100-199" });
+    expect(show(fromText)).toBe(show(planFor(inputs["accidental-deletion"] as PlanInput)));
+    const urls = planFor({ ...common, scenarioId: "infrastructure-loss", healthUrls: "https://app.example.test/health\n" });
+    expect(show(urls)).toBe(show(planFor(inputs["infrastructure-loss"] as PlanInput)));
+  });
+
+  test.each([
+    ["1); DROP TABLE users; --", /"1\)" is not an id/],
+    ["5, 9 'x'", /"'x'" is not an id/],
+    ["", /Name the deleted rows' ids/],
+  ])("deletion ids %j from the wizard are refused with a message", (ids, message) => {
+    expect(() => planFor({ ...common, scenarioId: "accidental-deletion", table: "public.transactions", idColumn: "id", ids })).toThrow(message);
+  });
+
   test("health URLs are shown without their credentials", () => {
     const plan = planFor({ ...common, scenarioId: "infrastructure-loss", healthUrls: ["https://user:pw-secret@app.example.test/ready"] });
     expect(JSON.stringify(plan.summary)).not.toContain("pw-secret");
@@ -180,10 +232,13 @@ describe("names", () => {
 
 describe("rows to copy back", () => {
   test("ids reach the SQL only as hex or as numbers", () => {
-    const where = selectionWhere(`i"d`, "bigint", checkSelection({ list: ["1'); DROP TABLE users; --", 7], from: -5, to: 10.5 }));
+    // checkSelection refuses such an id; selectionWhere would still carry it only as hex.
+    expect(() => checkSelection({ list: ["1'); DROP TABLE users; --"] })).toThrow(UserError);
+    const where = selectionWhere(`i"d`, "bigint", { list: ["1'); DROP TABLE users; --", 7], from: -5, to: 10 });
     expect(where).not.toContain("DROP TABLE");
     expect(where).toContain(`"i""d" IN (SELECT v::bigint FROM jsonb_array_elements_text(convert_from(decode('`);
-    expect(where).toContain(`("i""d" >= -5 AND "i""d" <= 10.5)`);
+    expect(where).toContain(`("i""d" >= -5 AND "i""d" <= 10)`);
+    expect(() => selectionWhere("id", "bigint", { from: 10.5 })).toThrow();
   });
 
   test("textLiteral has no quotes or backslashes to escape", () => {

@@ -2,81 +2,52 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { UserError } from "@/lib/errors";
-import { describeConnection, pgConnectionSchema } from "@/lib/postgres/connection";
-import type { Plan, PlannedStep } from "@/lib/runner/types";
-import { checkSelection, parseTableName, type RowSelection } from "./copy-rows";
+import type { Manifest } from "@/lib/backups/manifest";
+import { DEFAULT_MIGRATION_DOWNGRADE_COMMAND, DEFAULT_MIGRATION_UPGRADE_COMMAND, ENVIRONMENTS, type Environment } from "@/lib/databases/schemas";
+import { describeConnection, pgConnectionSchema, type PgConnection } from "@/lib/postgres/connection";
+import type { BackupStorage } from "@/lib/storage/provider";
+import type { Plan } from "@/lib/runner/types";
+import type { MigrationCommands } from "@/lib/scenarios/define";
+import { parseScenarioInput, requireScenario, type ScenarioId, type ScenarioInput } from "@/lib/scenarios/registry";
 import { DEFAULT_MAINTENANCE_DATABASE, serverConnection } from "./database-admin";
-import { checkHealthUrls, displayUrl } from "./health";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "./names";
-import {
-  confirmation,
-  copyBackStep,
-  createScratchStep,
-  createTargetStep,
-  downloadStep,
-  dropScratchStep,
-  healthCheckStep,
-  manual,
-  migrationHeadsStep,
-  preflightStep,
-  previewRowsStep,
-  removeDownloadStep,
-  restoreScratchStep,
-  restoreTargetStep,
-  safetyStep,
-  switchOverStep,
-  untouchedNote,
-  verifyScratchStep,
-  verifyStep,
-  verifyTargetStep,
-  type BackupSource,
-  type RestoreContext,
-  type RestoreOptions,
-  type RestoreTarget,
-} from "./steps";
+import type { BackupSource, RestoreContext, RestoreOptions, RestoreTarget } from "./steps";
 
-// One plan builder per disaster scenario. Building a plan is pure (no database, no storage,
-// no files): it names every step, its exact command and the databases it will create, so
-// the operator can read and confirm it; only the steps' run() do the work. The same input
-// (including `now`) always gives the same plan, so the runner can rebuild it to resume.
+// Builds the plan of a scenario run from the registry (lib/scenarios/registry.ts). Building a
+// plan is pure (no database, no storage, no files): it names every step, its exact command
+// and the databases it will create, so the operator can read and confirm it; only the steps'
+// run() do the work. The same input (including `now`) always gives the same plan, so the
+// runner can rebuild it to resume. `runbookPlan` builds the same steps with placeholders for
+// the runbook page, its print view and drill checklists.
 
 export type { BackupSource, RestoreOptions, RestoreTarget } from "./steps";
 export type { RowSelection } from "./copy-rows";
 
-/**
- * The version of each scenario's steps. Raise it when a scenario's steps change (keys,
- * order, kinds), together with the runbook in lib/scenarios/.
- */
-export const SCENARIO_VERSIONS = {
-  "database-corruption": 1,
-  "accidental-deletion": 1,
-  "failed-migration": 1,
-  "infrastructure-loss": 1,
-} as const;
+/** The target as a plan needs it: connection, migration head query and the migration tool's commands. */
+export type PlanTarget = RestoreTarget & {
+  /** Shown at the manual "run migrations" step; never executed. Default: alembic upgrade head. */
+  migrationUpgradeCommand?: string;
+  /** Shown at the manual "try the downgrade" step; never executed. Default: alembic downgrade -1. */
+  migrationDowngradeCommand?: string;
+};
 
-export type RestoreScenarioId = keyof typeof SCENARIO_VERSIONS;
+/** What every scenario's plan needs, whatever the scenario. */
+export type PlanCommon = { target: PlanTarget; backup: BackupSource; now: Date; options?: RestoreOptions };
+type Common = PlanCommon;
 
-type Common = { target: RestoreTarget; backup: BackupSource; now: Date; options?: RestoreOptions };
-
-export type PlanInput =
-  | (Common & { scenarioId: "database-corruption" })
-  | (Common & { scenarioId: "failed-migration" })
-  | (Common & {
-      scenarioId: "accidental-deletion";
-      /** "schema.table" or "table". */
-      table: string;
-      idColumn: string;
-      ids: RowSelection;
-    })
-  | (Common & {
-      scenarioId: "infrastructure-loss";
-      /** Health and readiness endpoints to GET after the restore (may be empty). */
-      healthUrls: string[];
-    });
+/** One scenario run: the common part and the scenario's own input (its inputSchema's fields). */
+export type PlanInput = { [K in ScenarioId]: Common & { scenarioId: K } & ScenarioInput<K> }[ScenarioId];
 
 const EXTENSIONS: Record<string, string> = { custom: ".dump", tar: ".tar", plain: ".sql", plain_gzip: ".sql.gz" };
 
-function restoreContext(input: PlanInput): RestoreContext {
+function migrationCommandsOf(target: Pick<PlanTarget, "migrationUpgradeCommand" | "migrationDowngradeCommand">): MigrationCommands {
+  return {
+    upgrade: target.migrationUpgradeCommand?.trim() || DEFAULT_MIGRATION_UPGRADE_COMMAND,
+    downgrade: target.migrationDowngradeCommand?.trim() || DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
+  };
+}
+
+function restoreContext(input: Common & { scenarioId: string }): RestoreContext {
   const { target, backup } = input;
   const conn = pgConnectionSchema.parse(target.conn);
   if (backup.format === "unknown") {
@@ -100,7 +71,7 @@ function restoreContext(input: PlanInput): RestoreContext {
     .slice(0, 16);
   const workDir = path.join(opts.workDir ?? os.tmpdir(), `lifeboat-restore-${id}`);
   return {
-    target: { ...target, conn },
+    target: { name: target.name, environment: target.environment, conn, migrationHeadQuery: target.migrationHeadQuery },
     backup,
     bin: { binDir: opts.binDir },
     jobs,
@@ -114,10 +85,8 @@ function restoreContext(input: PlanInput): RestoreContext {
   };
 }
 
-function summary(input: PlanInput, rc: RestoreContext, extra: Record<string, unknown>): Record<string, unknown> {
-    // Where the clean-up finds the run's leftovers (lib/restores/leftovers-rule.ts reads these).
+function summary(input: { scenarioId: string }, rc: RestoreContext, extra: Record<string, unknown>): Record<string, unknown> {
   const m = rc.backup.manifest;
-    maintenanceDatabase: rc.server.database,
   return {
     scenario: input.scenarioId,
     target: {
@@ -146,134 +115,121 @@ function summary(input: PlanInput, rc: RestoreContext, extra: Record<string, unk
         : {}),
       verified: rc.backup.verification ? rc.backup.verification.ok : null,
     },
+    // Where the clean-up finds the run's leftovers (lib/restores/leftovers-rule.ts reads these).
     workDir: rc.workDir,
+    maintenanceDatabase: rc.server.database,
     ...extra,
   };
-}
-
-/** Up to a verified scratch copy: shared by the safe restore and the deletion copy-back. */
-function scratchCopySteps(rc: RestoreContext, note: string): PlannedStep[] {
-  return [
-    preflightStep(rc, "existing"),
-    downloadStep(rc, note),
-    verifyStep(rc, note),
-    safetyStep(rc, note),
-    createScratchStep(rc, note),
-    restoreScratchStep(rc, note),
-    verifyScratchStep(rc, note),
-  ];
-}
-
-/** The safe restore: everything up to a verified scratch copy, then the switch-over. */
-function safeRestoreSteps(rc: RestoreContext): PlannedStep[] {
-  const note = untouchedNote(rc.target);
-  const m = rc.backup.manifest;
-  return [
-    ...scratchCopySteps(rc, note),
-    confirmation(
-      "confirm-switch-over",
-      `Confirm the switch-over of ${rc.database}`,
-      `The scratch copy is restored and verified. From here ${rc.database} changes: its sessions are ended, it is renamed to ${rc.oldCopy} and the scratch copy takes its name. Stop the application first.`,
-    ),
-    switchOverStep(rc),
-    verifyTargetStep(rc, `The restored copy is in place as ${rc.database}; the old one is kept as ${rc.oldCopy}.`, true),
-    removeDownloadStep(rc),
-    manual(
-      "run-migrations",
-      "Run the application's migrations",
-      `${rc.database} is now at the backup's migration head (${m ? (m.migrationHead ?? "none recorded") : "unknown: the backup has no manifest"}); the head it had before is in the preflight's log. Bring it to the head the deployed release expects.`,
-      ["alembic upgrade head"],
-    ),
-    manual("start-application", "Start the application", "Start the application servers and workers again, pointing at the same database name."),
-    manual(
-      "check-health",
-      "Check health and readiness",
-      `Check the application's health and readiness endpoints and a few key pages. The old copy ${rc.oldCopy} stays until it is dropped with its own confirmation.`,
-      ["curl -fsS https://<app>/health", "curl -fsS https://<app>/ready"],
-    ),
-  ];
 }
 
 /**
  * The plan of one scenario run. Pure: it checks its input and names every step, but reads
  * or changes nothing until a step's run() is called. Throws UserError for input that cannot
- * make a plan (unknown backup format, a bad selection or URL).
+ * make a plan (unknown scenario or backup format, a bad selection or URL).
  */
 export function planFor(input: PlanInput): Plan {
-  const rc = restoreContext(input);
-  const base = { scenarioId: input.scenarioId, scenarioVersion: SCENARIO_VERSIONS[input.scenarioId] };
-  const names = { scratchDatabase: rc.scratch, oldCopy: rc.oldCopy };
-  switch (input.scenarioId) {
-    case "database-corruption":
-      return { ...base, steps: safeRestoreSteps(rc), summary: summary(input, rc, names) };
+  const { scenarioId, target, backup, now, options, ...own } = input;
+  return buildPlan(scenarioId, { target, backup, now, options }, own);
+}
 
-    case "failed-migration":
-      return {
-        ...base,
-        steps: [
-          migrationHeadsStep(rc),
-          manual(
-            "try-downgrade",
-            "Try the migration tool's downgrade first",
-            "If the migration tool can undo the failed revision, that is faster than a restore: then cancel this run. Otherwise tick this step to restore the pre-migration backup.",
-            ["alembic downgrade -1"],
-          ),
-          ...safeRestoreSteps(rc),
-        ],
-        summary: summary(input, rc, names),
-      };
+/**
+ * planFor for input that is not typed yet (a stored run, the wizard's fields): `own` is
+ * checked by the scenario's inputSchema.
+ */
+export function buildPlan(scenarioId: string, common: PlanCommon, own: unknown): Plan {
+  const scenario = requireScenario(scenarioId);
+  const rc = restoreContext({ ...common, scenarioId });
+  const input = parseScenarioInput(scenario, own);
+  const built = scenario.plan({ rc, input, migrations: migrationCommandsOf(common.target), preview: false });
+  return { scenarioId: scenario.id, scenarioVersion: scenario.version, steps: built.steps, summary: summary({ scenarioId }, rc, built.summary ?? {}) };
+}
 
-    case "accidental-deletion": {
-      const sel = checkSelection(input.ids);
-      const table = input.table.trim();
-      parseTableName(table);
-      if (input.idColumn.trim() === "" || input.idColumn.includes("\u0000")) throw new UserError("Name the id column of the table.");
-      const note = untouchedNote(rc.target);
-      return {
-        ...base,
-        steps: [
-          ...scratchCopySteps(rc, note),
-          previewRowsStep(rc, table, input.idColumn, sel),
-          confirmation(
-            "confirm-copy-back",
-            `Copy the previewed rows back into ${rc.database}`,
-            `Check the preview: its count and ids are exactly the rows that will be inserted into ${table} (in one transaction, ON CONFLICT DO NOTHING). Production changes only after this.`,
-          ),
-          copyBackStep(rc, table, input.idColumn),
-          dropScratchStep(rc),
-          removeDownloadStep(rc),
-        ],
-        summary: summary(input, rc, { scratchDatabase: rc.scratch, table, idColumn: input.idColumn, ids: sel }),
-      };
-    }
+// --- the runbook's plan: the same steps with placeholders ------------------------------------
 
-    case "infrastructure-loss": {
-      const urls = checkHealthUrls(input.healthUrls);
-      const note = "Nothing was restored on the new server yet.";
-      return {
-        ...base,
-        steps: [
-          preflightStep(rc, "new-server"),
-          downloadStep(rc, note),
-          verifyStep(rc, note),
-          safetyStep(rc, note),
-          createTargetStep(rc),
-          restoreTargetStep(rc),
-          verifyTargetStep(rc, `The backup is restored into ${rc.database} but does not match it: check the log before deploying.`, false),
-          removeDownloadStep(rc),
-          manual("deploy-application", "Deploy the application", `Deploy the application to the new infrastructure with its configuration from git, pointing at ${describeConnection(rc.target.conn)}.`),
-          manual(
-            "run-migrations",
-            "Run the application's migrations",
-            `${rc.database} is at the backup's migration head (${rc.backup.manifest ? (rc.backup.manifest.migrationHead ?? "none recorded") : "unknown: no manifest"}): bring it to the head the deployed release expects.`,
-            ["alembic upgrade head"],
-          ),
-          healthCheckStep(rc, urls),
-          manual("switch-dns", "Switch DNS", "Point the application's DNS names at the new infrastructure (lower the TTL first when you can)."),
-          manual("monitor", "Monitor for 24–48 hours", "Watch error rates, latency, disk and the backups on the new infrastructure for 24 to 48 hours."),
-        ],
-        summary: summary(input, rc, { healthUrls: urls.map(displayUrl) }),
-      };
-    }
-  }
+/** A database as the runbook and drill checklist know it (no password: nothing connects). */
+export type RunbookDatabase = {
+  name: string;
+  environment: string;
+  host: string;
+  port: number;
+  user: string;
+  dbName: string;
+  migrationHeadQuery?: string;
+  migrationUpgradeCommand?: string;
+  migrationDowngradeCommand?: string;
+};
+
+function isEnvironment(e: string): e is Environment {
+  return (ENVIRONMENTS as readonly string[]).includes(e);
+}
+
+// Building a plan never touches the storage; a runbook's plan has none to touch.
+const NO_STORAGE = new Proxy({} as BackupStorage, {
+  get: (_t, prop) => {
+    if (prop === "kind") return "local";
+    if (prop === "description") return "<location>";
+    if (prop === "then") return undefined;
+    return () => {
+      throw new Error("a runbook's plan has no backup to read");
+    };
+  },
+});
+
+const PLACEHOLDER_MANIFEST: Manifest = {
+  lifeboat: 1,
+  sha256: "<sha256>",
+  size: 0,
+  format: "custom",
+  database: "<db>",
+  serverVersion: "<version>",
+  pgDumpVersion: "<version>",
+  createdAt: "<time>",
+  migrationHead: "<the backup's head>",
+  critical: false,
+  tables: [],
+};
+
+/**
+ * The scenario's plan as the runbook, its print view and a drill checklist show it: the same
+ * steps (keys, titles, kinds, order, commands) as a run, with `<db>`, `<db>_lifeboat_<ts>`,
+ * `<db>_before_<ts>` and `<backup key>` where a run has real names. With a database, its
+ * names and its migration commands are filled in. Its steps have no run().
+ */
+export function runbookPlan(scenarioId: string, database?: RunbookDatabase | null): Plan {
+  const scenario = requireScenario(scenarioId);
+  const conn: PgConnection = database
+    ? { host: database.host, port: database.port, user: database.user, database: database.dbName }
+    : { host: "<host>", port: 5432, user: "<user>", database: "<db>" };
+  const db = conn.database;
+  const workDir = path.join(os.tmpdir(), "lifeboat-restore-<id>");
+  const rc: RestoreContext = {
+    target: {
+      name: database?.name ?? "<database>",
+      environment: database && isEnvironment(database.environment) ? database.environment : "production",
+      conn,
+      migrationHeadQuery: database?.migrationHeadQuery,
+    },
+    backup: {
+      storage: NO_STORAGE,
+      key: "<backup key>",
+      size: Number.NaN,
+      format: "custom",
+      manifest: PLACEHOLDER_MANIFEST,
+      locationName: "<location>",
+      verification: null,
+    },
+    bin: {},
+    jobs: 1,
+    database: db,
+    server: serverConnection(conn),
+    scratch: `${db}_lifeboat_<ts>`,
+    scratchConn: { ...conn, database: `${db}_lifeboat_<ts>` },
+    oldCopy: `${db}_before_<ts>`,
+    workDir,
+    file: path.join(workDir, "backup.dump"),
+  };
+  const migrations = migrationCommandsOf(database ?? {});
+  const built = scenario.plan({ rc, input: scenario.previewInput, migrations, preview: true });
+  const steps = built.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind, command: s.command, description: s.description }));
+  return { scenarioId: scenario.id, scenarioVersion: scenario.version, steps, summary: {} };
 }

@@ -305,7 +305,8 @@ export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
     {
       key: "download",
       title: "Download the backup",
-      description: `Streams ${backup.key} (${bytesText(backup.size)}) from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}.`,
+      // A runbook's plan has no backup yet, so no size (NaN).
+      description: `Streams ${backup.key}${Number.isFinite(backup.size) ? ` (${bytesText(backup.size)})` : ""} from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}.`,
     },
     note,
     async (ctx) => {

@@ -3,7 +3,7 @@ import type { Prisma } from "@prisma/client";
 import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
-import type { ScenarioId } from "@/lib/scenarios/catalog";
+import { requireScenario } from "@/lib/scenarios/registry";
 
 // The wizard's reads: which backups fit a scenario, and which one to suggest.
 
@@ -24,18 +24,17 @@ export type Candidate = {
 const usable: Prisma.BackupWhereInput = { vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" }, format: { not: "unknown" } };
 
 /**
- * Candidates newest first, and the suggestion: corruption → newest verified (else newest);
- * failed migration → newest pre-migration; deletion → newest before the deletion time;
- * infrastructure loss → newest verified in a cloud location (a local folder is usually lost with
- * the servers, so it comes last).
+ * Candidates newest first, ordered and with the suggestion picked by the scenario's own rule
+ * (its `backups` filter and `suggestBackup`, in lib/scenarios/).
  */
-export async function backupCandidates(scenarioId: ScenarioId, databaseId: string, opts: { deletedAt?: Date } = {}) {
+export async function backupCandidates(scenarioId: string, databaseId: string, opts: { deletedAt?: Date } = {}) {
   await requireRole("operator");
+  const scenario = requireScenario(scenarioId);
   const where: Prisma.BackupWhereInput = { ...usable, databaseId };
-  if (scenarioId === "accidental-deletion" && opts.deletedAt) where.takenAt = { lt: opts.deletedAt };
-  if (scenarioId === "failed-migration") where.kind = "pre_migration";
+  if (scenario.backups.beforeGivenTime && opts.deletedAt) where.takenAt = { lt: opts.deletedAt };
+  if (scenario.backups.kind) where.kind = scenario.backups.kind;
   const rows = await db.backup.findMany({ where, orderBy: { takenAt: "desc" }, take: 30, include: { location: { select: { name: true, kind: true } } } });
-  const candidates: Candidate[] = rows.map((b) => ({
+  const found: Candidate[] = rows.map((b) => ({
     id: b.id,
     key: b.key,
     takenAt: b.takenAt.toISOString(),
@@ -48,11 +47,7 @@ export async function backupCandidates(scenarioId: ScenarioId, databaseId: strin
     hasManifest: b.manifest !== null,
     sizeAnomaly: b.sizeAnomaly,
   }));
-  if (scenarioId === "infrastructure-loss") candidates.sort((a, b) => Number(a.locationKind === "local") - Number(b.locationKind === "local"));
-  const suggested =
-    scenarioId === "database-corruption" || scenarioId === "infrastructure-loss"
-      ? (candidates.find((c) => c.verificationState === "verified" && !c.sizeAnomaly) ?? candidates.find((c) => !c.sizeAnomaly) ?? null)
-      : (candidates.find((c) => !c.sizeAnomaly) ?? null);
+  const { candidates, suggested } = scenario.suggestBackup(found);
   return { candidates, suggestedId: suggested?.id ?? null };
 }
 

@@ -8,7 +8,7 @@ import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { listDrills } from "@/lib/drills/queries";
 import { wizardDatabases } from "@/lib/restores/wizard";
-import { SCENARIOS } from "@/lib/scenarios/catalog";
+import { scenarioChoices, scenarioTitle } from "@/lib/scenarios/registry";
 import { formatDuration } from "@/lib/format/time";
 import { db } from "@/lib/db";
 import { ScheduleForm } from "./schedule-form";
@@ -54,7 +54,7 @@ export default async function DrillsPage() {
           <ul className="divide-y divide-slate-100 text-sm" data-testid="drills-list">
             {drills.map((d) => (
               <li key={d.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
-                <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{SCENARIOS.find((s) => s.id === d.scenarioId)?.title} on {d.databaseName}</Link>
+                <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{scenarioTitle(d.scenarioId)} on {d.databaseName}</Link>
                 <Time value={d.scheduledAt} />
                 <RunStatusBadge status={d.status === "closed" ? (d.outcome === "met" ? "passed" : "failed") : d.status === "running" ? "running" : "queued"} />
                 {d.status === "closed" && <span className="tabular text-slate-600">{formatDuration(d.totalMs / 1000)} vs RTO {d.rtoMinutes} min</span>}
@@ -71,7 +71,7 @@ export default async function DrillsPage() {
       </Card>
       {hasRole(user.role, "operator") && (
         <Card title="Schedule a drill" className="mt-4">
-          <ScheduleForm databases={databases} users={users} canAllowProduction={hasRole(user.role, "admin")} />
+          <ScheduleForm scenarios={scenarioChoices()} databases={databases} users={users} canAllowProduction={hasRole(user.role, "admin")} />
         </Card>
       )}
       <p className="mt-2 text-xs text-slate-500"><Badge kind="neutral">note</Badge> A drill uses a staging or test database; only an admin can allow production, explicitly.</p>

@@ -2,10 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import { SCENARIOS, type ScenarioId } from "@/lib/scenarios/catalog";
+import type { ScenarioChoice, ScenarioId } from "@/lib/scenarios/registry";
 import { scheduleDrillAction } from "./actions";
 
-export function ScheduleForm({ databases, users, canAllowProduction }: { databases: { id: string; name: string; environment: string }[]; users: { email: string; name: string }[]; canAllowProduction: boolean }) {
+export function ScheduleForm({ scenarios, databases, users, canAllowProduction }: { scenarios: ScenarioChoice[]; databases: { id: string; name: string; environment: string }[]; users: { email: string; name: string }[]; canAllowProduction: boolean }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +29,7 @@ export function ScheduleForm({ databases, users, canAllowProduction }: { databas
           router.push(`/drills/${r.data.drillId}`);
         });
       }}>
-      <label className="text-sm">Scenario<select name="scenarioId" className={input}>{SCENARIOS.map((s) => <option key={s.id} value={s.id}>{s.title} (v{s.version})</option>)}</select></label>
+      <label className="text-sm">Scenario<select name="scenarioId" className={input}>{scenarios.map((s) => <option key={s.id} value={s.id}>{s.title} (v{s.version})</option>)}</select></label>
       <label className="text-sm">Database used<select name="databaseId" className={input}>
         {databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.environment})</option>)}
       </select></label>

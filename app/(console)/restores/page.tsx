@@ -7,7 +7,7 @@ import { Time } from "@/components/time";
 import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { listRestoreRuns } from "@/lib/restores/queries";
-import { scenarioById } from "@/lib/scenarios/catalog";
+import { scenarioTitle } from "@/lib/scenarios/registry";
 import { formatDuration } from "@/lib/format/time";
 
 export const metadata: Metadata = { title: "Restore" };
@@ -32,7 +32,7 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
               {runs.map((r) => (
                 <tr key={r.id} className="border-t border-slate-100 align-top">
                   <td className="whitespace-nowrap px-3 py-2"><Link className="text-sky-700 hover:underline" href={`/restores/${r.id}`}><Time value={r.startedAt ?? r.createdAt} /></Link></td>
-                  <td className="px-3 py-2">{scenarioById(r.scenarioId)?.title ?? r.scenarioId} <span className="text-xs text-slate-500">v{r.scenarioVersion}</span></td>
+                  <td className="px-3 py-2">{scenarioTitle(r.scenarioId)} <span className="text-xs text-slate-500">v{r.scenarioVersion}</span></td>
                   <td className="px-3 py-2">{r.databaseName}</td>
                   <td className="px-3 py-2"><RunStatusBadge status={r.status} />{r.verdict && <div className="mt-1 max-w-md text-xs text-slate-600">{r.verdict}</div>}</td>
                   <td className="px-3 py-2 text-xs">planned by {r.createdBy}{r.confirmedBy && <><br />confirmed by {r.confirmedBy}</>}</td>

@@ -6,7 +6,7 @@ import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { getRestoreRun } from "@/lib/restores/queries";
-import { scenarioById } from "@/lib/scenarios/catalog";
+import { scenarioById } from "@/lib/scenarios/registry";
 import { db } from "@/lib/db";
 import { RunPanel } from "./run-panel";
 
@@ -22,12 +22,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const scenario = scenarioById(view.run.scenarioId);
   const database = await db.database.findUnique({ where: { id: view.run.databaseId }, select: { dbName: true, host: true, port: true } });
   const rtoMinutes = scenario
-    ? ((await db.database.findUnique({ where: { id: view.run.databaseId }, select: { [scenario.rto]: true } })) as Record<string, number> | null)?.[scenario.rto] ?? null
+    ? ((await db.database.findUnique({ where: { id: view.run.databaseId }, select: { [scenario.meta.rto]: true } })) as Record<string, number> | null)?.[scenario.meta.rto] ?? null
     : null;
   return (
     <>
       <PageHeader
-        title={`${scenario?.title ?? view.run.scenarioId}: ${view.run.databaseName}`}
+        title={`${scenario?.meta.title ?? view.run.scenarioId}: ${view.run.databaseName}`}
         description={<><Link href="/restores" className="text-sky-700 hover:underline">Restore</Link> › run {view.run.id} · runbook v{view.run.scenarioVersion}</>}
       />
       <RunPanel

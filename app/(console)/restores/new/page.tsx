@@ -6,7 +6,7 @@ import { EnvironmentBadge, VerificationBadge, Badge } from "@/components/ui/badg
 import { Time } from "@/components/time";
 import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
-import { SCENARIOS, scenarioById } from "@/lib/scenarios/catalog";
+import { SCENARIOS, scenarioById } from "@/lib/scenarios/registry";
 import { backupCandidates, wizardDatabases } from "@/lib/restores/wizard";
 import { formatBytes } from "@/lib/format/bytes";
 import { PrepareForm } from "./prepare-form";
@@ -41,8 +41,8 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
         <PageHeader title="New restore" description="Which disaster are you in? Each scenario follows its runbook." />
         <Stepper current={0} />
         <div className="grid gap-3 md:grid-cols-2">
-          {[...SCENARIOS].sort((a, b) => a.number - b.number).map((s) => (
-            <Link key={s.id} href={`/restores/new?scenario=${s.id}`} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-sky-400">
+          {SCENARIOS.map(({ id, meta: s }) => (
+            <Link key={id} href={`/restores/new?scenario=${id}`} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-sky-400">
               <div className="text-xs uppercase tracking-wide text-slate-500">Scenario {s.number}</div>
               <h2 className="font-semibold">{s.title}</h2>
               <p className="mt-1 text-sm text-slate-600">{s.summary}</p>
@@ -59,7 +59,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
   if (!target) {
     return (
       <>
-        <PageHeader title={`New restore: ${scenario.title}`} description={<Link href="/restores/new" className="text-sky-700 hover:underline">← another scenario</Link>} />
+        <PageHeader title={`New restore: ${scenario.meta.title}`} description={<Link href="/restores/new" className="text-sky-700 hover:underline">← another scenario</Link>} />
         <Stepper current={1} />
         <h2 className="mb-2 font-semibold">Which database is the target?</h2>
         {databases.length === 0 ? (
@@ -87,14 +87,14 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
   const { candidates, suggestedId } = await backupCandidates(scenario.id, source.id, { deletedAt });
   return (
     <>
-      <PageHeader title={`New restore: ${scenario.title}`} description={<Link href={`/restores/new?scenario=${scenario.id}`} className="text-sky-700 hover:underline">← another target</Link>} />
+      <PageHeader title={`New restore: ${scenario.meta.title}`} description={<Link href={`/restores/new?scenario=${scenario.id}`} className="text-sky-700 hover:underline">← another target</Link>} />
       <Stepper current={2} />
       <div className={`mb-4 rounded-lg border-2 p-3 ${target.environment === "production" ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`} data-testid="wizard-target">
         <div className="text-xs uppercase tracking-wide text-slate-500">Target</div>
         <div className="flex flex-wrap items-center gap-2 text-lg font-semibold">{target.name} <EnvironmentBadge environment={target.environment} /></div>
         <div className="font-mono text-xs">{target.dbName} on {target.host}:{target.port}</div>
       </div>
-      {scenario.id === "accidental-deletion" && (
+      {scenario.backups.beforeGivenTime && (
         <form method="get" className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm">
           <input type="hidden" name="scenario" value={scenario.id} /><input type="hidden" name="database" value={target.id} />
           <label>When did the deletion happen (UTC)?<input type="datetime-local" name="deletedAt" defaultValue={sp.deletedAt} className="ml-2 rounded border border-slate-300 px-2 py-1" /></label>
@@ -111,10 +111,10 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
         <button type="submit" className="rounded border border-slate-300 px-2 py-1">Show</button>
       </form>
       <h2 className="mb-2 font-semibold">Which backup?</h2>
-      <p className="mb-2 text-sm text-slate-600">Suggested: {scenario.suggestedBackup}.</p>
+      <p className="mb-2 text-sm text-slate-600">Suggested: {scenario.meta.suggestedBackup}. <Link href={`/runbooks/${scenario.id}?database=${target.id}`} className="text-sky-700 hover:underline">The runbook&apos;s steps for {target.name}</Link></p>
       {candidates.length === 0 ? (
         <p className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="no-candidates">
-          No usable backup of {source.name} for this scenario (not failed, not empty, not vanished{scenario.id === "failed-migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
+          No usable backup of {source.name} for this scenario (not failed, not empty, not vanished{scenario.backups.kind === "pre_migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
         </p>
       ) : (
         <PrepareForm

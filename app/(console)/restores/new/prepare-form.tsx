@@ -2,10 +2,12 @@
 
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
-import type { ScenarioId } from "@/lib/scenarios/catalog";
+import type { ScenarioId } from "@/lib/scenarios/registry";
 import { prepareRunAction } from "../actions";
 
 type Candidate = { id: string; label: React.ReactNode };
+
+const SCENARIO_FIELDS = ["table", "idColumn", "ids", "healthUrls"] as const;
 
 export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates, drill }: { scenarioId: ScenarioId; databaseId: string; suggestedId: string | null; candidates: Candidate[]; drill: { id: string; step: number } | null }) {
   const router = useRouter();
@@ -21,10 +23,8 @@ export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates, d
         scenarioId,
         databaseId,
         backupId: String(f.get("backupId") ?? ""),
-        table: String(f.get("table") ?? ""),
-        idColumn: String(f.get("idColumn") ?? ""),
-        ids: String(f.get("ids") ?? ""),
-        healthUrls: String(f.get("healthUrls") ?? ""),
+        // The scenario's own fields (only those rendered below); its inputSchema checks them on the server.
+        input: Object.fromEntries(SCENARIO_FIELDS.filter((k) => f.has(k)).map((k) => [k, String(f.get(k))])),
         ...(drill ? { drillId: drill.id, drillStep: drill.step } : {}),
       });
       if (!r.ok) return setError(r.error);

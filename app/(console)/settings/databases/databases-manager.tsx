@@ -3,7 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { DatabaseDto } from "@/lib/databases/queries";
-import { ENVIRONMENTS } from "@/lib/databases/schemas";
+import {
+  DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
+  DEFAULT_MIGRATION_HEAD_QUERY_TEXT,
+  DEFAULT_MIGRATION_UPGRADE_COMMAND,
+  ENVIRONMENTS,
+} from "@/lib/databases/schemas";
 import { EnvironmentBadge } from "@/components/ui/badges";
 import { deleteDatabaseAction, saveDatabaseAction, testDatabaseAction } from "./actions";
 
@@ -45,6 +50,7 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
       onDone(existing ? `Saved ${input.name}.` : `Added ${input.name}. Sync its locations to see its backups.`);
     });
   }
+      migrationUpgradeCommand: get("migrationUpgradeCommand"), migrationDowngradeCommand: get("migrationDowngradeCommand"),
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label={existing ? `Edit ${existing.name}` : "Add a database"}>
@@ -83,7 +89,16 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
         {text("gfsDailyDays", "Keep dailies (days)", { type: "number", placeholder: "30" })}
         {text("gfsWeeklyDays", "Keep Sundays (days)", { type: "number", placeholder: "91" })}
         {text("gfsMonthlyDays", "Keep 1sts of month (days)", { type: "number", placeholder: "365" })}
-        {text("migrationHeadQuery", "Migration head query", { mono: true, placeholder: "select version_num from alembic_version" })}
+      </fieldset>
+      <fieldset className="grid gap-3 sm:grid-cols-3">
+        <legend className="mb-2 text-sm font-semibold">Migrations</legend>
+        {text("migrationHeadQuery", "Migration head query", { mono: true, placeholder: DEFAULT_MIGRATION_HEAD_QUERY_TEXT })}
+        {text("migrationUpgradeCommand", "Upgrade command", { mono: true, placeholder: DEFAULT_MIGRATION_UPGRADE_COMMAND })}
+        {text("migrationDowngradeCommand", "Downgrade command (undo the last migration)", { mono: true, placeholder: DEFAULT_MIGRATION_DOWNGRADE_COMMAND })}
+        <p className="text-xs text-slate-600 sm:col-span-3">
+          The head query runs read-only before a restore. The two commands are shown in runbooks, restore plans and drill checklists for a
+          person to run; Lifeboat never executes them. Empty means the default (alembic).
+        </p>
       </fieldset>
       <fieldset>
         <legend className="mb-2 text-sm font-semibold">Where its backups are</legend>

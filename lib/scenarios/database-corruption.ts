@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { defineScenario, newestUsable } from "./define";
+import { safeRestoreSteps } from "./safe-restore";
+
+export const databaseCorruption = defineScenario({
+  id: "database-corruption",
+  version: 2,
+  changelog: [
+    { version: 1, date: "2026-11-25", change: "First version, from the Backup and Disaster Recovery Guide." },
+    {
+      version: 2,
+      date: "2026-12-01",
+      change: "The runbook now lists exactly the steps that run, with their commands; the migration command is the database's own.",
+    },
+  ],
+  meta: {
+    number: 1,
+    title: "Database corruption",
+    summary:
+      "The database is damaged (corrupt pages, a dropped table, an unusable state). Restore the newest verified backup into a scratch database, verify it, then switch it into place.",
+    symptoms: [
+      "Queries fail with 'invalid page' or 'could not read block' errors",
+      "A table or schema is missing",
+      "The application reports data integrity errors",
+    ],
+    rto: "rtoCorruptionMinutes",
+    expectedDowntime: "15–30 minutes",
+    suggestedBackup: "the newest verified backup of the target database",
+  },
+  inputSchema: z.object({}),
+  previewInput: {},
+  backups: {},
+  suggestBackup: (candidates) => ({ candidates: [...candidates], suggested: newestUsable(candidates, true) }),
+  plan: ({ rc, migrations }) => ({ steps: safeRestoreSteps(rc, migrations), summary: { scratchDatabase: rc.scratch, oldCopy: rc.oldCopy } }),
+});

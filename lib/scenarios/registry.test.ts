@@ -1,0 +1,164 @@
+import { describe, expect, test } from "vitest";
+import type { Manifest } from "@/lib/backups/manifest";
+import { db } from "@/lib/db";
+import { scheduleDrill } from "@/lib/drills/mutations";
+import { planFor, runbookPlan, type PlanInput, type RunbookDatabase } from "@/lib/restores/plans";
+import type { Plan } from "@/lib/runner/types";
+import type { BackupStorage } from "@/lib/storage/provider";
+import { commandText } from "./command-text";
+import { newestUsable } from "./define";
+import { SCENARIO_IDS, SCENARIOS, scenarioById, type ScenarioId } from "./registry";
+
+// One definition per scenario: the runbook (and its print view), the drill checklist and the
+// plan that really runs are the same steps, in the same order, with the same version.
+
+const untouchable = new Proxy({} as BackupStorage, {
+  get: (_t, prop) => {
+    if (prop === "kind") return "local";
+    if (prop === "description") return "folder /nowhere";
+    if (prop === "then") return undefined;
+    return () => {
+      throw new Error(`building a plan must not use the storage (${String(prop)})`);
+    };
+  },
+});
+
+const manifest: Manifest = {
+  lifeboat: 1,
+  sha256: "a".repeat(64),
+  size: 1234,
+  format: "custom",
+  database: "amani",
+  serverVersion: "15.18",
+  pgDumpVersion: "15.18",
+  createdAt: "2025-01-01T02:00:00.000Z",
+  migrationHead: "a1b2c3d4e5f6",
+  critical: false,
+  tables: [{ schema: "public", name: "users", rows: 1000 }],
+};
+
+const target: RunbookDatabase = {
+  name: "Amani staging",
+  environment: "staging",
+  host: "db.internal",
+  port: 5432,
+  user: "lifeboat",
+  dbName: "amani_staging",
+  migrationHeadQuery: "select version from flyway_schema_history order by installed_rank desc limit 1",
+  migrationUpgradeCommand: "flyway -configFiles=staging.conf migrate",
+  migrationDowngradeCommand: "flyway -configFiles=staging.conf undo",
+};
+
+/** A run of the scenario on `target`: the preview's own input where it is valid, real values where it is not. */
+function realPlan(id: ScenarioId): Plan {
+  const common = {
+    target: {
+      name: target.name,
+      environment: "staging" as const,
+      conn: { host: target.host, port: target.port, user: target.user, password: "pw-not-shown", database: target.dbName },
+      migrationHeadQuery: target.migrationHeadQuery,
+      migrationUpgradeCommand: target.migrationUpgradeCommand,
+      migrationDowngradeCommand: target.migrationDowngradeCommand,
+    },
+    backup: { storage: untouchable, key: "amani/amani_backup_20250101_020000.dump", size: 1234, format: "custom" as const, manifest, locationName: "S3" },
+    now: new Date("2025-03-04T05:06:07Z"),
+  };
+  const inputs: Record<ScenarioId, PlanInput> = {
+    "database-corruption": { ...common, scenarioId: "database-corruption" },
+    "failed-migration": { ...common, scenarioId: "failed-migration" },
+    // The runbook's table placeholder is a valid (quoted) name, so titles can be compared as they are.
+    "accidental-deletion": { ...common, scenarioId: "accidental-deletion", table: '"<schema>"."<table>"', idColumn: "<id column>", ids: "100-250" },
+    "infrastructure-loss": { ...common, scenarioId: "infrastructure-loss", healthUrls: ["https://app.example.test/health"] },
+  };
+  return planFor(inputs[id]);
+}
+
+/** What a run has and a runbook writes as a placeholder: the restore's time and its private folder. */
+function placeholders(text: string): string {
+  return text
+    .replace(/decode\('([0-9a-f]+)', 'hex'\)/g, (_m, hex: string) => `decode('${Buffer.from(hex, "hex").toString()}', 'hex')`)
+    .replace(/20250304050607/g, "<ts>").replace(/lifeboat-restore-[0-9a-f]{16}/g, "lifeboat-restore-<id>");
+}
+
+const shape = (plan: Pick<Plan, "steps">) =>
+  plan.steps.map((s) => ({ key: s.key, title: placeholders(s.title), kind: s.kind, command: commandText(s.kind, s.command?.map(placeholders) ?? null) }));
+
+describe("the scenario registry", () => {
+  test("ids are unique, versions have a changelog line, numbers follow the guide", () => {
+    expect(new Set(SCENARIO_IDS).size).toBe(SCENARIOS.length);
+    expect(SCENARIOS.map((s) => s.meta.number)).toEqual([1, 2, 3, 4]);
+    for (const s of SCENARIOS) {
+      expect(s.version).toBe(2);
+      expect(s.changelog.find((c) => c.version === s.version)?.change).toMatch(/lists exactly the steps that run/);
+    }
+  });
+
+  test.each(SCENARIO_IDS)("%s: the runbook's steps are the plan's steps (keys, titles, kinds, commands, order), same version", (id) => {
+    const runbook = runbookPlan(id, target);
+    const plan = realPlan(id);
+    expect(runbook.scenarioVersion).toBe(plan.scenarioVersion);
+    expect(plan.scenarioVersion).toBe(scenarioById(id)?.version);
+    expect(shape(runbook)).toEqual(shape(plan));
+    // Without a database the runbook has placeholders, and the same steps.
+    const generic = runbookPlan(id);
+    expect(generic.steps.map((s) => [s.key, s.kind])).toEqual(plan.steps.map((s) => [s.key, s.kind]));
+    const named = (t: string) => t.replaceAll("amani_staging", "<db>");
+    expect(generic.steps.map((s) => s.title)).toEqual(runbook.steps.map((s) => named(s.title)));
+    // A runbook's plan has nothing to run.
+    expect(runbook.steps.every((s) => s.run === undefined)).toBe(true);
+  });
+
+  test.each(SCENARIO_IDS)("%s: a scheduled drill's checklist is the runbook's steps, with the runbook's version", async (id) => {
+    const database = await db.database.create({
+      data: { ...target, name: `registry-${id}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}` },
+    });
+    const actor = { id: "u", email: "registry@example.test", name: "Registry", role: "operator" as const };
+    const { drillId } = await scheduleDrill({ scenarioId: id, databaseId: database.id, scheduledAt: "2026-12-01T09:00", participants: [], notes: "", allowProduction: false }, actor);
+    const drill = await db.drill.findUniqueOrThrow({ where: { id: drillId }, include: { steps: { orderBy: { index: "asc" } } } });
+    const runbook = runbookPlan(id, { ...target, name: database.name });
+    expect(drill.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind }))).toEqual(runbook.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind })));
+    expect(drill.scenarioVersion).toBe(runbook.scenarioVersion);
+    expect(drill.scenarioVersion).toBe(realPlan(id).scenarioVersion);
+  });
+
+  test("runbooks show the database's migration commands, and alembic's without one", () => {
+    const commands = (plan: Plan) => plan.steps.filter((s) => ["run-migrations", "try-downgrade"].includes(s.key)).map((s) => [s.key, s.kind, s.command]);
+    expect(commands(runbookPlan("failed-migration", target))).toEqual([
+      ["try-downgrade", "manual", ["flyway -configFiles=staging.conf undo"]],
+      ["run-migrations", "manual", ["flyway -configFiles=staging.conf migrate"]],
+    ]);
+    expect(commands(runbookPlan("failed-migration"))).toEqual([
+      ["try-downgrade", "manual", ["alembic downgrade -1"]],
+      ["run-migrations", "manual", ["alembic upgrade head"]],
+    ]);
+    const text = JSON.stringify(runbookPlan("infrastructure-loss", target).steps);
+    expect(text).toContain("flyway -configFiles=staging.conf migrate");
+    expect(text).not.toContain("alembic");
+  });
+
+  test("the placeholders are what the runbook shows where a run has names", () => {
+    const plan = runbookPlan("database-corruption");
+    const all = JSON.stringify(plan.steps.map((s) => [s.title, s.description, s.command]));
+    expect(all).toContain("<db>_lifeboat_<ts>");
+    expect(all).toContain("<db>_before_<ts>");
+    expect(all).toContain("<backup key>");
+    expect(all).not.toMatch(/NaN|undefined/);
+  });
+
+  test.each([
+    ["database-corruption", "verified-s3", ["anomalous", "unverified-local", "verified-s3"]],
+    ["accidental-deletion", "unverified-local", ["anomalous", "unverified-local", "verified-s3"]],
+    ["failed-migration", "unverified-local", ["anomalous", "unverified-local", "verified-s3"]],
+    ["infrastructure-loss", "verified-s3", ["anomalous", "verified-s3", "unverified-local"]],
+  ] as const)("%s suggests %s", (id, suggested, order) => {
+    const candidates = [
+      { id: "anomalous", verificationState: "verified", sizeAnomaly: "small", locationKind: "s3" },
+      { id: "unverified-local", verificationState: "unverified", sizeAnomaly: null, locationKind: "local" },
+      { id: "verified-s3", verificationState: "verified", sizeAnomaly: null, locationKind: "s3" },
+    ];
+    const r = scenarioById(id)!.suggestBackup(candidates);
+    expect(r.suggested?.id).toBe(suggested);
+    expect(r.candidates.map((c) => c.id)).toEqual(order);
+    expect(newestUsable([], true)).toBeNull();
+  });
+});
