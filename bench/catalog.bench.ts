@@ -62,14 +62,11 @@ async function main() {
     return ms(t);
   }
 
-  const user = await db.user.create({ data: { email: "bench@example.test", name: "Bench", role: "admin" } });
-  const actor = { id: user.id, email: user.email, name: user.name, role: "admin" as const };
   const { id: locationId } = await saveLocation(
     saveLocationSchema.parse({ name: "bench", config: { kind: "s3", bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }),
-    actor,
   );
   for (let i = 0; i < 4; i++) {
-    await saveDatabase(saveDatabaseSchema.parse({ name: `db${i}`, environment: "production", host: "127.0.0.1", dbName: `db${i}`, user: "x", sources: [{ locationId, patterns: `db${i}_backup_*` }] }), actor);
+    await saveDatabase(saveDatabaseSchema.parse({ name: `db${i}`, environment: "production", host: "127.0.0.1", dbName: `db${i}`, user: "x", sources: [{ locationId, patterns: `db${i}_backup_*` }] }));
   }
   async function sync() {
     const t = performance.now();

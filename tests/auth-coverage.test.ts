@@ -1,8 +1,15 @@
+import { randomUUID } from "node:crypto";
 import path from "node:path";
-import { beforeEach, describe, expect, test, vi } from "vitest";
-import { ROOT, routeFiles, serverActionFiles } from "./support/files";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { ROOT, routeFiles, serverActionFiles, walk } from "./support/files";
 import type { SessionUser } from "@/lib/auth/session";
 import { hasRole, ROLES, type Role } from "@/lib/auth/roles";
+import type { CommandInfo } from "@/lib/actions/define-command";
+import { db } from "@/lib/db";
+import { seal } from "@/lib/crypto/key";
+import { createDatabase, dropDatabase, testConnection } from "@/lib/postgres/test-support";
+import { runPsqlQuery } from "@/lib/postgres/run";
+import { COPY_BACK_NEEDS_APPROVER, DROP_NEEDS_APPROVER, SWITCH_OVER_NEEDS_APPROVER } from "@/lib/restores/commands";
 
 // The session is the one thing faked here: everything behind it is the real code.
 const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
@@ -17,6 +24,11 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 type Guarded = ((...args: unknown[]) => Promise<unknown>) & { requiredRole?: Role | "public" };
 
 const routes = routeFiles();
+
+async function databaseExists(name: string): Promise<boolean> {
+  const rows = await runPsqlQuery(testConnection(), `SELECT count(*) FROM pg_database WHERE datname = '${name.replace(/'/g, "''")}'`);
+  return rows[0]?.[0] === "1";
+}
 const actionFiles = serverActionFiles();
 
 beforeEach(() => {
@@ -59,28 +71,191 @@ describe.each(routes)("route %s", (file) => {
   });
 });
 
+// Every write is a command declared in lib/<domain>/commands.ts; the "use server" files only
+// re-export them. The declarations are found by walking lib/, not from a list kept here.
+type Declared = Guarded & { command?: CommandInfo };
+const commandFiles = walk(path.join(ROOT, "lib"))
+  .filter((f) => /[/\\]commands\.ts$/.test(f))
+  .map((f) => path.relative(ROOT, f));
+
+async function declaredCommands(): Promise<Map<string, Declared>> {
+  const found = new Map<string, Declared>();
+  for (const file of commandFiles) {
+    const mod = (await import(path.join(ROOT, file))) as Record<string, unknown>;
+    for (const [exportName, value] of Object.entries(mod)) {
+      const cmd = value as Declared;
+      if (typeof cmd !== "function" || !cmd.command) continue;
+      expect(found.has(cmd.command.name), `${cmd.command.name} (${file} ${exportName}) is declared twice`).toBe(false);
+      found.set(cmd.command.name, cmd);
+    }
+  }
+  return found;
+}
+
+const commands = await declaredCommands();
+const LOWER: Record<Role, Role[]> = { viewer: [], operator: ["viewer"], approver: ["viewer", "operator"], admin: ["viewer", "operator", "approver"] };
+
+test("finds the commands declared in lib/", () => {
+  expect(commands.size).toBeGreaterThanOrEqual(20);
+  for (const name of ["restores.complete-step", "restores.drop-old-copy", "databases.save", "users.create"]) expect(commands.has(name)).toBe(true);
+});
+
+describe.each([...commands.keys()])("command %s", (name) => {
+  test("refuses no session (401) and every lower role (403)", async () => {
+    const cmd = commands.get(name)!;
+    const needed = cmd.command!.role;
+    expect(ROLES).toContain(needed);
+    session.user = null;
+    expect(await cmd({}), `${name} without a session`).toMatchObject({ ok: false, status: 401 });
+    for (const lower of LOWER[needed]) {
+      session.user = as(lower);
+      expect(await cmd({}), `${name} as ${lower} (needs ${needed})`).toMatchObject({ ok: false, status: 403 });
+    }
+  });
+});
+
 describe.each(actionFiles)("server actions in %s", (file) => {
-  test("every export is guarded and refuses the wrong caller", async () => {
-    const mod = (await import(path.join(ROOT, file))) as Record<string, Guarded>;
+  test("every export is a command declared in lib/", async () => {
+    const mod = (await import(path.join(ROOT, file))) as Record<string, Declared>;
     const exports = Object.entries(mod).filter(([, v]) => typeof v === "function");
     expect(exports.length).toBeGreaterThan(0);
-    for (const [name, fn] of exports) {
-      expect(ROLES, `${name} in ${file} must be built with action()`).toContain(fn.requiredRole);
-      const needed = fn.requiredRole as Role;
-
+    for (const [exportName, fn] of exports) {
+      expect(fn.command, `${exportName} in ${file} must be a command from lib/<domain>/commands.ts`).toBeDefined();
+      expect(commands.has(fn.command!.name), `${exportName} in ${file}: ${fn.command!.name} is not declared in lib/`).toBe(true);
       session.user = null;
-      expect(await fn({}), `${name} without a session`).toMatchObject({ ok: false, status: 401 });
-
-      session.user = as("viewer");
-      const asViewer = await fn({});
-      if (hasRole("viewer", needed)) expect(asViewer).not.toMatchObject({ status: 403 });
-      else expect(asViewer, `${name} as viewer (needs ${needed})`).toMatchObject({ ok: false, status: 403 });
-
-      if (needed === "admin" || needed === "approver") {
-        session.user = as("operator");
-        expect(await fn({}), `${name} as operator (needs ${needed})`).toMatchObject({ ok: false, status: 403 });
-      }
+      expect(await fn({}), `${exportName} without a session`).toMatchObject({ ok: false, status: 401 });
     }
+  });
+});
+
+// Destructive steps on production need an approver; the same steps on staging stay with operators.
+describe("production needs an approver", () => {
+  let users: Record<"operator" | "approver", SessionUser>;
+  const created: string[] = [];
+
+  async function database(environment: "production" | "staging") {
+    const pg = testConnection();
+    return db.database.create({
+      data: {
+        name: `coverage-${environment}-${randomUUID()}`,
+        environment,
+        host: pg.host,
+        port: pg.port,
+        dbName: pg.database,
+        user: pg.user,
+        passwordEnc: seal(pg.password ?? ""),
+        sslmode: "disable",
+      },
+    });
+  }
+
+  /** A run of `databaseId` waiting for the tick on its confirmation step (index 1). */
+  async function runWaitingForConfirmation(databaseId: string, key: "confirm-switch-over" | "confirm-copy-back") {
+    const run = await db.run.create({
+      data: {
+        scenarioId: "database-corruption",
+        scenarioVersion: 1,
+        databaseId,
+        status: "waiting",
+        plan: JSON.stringify({ scenarioId: "database-corruption", scenarioVersion: 1, steps: [], summary: {} }),
+        planHash: "0".repeat(64),
+        createdBy: "coverage@example.test",
+        steps: {
+          create: [
+            { index: 0, key: "restore-scratch", title: "Restore into a scratch database", kind: "automatic", status: "succeeded" },
+            { index: 1, key, title: "Confirm", kind: "confirmation", status: "waiting" },
+            { index: 2, key: "check-health", title: "Check health", kind: "manual", status: "pending" },
+          ],
+        },
+      },
+    });
+    return run.id;
+  }
+
+  /** A succeeded run that kept `oldCopy` (a real database on the test server). */
+  async function runThatKept(databaseId: string) {
+    const oldCopy = `lb_cov_before_${String(Math.floor(Math.random() * 1e14)).padStart(14, "0")}`;
+    await createDatabase(oldCopy);
+    created.push(oldCopy);
+    const run = await db.run.create({
+      data: {
+        scenarioId: "database-corruption",
+        scenarioVersion: 1,
+        databaseId,
+        status: "succeeded",
+        plan: JSON.stringify({ scenarioId: "database-corruption", scenarioVersion: 1, steps: [], summary: { oldCopy } }),
+        planHash: "0".repeat(64),
+        createdBy: "coverage@example.test",
+      },
+    });
+    return { runId: run.id, oldCopy };
+  }
+
+  beforeAll(async () => {
+    const make = async (role: "operator" | "approver") => {
+      const u = await db.user.create({ data: { email: `coverage-${role}-${randomUUID()}@example.test`, name: role, role } });
+      return { id: u.id, email: u.email, name: u.name, role } satisfies SessionUser;
+    };
+    users = { operator: await make("operator"), approver: await make("approver") };
+  });
+
+  afterAll(async () => {
+    for (const name of created) await dropDatabase(name);
+  });
+
+  const completeStep = () => commands.get("restores.complete-step")!;
+  const dropOldCopy = () => commands.get("restores.drop-old-copy")!;
+
+  test("an operator's confirmation of a production switch-over is refused (403); an approver's succeeds", async () => {
+    const prod = await database("production");
+    const runId = await runWaitingForConfirmation(prod.id, "confirm-switch-over");
+
+    session.user = users.operator;
+    const refused = await completeStep()({ runId, stepIndex: 1 });
+    expect(refused).toMatchObject({ ok: false, status: 403, error: SWITCH_OVER_NEEDS_APPROVER });
+    expect((await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } })).status).toBe("waiting");
+
+    session.user = users.approver;
+    expect(await completeStep()({ runId, stepIndex: 1, note: "application stopped" })).toEqual({ ok: true, data: { runId, stepIndex: 1 } });
+    const step = await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } });
+    expect(step).toMatchObject({ status: "succeeded", completedBy: users.approver.email });
+    expect(await db.auditEvent.count({ where: { targetId: runId, action: "run.step.complete" } })).toBe(1);
+  });
+
+  test("an operator's confirmation of a production copy-back is refused (403)", async () => {
+    const prod = await database("production");
+    const runId = await runWaitingForConfirmation(prod.id, "confirm-copy-back");
+    session.user = users.operator;
+    expect(await completeStep()({ runId, stepIndex: 1 })).toMatchObject({ ok: false, status: 403, error: COPY_BACK_NEEDS_APPROVER });
+  });
+
+  test("on staging an operator confirms the switch-over", async () => {
+    const staging = await database("staging");
+    const runId = await runWaitingForConfirmation(staging.id, "confirm-switch-over");
+    session.user = users.operator;
+    expect(await completeStep()({ runId, stepIndex: 1 })).toEqual({ ok: true, data: { runId, stepIndex: 1 } });
+  });
+
+  test("an operator's drop of a kept production copy is refused (403); an approver's succeeds", async () => {
+    const prod = await database("production");
+    const { runId, oldCopy } = await runThatKept(prod.id);
+
+    session.user = users.operator;
+    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toMatchObject({ ok: false, status: 403, error: DROP_NEEDS_APPROVER });
+    expect(await databaseExists(oldCopy)).toBe(true);
+
+    session.user = users.approver;
+    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toEqual({ ok: true, data: { runId, oldCopy, dropped: true } });
+    expect(await databaseExists(oldCopy)).toBe(false);
+    const events = await db.auditEvent.findMany({ where: { targetId: runId, action: "run.drop_old_copy" } });
+    expect(events.map((e) => e.actorEmail)).toEqual([users.approver.email]);
+  });
+
+  test("on staging an operator drops the kept copy", async () => {
+    const staging = await database("staging");
+    const { runId, oldCopy } = await runThatKept(staging.id);
+    session.user = users.operator;
+    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toMatchObject({ ok: true, data: { dropped: true } });
   });
 });
 

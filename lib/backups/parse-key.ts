@@ -58,7 +58,9 @@ export function parseKey(key: string): ParsedKey {
   };
 }
 
-/** Glob with * (any run of characters except '/') and ** (anything); one pattern per line or comma. */
+// Glob with * (any run of characters except '/'), ** (anything), and ** followed by '/' (no
+// folder or any folders, so that a dated-folder pattern also matches a key at the top). One
+// pattern per line or comma.
 export function patternsMatch(patterns: string, relativeKey: string): boolean {
   const list = patterns
     .split(/[\n,]/)
@@ -72,7 +74,10 @@ export function globToRegExp(glob: string): RegExp {
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
     if (c === "*") {
-      if (glob[i + 1] === "*") {
+      if (glob[i + 1] === "*" && glob[i + 2] === "/") {
+        re += "(?:.*/)?";
+        i += 2;
+      } else if (glob[i + 1] === "*") {
         re += ".*";
         i++;
       } else re += "[^/]*";

@@ -2,7 +2,6 @@ import "server-only";
 import type { Verification } from "@prisma/client";
 import { db } from "@/lib/db";
 import { UserError, NotFoundError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit/record";
 import { requireRole } from "@/lib/auth/guard";
 import type { SessionUser } from "@/lib/auth/session";
 import { fullConfig } from "@/lib/locations/config";
@@ -19,7 +18,7 @@ import { parseStoredJson, storedState } from "@/lib/stored-json";
 const running = new Set<string>();
 const PROGRESS_EVERY_MS = 400;
 
-export async function startVerification(input: { id: string }, actor: SessionUser): Promise<{ verificationId: string }> {
+export async function startVerification(input: { id: string }, actor: SessionUser): Promise<{ verificationId: string; key: string; location: string }> {
   const backup = await db.backup.findUnique({ where: { id: input.id }, include: { location: true } });
   if (!backup) throw new NotFoundError("The backup");
   if (backup.vanishedAt) throw new UserError("This backup is no longer in its location (it vanished at the last sync), so it cannot be verified.", 409);
@@ -29,9 +28,8 @@ export async function startVerification(input: { id: string }, actor: SessionUse
     const v = await db.verification.create({
       data: { backupId: backup.id, status: "running" satisfies VerificationJobStatus, requestedBy: actor.email, bytesTotal: backup.size },
     });
-    await recordAudit(actor, { action: "backup.verify", targetType: "backup", targetId: backup.id, detail: { key: backup.key, location: backup.location.name } });
     void runVerification(v.id, backup).finally(() => running.delete(backup.id));
-    return { verificationId: v.id };
+    return { verificationId: v.id, key: backup.key, location: backup.location.name };
   } catch (e) {
     running.delete(backup.id);
     throw e;

@@ -8,7 +8,6 @@ import { saveDatabase } from "@/lib/databases/mutations";
 import { saveDatabaseSchema } from "@/lib/databases/schemas";
 import { saveLocationSchema } from "@/lib/locations/schemas";
 import { beginSync } from "@/lib/catalog/sync";
-import type { SessionUser } from "@/lib/auth/session";
 import { stamp, startPrivateS3 } from "@/tests/support/s3";
 
 // Integration: a real S3 server (s3rver, this file's own, since one test stops it), a real
@@ -20,7 +19,6 @@ const DAY = 86_400_000;
 const start = Date.UTC(2022, 0, 1, 2, 0, 0);
 const N = 1200;
 const keyOf = (i: number) => `prod/amani_backup_${stamp(new Date(start + i * DAY))}.sql.gz`;
-let actor: SessionUser;
 let s3Id: string;
 let localId: string;
 let databaseId: string;
@@ -36,8 +34,6 @@ const present = (locationId: string) => db.backup.count({ where: { locationId, v
 
 beforeAll(async () => {
   s3 = await startPrivateS3();
-  const user = await db.user.create({ data: { email: `sync-${Date.now()}@example.test`, name: "Sync Test", role: "admin" } });
-  actor = { id: user.id, email: user.email, name: user.name, role: "admin" };
   await s3.createBucket(bucket);
   await s3.putMany(bucket, Array.from({ length: N }, (_, i) => ({ key: keyOf(i), body: `backup ${i}` })));
   await s3.put(bucket, "prod/notes.txt", "not a backup but still an object");
@@ -61,14 +57,12 @@ beforeAll(async () => {
         name: `s3-${bucket}`,
         config: { kind: "s3", bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, prefix: "prod/" },
       }),
-      actor,
     )
   ).id;
-  localId = (await saveLocation(saveLocationSchema.parse({ name: `local-${bucket}`, config: { kind: "local", path: folder, prefix: "" } }), actor)).id;
+  localId = (await saveLocation(saveLocationSchema.parse({ name: `local-${bucket}`, config: { kind: "local", path: folder, prefix: "" } }))).id;
   databaseId = (
     await saveDatabase(
       saveDatabaseSchema.parse({ name: `amani-${bucket}`, environment: "production", host: "127.0.0.1", dbName: "amani", user: "x", sources: [{ locationId: s3Id, patterns: "amani_backup_*" }] }),
-      actor,
     )
   ).id;
 }, 120_000);

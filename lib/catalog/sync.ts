@@ -4,7 +4,8 @@ import { bulkInsert, db } from "@/lib/db";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError, type BackupStorage, type StorageObject } from "@/lib/storage/provider";
-import { isCatalogued, parseKey, patternsMatch } from "@/lib/backups/parse-key";
+import { isCatalogued, parseKey } from "@/lib/backups/parse-key";
+import { databaseForKey } from "@/lib/catalog/key-patterns";
 import { manifestKey, manifestSchema, MANIFEST_SUFFIX, type Manifest } from "@/lib/backups/manifest";
 import { retentionFacts } from "@/lib/backups/retention";
 import { refreshSizeAnomalies } from "@/lib/catalog/anomalies";
@@ -21,11 +22,6 @@ export class SyncBusyError extends Error {}
 
 type Source = { databaseId: string; patterns: string };
 type Existing = { id: string; etag: string | null; size: bigint; lastModified: Date; databaseId: string | null; vanished: boolean; hasManifest: boolean };
-
-function databaseFor(key: string, prefix: string, sources: Source[]): string | null {
-  const relative = prefix && key.startsWith(prefix) ? key.slice(prefix.length).replace(/^\/+/, "") : key;
-  return sources.find((s) => patternsMatch(s.patterns, relative))?.databaseId ?? null;
-}
 
 function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest | null) {
   const parsed = parseKey(o.key);
@@ -153,7 +149,7 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
         if (o.key.endsWith(MANIFEST_SUFFIX)) manifestKeys.add(o.key.slice(0, -MANIFEST_SUFFIX.length));
         if (!isCatalogued(o.key)) continue;
         seen.add(o.key);
-        const databaseId = databaseFor(o.key, config.prefix, sources);
+        const databaseId = databaseForKey(o.key, config.prefix, sources);
         const before = existing.get(o.key);
         if (!before) {
           const r = rowFor(o, databaseId, null);
@@ -190,7 +186,7 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
     for (const o of touched) {
       if (!manifestKeys.has(o.key)) continue;
       const { manifest, error } = await readManifest(storage, o.key);
-      const databaseId = databaseFor(o.key, config.prefix, sources);
+      const databaseId = databaseForKey(o.key, config.prefix, sources);
       const fields = manifest ? rowFor(o, databaseId, manifest) : {};
       await db.backup.update({ where: { locationId_key: { locationId, key: o.key } }, data: { ...fields, manifestError: error } });
     }

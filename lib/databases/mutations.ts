@@ -3,16 +3,15 @@ import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db";
 import { NotFoundError, UserError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit/record";
-import type { SessionUser } from "@/lib/auth/session";
 import { seal, unseal } from "@/lib/crypto/key";
 import type { saveDatabaseSchema } from "@/lib/databases/schemas";
 import type { PgConnection } from "@/lib/postgres/connection";
 import { serverVersion } from "@/lib/postgres/run";
+import { reassignCatalog } from "@/lib/catalog/assign";
 
-// Called only through lib/actions/safe-action.ts (admin role already required).
+// Called only through lib/databases/commands.ts (admin role, audit event).
 
-export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>, actor: SessionUser) {
+export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
   const { id, password, clearPassword, sources, ...fields } = input;
   const existing = id ? await db.database.findUnique({ where: { id } }) : null;
   if (id && !existing) throw new NotFoundError("The database");
@@ -22,6 +21,7 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>, a
     if (seenLocations.has(s.locationId)) throw new UserError("Each location can appear once per database; put several patterns on one line each instead.");
     seenLocations.add(s.locationId);
   }
+  const before = id ? await db.databaseSource.findMany({ where: { databaseId: id }, select: { locationId: true } }) : [];
   try {
     const saved = await db.$transaction(async (tx) => {
       const row = id
@@ -31,13 +31,18 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>, a
       for (const s of sources) await tx.databaseSource.create({ data: { databaseId: row.id, locationId: s.locationId, patterns: s.patterns } });
       return row;
     });
-    await recordAudit(actor, {
-      action: id ? "database.update" : "database.create",
-      targetType: "database",
-      targetId: saved.id,
-      detail: { name: saved.name, environment: saved.environment, host: saved.host, dbName: saved.dbName, passwordChanged: Boolean(password) || clearPassword },
-    });
-    return { id: saved.id };
+    // Changed patterns apply to what is catalogued now, not at the next sync.
+    const touched = [...new Set([...before.map((s) => s.locationId), ...sources.map((s) => s.locationId)])];
+    const catalog = await reassignCatalog(touched);
+    return {
+      id: saved.id,
+      name: saved.name,
+      environment: saved.environment,
+      host: saved.host,
+      dbName: saved.dbName,
+      passwordChanged: Boolean(password) || clearPassword,
+      catalog,
+    };
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
       throw new UserError(`A database named "${input.name}" already exists. Choose another name.`, 409);
@@ -49,12 +54,13 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>, a
   }
 }
 
-export async function deleteDatabase(input: { id: string }, actor: SessionUser) {
-  const existing = await db.database.findUnique({ where: { id: input.id } });
+export async function deleteDatabase(input: { id: string }) {
+  const existing = await db.database.findUnique({ where: { id: input.id }, include: { sources: { select: { locationId: true } } } });
   if (!existing) throw new NotFoundError("The database");
   await db.database.delete({ where: { id: input.id } });
-  await recordAudit(actor, { action: "database.delete", targetType: "database", targetId: existing.id, detail: { name: existing.name } });
-  return { id: existing.id };
+  // Its backups may match another database's patterns.
+  await reassignCatalog(existing.sources.map((s) => s.locationId));
+  return { id: existing.id, name: existing.name };
 }
 
 /** The connection with the decrypted password: server-side use only. */
@@ -71,16 +77,14 @@ export async function connectionOf(id: string): Promise<PgConnection> {
   };
 }
 
-export async function testDatabase(input: { id: string }, actor: SessionUser) {
+export async function testDatabase(input: { id: string }) {
   const conn = await connectionOf(input.id);
   const started = performance.now();
   try {
     const version = await serverVersion(conn);
     const latencyMs = Math.round(performance.now() - started);
-    await recordAudit(actor, { action: "database.test", targetType: "database", targetId: input.id, detail: { ok: true } });
     return { ok: true as const, version, latencyMs };
   } catch (e) {
-    await recordAudit(actor, { action: "database.test", targetType: "database", targetId: input.id, detail: { ok: false } });
     if (e instanceof UserError) return { ok: false as const, error: e.message };
     console.error("[lifeboat] database test failed:", e);
     return { ok: false as const, error: "The connection test failed unexpectedly; the details are in the server log." };

@@ -2,7 +2,6 @@ import "server-only";
 import type { z } from "zod";
 import { db } from "@/lib/db";
 import { NotFoundError, UserError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit/record";
 import type { SessionUser } from "@/lib/auth/session";
 import { hasRole } from "@/lib/auth/roles";
 import { scenarioById } from "@/lib/scenarios/registry";
@@ -11,7 +10,7 @@ import { apply, drillOutcome, refusal, skipRefusal, totalElapsedMs, unfinishedSt
 import type { closeDrillSchema, scheduleDrillSchema, skipStepSchema, stepNotesSchema, stopwatchSchema } from "@/lib/drills/schemas";
 import { refreshRunTimes } from "@/lib/drills/queries";
 
-// Called only through lib/actions/safe-action.ts (operator role already required). Every
+// Called only through lib/drills/commands.ts (operator role, audit event). Every
 // time is the server's: the browser only says which button was pressed.
 
 export async function scheduleDrill(input: z.output<typeof scheduleDrillSchema>, actor: SessionUser) {
@@ -35,8 +34,7 @@ export async function scheduleDrill(input: z.output<typeof scheduleDrillSchema>,
       steps: { create: runbookPlan(scenario.id, database).steps.map((s, index) => ({ index, key: s.key, title: s.title, kind: s.kind })) },
     },
   });
-  await recordAudit(actor, { action: "drill.schedule", targetType: "drill", targetId: drill.id, detail: { scenarioId: scenario.id, database: database.name } });
-  return { drillId: drill.id };
+  return { drillId: drill.id, scenarioId: scenario.id, database: database.name };
 }
 
 async function clocks(drillId: string) {
@@ -50,11 +48,10 @@ export async function startDrill(input: { drillId: string }, actor: SessionUser)
   if (drill.status !== "scheduled") throw new UserError(`This drill is already ${drill.status}.`, 409);
   const scenario = scenarioById(drill.scenarioId);
   await db.drill.update({ where: { id: drill.id }, data: { status: "running", startedAt: new Date(), scenarioVersion: scenario?.version ?? drill.scenarioVersion } });
-  await recordAudit(actor, { action: "drill.start", targetType: "drill", targetId: drill.id });
   return { drillId: drill.id };
 }
 
-export async function stopwatch(input: z.output<typeof stopwatchSchema>, actor: SessionUser) {
+export async function stopwatch(input: z.output<typeof stopwatchSchema>) {
   const step = await db.drillStep.findUnique({ where: { id: input.stepId }, include: { drill: true } });
   if (!step) throw new NotFoundError("The step");
   if (step.drill.status !== "running") throw new UserError(step.drill.status === "scheduled" ? "Start the drill first." : "This drill is closed; its times can no longer change.", 409);
@@ -68,8 +65,7 @@ export async function stopwatch(input: z.output<typeof stopwatchSchema>, actor: 
     if (input.action === "start" || input.action === "resume") await tx.drillInterval.create({ data: { stepId: step.id, startedAt: now } });
     else await tx.drillInterval.updateMany({ where: { stepId: step.id, endedAt: null }, data: { endedAt: now } });
     if (next.finishedAt) await tx.drillStep.update({ where: { id: step.id }, data: { finishedAt: next.finishedAt } });
-    await recordAudit(actor, { action: `drill.step_${input.action}`, targetType: "drill", targetId: step.drillId, detail: { step: step.title } });
-    return { stepId: step.id, action: input.action, at: now.toISOString() };
+    return { stepId: step.id, action: input.action, at: now.toISOString(), drillId: step.drillId, step: step.title };
   });
 }
 
@@ -78,11 +74,11 @@ export async function saveStepNotes(input: z.output<typeof stepNotesSchema>) {
   if (!step) throw new NotFoundError("The step");
   if (step.drill.status === "closed") throw new UserError("This drill is closed; its notes can no longer change.", 409);
   await db.drillStep.update({ where: { id: step.id }, data: { notes: input.notes, issues: input.issues } });
-  return { stepId: step.id };
+  return { stepId: step.id, drillId: step.drillId, step: step.title };
 }
 
 /** Closes the drill: the outcome is the measured total against the scenario's RTO. */
-export async function closeDrill(input: z.output<typeof closeDrillSchema>, actor: SessionUser) {
+export async function closeDrill(input: z.output<typeof closeDrillSchema>) {
   const drill = await db.drill.findUnique({ where: { id: input.drillId }, include: { database: true } });
   if (!drill) throw new NotFoundError("The drill");
   if (drill.status !== "running") throw new UserError(drill.status === "closed" ? "This drill is already closed." : "Start the drill first.", 409);
@@ -106,8 +102,7 @@ export async function toggleAction(input: { actionId: string }, actor: SessionUs
   const a = await db.drillAction.findUnique({ where: { id: input.actionId } });
   if (!a) throw new NotFoundError("The action item");
   await db.drillAction.update({ where: { id: a.id }, data: { done: !a.done } });
-  await recordAudit(actor, { action: "drill.action_toggle", targetType: "drill", targetId: a.drillId, detail: { text: a.text, done: !a.done } });
-  return { actionId: a.id };
+  return { actionId: a.id, drillId: a.drillId, text: a.text, done: !a.done };
 }
 
 /** Links a restore run to a drill step; its measured duration becomes the step's time. */

@@ -3,16 +3,14 @@ import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db";
 import { NotFoundError, UserError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit/record";
-import type { SessionUser } from "@/lib/auth/session";
 import { fullConfig, sealSecrets, splitConfig, unsealSecrets } from "@/lib/locations/config";
 import { locationConfigSchema, type saveLocationSchema, type LocationConfig } from "@/lib/locations/schemas";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError } from "@/lib/storage/provider";
 
-// Called only through lib/actions/safe-action.ts (admin role already required).
+// Called only through lib/locations/commands.ts (admin role, audit event).
 
-export async function saveLocation(input: z.output<typeof saveLocationSchema>, actor: SessionUser) {
+export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
   const { publicConfig, secrets } = splitConfig(input.config);
   let mergedSecrets = secrets;
   if (input.id) {
@@ -30,13 +28,7 @@ export async function saveLocation(input: z.output<typeof saveLocationSchema>, a
     const saved = input.id
       ? await db.location.update({ where: { id: input.id }, data })
       : await db.location.create({ data });
-    await recordAudit(actor, {
-      action: input.id ? "location.update" : "location.create",
-      targetType: "location",
-      targetId: saved.id,
-      detail: { name: saved.name, kind: saved.kind, secretFields: Object.keys(mergedSecrets) },
-    });
-    return { id: saved.id };
+    return { id: saved.id, name: saved.name, kind: saved.kind, secretFields: Object.keys(mergedSecrets) };
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
       throw new UserError(`A location named "${input.name}" already exists. Choose another name.`, 409);
@@ -45,17 +37,11 @@ export async function saveLocation(input: z.output<typeof saveLocationSchema>, a
   }
 }
 
-export async function deleteLocation(input: { id: string }, actor: SessionUser) {
+export async function deleteLocation(input: { id: string }) {
   const existing = await db.location.findUnique({ where: { id: input.id }, include: { _count: { select: { backups: true } } } });
   if (!existing) throw new NotFoundError("The location");
   await db.location.delete({ where: { id: input.id } });
-  await recordAudit(actor, {
-    action: "location.delete",
-    targetType: "location",
-    targetId: existing.id,
-    detail: { name: existing.name, catalogRowsRemoved: existing._count.backups, note: "objects in storage untouched" },
-  });
-  return { id: existing.id };
+  return { id: existing.id, name: existing.name, catalogRowsRemoved: existing._count.backups };
 }
 
 export type ProbeResult = { ok: true; latencyMs: number; description: string } | { ok: false; error: string; code: string };
@@ -73,7 +59,7 @@ async function probeConfig(config: LocationConfig): Promise<ProbeResult> {
 }
 
 /** Tests a saved location and records the result on it. */
-export async function testLocation(input: { id: string }, actor: SessionUser): Promise<ProbeResult> {
+export async function testLocation(input: { id: string }): Promise<ProbeResult> {
   const location = await db.location.findUnique({ where: { id: input.id } });
   if (!location) throw new NotFoundError("The location");
   const result = await probeConfig(fullConfig(location));
@@ -81,7 +67,6 @@ export async function testLocation(input: { id: string }, actor: SessionUser): P
     where: { id: location.id },
     data: { lastProbeAt: new Date(), lastProbeLatencyMs: result.ok ? Math.round(result.latencyMs) : null, lastProbeError: result.ok ? null : result.error },
   });
-  await recordAudit(actor, { action: "location.test", targetType: "location", targetId: location.id, detail: { ok: result.ok } });
   return result;
 }
 

@@ -149,7 +149,7 @@ export async function resumeRestore(input: { runId: string }, actor: SessionUser
  * Drops the `<db>_before_<ts>` copy a succeeded restore kept, with its own typed confirmation
  * (the copy's exact name). Only that run's old copy can be named here.
  */
-export async function dropRunOldCopy(input: { runId: string; typedName: string }, actor: SessionUser) {
+export async function dropRunOldCopy(input: { runId: string; typedName: string }) {
   const run = await db.run.findUnique({ where: { id: input.runId } });
   if (!run) throw new NotFoundError("The run");
   if (run.status !== "succeeded") throw new UserError("Only a restore that succeeded has an old copy to drop.", 409);
@@ -159,6 +159,5 @@ export async function dropRunOldCopy(input: { runId: string; typedName: string }
     throw new UserError(`You typed "${input.typedName.trim()}"; to drop the old copy, type its exact name "${oldCopy}". Nothing was dropped.`);
   }
   const { dropped } = await dropOldCopy(await connectionOf(run.databaseId), oldCopy);
-  await recordAudit(actor, { action: "run.drop_old_copy", targetType: "run", targetId: run.id, detail: { oldCopy, dropped } });
-  return { oldCopy, dropped };
+  return { runId: run.id, oldCopy, dropped };
 }

@@ -4,19 +4,16 @@ import type { z } from "zod";
 import { db } from "@/lib/db";
 import { UserError, NotFoundError } from "@/lib/errors";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
-import { recordAudit } from "@/lib/audit/record";
-import type { SessionUser } from "@/lib/auth/session";
 import type { createUserSchema, updateUserSchema, userIdSchema } from "@/lib/users/schemas";
 
-// Called only through lib/actions/safe-action.ts, which has already required the admin role.
+// Called only through lib/users/commands.ts, which requires the admin role and records the audit event.
 
-export async function createUser(input: z.output<typeof createUserSchema>, actor: SessionUser) {
+export async function createUser(input: z.output<typeof createUserSchema>) {
   try {
     const user = await db.user.create({
       data: { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) },
     });
-    await recordAudit(actor, { action: "user.create", targetType: "user", targetId: user.id, detail: { email: user.email, role: user.role } });
-    return { id: user.id };
+    return { id: user.id, email: user.email, role: user.role };
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
       throw new UserError(`A user with the e-mail ${input.email} already exists. Edit that user instead.`, 409);
@@ -32,7 +29,7 @@ async function assertAnotherAdminRemains(id: string) {
   }
 }
 
-export async function updateUser(input: z.output<typeof updateUserSchema>, actor: SessionUser) {
+export async function updateUser(input: z.output<typeof updateUserSchema>) {
   const existing = await db.user.findUnique({ where: { id: input.id } });
   if (!existing) throw new NotFoundError("The user");
   const losesAdmin = existing.role === "admin" && ((input.role && input.role !== "admin") || input.disabled === true);
@@ -41,21 +38,14 @@ export async function updateUser(input: z.output<typeof updateUserSchema>, actor
     where: { id: input.id },
     data: { ...(input.role ? { role: input.role } : {}), ...(input.disabled !== undefined ? { disabled: input.disabled } : {}) },
   });
-  await recordAudit(actor, {
-    action: "user.update",
-    targetType: "user",
-    targetId: user.id,
-    detail: { email: user.email, role: user.role, disabled: user.disabled },
-  });
-  return { id: user.id };
+  return { id: user.id, email: user.email, role: user.role, disabled: user.disabled };
 }
 
 /** Sets a new random password and returns it once, for the admin to hand over. */
-export async function resetPassword(input: z.output<typeof userIdSchema>, actor: SessionUser) {
+export async function resetPassword(input: z.output<typeof userIdSchema>) {
   const existing = await db.user.findUnique({ where: { id: input.id } });
   if (!existing) throw new NotFoundError("The user");
   const password = generatePassword();
   await db.user.update({ where: { id: input.id }, data: { passwordHash: await hashPassword(password) } });
-  await recordAudit(actor, { action: "user.reset_password", targetType: "user", targetId: existing.id, detail: { email: existing.email } });
-  return { email: existing.email, password };
+  return { id: existing.id, email: existing.email, password };
 }

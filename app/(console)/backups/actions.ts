@@ -1,10 +1,8 @@
 "use server";
 
-import { z } from "zod";
-import { action } from "@/lib/actions/safe-action";
-import { startVerification } from "@/lib/backups/verify-job";
-import { startAllSyncs } from "@/lib/catalog/start-sync";
+import { syncAllCommand, verifyBackupCommand } from "@/lib/backups/commands";
 
-export const verifyBackupAction = action("operator", z.object({ id: z.string().min(1) }), startVerification);
+// Each write is declared in lib/backups/commands.ts (role, input, audit event, handler).
 
-export const syncAllAction = action("operator", z.object({}).passthrough(), startAllSyncs);
+export const verifyBackupAction = verifyBackupCommand;
+export const syncAllAction = syncAllCommand;

@@ -1,19 +1,9 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { action } from "@/lib/actions/safe-action";
-import { contactIdSchema, saveContactSchema } from "@/lib/contacts/schemas";
-import { deleteContact, saveContact } from "@/lib/contacts/mutations";
+import { withRevalidation } from "@/lib/actions/define-command";
+import { deleteContactCommand, saveContactCommand } from "@/lib/contacts/commands";
 
-export const saveContactAction = action("admin", saveContactSchema, async (input, actor) => {
-  const result = await saveContact(input, actor);
-  revalidatePath("/settings/contacts");
-  revalidatePath("/runbooks", "layout");
-  return result;
-});
+// Each write is declared in lib/contacts/commands.ts (role, input, audit event, handler).
 
-export const deleteContactAction = action("admin", contactIdSchema, async (input, actor) => {
-  const result = await deleteContact(input, actor);
-  revalidatePath("/settings/contacts");
-  return result;
-});
+export const saveContactAction = withRevalidation(saveContactCommand, "/settings/contacts", ["/runbooks", "layout"]);
+export const deleteContactAction = withRevalidation(deleteContactCommand, "/settings/contacts");

@@ -1,20 +1,10 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { action } from "@/lib/actions/safe-action";
-import { databaseIdSchema, saveDatabaseSchema } from "@/lib/databases/schemas";
-import { deleteDatabase, saveDatabase, testDatabase } from "@/lib/databases/mutations";
+import { withRevalidation } from "@/lib/actions/define-command";
+import { deleteDatabaseCommand, saveDatabaseCommand, testDatabaseCommand } from "@/lib/databases/commands";
 
-export const saveDatabaseAction = action("admin", saveDatabaseSchema, async (input, actor) => {
-  const result = await saveDatabase(input, actor);
-  revalidatePath("/settings/databases");
-  return result;
-});
+// Each write is declared in lib/databases/commands.ts (role, input, audit event, handler).
 
-export const deleteDatabaseAction = action("admin", databaseIdSchema, async (input, actor) => {
-  const result = await deleteDatabase(input, actor);
-  revalidatePath("/settings/databases");
-  return result;
-});
-
-export const testDatabaseAction = action("admin", databaseIdSchema, testDatabase);
+export const saveDatabaseAction = withRevalidation(saveDatabaseCommand, "/settings/databases");
+export const deleteDatabaseAction = withRevalidation(deleteDatabaseCommand, "/settings/databases");
+export const testDatabaseAction = testDatabaseCommand;

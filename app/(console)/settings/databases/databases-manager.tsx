@@ -11,8 +11,17 @@ import {
 } from "@/lib/databases/schemas";
 import { EnvironmentBadge } from "@/components/ui/badges";
 import { deleteDatabaseAction, saveDatabaseAction, testDatabaseAction } from "./actions";
+import { PatternPreview } from "./pattern-preview";
 
 type Loc = { id: string; name: string };
+
+/** Swaps one pattern of a comma- or line-separated list, keeping the others. */
+function replacePattern(patterns: string, pattern: string, instead: string): string {
+  return patterns
+    .split(/([\n,]\s*)/)
+    .map((part) => (part.trim() === pattern ? part.replace(pattern, instead) : part))
+    .join("");
+}
 type Msg = { kind: "ok" | "error"; text: string } | null;
 
 function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto; locations: Loc[]; onDone: (m: string) => void }) {
@@ -40,6 +49,7 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
       sslmode: get("sslmode") as "prefer",
       rpoHours: get("rpoHours") || 24, rtoCorruptionMinutes: get("rtoCorruptionMinutes") || 15, rtoInfraLossMinutes: get("rtoInfraLossMinutes") || 120,
       rtoDcFailureMinutes: get("rtoDcFailureMinutes") || 240, migrationHeadQuery: get("migrationHeadQuery") || undefined,
+      migrationUpgradeCommand: get("migrationUpgradeCommand"), migrationDowngradeCommand: get("migrationDowngradeCommand"),
       gfsDailyDays: get("gfsDailyDays") || 30, gfsWeeklyDays: get("gfsWeeklyDays") || 91, gfsMonthlyDays: get("gfsMonthlyDays") || 365,
       sources,
     };
@@ -47,10 +57,11 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
     start(async () => {
       const r = await saveDatabaseAction(input as never);
       if (!r.ok) return setError({ text: r.error, fields: Object.fromEntries((r.issues ?? []).map((i) => [i.path, i.message])) });
-      onDone(existing ? `Saved ${input.name}.` : `Added ${input.name}. Sync its locations to see its backups.`);
+      const moved = r.data.catalog.reassigned;
+      const catalog = moved ? ` ${moved.toLocaleString("en")} catalogued backup${moved === 1 ? "" : "s"} changed database with the new patterns.` : "";
+      onDone(existing ? `Saved ${input.name}.${catalog}` : `Added ${input.name}.${catalog || " Sync its locations to see its backups."}`);
     });
   }
-      migrationUpgradeCommand: get("migrationUpgradeCommand"), migrationDowngradeCommand: get("migrationDowngradeCommand"),
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label={existing ? `Edit ${existing.name}` : "Add a database"}>
@@ -113,6 +124,8 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
               className={`${inputCls} font-mono`} placeholder="amani_backup_*, pre_migration_*" />
             <button type="button" onClick={() => setSources(sources.filter((_, j) => j !== i))} className="rounded border border-slate-300 px-2 text-sm">Remove</button>
             {err(`sources.${i}.patterns`)}{err(`sources.${i}.locationId`)}
+            <PatternPreview locationId={s.locationId} patterns={s.patterns}
+              onUse={(pattern, instead) => setSources(sources.map((x, j) => (j === i ? { ...x, patterns: replacePattern(x.patterns, pattern, instead) } : x)))} />
           </div>
         ))}
         {locations.length > 0 && (
@@ -120,7 +133,7 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
             Add a location
           </button>
         )}
-        <p className="mt-1 text-xs text-slate-600">Patterns are globs relative to the location&apos;s prefix, comma-separated: * matches within a folder, ** across folders.</p>
+        <p className="mt-1 text-xs text-slate-600">Patterns are globs relative to the location&apos;s prefix, comma-separated: * matches within a folder, ** across folders, **/ in any folder or none (e.g. **/mydb_backup_*).</p>
       </fieldset>
       <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
         {pending ? "Saving…" : existing ? "Save changes" : "Add database"}

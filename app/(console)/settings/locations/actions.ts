@@ -1,30 +1,18 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { z } from "zod";
-import { action } from "@/lib/actions/safe-action";
-import { locationConfigSchema, locationIdSchema, saveLocationSchema } from "@/lib/locations/schemas";
-import { deleteLocation, saveLocation, testLocation, testUnsavedLocation } from "@/lib/locations/mutations";
-import { startLocationSync } from "@/lib/catalog/start-sync";
+import { withRevalidation } from "@/lib/actions/define-command";
+import {
+  deleteLocationCommand,
+  saveLocationCommand,
+  syncLocationCommand,
+  testLocationCommand,
+  testUnsavedLocationCommand,
+} from "@/lib/locations/commands";
 
-export const saveLocationAction = action("admin", saveLocationSchema, async (input, actor) => {
-  const result = await saveLocation(input, actor);
-  revalidatePath("/settings/locations");
-  return result;
-});
+// Each write is declared in lib/locations/commands.ts (role, input, audit event, handler).
 
-export const deleteLocationAction = action("admin", locationIdSchema, async (input, actor) => {
-  const result = await deleteLocation(input, actor);
-  revalidatePath("/settings/locations");
-  return result;
-});
-
-export const testLocationAction = action("admin", locationIdSchema, testLocation);
-
-export const testUnsavedLocationAction = action(
-  "admin",
-  z.object({ id: z.string().optional(), config: locationConfigSchema }),
-  async (input) => testUnsavedLocation(input),
-);
-
-export const syncLocationAction = action("operator", locationIdSchema, startLocationSync);
+export const saveLocationAction = withRevalidation(saveLocationCommand, "/settings/locations");
+export const deleteLocationAction = withRevalidation(deleteLocationCommand, "/settings/locations");
+export const testLocationAction = testLocationCommand;
+export const testUnsavedLocationAction = testUnsavedLocationCommand;
+export const syncLocationAction = syncLocationCommand;

@@ -1,20 +1,10 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
-import { action } from "@/lib/actions/safe-action";
-import { createUserSchema, updateUserSchema, userIdSchema } from "@/lib/users/schemas";
-import { createUser, resetPassword, updateUser } from "@/lib/users/mutations";
+import { withRevalidation } from "@/lib/actions/define-command";
+import { createUserCommand, resetPasswordCommand, updateUserCommand } from "@/lib/users/commands";
 
-export const createUserAction = action("admin", createUserSchema, async (input, actor) => {
-  const result = await createUser(input, actor);
-  revalidatePath("/settings/users");
-  return result;
-});
+// Each write is declared in lib/users/commands.ts (role, input, audit event, handler).
 
-export const updateUserAction = action("admin", updateUserSchema, async (input, actor) => {
-  const result = await updateUser(input, actor);
-  revalidatePath("/settings/users");
-  return result;
-});
-
-export const resetPasswordAction = action("admin", userIdSchema, resetPassword);
+export const createUserAction = withRevalidation(createUserCommand, "/settings/users");
+export const updateUserAction = withRevalidation(updateUserCommand, "/settings/users");
+export const resetPasswordAction = resetPasswordCommand;

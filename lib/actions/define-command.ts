@@ -1,0 +1,94 @@
+import "server-only";
+import { revalidatePath } from "next/cache";
+import type { z } from "zod";
+import { recordAudit } from "@/lib/audit/record";
+import { requireRole } from "@/lib/auth/guard";
+import type { Role } from "@/lib/auth/roles";
+import type { SessionUser } from "@/lib/auth/session";
+import { toErrorResponse } from "@/lib/errors";
+import type { ActionResult } from "@/lib/actions/safe-action";
+
+/** The audit event a command writes once it succeeded (never on a refusal or a failure). */
+export type CommandAudit<I, R> =
+  | {
+      action: string | ((input: I, result: R) => string);
+      targetType: string;
+      targetId?: (input: I, result: R) => string | null | undefined;
+      /** Names, ids and counts only: never a secret. */
+      detail?: (input: I, result: R) => Record<string, unknown>;
+    }
+  // The runner writes its own event together with its run-log line, because it is also driven
+  // by things that are not commands (resume after a restart); the command only names the event.
+  | { action: string; recordedBy: "runner" };
+
+export type CommandSpec<S extends z.ZodType, R> = {
+  /** `<domain>.<verb-noun>`, unique: it names the command in the audit test and the logs. */
+  name: string;
+  /** The least role that may try it (401 without a session, 403 below it). */
+  role: Role;
+  input: S;
+  /**
+   * A stricter rule that depends on what is being done (a production target needs an approver).
+   * Runs after the input is valid and before the handler; refuses by throwing AuthError(403).
+   */
+  authorize?: (input: z.output<S>, user: SessionUser) => Promise<void>;
+  // The result's type comes from the handler alone.
+  audit: CommandAudit<z.output<S>, NoInfer<R>>;
+  handler: (input: z.output<S>, user: SessionUser) => Promise<R>;
+};
+
+export type CommandInfo = { name: string; role: Role; auditAction: string; authorizes: boolean };
+
+export type Command<I, R> = ((input: I) => Promise<ActionResult<R>>) & { command: CommandInfo; requiredRole: Role };
+
+/**
+ * Declares one write: who may do it, its input, its audit event and what it does. The result
+ * is the server action itself (an async function), so a "use server" file only re-exports it.
+ * Order: session and role (401/403) → input (400) → the command's own rule (403) → handler →
+ * audit event. Refusals are returned, not thrown, because Next hides thrown messages in
+ * production and the user must read what went wrong.
+ */
+export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): Command<z.input<S>, R> {
+  const auditAction = typeof spec.audit.action === "string" ? spec.audit.action : "recordedBy" in spec.audit ? "" : `${spec.audit.targetType}.*`;
+  const run = async (raw: z.input<S>): Promise<ActionResult<R>> => {
+    try {
+      const user = await requireRole(spec.role);
+      const input = spec.input.parse(raw);
+      if (spec.authorize) await spec.authorize(input, user);
+      const data = await spec.handler(input, user);
+      const audit = spec.audit;
+      if (!("recordedBy" in audit)) {
+        await recordAudit(user, {
+          action: typeof audit.action === "string" ? audit.action : audit.action(input, data),
+          targetType: audit.targetType,
+          targetId: audit.targetId?.(input, data) ?? null,
+          detail: audit.detail?.(input, data),
+        });
+      }
+      return { ok: true, data };
+    } catch (e) {
+      const { status, body } = toErrorResponse(e);
+      return { ok: false, status, ...body };
+    }
+  };
+  const info: CommandInfo = { name: spec.name, role: spec.role, auditAction, authorizes: Boolean(spec.authorize) };
+  return Object.assign(run, { command: info, requiredRole: spec.role });
+}
+
+/**
+ * For "use server" files: the same command, and after a success the pages that show what it
+ * changed are re-rendered. Keeps the command's metadata, so the coverage test still sees it.
+ */
+export function withRevalidation<I, R>(command: Command<I, R>, ...paths: (string | [string, "layout" | "page"])[]): Command<I, R> {
+  const run = async (input: I): Promise<ActionResult<R>> => {
+    const result = await command(input);
+    if (result.ok) {
+      for (const p of paths) {
+        if (typeof p === "string") revalidatePath(p);
+        else revalidatePath(p[0], p[1]);
+      }
+    }
+    return result;
+  };
+  return Object.assign(run, { command: command.command, requiredRole: command.requiredRole });
+}
