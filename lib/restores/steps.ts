@@ -19,7 +19,7 @@ import {
 } from "@/lib/postgres/run";
 import type { BackupStorage } from "@/lib/storage/provider";
 import type { PlannedStep, StepContext } from "@/lib/runner/types";
-import { copyBackSql, copyRowsBack, parseTableName, previewRows, type RowSelection } from "./copy-rows";
+import { copyBackSql, copyRowsBack, describeSelection, parseTableName, previewRows, type RowSelection } from "./copy-rows";
 import {
   allowConnectionsSql,
   createDatabaseSql,
@@ -686,12 +686,7 @@ const previewSchema = z.object({
 });
 
 export function previewRowsStep(rc: RestoreContext, table: string, idColumn: string, sel: RowSelection): PlannedStep {
-  const what = [
-    sel.list ? `${sel.list.length} listed id${sel.list.length === 1 ? "" : "s"}` : null,
-    sel.from !== undefined || sel.to !== undefined ? `${idColumn} ${sel.from !== undefined ? `from ${sel.from}` : ""}${sel.from !== undefined && sel.to !== undefined ? " " : ""}${sel.to !== undefined ? `to ${sel.to}` : ""}` : null,
-  ]
-    .filter(Boolean)
-    .join(" or ");
+  const what = `${idColumn} ${describeSelection(sel)}`;
   return automatic(
     rc,
     {
