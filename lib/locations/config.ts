@@ -1,11 +1,27 @@
 import "server-only";
-import { locationConfigSchema, SECRET_FIELDS, type LocationConfig, type LocationKind } from "@/lib/locations/schemas";
+import { z } from "zod";
+import { LOCATION_KINDS, locationConfigSchema, SECRET_FIELDS, type LocationConfig, type LocationKind } from "@/lib/locations/schemas";
 import { seal, unseal } from "@/lib/crypto/key";
+import { checkStored, parseStoredJson, storedState } from "@/lib/stored-json";
 
 // Splits a Location's config into what may be shown (stored as JSON) and what may not
 // (sealed with AES-256-GCM). Secrets go in, never come back out to a browser.
 
 type StoredLocation = { kind: string; config: string; secrets: string | null };
+
+/** Location.config as splitConfig writes it: the non-secret fields. */
+export const storedPublicConfigSchema = z.record(z.string(), z.unknown());
+/** Location.secrets, once unsealed: the secret fields splitConfig set aside. */
+const storedSecretsSchema = z.record(z.string(), z.string());
+
+export function storedLocationKind(kind: string): LocationKind {
+  return storedState(LOCATION_KINDS, kind, "location kind (Location.kind)");
+}
+
+/** The shown part of a Location's config. */
+export function publicConfigOf(location: Pick<StoredLocation, "config">): Record<string, unknown> {
+  return parseStoredJson(location.config, storedPublicConfigSchema, "location configuration (Location.config)");
+}
 
 export function secretFieldsOf(kind: LocationKind): readonly string[] {
   return SECRET_FIELDS[kind];
@@ -28,18 +44,19 @@ export function sealSecrets(secrets: Record<string, string>): string | null {
 }
 
 export function unsealSecrets(sealed: string | null): Record<string, string> {
-  return sealed ? (JSON.parse(unseal(sealed)) as Record<string, string>) : {};
+  return sealed ? parseStoredJson(unseal(sealed), storedSecretsSchema, "location's secrets (Location.secrets)") : {};
 }
 
 /** The full, decrypted configuration, for a storage driver. Never send it to a browser. */
 export function fullConfig(location: StoredLocation): LocationConfig {
-  return locationConfigSchema.parse({ ...JSON.parse(location.config), ...unsealSecrets(location.secrets), kind: location.kind });
+  const merged = { ...publicConfigOf(location), ...unsealSecrets(location.secrets), kind: storedLocationKind(location.kind) };
+  return checkStored(merged, locationConfigSchema, "location configuration (Location.config)");
 }
 
 /** Which secret fields are set (true/false), safe to show. */
 export function secretsSet(location: StoredLocation): Record<string, boolean> {
   const present = unsealSecretsSafe(location.secrets);
-  return Object.fromEntries(secretFieldsOf(location.kind as LocationKind).map((f) => [f, Boolean(present[f])]));
+  return Object.fromEntries(secretFieldsOf(storedLocationKind(location.kind)).map((f) => [f, Boolean(present[f])]));
 }
 
 function unsealSecretsSafe(sealed: string | null): Record<string, string> {

@@ -1,8 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
-import { secretsSet } from "@/lib/locations/config";
-import type { LocationKind } from "@/lib/locations/schemas";
+import { publicConfigOf, secretsSet, storedLocationKind } from "@/lib/locations/config";
+import { storedState } from "@/lib/stored-json";
+import { SYNC_STATUSES, SYNC_TRIGGERS } from "@/lib/catalog/sync-states";
 
 function toDto(l: {
   id: string; name: string; kind: string; config: string; secrets: string | null; createdAt: Date;
@@ -14,13 +15,15 @@ function toDto(l: {
   return {
     id: l.id,
     name: l.name,
-    kind: l.kind as LocationKind,
-    config: JSON.parse(l.config) as Record<string, unknown>,
+    kind: storedLocationKind(l.kind),
+    config: publicConfigOf(l),
     secretsSet: secretsSet(l),
     createdAt: l.createdAt.toISOString(),
     lastProbe: l.lastProbeAt ? { at: l.lastProbeAt.toISOString(), latencyMs: l.lastProbeLatencyMs, error: l.lastProbeError } : null,
     lastSync: lastSync && {
       ...lastSync,
+      status: storedState(SYNC_STATUSES, lastSync.status, "sync status (SyncRun.status)"),
+      trigger: storedState(SYNC_TRIGGERS, lastSync.trigger, "sync trigger (SyncRun.trigger)"),
       startedAt: lastSync.startedAt.toISOString(),
       finishedAt: lastSync.finishedAt?.toISOString() ?? null,
     },

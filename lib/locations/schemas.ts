@@ -18,6 +18,8 @@ export const locationConfigSchema = z.discriminatedUnion("kind", [
 
 export type LocationConfig = z.output<typeof locationConfigSchema>;
 export type LocationKind = LocationConfig["kind"];
+/** Location.kind as stored; SECRET_FIELDS below lists the same kinds, so neither can miss one. */
+export const LOCATION_KINDS = ["local", "s3", "azure", "gcs"] as const satisfies readonly LocationKind[];
 
 /** The config fields that hold secrets, per kind. */
 export const SECRET_FIELDS = {

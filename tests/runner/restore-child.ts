@@ -8,7 +8,9 @@
 // restorePlanFrom() is also what the test's resumeRun uses: both processes rebuild the plan
 // from the run's stored options (the same target, backup and `now`, so the same step keys,
 // commands and database names), as a real console does from its catalog.
+import { z } from "zod";
 import { db } from "@/lib/db";
+import { parseStoredJson } from "@/lib/stored-json";
 import { manifestSchema } from "@/lib/backups/manifest";
 import { testConnection } from "@/lib/postgres/test-support";
 import { planFor } from "@/lib/restores/plans";
@@ -57,11 +59,11 @@ async function main() {
   const [runId, planHash, userId, email, leaseMs, renewMs, tmpDir] = process.argv.slice(2);
   if (!runId || !planHash || !userId || !email || !tmpDir) throw new Error("usage: restore-child.ts runId planHash userId email leaseMs renewMs tmpDir");
   // The test's own temp folder: what a killed process cannot clean up (the passfile of the
-  // pg_restore it was running) is removed with it.
+  // pg_restore it was running, in the private folder under it) is swept from there by the test.
   process.env.TMPDIR = tmpDir;
   configureRunner({ leaseMs: Number(leaseMs), renewMs: Number(renewMs) });
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { options: true } });
-  const { database } = JSON.parse(run.options) as KillRestoreOptions;
+  const { database } = parseStoredJson(run.options, z.object({ database: z.string() }), "run options");
   const { done } = await confirmAndStart({ runId, typedName: database, expectedName: database, planHash, actor: { id: userId, email }, resolvePlan: resolveKillRestorePlan });
   process.stdout.write(`CONFIRMED ${runId}\n`);
   await done;
