@@ -245,12 +245,14 @@ export class AzureStorage implements BackupStorage {
   async signedDownloadUrl(key: string, expiresInSeconds: number): Promise<string | null> {
     assertValidKey(key);
     if (!this.canSign) return null;
+    // One clock reading, so the URL lives exactly expiresInSeconds (plus the start's slack).
+    const now = Date.now();
     try {
       return await this.container.getBlobClient(key).generateSasUrl({
         permissions: BlobSASPermissions.parse("r"),
         // A few minutes' slack for clocks that disagree.
-        startsOn: new Date(Date.now() - 5 * 60_000),
-        expiresOn: new Date(Date.now() + expiresInSeconds * 1000),
+        startsOn: new Date(now - 5 * 60_000),
+        expiresOn: new Date(now + expiresInSeconds * 1000),
       });
     } catch {
       return null;
