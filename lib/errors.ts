@@ -62,7 +62,12 @@ export function pgErrorStatus(code: PgErrorCode): number {
 
 export const GENERIC_ERROR = "Something went wrong on the server. The details are in the server log.";
 
-export type ErrorBody = { error: string; issues?: { path: string; message: string }[] };
+export type ErrorBody = {
+  error: string;
+  /** A typed error's code (e.g. a PostgreSQL failure's "database_missing"), for clients that branch on it. */
+  code?: string;
+  issues?: { path: string; message: string }[];
+};
 
 type ZodLikeError = { name: string; issues: { path: PropertyKey[]; message: string }[] };
 
@@ -72,7 +77,10 @@ function isZodError(e: unknown): e is ZodLikeError {
 
 /** One error mapper for route handlers and server actions. */
 export function toErrorResponse(e: unknown): { status: number; body: ErrorBody } {
-  if (e instanceof UserError) return { status: e.status, body: { error: e.message } };
+  if (e instanceof UserError) {
+    const code = (e as { code?: unknown }).code;
+    return { status: e.status, body: typeof code === "string" ? { error: e.message, code } : { error: e.message } };
+  }
   if (isZodError(e)) {
     return {
       status: 400,

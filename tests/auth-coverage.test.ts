@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto/key";
 import { createDatabase, dropDatabase, testConnection } from "@/lib/postgres/test-support";
 import { runPsqlQuery } from "@/lib/postgres/run";
-import { COPY_BACK_NEEDS_APPROVER, DROP_NEEDS_APPROVER, SWITCH_OVER_NEEDS_APPROVER } from "@/lib/restores/commands";
+import { COPY_BACK_NEEDS_APPROVER, DROP_NEEDS_APPROVER, SWITCH_OVER_NEEDS_APPROVER } from "@/lib/restores/approval";
 
 // The session is the one thing faked here: everything behind it is the real code.
 const session = vi.hoisted(() => ({ user: null as SessionUser | null }));

@@ -5,8 +5,10 @@ import { recordAudit } from "@/lib/audit/record";
 import { requireRole } from "@/lib/auth/guard";
 import type { Role } from "@/lib/auth/roles";
 import type { SessionUser } from "@/lib/auth/session";
-import { toErrorResponse } from "@/lib/errors";
-import type { ActionResult } from "@/lib/actions/safe-action";
+import { toErrorResponse, type ErrorBody } from "@/lib/errors";
+
+/** What a server action returns: its data, or a refusal or failure the user can read. */
+export type ActionResult<T> = { ok: true; data: T } | ({ ok: false; status: number } & ErrorBody);
 
 /** The audit event a command writes once it succeeded (never on a refusal or a failure). */
 export type CommandAudit<I, R> =

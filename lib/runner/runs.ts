@@ -10,8 +10,9 @@ import { planProblems, serializePlan } from "@/lib/runner/plan";
 import { canCancelRun, canResumeRun, storedRunStatus, storedStepStatus, type LogStream, type RunStatus, type StepStatus } from "@/lib/runner/states";
 import type { Plan } from "@/lib/runner/types";
 
-// The runner's mutations. Server-side only and without authorization: callers (lib/restores)
-// check the role first. Each one records an audit event and a line in the run's log.
+// The runner's mutations. Server-side only and without authorization: the commands in
+// lib/restores/commands.ts check the role (and the approver rule for production) first. Each
+// one records its audit event (the command only names it) and a line in the run's log.
 
 /** Who acts: a SessionUser fits. The e-mail is what runs record (createdBy, confirmedBy, holder…). */
 export type RunActor = { id: string; email: string };
