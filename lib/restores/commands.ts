@@ -8,16 +8,13 @@ import { AuthError } from "@/lib/errors";
 import { confirmRun, dropRunOldCopy, prepareRun, prepareRunSchema, resumeRestore } from "@/lib/restores/prepare";
 import { cancelRestore, dropKeptScratch } from "@/lib/restores/leftovers";
 import { completeManualStep } from "@/lib/runner/runs";
+import { dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
 
 // The restore's writes. Operators run restores; the steps that change a production database
 // for good (the confirmation before a switch-over or a copy-back, and dropping the copy a
 // switch-over kept) need an approver, as the roles promise. Staging and test stay with operators.
 
 const runId = z.string().min(1);
-
-export const SWITCH_OVER_NEEDS_APPROVER = "Switching production over needs an approver: ask one to confirm this step.";
-export const COPY_BACK_NEEDS_APPROVER = "Copying rows back into production needs an approver: ask one to confirm this step.";
-export const DROP_NEEDS_APPROVER = "Dropping the copy production kept needs an approver: ask one to drop it.";
 
 /** Refuses an operator's tick on a production run's confirmation step (manual steps stay theirs). */
 async function confirmationOnProductionNeedsApprover(input: { runId: string; stepIndex: number }, user: SessionUser) {
@@ -27,14 +24,15 @@ async function confirmationOnProductionNeedsApprover(input: { runId: string; ste
     select: { kind: true, key: true, run: { select: { database: { select: { environment: true } } } } },
   });
   // A missing step is the handler's to report (404), with the same words for every role.
-  if (!step || step.kind !== "confirmation" || step.run.database.environment !== "production") return;
-  throw new AuthError(403, step.key === "confirm-copy-back" ? COPY_BACK_NEEDS_APPROVER : SWITCH_OVER_NEEDS_APPROVER);
+  const refusal = step ? stepNeedsApprover(step, step.run.database.environment, user.role) : null;
+  if (refusal) throw new AuthError(403, refusal);
 }
 
 async function dropOnProductionNeedsApprover(input: { runId: string }, user: SessionUser) {
   if (hasRole(user.role, "approver")) return;
   const run = await db.run.findUnique({ where: { id: input.runId }, select: { database: { select: { environment: true } } } });
-  if (run?.database.environment === "production") throw new AuthError(403, DROP_NEEDS_APPROVER);
+  const refusal = run ? dropNeedsApprover(run.database.environment, user.role) : null;
+  if (refusal) throw new AuthError(403, refusal);
 }
 
 export const prepareRunCommand = defineCommand({
