@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { dayStrip, freshness } from "@/lib/backups/retention";
 import type { Environment } from "@/lib/databases/schemas";
+import type { RunStatus } from "@/lib/runner/states";
 
 const STRIP_DAYS = 30;
 
@@ -21,7 +22,7 @@ export async function databaseFreshness(now = new Date()) {
         db.backup.count({ where: { databaseId: d.id, vanishedAt: null, takenAt: { gte: since }, OR: [{ verificationState: "failed" }, { sizeAnomaly: { not: null } }] } }),
         db.backup.count({ where: { databaseId: d.id, vanishedAt: null } }),
         // Proof that a backup restores (UX.md): the newest restore run that succeeded on it.
-        db.run.findFirst({ where: { databaseId: d.id, status: "succeeded" }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true } }),
+        db.run.findFirst({ where: { databaseId: d.id, status: "succeeded" satisfies RunStatus }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true } }),
       ]);
       const f = freshness(newest?.takenAt ?? null, d.rpoHours, now);
       return {

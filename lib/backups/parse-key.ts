@@ -1,11 +1,12 @@
 import type { BackupFormat } from "@/lib/backups/manifest";
 import { MANIFEST_SUFFIX } from "@/lib/backups/manifest";
+import type { BackupKind } from "@/lib/backups/states";
 
 // What an object's key says about the backup. Pure; table-tested in parse-key.test.ts.
 
 export type ParsedKey = {
   format: BackupFormat;
-  kind: "scheduled" | "pre_migration" | "other";
+  kind: BackupKind;
   /** From a YYYYMMDD_HHMMSS (or YYYYMMDDTHHMMSS / YYYY-MM-DD_HH-MM-SS) stamp in the name, read as UTC. */
   takenAt: Date | null;
   /** The name before "_backup_", e.g. "amani" in amani_backup_20260101_020000.sql.gz. */

@@ -9,6 +9,7 @@ import { databaseForKey } from "@/lib/catalog/key-patterns";
 import { manifestKey, manifestSchema, MANIFEST_SUFFIX, type Manifest } from "@/lib/backups/manifest";
 import { retentionFacts } from "@/lib/backups/retention";
 import { refreshSizeAnomalies } from "@/lib/catalog/anomalies";
+import type { SyncStatus, SyncTrigger } from "@/lib/catalog/sync-states";
 
 // Catalog sync: list a Location page by page into the Backup table, incrementally
 // (new, changed, vanished). A failing listing records its error on the SyncRun and
@@ -99,7 +100,7 @@ async function loadExisting(locationId: string): Promise<Map<string, Existing>> 
  */
 export async function beginSync(
   locationId: string,
-  trigger: "manual" | "interval",
+  trigger: SyncTrigger,
   opts: { pageSize?: number } = {},
 ): Promise<{ runId: string; done: Promise<string> }> {
   if (running.has(locationId)) throw new SyncBusyError("A sync of this location is already running.");
@@ -193,7 +194,7 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
 
     // Only a change in what is catalogued can change a size anomaly.
     if (counters.added + counters.changed + counters.vanished > 0) await refreshSizeAnomalies([...new Set(sources.map((s) => s.databaseId))]);
-    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "ok", finishedAt: new Date() } });
+    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "ok" satisfies SyncStatus, finishedAt: new Date() } });
   } catch (e) {
     const message =
       e instanceof StorageError
@@ -202,14 +203,14 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
           ? e.message
           : "The sync failed unexpectedly; the details are in the server log.";
     if (!(e instanceof StorageError)) console.error("[lifeboat] sync failed:", e);
-    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "error", error: message, finishedAt: new Date() } });
+    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "error" satisfies SyncStatus, error: message, finishedAt: new Date() } });
   }
   return runId;
 }
 
 /** After a restart, syncs that were running are not anymore. */
 export async function markInterruptedSyncs() {
-  await db.syncRun.updateMany({ where: { status: "running" }, data: { status: "interrupted", finishedAt: new Date(), error: "The console stopped during this sync. It is safe to sync again." } });
+  await db.syncRun.updateMany({ where: { status: "running" satisfies SyncStatus }, data: { status: "interrupted" satisfies SyncStatus, finishedAt: new Date(), error: "The console stopped during this sync. It is safe to sync again." } });
 }
 
 export function isSyncRunning(locationId: string): boolean {
