@@ -107,3 +107,13 @@ test("saving patterns re-assigns the catalogued backups at once, with one audit 
   expect(narrowed.data.catalog.reassigned).toBe(1);
   expect(await db.backup.count({ where: { locationId, databaseId: id } })).toBe(2);
 });
+
+test("changing a location's prefix re-applies the patterns too", async () => {
+  const before = await db.backup.count({ where: { locationId, databaseId: { not: null } } });
+  expect(before).toBe(2);
+  // Without the prefix the keys start with backups/, which "2026/12/**" no longer matches.
+  const saved = await saveLocationCommand({ id: locationId, name: `patterns-${suffix}`, config: { kind: "local", path: folder, prefix: "" } });
+  if (!saved.ok) throw new Error(saved.error);
+  expect(saved.data.catalog.reassigned).toBe(2);
+  expect(await db.backup.count({ where: { locationId, databaseId: { not: null } } })).toBe(0);
+});

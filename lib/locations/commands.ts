@@ -4,18 +4,24 @@ import { defineCommand } from "@/lib/actions/define-command";
 import { locationConfigSchema, locationIdSchema, saveLocationSchema } from "@/lib/locations/schemas";
 import { deleteLocation, saveLocation, testLocation, testUnsavedLocation } from "@/lib/locations/mutations";
 import { startLocationSync } from "@/lib/catalog/start-sync";
+import { reassignCatalog } from "@/lib/catalog/assign";
 
 export const saveLocationCommand = defineCommand({
   name: "locations.save",
   role: "admin",
   input: saveLocationSchema,
-  handler: (input) => saveLocation(input),
+  handler: async (input) => {
+    const saved = await saveLocation(input);
+    // A changed prefix changes the keys the databases' patterns see.
+    const catalog = input.id ? await reassignCatalog([saved.id]) : { reassigned: 0 };
+    return { ...saved, catalog };
+  },
   audit: {
     action: (input) => (input.id ? "location.update" : "location.create"),
     targetType: "location",
     targetId: (_, r) => r.id,
     // Which secret fields are stored, never their values.
-    detail: (_, r) => ({ name: r.name, kind: r.kind, secretFields: r.secretFields }),
+    detail: (_, r) => ({ name: r.name, kind: r.kind, secretFields: r.secretFields, catalogRowsReassigned: r.catalog.reassigned }),
   },
 });
 
