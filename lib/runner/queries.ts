@@ -67,6 +67,8 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
       holdsDatabase: run.lock !== null,
       leaseOwner: run.leaseOwner,
       leaseExpiresAt: iso(run.leaseExpiresAt),
+      /** What the clean-up of its download and scratch database did (null until the run ended and was cleaned up). */
+      cleanup: { cleanedUpAt: iso(run.cleanedUpAt), note: run.cleanupNote, keepScratch: run.keepScratch, scratchDroppedAt: iso(run.scratchDroppedAt) },
     },
     steps: run.steps.map((s) => {
       const stepStatus = storedStepStatus(s.status);
