@@ -7,7 +7,7 @@ import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { beginSync } from "@/lib/catalog/sync";
 import { previewLocationPatterns } from "@/lib/catalog/assign";
-import { saveDatabaseCommand } from "@/lib/databases/commands";
+import { deleteDatabaseCommand, saveDatabaseCommand } from "@/lib/databases/commands";
 import { saveLocationCommand } from "@/lib/locations/commands";
 
 // Key patterns against a real catalog (a local location synced from a folder with dated
@@ -75,6 +75,16 @@ test("a matching pattern shows its count and first keys", async () => {
     "2026/12/amani_backup_20261201_020000.sql.gz",
     "2026/12/amani_backup_20261202_020000.sql.gz",
   ]);
+});
+
+test("the preview names the other databases whose patterns match the same keys, not the edited one", async () => {
+  const other = await saveDatabaseCommand({ ...database("**/*_20261201_*"), name: `patterns-other-${suffix}` });
+  if (!other.ok) throw new Error(other.error);
+  const p = await previewLocationPatterns(locationId, "**/amani_backup_*");
+  expect(p.overlaps).toEqual([{ database: `patterns-other-${suffix}`, count: 1 }]);
+  expect((await previewLocationPatterns(locationId, "**/amani_backup_*", other.data.id)).overlaps).toEqual([]);
+  const removed = await deleteDatabaseCommand({ id: other.data.id });
+  expect(removed.ok).toBe(true);
 });
 
 test("only an admin previews patterns", async () => {

@@ -43,11 +43,23 @@ export async function reassignCatalog(locationIds: string[]): Promise<{ reassign
   return { reassigned };
 }
 
-/** What `patterns` would match in one location's catalog (the database form's live preview; admins edit patterns). */
-export async function previewLocationPatterns(locationId: string, patterns: string): Promise<PatternPreview & { location: string }> {
+/**
+ * What `patterns` would match in one location's catalog, and where they overlap other databases'
+ * patterns there (`databaseId`: the database being edited, left out of the overlaps). The database
+ * form's live preview; admins edit patterns.
+ */
+export async function previewLocationPatterns(
+  locationId: string,
+  patterns: string,
+  databaseId?: string,
+): Promise<PatternPreview & { location: string }> {
   await requireRole("admin");
-  const location = await db.location.findUnique({ where: { id: locationId } });
+  const location = await db.location.findUnique({
+    where: { id: locationId },
+    include: { sources: { where: databaseId ? { databaseId: { not: databaseId } } : {}, include: { database: { select: { name: true } } } } },
+  });
   if (!location) throw new NotFoundError("The location");
   const rows = await db.backup.findMany({ where: { locationId, vanishedAt: null }, select: { key: true } });
-  return { location: location.name, ...previewPatterns(rows.map((r) => r.key), fullConfig(location).prefix, patterns) };
+  const others = location.sources.map((s) => ({ database: s.database.name, patterns: s.patterns }));
+  return { location: location.name, ...previewPatterns(rows.map((r) => r.key), fullConfig(location).prefix, patterns, 5, others) };
 }

@@ -62,3 +62,16 @@ test("without folders there is nothing to suggest", () => {
   const p = previewPatterns(["a_backup_1.sql", "b_backup_1.sql"], "", "c_*");
   expect(p.patterns[0]).toEqual({ pattern: "c_*", matched: 0, suggestion: null });
 });
+
+test("keys another database's patterns match too are counted as overlaps, per database", () => {
+  const p = previewPatterns(dated, "backups/", "**/amani_backup_*", 5, [
+    { database: "amani-staging", patterns: "2026/12/**" },
+    { database: "everything", patterns: "**" },
+    { database: "unrelated", patterns: "nothing_*" },
+  ]);
+  expect(p.matched).toBe(2);
+  expect(p.overlaps).toEqual([
+    { database: "everything", count: 2 },
+    { database: "amani-staging", count: 1 },
+  ]);
+});

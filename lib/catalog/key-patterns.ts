@@ -38,18 +38,28 @@ export type PatternPreview = {
   patterns: { pattern: string; matched: number; suggestion: { pattern: string; matched: number } | null }[];
   /** A few keys of the location, to compare with when nothing matches. */
   sampleKeys: string[];
+  /** Matched keys another database's patterns in this location match too (a backup has one database). */
+  overlaps: { database: string; count: number }[];
 };
 
 /**
  * What `patterns` would match among a location's catalogued keys. A pattern that matches
  * nothing while the keys sit in folders gets a `**` + `/` suggestion when that one matches.
  */
-export function previewPatterns(keys: string[], prefix: string, patterns: string, limit = 5): PatternPreview {
+export function previewPatterns(
+  keys: string[],
+  prefix: string,
+  patterns: string,
+  limit = 5,
+  others: { database: string; patterns: string }[] = [],
+): PatternPreview {
   const relative = keys.map((k) => relativeKey(k, prefix)).sort();
   const list = splitPatterns(patterns);
   const regexes = list.map((p) => globToRegExp(p));
   const counts = list.map(() => 0);
   const examples: string[] = [];
+  const otherRegexes = others.map((o) => ({ database: o.database, regexes: splitPatterns(o.patterns).map((p) => globToRegExp(p)) }));
+  const overlaps = new Map<string, number>();
   let matched = 0;
   for (const key of relative) {
     let any = false;
@@ -60,6 +70,7 @@ export function previewPatterns(keys: string[], prefix: string, patterns: string
       }
     });
     if (any) {
+      for (const o of otherRegexes) if (o.regexes.some((re) => re.test(key))) overlaps.set(o.database, (overlaps.get(o.database) ?? 0) + 1);
       matched++;
       if (examples.length < limit) examples.push(key);
     }
@@ -81,5 +92,6 @@ export function previewPatterns(keys: string[], prefix: string, patterns: string
       return { pattern, matched: count, suggestion };
     }),
     sampleKeys: matched === 0 ? relative.slice(0, limit) : [],
+    overlaps: [...overlaps].map(([database, count]) => ({ database, count })),
   };
 }

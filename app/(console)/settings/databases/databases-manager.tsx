@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import type { DatabaseDto } from "@/lib/databases/queries";
@@ -124,7 +125,7 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
               className={`${inputCls} font-mono`} placeholder="amani_backup_*, pre_migration_*" />
             <button type="button" onClick={() => setSources(sources.filter((_, j) => j !== i))} className="rounded border border-slate-300 px-2 text-sm">Remove</button>
             {err(`sources.${i}.patterns`)}{err(`sources.${i}.locationId`)}
-            <PatternPreview locationId={s.locationId} patterns={s.patterns}
+            <PatternPreview locationId={s.locationId} patterns={s.patterns} databaseId={existing?.id}
               onUse={(pattern, instead) => setSources(sources.map((x, j) => (j === i ? { ...x, patterns: replacePattern(x.patterns, pattern, instead) } : x)))} />
           </div>
         ))}
@@ -161,7 +162,7 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
         <section key={d.id} className={`rounded-lg border bg-white p-4 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}>
           <div className="flex flex-wrap items-start justify-between gap-2">
             <div>
-              <h2 className="font-semibold">{d.name} <EnvironmentBadge environment={d.environment} /></h2>
+              <h2 className="font-semibold"><Link href={`/databases/${d.id}`} className="text-sky-800 hover:underline">{d.name}</Link> <EnvironmentBadge environment={d.environment} /></h2>
               <p className="font-mono text-xs text-slate-600">{d.user}@{d.host}:{d.port}/{d.dbName} · password {d.passwordSet ? "stored" : "not set"}</p>
               <p className="mt-1 text-xs text-slate-600">
                 RPO {d.rpoHours} h · RTO {d.rtoCorruptionMinutes}/{d.rtoInfraLossMinutes}/{d.rtoDcFailureMinutes} min · keep {d.gfsDailyDays} d daily, {d.gfsWeeklyDays} d weekly, {d.gfsMonthlyDays} d monthly

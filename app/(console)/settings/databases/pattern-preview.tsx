@@ -15,8 +15,9 @@ function useDebounced<T>(value: T, ms: number): T {
   return debounced;
 }
 
-async function fetchPreview(locationId: string, patterns: string): Promise<KeyPatternPreviewResponse> {
-  const res = await fetch(`/api/databases/key-patterns?${new URLSearchParams({ locationId, patterns })}`, { cache: "no-store" });
+async function fetchPreview(locationId: string, patterns: string, databaseId: string | undefined): Promise<KeyPatternPreviewResponse> {
+  const params = new URLSearchParams({ locationId, patterns, ...(databaseId ? { databaseId } : {}) });
+  const res = await fetch(`/api/databases/key-patterns?${params}`, { cache: "no-store" });
   const body = (await res.json()) as KeyPatternPreviewResponse | { error: string };
   if (!res.ok || "error" in body) throw new Error("error" in body ? body.error : `The preview failed (${res.status}).`);
   return body;
@@ -27,13 +28,24 @@ async function fetchPreview(locationId: string, patterns: string): Promise<KeyPa
  * keys, a warning for each pattern that matches nothing (with a folder-aware pattern to use
  * instead when there is one), so a pattern cannot fail silently.
  */
-export function PatternPreview({ locationId, patterns, onUse }: { locationId: string; patterns: string; onUse: (pattern: string, instead: string) => void }) {
+export function PatternPreview({
+  locationId,
+  patterns,
+  databaseId,
+  onUse,
+}: {
+  locationId: string;
+  patterns: string;
+  /** The database being edited: its own saved patterns do not count as an overlap. */
+  databaseId?: string;
+  onUse: (pattern: string, instead: string) => void;
+}) {
   const key = useDebounced(`${locationId}\u0000${patterns}`, DEBOUNCE_MS);
   const [debouncedLocation, debouncedPatterns = ""] = key.split("\u0000");
   const enabled = Boolean(debouncedLocation) && debouncedPatterns.trim() !== "";
   const { data, error, isFetching } = useQuery({
-    queryKey: ["key-patterns", debouncedLocation, debouncedPatterns],
-    queryFn: () => fetchPreview(debouncedLocation!, debouncedPatterns),
+    queryKey: ["key-patterns", debouncedLocation, debouncedPatterns, databaseId],
+    queryFn: () => fetchPreview(debouncedLocation!, debouncedPatterns, databaseId),
     enabled,
     staleTime: 10_000,
     placeholderData: (previous) => previous,
@@ -75,6 +87,12 @@ export function PatternPreview({ locationId, patterns, onUse }: { locationId: st
           ) : (
             " Patterns are relative to the location's prefix; * stops at a folder, **/ crosses folders."
           )}
+        </p>
+      ))}
+      {data.overlaps.map((o) => (
+        <p key={o.database} className="mt-1 text-amber-900" data-testid="pattern-overlap">
+          ⚠ {o.count.toLocaleString("en")} of these also match the patterns of {o.database}: a backup belongs to one database only, so
+          make the patterns exclusive.
         </p>
       ))}
       {data.sampleKeys.length > 0 && (
