@@ -24,12 +24,12 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 type Guarded = ((...args: unknown[]) => Promise<unknown>) & { requiredRole?: Role | "public" };
 
 const routes = routeFiles();
+const actionFiles = serverActionFiles();
 
 async function databaseExists(name: string): Promise<boolean> {
   const rows = await runPsqlQuery(testConnection(), `SELECT count(*) FROM pg_database WHERE datname = '${name.replace(/'/g, "''")}'`);
   return rows[0]?.[0] === "1";
 }
-const actionFiles = serverActionFiles();
 
 beforeEach(() => {
   session.user = null;
