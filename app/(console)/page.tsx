@@ -10,7 +10,9 @@ import { databaseFreshness } from "@/lib/backups/freshness-query";
 import { listLocations } from "@/lib/locations/queries";
 import { FreshnessTable } from "@/components/freshness-table";
 import { RunStatusBadge } from "@/components/ui/badges";
-import { listRestoreRuns } from "@/lib/restores/queries";
+import { listKeptScratchDatabases, listRestoreRuns } from "@/lib/restores/queries";
+import { hasRole } from "@/lib/auth/roles";
+import { KeptScratchDatabases } from "./kept-scratch-databases";
 import { SCENARIOS, scenarioTitle } from "@/lib/scenarios/registry";
 import { runbookDrillStatus, upcomingDrillsFor } from "@/lib/drills/queries";
 
@@ -19,7 +21,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const user = await requirePageUser();
   const [health, audit, freshness, locations, runs] = await Promise.all([getHealth(), listAuditEvents({ page: 1 }), databaseFreshness(), listLocations(), listRestoreRuns({ page: 1 })]);
-  const [upcoming, drillStatus] = await Promise.all([upcomingDrillsFor(user.email), runbookDrillStatus()]);
+  const [upcoming, drillStatus, keptScratch] = await Promise.all([upcomingDrillsFor(user.email), runbookDrillStatus(), listKeptScratchDatabases()]);
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
   const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
@@ -38,6 +40,11 @@ export default async function DashboardPage() {
                 </li>
               ))}
             </ul>
+          </Card>
+        )}
+        {keptScratch.length > 0 && (
+          <Card title="Scratch databases kept for inspection" className="border-amber-300 lg:col-span-3">
+            <KeptScratchDatabases kept={keptScratch} canDrop={hasRole(user.role, "operator")} />
           </Card>
         )}
         {(upcoming.length > 0 || redrill.length > 0) && (

@@ -4,6 +4,7 @@ import {
   cancelRunCommand,
   completeStepCommand,
   confirmRunCommand,
+  dropKeptScratchCommand,
   dropOldCopyCommand,
   prepareRunCommand,
   resumeRunCommand,
@@ -17,3 +18,4 @@ export const completeStepAction = completeStepCommand;
 export const cancelRunAction = cancelRunCommand;
 export const resumeRunAction = resumeRunCommand;
 export const dropOldCopyAction = dropOldCopyCommand;
+export const dropKeptScratchAction = dropKeptScratchCommand;
