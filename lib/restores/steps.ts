@@ -18,6 +18,7 @@ import {
   type TableRowCount,
 } from "@/lib/postgres/run";
 import type { BackupStorage } from "@/lib/storage/provider";
+import { stepResult } from "@/lib/runner/results";
 import type { PlannedStep, StepContext } from "@/lib/runner/types";
 import { copyBackSql, copyRowsBack, describeSelection, parseTableName, previewRows, type RowSelection } from "./copy-rows";
 import {
@@ -180,11 +181,17 @@ export function countProblems(actual: TableRowCount[], expected: TableRowCount[]
 
 const countsSchema = z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number() }));
 
+// The results later steps read, declared by the steps that return them (lib/runner/results.ts).
+/** verify-scratch: the scratch copy's row counts. */
+export const verifyScratchResult = stepResult("verify-scratch", z.object({ tables: countsSchema }));
+/** sql-safety: how a plain dump may run (archives: "archive"). */
+export const safetyResult = stepResult("sql-safety", z.object({ mode: z.enum(["archive", "restricted", "trusted-manifest"]) }));
+
 /** The counts the restored database must have: the manifest's, else what the scratch copy had. */
 function expectedCounts(rc: RestoreContext, ctx: StepContext): { tables: TableRowCount[]; source: string } | null {
   if (rc.backup.manifest) return { tables: rc.backup.manifest.tables, source: "the backup's manifest" };
-  const scratch = z.object({ tables: countsSchema }).safeParse(ctx.results["verify-scratch"]);
-  return scratch.success ? { tables: scratch.data.tables, source: "the verified scratch copy" } : null;
+  const scratch = verifyScratchResult.find(ctx);
+  return scratch ? { tables: scratch.tables, source: "the verified scratch copy" } : null;
 }
 
 function totalRows(tables: TableRowCount[]): number {
@@ -486,8 +493,7 @@ async function runRestore(rc: RestoreContext, ctx: StepContext, conn: PgConnecti
   if (backup.format !== "plain" && backup.format !== "plain_gzip") throw new UserError(`a backup of format ${backup.format} cannot be restored: set its format`);
   const support = await psqlRestrictSupport(rc.bin);
   if (!support.supported) {
-    const safety = z.object({ mode: z.literal("trusted-manifest") }).safeParse(ctx.results["sql-safety"]);
-    if (!safety.success) throw new UserError("psql here has no \\restrict and the safety step did not vouch for this dump: run the safety step again");
+    if (safetyResult.find(ctx)?.mode !== "trusted-manifest") throw new UserError("psql here has no \\restrict and the safety step did not vouch for this dump: run the safety step again");
     ctx.log("psql has no \\restrict: running the dump Lifeboat made (sha256 matches its manifest), still scanned line by line", "stderr");
   } else {
     ctx.log("running the script in psql's restricted mode (\\restrict with a key of this run), one transaction, stopping at the first error");
@@ -684,6 +690,8 @@ const previewSchema = z.object({
   missing: z.number(),
   ids: z.array(z.string()),
 });
+/** preview-rows: exactly the rows the copy-back inserts. */
+export const previewRowsResult = stepResult("preview-rows", previewSchema);
 
 export function previewRowsStep(rc: RestoreContext, table: string, idColumn: string, sel: RowSelection): PlannedStep {
   const what = `${idColumn} ${describeSelection(sel)}`;
@@ -727,9 +735,7 @@ export function copyBackStep(rc: RestoreContext, table: string, idColumn: string
     // A failure here rolled back: production has what it had before the step.
     async () => `${untouchedNote(rc.target)} (The copy runs in one transaction, which was rolled back.)`,
     async (ctx) => {
-      const parsed = previewSchema.safeParse(ctx.results["preview-rows"]);
-      if (!parsed.success) throw new UserError("the preview's result is missing: run the preview step again", 409);
-      const p = parsed.data;
+      const p = previewRowsResult.of(ctx);
       ctx.log(`copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${rc.scratch} into ${rc.database}`);
       const r = await copyRowsBack(rc.scratchConn, rc.target.conn, p, ctx.log, rc.bin, ctx.signal);
       ctx.log(`${r.inserted.toLocaleString("en-US")} row${r.inserted === 1 ? "" : "s"} inserted${r.skipped > 0 ? `, ${r.skipped} skipped (production has a row with the same id or another unique value now)` : ""}`);
