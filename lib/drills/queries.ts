@@ -3,6 +3,8 @@ import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
 import { SCENARIOS, scenarioById, scenarioTitle } from "@/lib/scenarios/registry";
+import { commandText } from "@/lib/scenarios/command-text";
+import { runbookPlan } from "@/lib/restores/plans";
 import { drillStatus, rtoOutcome, stepElapsedMs, stepState, totalElapsedMs, unfinishedSteps } from "@/lib/drills/stopwatch";
 import { CREDITABLE_RUN_STATUSES, creditRun } from "@/lib/drills/run-credit";
 import { formatDuration } from "@/lib/format/time";
@@ -68,6 +70,9 @@ export async function getDrill(id: string, now = new Date()) {
     steps: d.steps.map((s, i) => ({
       id: s.id,
       index: s.index,
+  const commands = new Map(
+    scenarioById(d.scenarioId) ? runbookPlan(d.scenarioId, d.database).steps.map((p) => [p.key, commandText(p.kind, p.command)] as const) : [],
+  );
       title: s.title,
       kind: s.kind,
       notes: s.notes,
@@ -107,6 +112,8 @@ export async function listDrills() {
     id: s.id,
     title: s.meta.title,
     version: s.version,
+      // The scenario's command for this step with the drill database's names and migration commands.
+      command: commands.get(s.key) ?? null,
     status: drillStatus(s.version, drills.filter((d) => d.scenarioId === s.id)),
     history: rows.filter((r) => r.scenarioId === s.id && r.status === "closed").reverse(),
   }));

@@ -99,6 +99,10 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
               {d.status !== "scheduled" && <StepNotes step={s} disabled={d.status === "closed" || !canOperate} onSaved={refresh} />}
             </li>
           );
+              {s.command && (
+                <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100" data-testid="drill-step-command">{s.command}</pre>
+              )}
+              {s.skippedAt && <p className="mt-1 text-slate-700" data-testid="skip-reason">Skipped by {s.skippedBy}: {s.skipReason}</p>}
         })}
       </ol>
       {d.status === "running" && canOperate && <CloseForm drillId={d.id} onClosed={refresh} />}

@@ -113,7 +113,7 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
               <li key={s.index} className={`rounded-md border p-2 text-sm ${running ? "border-sky-400 bg-sky-50" : s.status === "failed" || s.status === "interrupted" ? "border-red-300 bg-red-50" : "border-slate-200"}`} data-testid={`step-${s.key}`}>
                 <div className="flex flex-wrap items-center gap-2">
                   <span className="tabular text-slate-500">{s.index + 1}.</span>
-                  <span className="font-medium">{s.title}</span>
+                  <span className="font-medium" data-testid="step-title">{s.title}</span>
                   <Badge kind={s.kind === "automatic" ? "info" : s.kind === "confirmation" ? "warn" : "neutral"}>{s.kind}</Badge>
                   {s.status !== "pending" && <RunStatusBadge status={s.status} />}
                   {el !== null && <span className="tabular text-xs text-slate-600" data-testid="step-elapsed">{formatDuration(el / 1000)}</span>}

@@ -65,7 +65,7 @@ export default async function RunbookPage({ params, searchParams }: { params: Pr
             return (
               <li key={step.key} className="break-inside-avoid text-sm" data-testid={`runbook-step-${step.key}`}>
                 <div className="flex flex-wrap items-center gap-2 font-medium">
-                  <span className="tabular text-slate-500">{i + 1}.</span> {step.title}
+                  <span className="tabular text-slate-500">{i + 1}.</span> <span data-testid="step-title">{step.title}</span>
                   <Badge kind={step.kind === "automatic" ? "info" : step.kind === "confirmation" ? "warn" : "neutral"}>{step.kind}</Badge>
                 </div>
                 <p className="mt-0.5 text-slate-700">{step.description}</p>
