@@ -36,7 +36,7 @@ export function FreshnessTable({ rows }: { rows: DatabaseFreshness[] }) {
         <li key={d.id} className="grid gap-2 py-3 md:grid-cols-[minmax(18rem,1fr)_auto_8rem] md:items-center md:gap-4" data-testid={`freshness-${d.name}`}>
           <div>
             <div className="flex flex-wrap items-center gap-2 font-medium">
-              {d.name} <EnvironmentBadge environment={d.environment} />
+              <Link href={`/databases/${d.id}`} className="text-sky-800 hover:underline" title={`${d.name}: backup size over time, restores and drills`}>{d.name}</Link> <EnvironmentBadge environment={d.environment} />
               {d.configured ? <FreshnessBadge state={d.state} /> : <Badge kind="neutral" testId="freshness-state">○ no backup location</Badge>}
             </div>
             <div className="mt-0.5 text-sm text-slate-700">

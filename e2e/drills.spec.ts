@@ -65,6 +65,31 @@ test("a drill: schedule, start, time three steps with a pause, survive a reload,
   await expect(step(2)).toContainText("finished");
   await screenshotBoth(page, "drill-running");
 
+  // The other steps were not rehearsed: closing now could not count as meeting the RTO.
+  await expect(page.getByTestId("close-unfinished")).toContainText("neither done nor skipped");
+  // Skipping needs a reason; the server refuses a blank one.
+  // The step's own test id, since the "Skip…" button the filter looks for goes away once clicked.
+  const skippable = page.locator('[data-testid^="drill-step-"]').filter({ has: page.getByRole("button", { name: "Skip…" }) });
+  const nextSkippable = async () => {
+    const id = (await skippable.count()) > 0 ? await skippable.first().getAttribute("data-testid") : null;
+    return id ? page.getByTestId(id) : null;
+  };
+  const skipFirst = (await nextSkippable())!;
+  await skipFirst.getByRole("button", { name: "Skip…" }).click();
+  await skipFirst.getByLabel(/Why is this step skipped/).fill("   ");
+  await skipFirst.getByRole("button", { name: "Skip this step" }).click();
+  await expect(skipFirst.getByTestId("skip-error")).toContainText("Say why the step is skipped");
+  await skipFirst.getByLabel(/Why is this step skipped/).fill("Not rehearsed on staging this quarter");
+  await skipFirst.getByRole("button", { name: "Skip this step" }).click();
+  await expect(skipFirst.getByTestId("skip-reason")).toContainText("Not rehearsed on staging this quarter");
+  for (let next = await nextSkippable(); next; next = await nextSkippable()) {
+    await next.getByRole("button", { name: "Skip…" }).click();
+    await next.getByLabel(/Why is this step skipped/).fill("Not rehearsed on staging this quarter");
+    await next.getByRole("button", { name: "Skip this step" }).click();
+    await expect(next.getByTestId("skip-reason")).toContainText("Not rehearsed on staging this quarter");
+  }
+  await expect(page.getByTestId("close-unfinished")).toHaveCount(0);
+
   const close = page.getByRole("form", { name: "Close the drill" });
   await close.getByLabel("Issues").fill("Staging lacked a backup location at first");
   await close.getByRole("button", { name: "Add an improvement" }).click();
@@ -77,6 +102,8 @@ test("a drill: schedule, start, time three steps with a pause, survive a reload,
   await page.getByRole("link", { name: "Report" }).click();
   await expect(page.getByTestId("drill-report")).toContainText("Add staging's backup location to Settings");
   await expect(page.getByTestId("drill-report")).toContainText("The runbook's download command was out of date");
+  await expect(page.getByTestId("report-skipped")).toContainText("Not rehearsed on staging this quarter (skipped by operator@e2e.test");
+  await expect(page.getByTestId("step-times-chart")).toBeVisible();
   const times = await page.getByTestId("report-step-time").allInnerTexts();
   const sum = times.map(seconds).reduce((a, b) => a + b, 0);
   const total = seconds(await page.getByTestId("report-total").innerText());
@@ -85,10 +112,45 @@ test("a drill: schedule, start, time three steps with a pause, survive a reload,
   await screenshotBoth(page, "drill-report");
 
   const csv = await page.request.get(page.url().replace("/drills/", "/api/drills/").replace("/report", "/csv"));
-  expect(await csv.text()).toMatch(/^step,title,kind,state,seconds/);
+  const csvText = await csv.text();
+  expect(csvText).toMatch(/^step,title,kind,state,seconds,from restore run,skip reason/);
+  expect(csvText).toContain("skipped,0,no,Not rehearsed on staging this quarter (skipped by operator@e2e.test)");
 
   await page.goto("/drills");
+  // The history chart has labelled axes with dates, a legend and the RTO.
+  const chart = page.getByTestId("drill-totals-chart").first();
+  await expect(chart.locator("svg.recharts-surface").first()).toBeVisible();
+  await expect(chart).toContainText("Drill closed (UTC)");
+  await expect(chart).toContainText("Minutes");
+  await expect(chart).toContainText("RTO (min)");
+  await expect(chart.locator(".recharts-cartesian-axis-tick-value").filter({ hasText: /^\d{1,2} [A-Z][a-z]{2,3}( \d{2})?$/ }).first()).toBeVisible();
+  await chart.getByRole("button", { name: "Show the numbers as a table" }).click();
+  await expect(chart.locator("table")).toContainText("met the RTO");
+  await chart.scrollIntoViewIfNeeded();
+  await chart.screenshot({ path: "test-results/screenshots/drills-chart-desktop.png" });
+  await screenshotBoth(page, "drills");
   await expect(page.getByTestId("open-actions")).toContainText("Olu On-call");
   await page.goto("/runbooks");
   await expect(page.getByTestId("runbook-drill-database-corruption")).toContainText("drilled");
+});
+
+test("a drill with untouched steps closes as incomplete, never as met", async ({ page }) => {
+  await page.goto("/drills");
+  const form = page.getByRole("form", { name: "Schedule a drill" });
+  await form.getByLabel("Scenario").selectOption("database-corruption");
+  await form.getByLabel("Database used").selectOption({ label: "amani-staging (staging)" });
+  await form.getByLabel("Date and time (UTC)").fill("2026-12-03T09:00");
+  await form.getByRole("button", { name: "Schedule the drill" }).click();
+  await expect(page).toHaveURL(/\/drills\/[a-z0-9]+$/);
+  await page.getByRole("button", { name: "Start the drill" }).click();
+  const first = page.getByTestId("drill-step-0");
+  await first.getByRole("button", { name: "Start" }).click();
+  await expect(first).toContainText("running");
+  await first.getByRole("button", { name: "Finish" }).click();
+  await expect(first).toContainText("finished");
+  await page.getByRole("form", { name: "Close the drill" }).getByRole("button", { name: "Close the drill" }).click();
+  await expect(page.getByTestId("drill-state")).toContainText("closed: incomplete");
+  await page.getByRole("link", { name: "Report" }).click();
+  await expect(page.getByTestId("report-outcome")).toContainText("incomplete");
+  await expect(page.getByTestId("report-unfinished")).toContainText("neither done nor skipped");
 });

@@ -39,10 +39,10 @@ export async function scheduleDrill(input: z.output<typeof scheduleDrillSchema>,
 
 async function clocks(drillId: string) {
   const steps = await db.drillStep.findMany({ where: { drillId }, orderBy: { index: "asc" }, include: { intervals: { orderBy: { startedAt: "asc" } } } });
-  return steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, intervals: s.intervals, drillId: s.drillId }));
+  return steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, skippedAt: s.skippedAt, intervals: s.intervals, drillId: s.drillId }));
 }
 
-export async function startDrill(input: { drillId: string }, actor: SessionUser) {
+export async function startDrill(input: { drillId: string }) {
   const drill = await db.drill.findUnique({ where: { id: input.drillId } });
   if (!drill) throw new NotFoundError("The drill");
   if (drill.status !== "scheduled") throw new UserError(`This drill is already ${drill.status}.`, 409);
@@ -89,16 +89,33 @@ export async function closeDrill(input: z.output<typeof closeDrillSchema>) {
   const scenario = scenarioById(drill.scenarioId);
   const rto = scenario && drill.database ? drill.database[scenario.meta.rto] : null;
   const total = totalElapsedMs(steps, now);
-  const outcome = rto === null ? "missed" : rtoOutcome(total, rto).met ? "met" : "missed";
+  // Untouched steps make the drill "incomplete", never "met": skip a step with a reason instead.
+  const outcome = drillOutcome(steps, total, rto);
+  const unfinished = unfinishedSteps(steps).length;
   await db.drill.update({
     where: { id: drill.id },
     data: { status: "closed", closedAt: now, outcome, issues: input.issues, actions: { create: input.actions.map((a) => ({ text: a.text, owner: a.owner, dueDate: new Date(`${a.dueDate}T00:00:00Z`) })) } },
   });
-  await recordAudit(actor, { action: "drill.close", targetType: "drill", targetId: drill.id, detail: { outcome, totalMs: total, rtoMinutes: rto } });
-  return { drillId: drill.id, outcome, totalMs: total };
+  return { drillId: drill.id, outcome, totalMs: total, rtoMinutes: rto, unfinished };
 }
 
-export async function toggleAction(input: { actionId: string }, actor: SessionUser) {
+/** Skips a step on purpose, with the reason the report shows. A skipped step's time no longer changes. */
+export async function skipStep(input: z.output<typeof skipStepSchema>, actor: SessionUser) {
+  const step = await db.drillStep.findUnique({ where: { id: input.stepId }, include: { drill: true } });
+  if (!step) throw new NotFoundError("The step");
+  if (step.drill.status !== "running") throw new UserError(step.drill.status === "scheduled" ? "Start the drill first." : "This drill is closed; its steps can no longer change.", 409);
+  const now = new Date();
+  return db.$transaction(async (tx) => {
+    const current = (await clocks(step.drillId)).find((s) => s.id === step.id)!;
+    const why = skipRefusal(current, input.reason);
+    if (why) throw new UserError(why, 409);
+    const { count } = await tx.drillStep.updateMany({ where: { id: step.id, skippedAt: null, finishedAt: null }, data: { skippedAt: now, skippedBy: actor.email, skipReason: input.reason.trim() } });
+    if (count !== 1) throw new UserError("Someone changed this step a moment ago. Reload the page.", 409);
+    return { stepId: step.id, drillId: step.drillId, step: step.title, reason: input.reason.trim() };
+  });
+}
+
+export async function toggleAction(input: { actionId: string }) {
   const a = await db.drillAction.findUnique({ where: { id: input.actionId } });
   if (!a) throw new NotFoundError("The action item");
   await db.drillAction.update({ where: { id: a.id }, data: { done: !a.done } });

@@ -8,26 +8,49 @@ import { runbookPlan } from "@/lib/restores/plans";
 import { drillStatus, rtoOutcome, stepElapsedMs, stepState, totalElapsedMs, unfinishedSteps } from "@/lib/drills/stopwatch";
 import { CREDITABLE_RUN_STATUSES, creditRun } from "@/lib/drills/run-credit";
 import { formatDuration } from "@/lib/format/time";
+import { parseStoredJson } from "@/lib/stored-json";
+import { drillParticipantsSchema } from "@/lib/drills/states";
 
-/** Copies finished restore runs' measured times onto the drill steps that launched them. */
+/** Drill.participants as the drill's scheduling wrote it (a JSON array of e-mails). */
+function participantsOf(d: { participants: string }): string[] {
+  return parseStoredJson(d.participants, drillParticipantsSchema, "drill's participants (Drill.participants)");
+}
+
+/**
+ * Copies the measured times of ended restore runs launched from this drill onto the drill steps
+ * with the same keys (see run-credit.ts), once per run.
+ */
 export async function refreshRunTimes(drillId: string) {
-  const steps = await db.drillStep.findMany({ where: { drillId, runId: { not: null } }, include: { intervals: true } });
-  for (const step of steps) {
-    if (step.intervals.some((i) => i.source === "run")) continue;
-    const run = await db.run.findUnique({ where: { id: step.runId! }, include: { steps: { orderBy: { index: "asc" } } } });
-    if (!run?.startedAt || !run.finishedAt || !["succeeded", "failed", "cancelled"].includes(run.status)) continue;
-    const breakdown = run.steps
-      .filter((s) => s.startedAt && s.finishedAt)
-      .map((s) => `${s.title} ${formatDuration((s.finishedAt!.getTime() - s.startedAt!.getTime()) / 1000)}`)
-      .join("; ");
-    await db.$transaction([
-      db.drillInterval.deleteMany({ where: { stepId: step.id, endedAt: null } }),
-      db.drillInterval.create({ data: { stepId: step.id, startedAt: run.startedAt, endedAt: run.finishedAt, source: "run" } }),
-      db.drillStep.update({
-        where: { id: step.id },
-        data: { finishedAt: step.finishedAt ?? run.finishedAt, notes: `${step.notes ? `${step.notes}\n` : ""}Restore run ${run.id} (${run.status}), measured: ${breakdown}` },
+  const steps = await db.drillStep.findMany({ where: { drillId }, orderBy: { index: "asc" }, include: { intervals: true } });
+  for (const launcher of steps) {
+    const runId = launcher.runId;
+    if (!runId) continue;
+    if (steps.some((s) => s.intervals.some((i) => i.runId === runId))) continue;
+    // Credited before intervals named their run: the launching step holds the whole run.
+    if (launcher.intervals.some((i) => i.source === "run" && i.runId === null)) continue;
+    const run = await db.run.findUnique({ where: { id: runId }, include: { steps: { orderBy: { index: "asc" } } } });
+    if (!run || !(CREDITABLE_RUN_STATUSES as readonly string[]).includes(run.status)) continue;
+    const credits = creditRun(
+      { id: run.id, status: run.status, steps: run.steps },
+      steps.map((s) => ({ id: s.id, key: s.key, skipped: s.skippedAt !== null })),
+      launcher.id,
+    );
+    const byId = new Map(steps.map((s) => [s.id, s]));
+    await db.$transaction(
+      credits.flatMap((c) => {
+        const step = byId.get(c.stepId)!;
+        const measured = c.measured.map((m) => `${m.title} ${formatDuration(m.ms / 1000)}${m.status === "succeeded" ? "" : ` (${m.status})`}`).join("; ");
+        return [
+          // A stopwatch left running on a step the run measured is superseded by the run's time.
+          db.drillInterval.deleteMany({ where: { stepId: step.id, endedAt: null } }),
+          db.drillInterval.createMany({ data: c.intervals.map((i) => ({ stepId: step.id, startedAt: i.startedAt, endedAt: i.endedAt, source: "run", runId: run.id })) }),
+          db.drillStep.update({
+            where: { id: step.id },
+            data: { finishedAt: step.finishedAt ?? c.finishedAt, notes: `${step.notes ? `${step.notes}\n` : ""}Measured by restore run ${run.id} (${run.status}): ${measured}` },
+          }),
+        ];
       }),
-    ]);
+    );
   }
 }
 
@@ -44,9 +67,12 @@ export async function getDrill(id: string, now = new Date()) {
     include: { database: true, steps: { orderBy: { index: "asc" }, include: { intervals: { orderBy: { startedAt: "asc" } } } }, actions: { orderBy: { dueDate: "asc" } } },
   });
   if (!d) throw new NotFoundError("The drill");
-  const clocks = d.steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, intervals: s.intervals }));
+  const clocks = d.steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, skippedAt: s.skippedAt, intervals: s.intervals }));
   const at = d.closedAt ?? now;
   const total = totalElapsedMs(clocks, at);
+  const commands = new Map(
+    scenarioById(d.scenarioId) ? runbookPlan(d.scenarioId, d.database).steps.map((p) => [p.key, commandText(p.kind, p.command)] as const) : [],
+  );
   const rto = rtoOf(d.database, d.scenarioId);
   return {
     id: d.id,
@@ -55,7 +81,7 @@ export async function getDrill(id: string, now = new Date()) {
     scenarioVersion: d.scenarioVersion,
     database: d.database ? { id: d.database.id, name: d.database.name, environment: d.database.environment } : null,
     scheduledAt: d.scheduledAt.toISOString(),
-    participants: JSON.parse(d.participants) as string[],
+    participants: participantsOf(d),
     notes: d.notes,
     status: d.status,
     startedAt: d.startedAt?.toISOString() ?? null,
@@ -66,16 +92,19 @@ export async function getDrill(id: string, now = new Date()) {
     rtoMinutes: rto,
     totalMs: total,
     rto: rto === null ? null : rtoOutcome(total, rto),
+    /** Steps neither finished nor skipped: while any remain, the drill cannot close as met. */
+    unfinished: unfinishedSteps(clocks).map((c) => c.title),
     now: now.toISOString(),
     steps: d.steps.map((s, i) => ({
       id: s.id,
       index: s.index,
-  const commands = new Map(
-    scenarioById(d.scenarioId) ? runbookPlan(d.scenarioId, d.database).steps.map((p) => [p.key, commandText(p.kind, p.command)] as const) : [],
-  );
+      key: s.key,
       title: s.title,
       kind: s.kind,
       notes: s.notes,
+      skippedAt: s.skippedAt?.toISOString() ?? null,
+      skippedBy: s.skippedBy,
+      skipReason: s.skipReason,
       issues: s.issues,
       runId: s.runId,
       state: stepState(clocks[i]!),
@@ -83,6 +112,8 @@ export async function getDrill(id: string, now = new Date()) {
       // The open interval's start, so the browser can tick between polls.
       runningSince: s.intervals.find((x) => x.endedAt === null)?.startedAt.toISOString() ?? null,
       fromRun: s.intervals.some((x) => x.source === "run"),
+      // The scenario's command for this step with the drill database's names and migration commands.
+      command: commands.get(s.key) ?? null,
     })),
     actions: d.actions.map((a) => ({ id: a.id, text: a.text, owner: a.owner, dueDate: a.dueDate.toISOString(), done: a.done })),
   };
@@ -93,7 +124,7 @@ export async function listDrills() {
   await requireRole("viewer");
   const drills = await db.drill.findMany({ orderBy: { scheduledAt: "desc" }, include: { database: true, steps: { include: { intervals: true } } } });
   const rows = drills.map((d) => {
-    const clocks = d.steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, intervals: s.intervals }));
+    const clocks = d.steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, skippedAt: s.skippedAt, intervals: s.intervals }));
     return {
       id: d.id,
       scenarioId: d.scenarioId,
@@ -102,7 +133,7 @@ export async function listDrills() {
       scheduledAt: d.scheduledAt.toISOString(),
       status: d.status,
       outcome: d.outcome,
-      participants: JSON.parse(d.participants) as string[],
+      participants: participantsOf(d),
       totalMs: totalElapsedMs(clocks, d.closedAt ?? new Date()),
       rtoMinutes: rtoOf(d.database, d.scenarioId),
       closedAt: d.closedAt?.toISOString() ?? null,
@@ -112,8 +143,6 @@ export async function listDrills() {
     id: s.id,
     title: s.meta.title,
     version: s.version,
-      // The scenario's command for this step with the drill database's names and migration commands.
-      command: commands.get(s.key) ?? null,
     status: drillStatus(s.version, drills.filter((d) => d.scenarioId === s.id)),
     history: rows.filter((r) => r.scenarioId === s.id && r.status === "closed").reverse(),
   }));
@@ -132,7 +161,7 @@ export async function upcomingDrillsFor(email: string, now = new Date()) {
   await requireRole("viewer");
   const drills = await db.drill.findMany({ where: { status: { not: "closed" }, scheduledAt: { gte: new Date(now.getTime() - 86_400_000) } }, orderBy: { scheduledAt: "asc" }, include: { database: { select: { name: true } } } });
   return drills
-    .filter((d) => (JSON.parse(d.participants) as string[]).includes(email.toLowerCase()) || d.createdBy === email)
+    .filter((d) => participantsOf(d).includes(email.toLowerCase()) || d.createdBy === email)
     .map((d) => ({ id: d.id, scenarioTitle: scenarioTitle(d.scenarioId), scheduledAt: d.scheduledAt.toISOString(), databaseName: d.database?.name ?? "—", status: d.status }));
 }
 
@@ -159,8 +188,11 @@ export async function drillCsv(id: string) {
     const s = String(v);
     return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : s;
   };
-  const lines = [["step", "title", "kind", "state", "seconds", "from restore run", "notes", "issues"].join(",")];
-  for (const s of d.steps) lines.push([s.index + 1, s.title, s.kind, s.state, Math.round(s.elapsedMs / 1000), s.fromRun ? "yes" : "no", s.notes, s.issues].map(cell).join(","));
-  lines.push(["total", "", "", d.status, Math.round(d.totalMs / 1000), "", `RTO ${d.rtoMinutes ?? "?"} min`, d.outcome ?? ""].map(cell).join(","));
+  const lines = [["step", "title", "kind", "state", "seconds", "from restore run", "skip reason", "notes", "issues"].join(",")];
+  for (const s of d.steps) {
+    const skip = s.skippedAt ? `${s.skipReason} (skipped by ${s.skippedBy ?? "?"})` : "";
+    lines.push([s.index + 1, s.title, s.kind, s.state, Math.round(s.elapsedMs / 1000), s.fromRun ? "yes" : "no", skip, s.notes, s.issues].map(cell).join(","));
+  }
+  lines.push(["total", "", "", d.status, Math.round(d.totalMs / 1000), "", "", `RTO ${d.rtoMinutes ?? "?"} min`, d.outcome ?? ""].map(cell).join(","));
   return lines.join("\r\n") + "\r\n";
 }

@@ -11,6 +11,7 @@ export const scheduleDrillSchema = z.object({
 });
 
 export const stopwatchSchema = z.object({ stepId: z.string().min(1), action: z.enum(["start", "pause", "resume", "finish"]) });
+export const skipStepSchema = z.object({ stepId: z.string().min(1), reason: z.string().trim().min(1, { message: "Say why the step is skipped" }).max(2000) });
 export const stepNotesSchema = z.object({ stepId: z.string().min(1), notes: z.string().max(5000).default(""), issues: z.string().max(5000).default("") });
 export const drillIdSchema = z.object({ drillId: z.string().min(1) });
 export const closeDrillSchema = z.object({

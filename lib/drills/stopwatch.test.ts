@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { apply, drillStatus, refusal, rtoOutcome, stepElapsedMs, stepState, totalElapsedMs, type StepClock, type StopwatchAction } from "./stopwatch";
+import { apply, drillOutcome, drillStatus, refusal, rtoOutcome, skipRefusal, stepElapsedMs, stepState, totalElapsedMs, unfinishedSteps, type StepClock, type StopwatchAction } from "./stopwatch";
 
 const t = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s));
 const step = (id: string, intervals: [number, number | null][], finished?: number): StepClock => ({
@@ -86,5 +86,46 @@ describe("drillStatus: a changed runbook version needs a re-drill until a drill 
     ["a running drill does not count yet", 2, [{ scenarioVersion: 1, status: "closed", outcome: "met" }, { scenarioVersion: 2, status: "running", outcome: null }], "needs_redrill"],
   ])("%s", (_name, version, drills, expected) => {
     expect(drillStatus(version, drills)).toBe(expected);
+  });
+});
+
+describe("skipping a step: on purpose, with a reason", () => {
+  const skipped: StepClock = { ...step("s", []), skippedAt: t(5) };
+  test.each<[string, StepClock, string, RegExp | null]>([
+    ["a step never started", step("a", []), "not needed on staging", null],
+    ["a paused step keeps its time", step("a", [[0, 10]]), "the rest is done by the DBA team", null],
+    ["no reason", step("a", []), "   ", /Say why "Step a" is skipped/],
+    ["a running step", step("a", [[0, null]]), "x", /is running: pause it before skipping it/],
+    ["a finished step", step("a", [[0, 10]], 10), "x", /a finished step cannot be skipped/],
+    ["a skipped step", skipped, "x", /is already skipped/],
+  ])("%s", (_name, s, reason, expected) => {
+    const why = skipRefusal(s, reason);
+    if (expected === null) expect(why).toBeNull();
+    else expect(why).toMatch(expected);
+  });
+
+  test("a skipped step is its own state and its stopwatch no longer moves", () => {
+    expect(stepState(skipped)).toBe("skipped");
+    for (const action of ["start", "resume", "pause", "finish"] as const) expect(refusal([skipped], "s", action)).toMatch(/was skipped/);
+  });
+});
+
+describe("the drill's outcome: met only when every step was done or skipped", () => {
+  const done = step("a", [[0, 60]], 60);
+  const skipped: StepClock = { ...step("b", []), skippedAt: t(61) };
+  test.each<[string, StepClock[], number, number | null, string]>([
+    ["every step done, within the RTO", [done], 60_000, 15, "met"],
+    ["done or skipped with a reason, within the RTO", [done, skipped], 60_000, 15, "met"],
+    ["over the RTO", [done, skipped], 16 * 60_000, 15, "missed"],
+    ["an untouched step, even far within the RTO", [done, step("c", [])], 60_000, 15, "incomplete"],
+    ["a paused, unfinished step", [done, step("c", [[0, 5]])], 60_000, 15, "incomplete"],
+    ["seven of eleven steps untouched", [done, done, done, done, ...Array.from({ length: 7 }, (_, i) => step(`u${i}`, []))], 60_000, 15, "incomplete"],
+    ["no RTO to compare with", [done], 60_000, null, "missed"],
+  ])("%s → %s", (_name, steps, total, rto, outcome) => {
+    expect(drillOutcome(steps, total, rto)).toBe(outcome);
+  });
+
+  test("unfinished steps are listed by name", () => {
+    expect(unfinishedSteps([done, skipped, step("c", []), step("d", [[0, null]])]).map((s) => s.title)).toEqual(["Step c", "Step d"]);
   });
 });

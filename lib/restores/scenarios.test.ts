@@ -170,6 +170,10 @@ describe("accidental deletion (custom format): deleted rows", () => {
 
       expect(run.results["preview-rows"]).toMatchObject({ table: "public.transactions", inBackup: 103, inProduction: 1, missing: 102 });
       expect((run.results["preview-rows"] as { ids: string[] }).ids.slice(0, 4)).toEqual(["5", "17", "100", "101"]);
+      // The first missing rows themselves, for the confirmation step to show.
+      const sample = (run.results["preview-rows"] as { sample?: { columns: string[]; rows: string[][] } }).sample;
+      expect(sample?.columns[0]).toBe("id");
+      expect(sample?.rows.map((r) => r[0])).toEqual(["5", "17", "100", "101", "102", "103", "104", "105", "106", "107"]);
       expect(run.results["copy-back"]).toMatchObject({ previewed: 102, copied: 102, inserted: 102, skipped: 0 });
       expect(await countsOf(conn)).toEqual(before);
       expect(await runPsqlQuery(conn, "SELECT amount_cents FROM transactions WHERE id = 200")).toEqual([["-1"]]);

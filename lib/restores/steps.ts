@@ -1,6 +1,7 @@
 import { createReadStream } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { previewResultSchema } from "@/lib/restores/preview-result";
 import { verifyBackup } from "@/lib/backups/verify";
 import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
 import { UserError } from "@/lib/errors";
@@ -678,20 +679,8 @@ export function migrationHeadsStep(rc: RestoreContext): PlannedStep {
   );
 }
 
-const previewSchema = z.object({
-  table: z.string(),
-  schema: z.string(),
-  name: z.string(),
-  idColumn: z.string(),
-  idType: z.string(),
-  columns: z.array(z.string()).min(1),
-  inBackup: z.number(),
-  inProduction: z.number(),
-  missing: z.number(),
-  ids: z.array(z.string()),
-});
-/** preview-rows: exactly the rows the copy-back inserts. */
-export const previewRowsResult = stepResult("preview-rows", previewSchema);
+/** preview-rows: exactly the rows the copy-back inserts (the schema is shared with the run page). */
+export const previewRowsResult = stepResult("preview-rows", previewResultSchema);
 
 export function previewRowsStep(rc: RestoreContext, table: string, idColumn: string, sel: RowSelection): PlannedStep {
   const what = `${idColumn} ${describeSelection(sel)}`;

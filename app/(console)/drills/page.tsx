@@ -13,26 +13,10 @@ import { formatDuration } from "@/lib/format/time";
 import { db } from "@/lib/db";
 import { ScheduleForm } from "./schedule-form";
 import { DrillStatusBadge } from "@/components/drill-status-badge";
+import { DrillTotalsChart } from "@/components/charts/drill-totals-chart";
+import { outcomeWords } from "@/lib/drills/stopwatch";
 
 export const metadata: Metadata = { title: "Drills" };
-
-/** Drill totals across drills (minutes) with the RTO line: an SVG, no chart library. */
-function HistoryChart({ history }: { history: { id: string; totalMs: number; rtoMinutes: number | null; closedAt: string | null; outcome: string | null }[] }) {
-  if (history.length === 0) return <p className="text-xs text-slate-500">No closed drill yet.</p>;
-  const W = 320, H = 90, pad = 4;
-  const mins = history.map((h) => h.totalMs / 60_000);
-  const rto = history.at(-1)?.rtoMinutes ?? null;
-  const max = Math.max(...mins, rto ?? 0, 1) * 1.1;
-  const x = (i: number) => pad + (history.length === 1 ? (W - 2 * pad) / 2 : (i * (W - 2 * pad)) / (history.length - 1));
-  const y = (m: number) => H - pad - (m / max) * (H - 2 * pad);
-  return (
-    <svg viewBox={`0 0 ${W} ${H}`} className="h-24 w-full max-w-sm" role="img" aria-label={`Drill totals in minutes: ${mins.map((m) => m.toFixed(1)).join(", ")}${rto ? `; RTO ${rto} min` : ""}`}>
-      {rto !== null && <><line x1={0} x2={W} y1={y(rto)} y2={y(rto)} stroke="#dc2626" strokeDasharray="4 3" /><text x={W - 2} y={y(rto) - 3} textAnchor="end" fontSize="9" fill="#dc2626">RTO {rto} min</text></>}
-      <polyline fill="none" stroke="#0369a1" strokeWidth="1.5" points={mins.map((m, i) => `${x(i)},${y(m)}`).join(" ")} />
-      {mins.map((m, i) => <circle key={i} cx={x(i)} cy={y(m)} r="3" fill={history[i]!.outcome === "met" ? "#047857" : "#dc2626"}><title>{`${m.toFixed(1)} min, ${history[i]!.outcome}`}</title></circle>)}
-    </svg>
-  );
-}
 
 export default async function DrillsPage() {
   const user = await requirePageUser();
@@ -43,7 +27,7 @@ export default async function DrillsPage() {
       <div className="grid gap-4 lg:grid-cols-2">
         {scenarios.map((s) => (
           <Card key={s.id} title={<span className="flex flex-wrap items-center gap-2">{s.title} · v{s.version} <DrillStatusBadge status={s.status} /></span>}>
-            <HistoryChart history={s.history} />
+            {s.history.length === 0 ? <p className="text-xs text-slate-500">No closed drill yet.</p> : <DrillTotalsChart scenario={s.title} drills={s.history} />}
           </Card>
         ))}
       </div>
@@ -57,6 +41,7 @@ export default async function DrillsPage() {
                 <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{scenarioTitle(d.scenarioId)} on {d.databaseName}</Link>
                 <Time value={d.scheduledAt} />
                 <RunStatusBadge status={d.status === "closed" ? (d.outcome === "met" ? "passed" : "failed") : d.status === "running" ? "running" : "queued"} />
+                {d.status === "closed" && <span className="text-xs text-slate-700">{outcomeWords(d.outcome)}</span>}
                 {d.status === "closed" && <span className="tabular text-slate-600">{formatDuration(d.totalMs / 1000)} vs RTO {d.rtoMinutes} min</span>}
                 <span className="text-xs text-slate-500">runbook v{d.scenarioVersion}</span>
               </li>

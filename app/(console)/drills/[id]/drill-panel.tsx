@@ -7,9 +7,21 @@ import type { DrillResponse } from "@/app/api/drills/[id]/route";
 import { Badge, EnvironmentBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
 import { formatDuration } from "@/lib/format/time";
-import { closeDrillAction, saveStepNotesAction, startDrillAction, stopwatchAction } from "../actions";
+import { closeDrillAction, saveStepNotesAction, skipDrillStepAction, startDrillAction, stopwatchAction } from "../actions";
+import { StepTimesChart } from "@/components/charts/step-times-chart";
+import { outcomeWords } from "@/lib/drills/stopwatch";
 
-const STATE: Record<string, ["neutral" | "info" | "warn" | "good", string]> = { not_started: ["neutral", "○ not started"], running: ["info", "◌ running"], paused: ["warn", "‖ paused"], finished: ["good", "✓ finished"] };
+const STATE: Record<string, ["neutral" | "info" | "warn" | "good", string]> = {
+  not_started: ["neutral", "○ not started"],
+  running: ["info", "◌ running"],
+  paused: ["warn", "‖ paused"],
+  finished: ["good", "✓ finished"],
+  skipped: ["neutral", "↷ skipped"],
+};
+
+
+/** A step the restore run did in under a second still shows that it took some time. */
+const stepDuration = (ms: number) => (ms > 0 && ms < 1000 ? "< 0:01" : formatDuration(ms / 1000));
 
 export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; canOperate: boolean }) {
   const queryClient = useQueryClient();
@@ -24,11 +36,14 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
     refetchInterval: (q) => (q.state.data?.status === "running" ? 2000 : false),
   });
   const d = data ?? initial;
-  const [now, setNow] = useState(() => Date.now());
+  // Starts at the server's "now", so the server's HTML and the first render in the browser agree.
+  const [now, setNow] = useState(() => Date.parse(initial.now));
   const [skew, setSkew] = useState(0);
   useEffect(() => {
+    const local = Date.now();
     // eslint-disable-next-line react-hooks/set-state-in-effect -- the offset is measured when a poll arrives
-    setSkew(Date.parse(d.now) - Date.now());
+    setNow(local);
+    setSkew(Date.parse(d.now) - local);
   }, [d.now]);
   useEffect(() => {
     if (d.status !== "running") return;
@@ -57,7 +72,7 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
       <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
         <div className="flex flex-wrap items-center gap-3">
           <Badge kind={d.status === "running" ? "info" : d.status === "closed" ? (d.outcome === "met" ? "good" : "bad") : "neutral"} testId="drill-state">
-            {d.status === "closed" ? (d.outcome === "met" ? "✓ closed: met the RTO" : "✗ closed: missed the RTO") : d.status}
+            {d.status === "closed" ? outcomeWords(d.outcome) : d.status}
           </Badge>
           <span>Scheduled <Time value={d.scheduledAt} /></span>
           {d.database && <span>{d.database.name} <EnvironmentBadge environment={d.database.environment} /></span>}
@@ -76,14 +91,18 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
           const [kind, label] = STATE[s.state] ?? ["neutral", s.state];
           const act = (action: "start" | "pause" | "resume" | "finish") => run(() => stopwatchAction({ stepId: s.id, action }));
           return (
-            <li key={s.id} data-testid={`drill-step-${s.index}`} className={`rounded-lg border bg-white p-3 text-sm ${s.state === "running" ? "border-sky-400" : "border-slate-200"}`}>
+            <li key={s.id} data-testid={`drill-step-${s.index}`} data-key={s.key} className={`rounded-lg border bg-white p-3 text-sm ${s.state === "running" ? "border-sky-400" : "border-slate-200"}`}>
               <div className="flex flex-wrap items-center gap-2">
                 <span className="tabular text-slate-500">{s.index + 1}.</span>
                 <span className="font-medium">{s.title}</span>
                 <Badge kind={kind}>{label}</Badge>
-                <span className="tabular font-semibold" data-testid="step-time">{formatDuration(live(s) / 1000)}</span>
+                <span className="tabular font-semibold" data-testid="step-time">{stepDuration(live(s))}</span>
                 {s.fromRun && <Badge kind="info">measured by the restore run</Badge>}
               </div>
+              {s.command && (
+                <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100" data-testid="drill-step-command">{s.command}</pre>
+              )}
+              {s.skippedAt && <p className="mt-1 text-slate-700" data-testid="skip-reason">Skipped by {s.skippedBy}: {s.skipReason}</p>}
               {d.status === "running" && canOperate && (
                 <div className="mt-2 flex flex-wrap gap-2">
                   {s.state === "not_started" && <button type="button" disabled={pending} onClick={() => act("start")} className="rounded border border-sky-600 px-2 py-1 text-sky-800">Start</button>}
@@ -94,18 +113,21 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
                     <Link href={`/restores/new?scenario=${d.scenarioId}&database=${d.database.id}&drill=${d.id}&step=${s.index}`} className="rounded border border-slate-300 px-2 py-1">Launch the restore run for this step</Link>
                   )}
                   {s.runId && <Link href={`/restores/${s.runId}`} className="rounded border border-slate-300 px-2 py-1">Open its restore run</Link>}
+                  {(s.state === "not_started" || s.state === "paused") && <SkipStep stepId={s.id} title={s.title} onSkipped={refresh} />}
                 </div>
               )}
               {d.status !== "scheduled" && <StepNotes step={s} disabled={d.status === "closed" || !canOperate} onSaved={refresh} />}
             </li>
           );
-              {s.command && (
-                <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100" data-testid="drill-step-command">{s.command}</pre>
-              )}
-              {s.skippedAt && <p className="mt-1 text-slate-700" data-testid="skip-reason">Skipped by {s.skippedBy}: {s.skipReason}</p>}
         })}
       </ol>
-      {d.status === "running" && canOperate && <CloseForm drillId={d.id} onClosed={refresh} />}
+      {d.status !== "scheduled" && d.steps.some((s) => s.elapsedMs > 0) && (
+        <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
+          <h2 className="mb-2 font-semibold">Time per step</h2>
+          <StepTimesChart steps={d.steps.map((s) => ({ label: `${s.index + 1}. ${s.title}`, ms: s.elapsedMs, state: s.state }))} rtoMinutes={d.rtoMinutes} />
+        </section>
+      )}
+      {d.status === "running" && canOperate && <CloseForm drillId={d.id} unfinished={d.unfinished} onClosed={refresh} />}
       {d.status === "closed" && (
         <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
           <h2 className="font-semibold">Issues</h2><p className="whitespace-pre-wrap">{d.issues || "None recorded."}</p>
@@ -135,7 +157,27 @@ function StepNotes({ step, disabled, onSaved }: { step: DrillResponse["steps"][n
   );
 }
 
-function CloseForm({ drillId, onClosed }: { drillId: string; onClosed: () => void }) {
+/** Skipping is explicit: a reason is required and shown in the report and the CSV. */
+function SkipStep({ stepId, title, onSkipped }: { stepId: string; title: string; onSkipped: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, start] = useTransition();
+  if (!open) return <button type="button" onClick={() => setOpen(true)} className="rounded border border-slate-300 px-2 py-1 text-slate-700">Skip…</button>;
+  return (
+    <form aria-label={`Skip ${title}`} className="flex w-full flex-wrap items-end gap-2"
+      onSubmit={(e) => { e.preventDefault(); start(async () => { setError(null); const r = await skipDrillStepAction({ stepId, reason }); if (!r.ok) setError(r.error); else { setOpen(false); onSkipped(); } }); }}>
+      <label className="min-w-0 flex-1 text-xs">Why is this step skipped? (required, shown in the report)
+        <input value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={2000} className="block w-full rounded border border-slate-300 px-2 py-1 text-sm" />
+      </label>
+      <button type="submit" disabled={pending} className="rounded border border-slate-500 px-2 py-1">Skip this step</button>
+      <button type="button" onClick={() => setOpen(false)} className="rounded px-2 py-1 text-slate-600">Keep it</button>
+      {error && <span className="w-full text-red-700" data-testid="skip-error">{error}</span>}
+    </form>
+  );
+}
+
+function CloseForm({ drillId, unfinished, onClosed }: { drillId: string; unfinished: string[]; onClosed: () => void }) {
   const [actions, setActions] = useState<{ text: string; owner: string; dueDate: string }[]>([]);
   const [issues, setIssues] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -146,6 +188,12 @@ function CloseForm({ drillId, onClosed }: { drillId: string; onClosed: () => voi
       onSubmit={(e) => { e.preventDefault(); start(async () => { setError(null); const r = await closeDrillAction({ drillId, issues, actions }); if (!r.ok) setError(r.error); onClosed(); }); }}>
       <h2 className="font-semibold">Close the drill</h2>
       <p className="text-slate-600">The outcome is the measured total against the RTO. Record what went wrong and what to improve.</p>
+      {unfinished.length > 0 && (
+        <p className="mt-2 rounded border border-amber-400 bg-amber-50 p-2 text-amber-900" data-testid="close-unfinished">
+          ▲ {unfinished.length} step{unfinished.length === 1 ? " is" : "s are"} neither done nor skipped ({unfinished.join("; ")}). Closing now records the
+          drill as <strong>incomplete</strong>, not as meeting the RTO: finish each step, or skip it with a reason.
+        </p>
+      )}
       <label className="mt-2 block">Issues<textarea value={issues} onChange={(e) => setIssues(e.target.value)} rows={2} className={`${input} block w-full`} /></label>
       <div className="mt-2 space-y-1">
         {actions.map((a, i) => (

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, useTransition } from "react";
 import type { RunResponse } from "@/app/api/runs/[id]/route";
 import { Badge, EnvironmentBadge, RunStatusBadge } from "@/components/ui/badges";
@@ -8,12 +8,14 @@ import { Time } from "@/components/time";
 import { formatBytes } from "@/lib/format/bytes";
 import { formatDuration } from "@/lib/format/time";
 import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
+import { RowPreview, rowPreviewOf } from "./row-preview";
+import { canCancelRun, canResumeRun, isActiveRun, type RunStatus } from "@/lib/runner/states";
 
 type Log = RunResponse["logs"][number];
 
 const STATUS_WORDS: Record<string, string> = {
   planned: "Planned: review the steps, then confirm",
-  queued: "Queued",
+  queued: "Starting: the runner is picking up the first step",
   running: "Running",
   waiting: "Waiting for an operator",
   succeeded: "Succeeded",
@@ -22,28 +24,40 @@ const STATUS_WORDS: Record<string, string> = {
   cancelled: "Cancelled",
 };
 
-/** Ticks every second while something runs, so elapsed times move between polls. */
-function useNow(active: boolean) {
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * The server's clock, advanced by the local one between polls (ticking every second while
+ * something runs). It starts at the server's "now" of the first render, so the server's HTML
+ * and the browser's first render show the same elapsed times (no hydration mismatch).
+ */
+function useServerNow(serverNow: string, active: boolean) {
+  const [clock, setClock] = useState(() => ({ local: Date.parse(serverNow), skew: 0 }));
+  useEffect(() => {
+    const local = Date.now();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the offset is measured when a poll arrives
+    setClock({ local, skew: Date.parse(serverNow) - local });
+  }, [serverNow]);
   useEffect(() => {
     if (!active) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
+    const t = setInterval(() => setClock((c) => ({ ...c, local: Date.now() })), 1000);
     return () => clearInterval(t);
   }, [active]);
-  return now;
+  return clock.local + clock.skew;
 }
 
 export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoMinutes }: { initial: RunResponse; canOperate: boolean; targetDbName: string; targetServer: string; rtoMinutes: number | null }) {
   const [logs, setLogs] = useState<Log[]>(initial.logs);
   const cursor = useRef(initial.nextLogId);
+  const queryKey = ["run", initial.run.id];
   const { data } = useQuery({
-    queryKey: ["run", initial.run.id],
+    queryKey,
     initialData: initial,
     queryFn: async (): Promise<RunResponse> => {
       const res = await fetch(`/api/runs/${initial.run.id}?after=${cursor.current}`, { cache: "no-store" });
       if (!res.ok) throw new Error((await res.json()).error);
       return res.json();
     },
+    // Once a second while the run moves. A planned or finished run rarely changes by itself, so
+    // it is polled slowly; the page's own actions refetch at once instead of waiting for the next tick.
     refetchInterval: (q) => (q.state.data?.run.active || q.state.data?.run.status === "queued" ? 1000 : 10_000),
   });
   useEffect(() => {
@@ -53,21 +67,20 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
     setLogs((prev) => [...prev, ...fresh]);
   }, [data]);
 
+  const queryClient = useQueryClient();
   const view = data ?? initial;
   const { run, steps } = view;
-  const now = useNow(run.active);
   // Elapsed times come from the server's clock; between polls they advance with the local one.
-  const [skew, setSkew] = useState(0);
-  useEffect(() => {
-    // eslint-disable-next-line react-hooks/set-state-in-effect -- the offset is measured when a poll arrives
-    setSkew(Date.parse(view.now) - Date.now());
-  }, [view.now]);
+  const serverNow = useServerNow(view.now, run.active);
   const liveElapsed = (startedAt: string | null, finishedAt: string | null, running: boolean) =>
-    startedAt ? (running ? now + skew : Date.parse(finishedAt ?? view.now)) - Date.parse(startedAt) : null;
+    startedAt ? Math.max(0, (running ? serverNow : Date.parse(finishedAt ?? view.now)) - Date.parse(startedAt)) : null;
   const total = liveElapsed(run.startedAt, run.finishedAt, run.active);
   const rtoMs = rtoMinutes ? rtoMinutes * 60_000 : null;
   const over = total !== null && rtoMs !== null && total > rtoMs;
   const production = run.environment === "production";
+  // "Kept as" only once the switch-over really happened; before that (or while interrupted) it is a promise.
+  const switchedOver = steps.some((s) => s.key === "switch-over" && s.status === "succeeded");
+  const preview = rowPreviewOf(steps.find((s) => s.key === "preview-rows")?.result);
   const summary = run.summary as { backup?: { key?: string; size?: number; format?: string; location?: string; hasManifest?: boolean; verified?: boolean | null; rows?: number; tables?: number; migrationHead?: string | null }; target?: { connection?: string }; preflight?: { ok: boolean; lines: string[] }; scratchDatabase?: string; oldCopy?: string };
 
   return (
@@ -78,10 +91,15 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
           <span className="font-semibold" data-testid="run-status">{STATUS_WORDS[run.status] ?? run.status}</span>
         </div>
         <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
-          <div><dt className="inline text-slate-500">Target: </dt><dd className="inline font-semibold">{run.databaseName} <EnvironmentBadge environment={run.environment} /> <span className="font-mono text-xs">{targetDbName} on {targetServer}</span></dd></div>
-          <div><dt className="inline text-slate-500">Backup: </dt><dd className="inline break-all font-mono text-xs">{summary.backup?.key}</dd> <span className="text-xs">({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format}, {summary.backup?.location}, {summary.backup?.verified ? "✓ verified" : summary.backup?.verified === false ? "✗ failed verification" : "not verified"}{summary.backup?.hasManifest ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows` : ", no manifest"})</span></div>
-          {summary.scratchDatabase && <div><dt className="inline text-slate-500">Scratch database: </dt><dd className="inline font-mono text-xs">{summary.scratchDatabase}</dd></div>}
-          {summary.oldCopy && <div><dt className="inline text-slate-500">Old copy kept as: </dt><dd className="inline font-mono text-xs">{summary.oldCopy}</dd></div>}
+          <div><dt className="inline text-slate-500">Target: </dt><dd className="inline font-semibold [overflow-wrap:anywhere]">{run.databaseName} <EnvironmentBadge environment={run.environment} /> <span className="font-mono text-xs font-normal [overflow-wrap:anywhere]">{targetDbName} on {targetServer}</span></dd></div>
+          <div><dt className="inline text-slate-500">Backup: </dt><dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.backup?.key}</dd> <span className="text-xs">({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format}, {summary.backup?.location}, {summary.backup?.verified ? "✓ verified" : summary.backup?.verified === false ? "✗ failed verification" : "not verified"}{summary.backup?.hasManifest ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows` : ", no manifest"})</span></div>
+          {summary.scratchDatabase && <div><dt className="inline text-slate-500">Scratch database: </dt><dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.scratchDatabase}</dd></div>}
+          {summary.oldCopy && (
+            <div>
+              <dt className="inline text-slate-500">{switchedOver ? "Old copy kept as: " : "Old copy will be kept as: "}</dt>
+              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]" data-testid="run-old-copy">{summary.oldCopy}</dd>
+            </div>
+          )}
         </dl>
         <div className="mt-3 flex flex-wrap items-center gap-4 text-sm">
           <span>Elapsed <strong className="tabular text-lg" data-testid="run-elapsed">{total === null ? "—" : formatDuration(total / 1000)}</strong></span>
@@ -92,7 +110,7 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
           )}
           {run.confirmedBy && <span className="text-slate-600">Confirmed by {run.confirmedBy} <Time value={run.confirmedAt!} /></span>}
         </div>
-        {run.verdict && <p className={`mt-3 rounded-md border p-3 text-sm font-medium ${run.status === "succeeded" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-white text-red-800"}`} data-testid="run-verdict">{run.verdict}</p>}
+        {run.verdict && <p className={`mt-3 rounded-md border p-3 text-sm font-medium [overflow-wrap:anywhere] ${run.status === "succeeded" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-white text-red-800"}`} data-testid="run-verdict">{run.verdict}</p>}
       </section>
 
       {summary.preflight && (
@@ -118,16 +136,17 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
                   {s.status !== "pending" && <RunStatusBadge status={s.status} />}
                   {el !== null && <span className="tabular text-xs text-slate-600" data-testid="step-elapsed">{formatDuration(el / 1000)}</span>}
                 </div>
-                {s.description && <p className="mt-0.5 text-slate-600">{s.description}</p>}
-                {s.command && <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{s.command.join(" ")}</pre>}
+                {s.description && <p className="mt-0.5 text-slate-600 [overflow-wrap:anywhere]">{s.description}</p>}
+                {s.command && <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre rounded bg-slate-900 p-2 font-mono text-xs text-slate-100" tabIndex={0} aria-label={`Command of step ${s.index + 1}`}>{s.command.join(" ")}</pre>}
                 {pct !== null && running && (
                   <div className="mt-1">
                     <div className="h-2 w-full overflow-hidden rounded bg-slate-200" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${s.title} progress`}><div className="h-full bg-sky-600" style={{ width: `${pct}%` }} /></div>
                     <span className="tabular text-xs text-slate-600">{formatBytes(s.bytesDone ?? 0)} of {formatBytes(s.bytesTotal ?? 0)}</span>
                   </div>
                 )}
-                {s.error && <p className="mt-1 text-red-800">{s.error}</p>}
+                {s.error && <p className="mt-1 text-red-800 [overflow-wrap:anywhere]">{s.error}</p>}
                 {s.note && <p className="mt-1 text-slate-700">Note{s.completedBy ? ` by ${s.completedBy}` : ""}: {s.note}</p>}
+                {s.status === "waiting" && s.kind === "confirmation" && preview && <RowPreview preview={preview} />}
                 {s.status === "waiting" && canOperate && <ManualTick runId={run.id} stepIndex={s.index} kind={s.kind} />}
               </li>
             );
@@ -135,7 +154,23 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
         </ol>
       </section>
 
-      {run.status === "planned" && canOperate && <ConfirmForm runId={run.id} planHash={run.planHash} targetDbName={targetDbName} production={production} />}
+      {run.status === "planned" && canOperate && (
+        <ConfirmForm
+          runId={run.id}
+          planHash={run.planHash}
+          targetDbName={targetDbName}
+          production={production}
+          onStarted={(confirmedBy) => {
+            // Show the running view at once, then let the poll (now every second) bring the steps.
+            queryClient.setQueryData<RunResponse>(queryKey, (old) =>
+              old && old.run.status === "planned"
+                ? { ...old, run: { ...old.run, status: "queued", active: true, confirmedBy, confirmedAt: new Date().toISOString() } }
+                : old,
+            );
+            void queryClient.invalidateQueries({ queryKey });
+          }}
+        />
+      )}
       {canOperate && <RunControls runId={run.id} status={run.status} />}
       {canOperate && run.status === "succeeded" && summary.oldCopy && <DropOldCopy runId={run.id} oldCopy={summary.oldCopy} />}
 
@@ -149,7 +184,7 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
   );
 }
 
-function ConfirmForm({ runId, planHash, targetDbName, production }: { runId: string; planHash: string; targetDbName: string; production: boolean }) {
+function ConfirmForm({ runId, planHash, targetDbName, production, onStarted }: { runId: string; planHash: string; targetDbName: string; production: boolean; onStarted: (confirmedBy: string) => void }) {
   const [typed, setTyped] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -163,6 +198,7 @@ function ConfirmForm({ runId, planHash, targetDbName, production }: { runId: str
         start(async () => {
           const r = await confirmRunAction({ runId, typedName: typed, planHash });
           if (!r.ok) setError(r.error);
+          else onStarted("you");
         });
       }}
     >
@@ -182,7 +218,14 @@ function ConfirmForm({ runId, planHash, targetDbName, production }: { runId: str
   );
 }
 
+/** Refetches the run at once after an action, instead of waiting for the next poll. */
+function useRefreshRun(runId: string) {
+  const queryClient = useQueryClient();
+  return () => void queryClient.invalidateQueries({ queryKey: ["run", runId] });
+}
+
 function ManualTick({ runId, stepIndex, kind }: { runId: string; stepIndex: number; kind: string }) {
+  const refresh = useRefreshRun(runId);
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, start] = useTransition();
@@ -190,7 +233,7 @@ function ManualTick({ runId, stepIndex, kind }: { runId: string; stepIndex: numb
     <div className="mt-2 flex flex-wrap items-end gap-2">
       <label className="text-xs">Note (optional)<input value={note} onChange={(e) => setNote(e.target.value)} className="ml-1 rounded border border-slate-300 px-2 py-1 text-sm" /></label>
       <button type="button" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800"
-        onClick={() => start(async () => { const r = await completeStepAction({ runId, stepIndex, note: note || undefined }); if (!r.ok) setError(r.error); })}>
+        onClick={() => start(async () => { const r = await completeStepAction({ runId, stepIndex, note: note || undefined }); if (!r.ok) setError(r.error); else refresh(); })}>
         {kind === "confirmation" ? "Confirm and continue" : "Done — continue"}
       </button>
       {error && <span className="text-sm text-red-700">{error}</span>}
@@ -198,25 +241,39 @@ function ManualTick({ runId, stepIndex, kind }: { runId: string; stepIndex: numb
   );
 }
 
-function RunControls({ runId, status }: { runId: string; status: string }) {
+function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
+  const refresh = useRefreshRun(runId);
   const [error, setError] = useState<string | null>(null);
+  const [keepScratch, setKeepScratch] = useState(false);
   const [pending, start] = useTransition();
-  const canCancel = ["planned", "queued", "running", "waiting", "interrupted"].includes(status);
-  const canResume = status === "interrupted" || status === "failed";
+  const canCancel = canCancelRun(status);
+  const canResume = canResumeRun(status);
+  // A run that stopped part-way keeps its download and scratch database for a resume; cancelling it removes them.
+  const cleansUp = canResume || isActiveRun(status);
   if (!canCancel && !canResume) return null;
   return (
     <div className="flex flex-wrap items-center gap-2">
       {canResume && (
         <button type="button" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800"
-          onClick={() => start(async () => { setError(null); const r = await resumeRunAction({ runId }); if (!r.ok) setError(r.error); })}>
+          onClick={() => start(async () => { setError(null); const r = await resumeRunAction({ runId }); if (!r.ok) setError(r.error); else refresh(); })}>
           Resume from the step that did not finish
         </button>
       )}
       {canCancel && (
-        <button type="button" disabled={pending} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
-          onClick={() => { if (window.confirm("Cancel this run? A running step finishes first; nothing after it runs.")) start(async () => { setError(null); const r = await cancelRunAction({ runId }); if (!r.ok) setError(r.error); }); }}>
-          Cancel the run
+        <button type="button" disabled={pending} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50" data-testid="cancel-run"
+          onClick={() => {
+            const question = cleansUp
+              ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
+              : "Cancel this run? Nothing has run yet.";
+            if (window.confirm(question)) start(async () => { setError(null); const r = await cancelRunAction({ runId, keepScratch }); if (!r.ok) setError(r.error); else refresh(); });
+          }}>
+          {cleansUp ? "Cancel and clean up" : "Cancel the run"}
         </button>
+      )}
+      {canCancel && cleansUp && (
+        <label className="flex items-center gap-1 text-sm text-slate-700">
+          <input type="checkbox" checked={keepScratch} onChange={(e) => setKeepScratch(e.target.checked)} /> keep the scratch database for inspection
+        </label>
       )}
       {error && <span className="text-sm text-red-700" data-testid="run-control-error">{error}</span>}
     </div>

@@ -6,6 +6,8 @@ import { requirePageUser } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
 import { getDrill } from "@/lib/drills/queries";
 import { formatDuration, formatUtc } from "@/lib/format/time";
+import { outcomeWords } from "@/lib/drills/stopwatch";
+import { StepTimesChart } from "@/components/charts/step-times-chart";
 
 export const metadata: Metadata = { title: "Drill report" };
 
@@ -30,8 +32,13 @@ export default async function DrillReportPage({ params }: { params: Promise<{ id
         <dt className="text-slate-500">Started / closed</dt><dd>{d.startedAt ? formatUtc(d.startedAt) : "—"} / {d.closedAt ? formatUtc(d.closedAt) : "not closed"}</dd>
         <dt className="text-slate-500">Participants</dt><dd>{d.participants.join(", ") || "—"}</dd>
         <dt className="text-slate-500">Total</dt><dd className="tabular font-semibold" data-testid="report-total">{formatDuration(d.totalMs / 1000)}</dd>
-        <dt className="text-slate-500">RTO</dt><dd>{d.rtoMinutes ?? "?"} min · {d.outcome === "met" ? "met" : d.outcome === "missed" ? "MISSED" : "not closed"}{d.rto && ` (${d.rto.met ? "under" : "over"} by ${formatDuration(d.rto.differenceMs / 1000)})`}</dd>
+        <dt className="text-slate-500">RTO</dt><dd data-testid="report-outcome">{d.rtoMinutes ?? "?"} min · {d.status === "closed" ? outcomeWords(d.outcome) : "not closed"}{d.rto && ` (total ${d.rto.met ? "under" : "over"} by ${formatDuration(d.rto.differenceMs / 1000)})`}</dd>
       </dl>
+      {d.unfinished.length > 0 && (
+        <p className="mt-3 rounded border border-amber-400 bg-amber-50 p-2" data-testid="report-unfinished">
+          ▲ {d.unfinished.length} step{d.unfinished.length === 1 ? " was" : "s were"} neither done nor skipped: {d.unfinished.join("; ")}.
+        </p>
+      )}
       <h2 className="mt-4 font-semibold">Steps</h2>
       <table className="mt-1 w-full text-left">
         <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">#</th><th>Step</th><th>State</th><th className="pr-2 text-right">Time</th><th className="pl-2">Notes and issues</th></tr></thead>
@@ -45,6 +52,19 @@ export default async function DrillReportPage({ params }: { params: Promise<{ id
           ))}
         </tbody>
       </table>
+      <h2 className="mt-4 font-semibold">Skipped steps</h2>
+      {d.steps.some((s) => s.skippedAt) ? (
+        <ul className="list-disc pl-5" data-testid="report-skipped">
+          {d.steps.filter((s) => s.skippedAt).map((s) => (
+            <li key={s.id}>{s.index + 1}. {s.title}: <em>{s.skipReason}</em> (skipped by {s.skippedBy}, {formatUtc(s.skippedAt!)})</li>
+          ))}
+        </ul>
+      ) : <p>None.</p>}
+      {d.steps.some((s) => s.elapsedMs > 0) && (
+        <div className="mt-4 break-inside-avoid">
+          <StepTimesChart steps={d.steps.map((s) => ({ label: `${s.index + 1}. ${s.title}`, ms: s.elapsedMs, state: s.state }))} rtoMinutes={d.rtoMinutes} />
+        </div>
+      )}
       <h2 className="mt-4 font-semibold">Issues</h2><p className="whitespace-pre-wrap">{d.issues || "None recorded."}</p>
       <h2 className="mt-4 font-semibold">Improvements</h2>
       <ul>{d.actions.map((a) => <li key={a.id}>{a.done ? "✓" : "○"} {a.text} — {a.owner}, due {a.dueDate.slice(0, 10)}</li>)}</ul>
