@@ -1,5 +1,4 @@
 import { z } from "zod";
-
 import { azureConfigSchema, AZURE_SECRET_FIELDS } from "@/lib/storage/azure-config";
 import { gcsConfigSchema, GCS_SECRET_FIELDS } from "@/lib/storage/gcs-config";
 import { localConfigSchema, LOCAL_SECRET_FIELDS } from "@/lib/storage/local-config";
