@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { PHONE, screenshotBoth } from "./screens";
+import { expectFitsPhone, screenshotBoth } from "./screens";
 import { storageStatePath } from "./users";
 
 test.use({ storageState: storageStatePath("operator") });
@@ -37,7 +37,7 @@ test("a database's page charts its backups' size over time with labelled axes, d
   await chart.scrollIntoViewIfNeeded();
   await chart.screenshot({ path: "test-results/screenshots/database-size-chart-desktop.png" });
   await screenshotBoth(page, "database-page");
-  await page.setViewportSize(PHONE);
+  // Even with the tooltip still placed for the desktop layout, nothing sticks out of the phone's width.
+  await expectFitsPhone(page, "database-page");
   await chart.screenshot({ path: "test-results/screenshots/database-size-chart-phone.png" });
-  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
 });

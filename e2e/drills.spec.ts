@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "./fixtures";
-import { screenshotBoth } from "./screens";
+import { DESKTOP, expectFitsPhone, screenshotBoth } from "./screens";
 import { storageStatePath } from "./users";
 
 test.use({ storageState: storageStatePath("operator") });
@@ -110,6 +110,8 @@ test("a drill: schedule, start, time three steps with a pause, survive a reload,
   expect(Math.abs(total - sum)).toBeLessThanOrEqual(1);
   expect(total).toBeGreaterThanOrEqual(5);
   await screenshotBoth(page, "drill-report");
+  await expectFitsPhone(page, "drill-report");
+  await page.setViewportSize(DESKTOP);
 
   const csv = await page.request.get(page.url().replace("/drills/", "/api/drills/").replace("/report", "/csv"));
   const csvText = await csv.text();
@@ -129,6 +131,8 @@ test("a drill: schedule, start, time three steps with a pause, survive a reload,
   await chart.scrollIntoViewIfNeeded();
   await chart.screenshot({ path: "test-results/screenshots/drills-chart-desktop.png" });
   await screenshotBoth(page, "drills");
+  await expectFitsPhone(page, "drills");
+  await page.setViewportSize(DESKTOP);
   await expect(page.getByTestId("open-actions")).toContainText("Olu On-call");
   await page.goto("/runbooks");
   await expect(page.getByTestId("runbook-drill-database-corruption")).toContainText("drilled");

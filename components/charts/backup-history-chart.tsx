@@ -58,13 +58,14 @@ export function BackupHistoryChart({ database, backups }: { database: string; ba
                 label={{ value: "Verification (s)", angle: 90, position: "insideRight", offset: 10, ...AXIS_LABEL }} />
             )}
             <Tooltip
+              contentStyle={{ fontSize: 12, padding: "4px 8px" }}
               labelFormatter={(v, payload) => {
                 const p = payload?.[0]?.payload as { key?: string; note?: string | null } | undefined;
                 return `${new Date(Number(v)).toISOString().slice(0, 16).replace("T", " ")} UTC · ${p?.key ?? ""}${p?.note ? ` · ▲ ${p.note}` : ""}`;
               }}
               formatter={(value, name) => [name === "Verification time (s)" ? `${String(value)} s` : `${String(value)} ${unit.name}`, name]}
             />
-            <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 11 }} />
+            <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
             <Line yAxisId="size" name={`Backup size (${unit.name})`} dataKey="size" stroke="#0369a1" strokeWidth={1.5} dot={{ r: 1.5 }} isAnimationActive={false} />
             <Line yAxisId="size" name="Size anomaly" dataKey="anomaly" stroke="#dc2626" strokeWidth={0} legendType="circle" dot={{ r: 5, fill: "#dc2626", stroke: "white", strokeWidth: 1.5 }} activeDot={false} isAnimationActive={false} />
             <Line yAxisId="size" name="Failed verification" dataKey="failed" stroke="#7f1d1d" strokeWidth={0} legendType="cross" dot={{ r: 4, fill: "white", stroke: "#7f1d1d", strokeWidth: 2 }} activeDot={false} isAnimationActive={false} />

@@ -13,7 +13,8 @@ export function ChartFrame({ title, summary, chart, table, testId }: { title: st
       <figcaption className="text-xs text-slate-600">
         <span className="font-medium text-slate-800">{title}</span> · {summary}
       </figcaption>
-      <div aria-hidden="true" className="mt-1 min-w-0">{chart}</div>
+      {/* overflow-hidden: a tooltip placed for a wider layout must not widen the page after a resize or rotation. */}
+      <div aria-hidden="true" className="mt-1 min-w-0 overflow-hidden">{chart}</div>
       <button type="button" onClick={() => setShowTable((v) => !v)} className="no-print mt-1 text-xs text-sky-700 hover:underline" aria-expanded={showTable}>
         {showTable ? "Hide the numbers" : "Show the numbers as a table"}
       </button>

@@ -1,6 +1,6 @@
 "use client";
 
-import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatDuration } from "@/lib/format/time";
 import { AXIS_LABEL, AXIS_TICK, ChartFrame, shortDate, tableClass } from "./chart-frame";
 
@@ -33,11 +33,17 @@ export function DrillTotalsChart({ scenario, drills }: { scenario: string; drill
             <YAxis tick={AXIS_TICK} width={44} allowDecimals={false} domain={[0, (max: number) => Math.ceil(Math.max(max, ...data.map((d) => d.rto ?? 0)) * 1.1)]}
               label={{ value: "Minutes", angle: -90, position: "insideLeft", offset: 10, ...AXIS_LABEL }} />
             <Tooltip
+              contentStyle={{ fontSize: 12, padding: "4px 8px" }}
               labelFormatter={(v) => `Drill closed ${shortDate(String(v), true)}`}
               formatter={(value, name) => [`${String(value)} min`, name]}
             />
-            <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 11 }} />
+            <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
             <Line name="RTO (min)" dataKey="rto" stroke="#dc2626" strokeDasharray="5 4" dot={false} type="stepAfter" isAnimationActive={false} />
+            {/* The current RTO across the whole chart (the line above only joins drills, so one drill alone shows none). */}
+            {last?.rto != null && (
+              <ReferenceLine y={last.rto} stroke="#dc2626" strokeDasharray="5 4" ifOverflow="extendDomain"
+                label={{ value: `RTO ${last.rto} min`, position: "insideTopRight", fontSize: 11, fill: "#b91c1c" }} />
+            )}
             <Line
               name="Drill total (min)"
               dataKey="total"

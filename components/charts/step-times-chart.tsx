@@ -28,10 +28,11 @@ export function StepTimesChart({ steps, rtoMinutes }: { steps: StepTime[]; rtoMi
             <YAxis tick={AXIS_TICK} width={44} domain={[0, (max: number) => Math.ceil(Math.max(max, rtoMinutes ?? 0) * 1.1 * 10) / 10]}
               label={{ value: "Minutes", angle: -90, position: "insideLeft", offset: 10, ...AXIS_LABEL }} />
             <Tooltip
+              contentStyle={{ fontSize: 12, padding: "4px 8px" }}
               labelFormatter={(_, payload) => String((payload?.[0]?.payload as { label?: string } | undefined)?.label ?? "")}
               formatter={(value, name) => [`${String(value)} min`, name]}
             />
-            <Legend verticalAlign="top" height={24} wrapperStyle={{ fontSize: 11 }} />
+            <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
             <Bar name="Step time (min)" dataKey="step" fill="#0369a1" isAnimationActive={false}>
               {data.map((d) => <Cell key={d.n} fill={d.state === "skipped" ? "#94a3b8" : "#0369a1"} />)}
             </Bar>

@@ -123,7 +123,6 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
       </ol>
       {d.status !== "scheduled" && d.steps.some((s) => s.elapsedMs > 0) && (
         <section className="rounded-lg border border-slate-200 bg-white p-4 text-sm">
-          <h2 className="mb-2 font-semibold">Time per step</h2>
           <StepTimesChart steps={d.steps.map((s) => ({ label: `${s.index + 1}. ${s.title}`, ms: s.elapsedMs, state: s.state }))} rtoMinutes={d.rtoMinutes} />
         </section>
       )}

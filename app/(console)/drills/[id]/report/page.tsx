@@ -25,7 +25,7 @@ export default async function DrillReportPage({ params }: { params: Promise<{ id
         <a href={`/api/drills/${d.id}/csv`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">Steps as CSV</a>
       </div>
       <h1 className="text-xl font-semibold">DR drill report: {d.scenarioTitle}</h1>
-      <dl className="mt-2 grid grid-cols-[10rem_1fr] gap-y-1">
+      <dl className="mt-2 grid grid-cols-[7.5rem_1fr] gap-y-1 sm:grid-cols-[10rem_1fr]">
         <dt className="text-slate-500">Runbook version</dt><dd>v{d.scenarioVersion}</dd>
         <dt className="text-slate-500">Database</dt><dd>{d.database ? `${d.database.name} (${d.database.environment})` : "—"}</dd>
         <dt className="text-slate-500">Scheduled</dt><dd>{formatUtc(d.scheduledAt)}</dd>
@@ -40,18 +40,20 @@ export default async function DrillReportPage({ params }: { params: Promise<{ id
         </p>
       )}
       <h2 className="mt-4 font-semibold">Steps</h2>
-      <table className="mt-1 w-full text-left">
+      <div className="mt-1 max-w-full overflow-x-auto">
+      <table className="w-full text-left">
         <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">#</th><th>Step</th><th>State</th><th className="pr-2 text-right">Time</th><th className="pl-2">Notes and issues</th></tr></thead>
         <tbody>
           {d.steps.map((s) => (
             <tr key={s.id} className="border-t border-slate-200 align-top" data-testid="report-step">
               <td className="py-1 pr-2 tabular">{s.index + 1}</td><td className="pr-2">{s.title}</td><td className="pr-2">{s.state.replace("_", " ")}</td>
               <td className="pr-2 text-right tabular" data-testid="report-step-time">{formatDuration(s.elapsedMs / 1000)}</td>
-              <td className="whitespace-pre-wrap pl-2">{[s.notes, s.issues && `Issues: ${s.issues}`].filter(Boolean).join("\n")}</td>
+              <td className="min-w-40 whitespace-pre-wrap pl-2 [overflow-wrap:anywhere]">{[s.notes, s.issues && `Issues: ${s.issues}`].filter(Boolean).join("\n")}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      </div>
       <h2 className="mt-4 font-semibold">Skipped steps</h2>
       {d.steps.some((s) => s.skippedAt) ? (
         <ul className="list-disc pl-5" data-testid="report-skipped">
