@@ -40,8 +40,11 @@ export default async function DrillsPage() {
               <li key={d.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
                 <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{scenarioTitle(d.scenarioId)} on {d.databaseName}</Link>
                 <Time value={d.scheduledAt} />
-                <RunStatusBadge status={d.status === "closed" ? (d.outcome === "met" ? "passed" : "failed") : d.status === "running" ? "running" : "queued"} />
-                {d.status === "closed" && <span className="text-xs text-slate-700">{outcomeWords(d.outcome)}</span>}
+                {d.status === "closed" ? (
+                  <Badge kind={d.outcome === "met" ? "good" : "bad"}>{outcomeWords(d.outcome)}</Badge>
+                ) : (
+                  <RunStatusBadge status={d.status === "running" ? "running" : "queued"} />
+                )}
                 {d.status === "closed" && <span className="tabular text-slate-600">{formatDuration(d.totalMs / 1000)} vs RTO {d.rtoMinutes} min</span>}
                 <span className="text-xs text-slate-500">runbook v{d.scenarioVersion}</span>
               </li>
