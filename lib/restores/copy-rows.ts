@@ -504,8 +504,9 @@ async function sampleRows(conn: PgConnection, t: ResolvedTable, ids: string[], b
   const columns = [t.idColumn, ...t.columns.filter((c) => c !== t.idColumn)].slice(0, SAMPLE_COLUMNS);
   const id = quoteIdent(t.idColumn);
   const select = columns.map((c) => `left(${quoteIdent(c)}::text, ${SAMPLE_CHARS})`).join(", ");
-  const wanted = ids.slice(0, SAMPLE_ROWS).map(textLiteral).join(", ");
-  const rows = await runPsqlScript(conn, `SELECT ${select} FROM ${qualified(t)} WHERE ${id}::text IN (${wanted}) ORDER BY ${id}`, bin);
+  // The id column's own type, so an index on it serves the lookup (a ::text cast would scan the table).
+  const where = selectionWhere(t.idColumn, t.idType, { list: ids.slice(0, SAMPLE_ROWS) });
+  const rows = await runPsqlScript(conn, `SELECT ${select} FROM ${qualified(t)} WHERE ${where} ORDER BY ${id}`, bin);
   return { columns, rows };
 }
 
