@@ -87,13 +87,14 @@ export async function queryBackups(f: BackupFilter, now = new Date()) {
   const [rows, totals, unassigned] = await Promise.all([
     db.backup.findMany({ where, orderBy, skip: (f.page - 1) * f.size, take: f.size, include }),
     db.backup.aggregate({ where, _count: { _all: true }, _sum: { size: true } }),
+    db.backup.count({ where: { databaseId: null, vanishedAt: null, ...(f.location ? { locationId: f.location } : {}) } }),
   ]);
   return {
     rows: rows.map((b) => toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now)),
     total: totals._count._all,
-    totalBytes: Number(totals._sum.size ?? 0),
     /** Present objects that match no database, whatever the other filters: the page lists them apart. */
     unassigned,
+    totalBytes: Number(totals._sum.size ?? 0),
     page: f.page,
     pageSize: f.size,
   };
