@@ -33,6 +33,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       <RunPanel
         initial={view}
         canOperate={hasRole(user.role, "operator")}
+        role={user.role}
         targetDbName={database?.dbName ?? ""}
         targetServer={database ? `${database.host}:${database.port}` : ""}
         rtoMinutes={rtoMinutes}

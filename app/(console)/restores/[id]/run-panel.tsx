@@ -10,6 +10,8 @@ import { formatDuration } from "@/lib/format/time";
 import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
 import { RowPreview, rowPreviewOf } from "./row-preview";
 import { canCancelRun, canResumeRun, isActiveRun, type RunStatus } from "@/lib/runner/states";
+import { stepNeedsApprover } from "@/lib/restores/approval";
+import type { Role } from "@/lib/auth/roles";
 
 type Log = RunResponse["logs"][number];
 
@@ -44,7 +46,7 @@ function useServerNow(serverNow: string, active: boolean) {
   return clock.local + clock.skew;
 }
 
-export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoMinutes }: { initial: RunResponse; canOperate: boolean; targetDbName: string; targetServer: string; rtoMinutes: number | null }) {
+export function RunPanel({ initial, canOperate, role, targetDbName, targetServer, rtoMinutes }: { initial: RunResponse; canOperate: boolean; role: Role; targetDbName: string; targetServer: string; rtoMinutes: number | null }) {
   const [logs, setLogs] = useState<Log[]>(initial.logs);
   const cursor = useRef(initial.nextLogId);
   const queryKey = ["run", initial.run.id];
@@ -147,7 +149,7 @@ export function RunPanel({ initial, canOperate, targetDbName, targetServer, rtoM
                 {s.error && <p className="mt-1 text-red-800 [overflow-wrap:anywhere]">{s.error}</p>}
                 {s.note && <p className="mt-1 text-slate-700">Note{s.completedBy ? ` by ${s.completedBy}` : ""}: {s.note}</p>}
                 {s.status === "waiting" && s.kind === "confirmation" && preview && <RowPreview preview={preview} />}
-                {s.status === "waiting" && canOperate && <ManualTick runId={run.id} stepIndex={s.index} kind={s.kind} />}
+                {s.status === "waiting" && canOperate && <ManualTick runId={run.id} stepIndex={s.index} kind={s.kind} approverNeeded={stepNeedsApprover(s, run.environment, role)} />}
               </li>
             );
           })}
@@ -224,7 +226,8 @@ function useRefreshRun(runId: string) {
   return () => void queryClient.invalidateQueries({ queryKey: ["run", runId] });
 }
 
-function ManualTick({ runId, stepIndex, kind }: { runId: string; stepIndex: number; kind: string }) {
+/** `approverNeeded`: said before the click; the server refuses the tick all the same. */
+function ManualTick({ runId, stepIndex, kind, approverNeeded }: { runId: string; stepIndex: number; kind: string; approverNeeded: string | null }) {
   const refresh = useRefreshRun(runId);
   const [note, setNote] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -236,6 +239,7 @@ function ManualTick({ runId, stepIndex, kind }: { runId: string; stepIndex: numb
         onClick={() => start(async () => { const r = await completeStepAction({ runId, stepIndex, note: note || undefined }); if (!r.ok) setError(r.error); else refresh(); })}>
         {kind === "confirmation" ? "Confirm and continue" : "Done — continue"}
       </button>
+      {approverNeeded && !error && <span className="text-sm text-amber-800" data-testid="needs-approver">{approverNeeded}</span>}
       {error && <span className="text-sm text-red-700">{error}</span>}
     </div>
   );
