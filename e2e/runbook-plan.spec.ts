@@ -44,6 +44,7 @@ test("failed migration: the runbook, its print view and the wizard's plan list t
     // The wizard's plan.
     await page.goto("/restores/new?scenario=failed-migration");
     await page.getByTestId("target-amani-production").click();
+    await expect(page).toHaveURL(/[?&]database=/);
     const databaseId = new URL(page.url()).searchParams.get("database");
     expect(databaseId).toBeTruthy();
     await expect(page.locator('input[name="backupId"]:checked')).toHaveCount(1);
