@@ -6,63 +6,60 @@ import type { SessionUser } from "@/lib/auth/session";
 import { connectionOf } from "@/lib/databases/mutations";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
-import { manifestSchema, type BackupFormat, type Manifest } from "@/lib/backups/manifest";
-import { planFor, type PlanInput } from "@/lib/restores/plans";
+import { readStoredManifest, type BackupFormat } from "@/lib/backups/manifest";
+import { buildPlan, type PlanCommon } from "@/lib/restores/plans";
 import type { Environment } from "@/lib/databases/schemas";
 import type { Plan, StepContext } from "@/lib/runner/types";
 import { createRun, confirmAndStart, resumeRun } from "@/lib/runner/runs";
 import type { RunForPlan } from "@/lib/runner/execute";
-import { scenarioById } from "@/lib/scenarios/catalog";
+import { parseScenarioInput, requireScenario, scenarioIdSchema } from "@/lib/scenarios/registry";
 import { linkRunToStep } from "@/lib/drills/mutations";
 import { dropOldCopy } from "@/lib/restores/database-admin";
-import { recordAudit } from "@/lib/audit/record";
+import { checkDeletionInputs, type RowSelection } from "@/lib/restores/copy-rows";
+import { restoreLeftoversOf } from "@/lib/restores/leftovers-rule";
+import { cleanUpAfterExecution } from "@/lib/restores/leftovers";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
 // the plan page shows its facts), persist it as a planned Run, and rebuild the same Plan
 // whenever the runner needs its step functions (confirm, resume).
 
 export const prepareRunSchema = z.object({
-  scenarioId: z.enum(["database-corruption", "accidental-deletion", "failed-migration", "infrastructure-loss"], { message: "Choose a scenario" }),
+  scenarioId: scenarioIdSchema,
   databaseId: z.string().min(1, { message: "Choose the target database" }),
   backupId: z.string().min(1, { message: "Choose a backup" }),
-  table: z.string().trim().max(200).default(""),
-  idColumn: z.string().trim().max(63).default("id"),
-  ids: z.string().trim().max(100_000).default(""),
-  healthUrls: z.string().trim().max(5_000).default(""),
+  /** The scenario's own fields as the wizard sends them; its inputSchema (lib/scenarios) checks them. */
+  input: z.record(z.string().max(100), z.string().max(100_000)).default({}),
   /** Launched from a drill's step: the run's measured times become that step's time. */
   drillId: z.string().optional(),
   drillStep: z.number().int().min(0).optional(),
 });
 
 /** Scenario inputs kept on the Run, so the same Plan can be rebuilt (same `now`, same names). */
-type StoredOptions = { now: string; table?: string; idColumn?: string; ids?: { list?: (string | number)[]; from?: number; to?: number }; healthUrls?: string[] };
+const storedOptionsSchema = z.looseObject({ now: z.string() });
+type StoredOptions = z.infer<typeof storedOptionsSchema>;
 
-/** "1, 5, 9" → list; "100-250" → range. */
-export function parseIds(text: string): { list?: (string | number)[]; from?: number; to?: number } {
-  const range = /^\s*(-?\d+)\s*(?:-|\.\.|to)\s*(-?\d+)\s*$/.exec(text);
-  if (range) return { from: Number(range[1]), to: Number(range[2]) };
-  const list = text.split(/[\s,;]+/).filter(Boolean).map((x) => (/^-?\d+$/.test(x) ? Number(x) : x));
-  if (list.length === 0) throw new UserError("Name the deleted rows' ids: a list such as 1, 5, 9 or a range such as 100-250.");
-  return { list };
+/** The stored options of a run: `now` plus the scenario's own input (parsed by the scenario when the plan is built). */
+function storedOptions(value: unknown): StoredOptions {
+  const r = storedOptionsSchema.safeParse(value);
+  if (!r.success) throw new UserError("This run's stored options are damaged, so its plan cannot be rebuilt: start a new run.", 409);
+  return r.data;
 }
 
-async function planInputFor(scenarioId: string, databaseId: string, backupId: string, options: StoredOptions): Promise<PlanInput> {
+async function planCommonFor(databaseId: string, backupId: string, options: StoredOptions): Promise<PlanCommon> {
   const database = await db.database.findUnique({ where: { id: databaseId } });
   if (!database) throw new NotFoundError("The target database");
   const backup = await db.backup.findUnique({ where: { id: backupId }, include: { location: true } });
   if (!backup) throw new NotFoundError("The backup");
   if (backup.vanishedAt) throw new UserError("This backup is no longer in its location (it vanished at the last sync). Choose another one.", 409);
-  let manifest: Manifest | null = null;
-  if (backup.manifest) {
-    const parsed = manifestSchema.safeParse(JSON.parse(backup.manifest));
-    manifest = parsed.success ? parsed.data : null;
-  }
-  const common = {
+  const manifest = readStoredManifest(backup.manifest);
+  return {
     target: {
       name: database.name,
       environment: database.environment as Environment,
       conn: await connectionOf(database.id),
       migrationHeadQuery: database.migrationHeadQuery,
+      migrationUpgradeCommand: database.migrationUpgradeCommand,
+      migrationDowngradeCommand: database.migrationDowngradeCommand,
     },
     backup: {
       storage: createStorage(fullConfig(backup.location)),
@@ -75,24 +72,14 @@ async function planInputFor(scenarioId: string, databaseId: string, backupId: st
     },
     now: new Date(options.now),
   };
-  switch (scenarioId) {
-    case "database-corruption":
-    case "failed-migration":
-      return { ...common, scenarioId };
-    case "accidental-deletion":
-      if (!options.table) throw new UserError("Name the table the rows were deleted from, e.g. public.transactions.");
-      return { ...common, scenarioId, table: options.table, idColumn: options.idColumn || "id", ids: options.ids ?? {} };
-    case "infrastructure-loss":
-      return { ...common, scenarioId, healthUrls: options.healthUrls ?? [] };
-    default:
-      throw new UserError(`Unknown scenario ${scenarioId}.`);
-  }
 }
 
 /** Rebuilds the confirmed plan with its step functions (the runner's resolvePlan). */
 export async function resolvePlan(run: RunForPlan): Promise<Plan> {
   if (!run.backupId) throw new UserError("The run's backup was removed from the catalog; start a new run.", 409);
-  return planFor(await planInputFor(run.scenarioId, run.databaseId, run.backupId, run.options as StoredOptions));
+  const options = storedOptions(run.options);
+  // The scenario's inputSchema keeps its own fields and drops `now`.
+  return buildPlan(run.scenarioId, await planCommonFor(run.databaseId, run.backupId, options), options);
 }
 
 /** Runs the plan's preflight step now, read-only, and returns what it logged. */
@@ -111,17 +98,25 @@ async function preflightFacts(plan: Plan): Promise<{ ok: boolean; lines: string[
   }
 }
 
+type DeletionInput = { table: string; idColumn: string; ids: RowSelection };
+
 export async function prepareRun(input: z.output<typeof prepareRunSchema>, actor: SessionUser): Promise<{ runId: string }> {
-  if (!scenarioById(input.scenarioId)) throw new UserError("Unknown scenario.");
-  const options: StoredOptions = { now: new Date().toISOString() };
-  if (input.scenarioId === "accidental-deletion") Object.assign(options, { table: input.table, idColumn: input.idColumn || "id", ids: parseIds(input.ids) });
-  if (input.scenarioId === "infrastructure-loss") {
-    const urls = input.healthUrls.split(/\s+/).filter(Boolean);
-    for (const u of urls) if (!/^https?:\/\//.test(u)) throw new UserError(`"${u}" is not an http(s) URL.`);
-    options.healthUrls = urls;
+  // Parsed once here and stored parsed, so a resumed run rebuilds the same plan.
+  const own = parseScenarioInput(requireScenario(input.scenarioId), input.input);
+  const options: StoredOptions = { ...own, now: new Date().toISOString() };
+  const common = await planCommonFor(input.databaseId, input.backupId, options);
+  const checkedInputs: string[] = [];
+  if (input.scenarioId === "accidental-deletion") {
+    // Checked now, before anything runs: the table and id column in the target, the ids against
+    // the column's type, the table in the backup. The exact names found are what the run uses.
+    const checked = await checkDeletionInputs(common.target.conn, common.backup, own as DeletionInput, common.options);
+    Object.assign(own, { table: checked.table, idColumn: checked.idColumn, ids: checked.ids });
+    Object.assign(options, own);
+    checkedInputs.push(`${checked.table} has the id column ${checked.idColumn} (${checked.idType}); ${checked.archive}`);
   }
-  const plan = planFor(await planInputFor(input.scenarioId, input.databaseId, input.backupId, options));
+  const plan = buildPlan(input.scenarioId, common, own);
   const preflight = await preflightFacts(plan);
+  preflight.lines.unshift(...checkedInputs);
   plan.summary = { ...plan.summary, preflight };
   if (input.drillId) {
     const drill = await db.drill.findUnique({ where: { id: input.drillId } });
@@ -136,12 +131,14 @@ export async function confirmRun(input: { runId: string; typedName: string; plan
   const run = await db.run.findUnique({ where: { id: input.runId }, include: { database: { select: { dbName: true } } } });
   if (!run) throw new NotFoundError("The run");
   // The typed confirmation is the target database's real name on its server.
-  const { runId } = await confirmAndStart({ runId: run.id, typedName: input.typedName, expectedName: run.database.dbName, planHash: input.planHash, actor, resolvePlan });
+  const { runId, done } = await confirmAndStart({ runId: run.id, typedName: input.typedName, expectedName: run.database.dbName, planHash: input.planHash, actor, resolvePlan });
+  void cleanUpAfterExecution(runId, done);
   return { runId };
 }
 
 export async function resumeRestore(input: { runId: string }, actor: SessionUser) {
-  const { runId, fromStep } = await resumeRun({ runId: input.runId, actor, resolvePlan });
+  const { runId, fromStep, done } = await resumeRun({ runId: input.runId, actor, resolvePlan });
+  void cleanUpAfterExecution(runId, done);
   return { runId, fromStep };
 }
 
@@ -153,8 +150,8 @@ export async function dropRunOldCopy(input: { runId: string; typedName: string }
   const run = await db.run.findUnique({ where: { id: input.runId } });
   if (!run) throw new NotFoundError("The run");
   if (run.status !== "succeeded") throw new UserError("Only a restore that succeeded has an old copy to drop.", 409);
-  const oldCopy = (JSON.parse(run.plan) as { summary?: { oldCopy?: unknown } }).summary?.oldCopy;
-  if (typeof oldCopy !== "string") throw new UserError("This run kept no old copy.", 409);
+  const { oldCopy } = restoreLeftoversOf(run.plan);
+  if (oldCopy === null) throw new UserError("This run kept no old copy.", 409);
   if (input.typedName.trim() !== oldCopy) {
     throw new UserError(`You typed "${input.typedName.trim()}"; to drop the old copy, type its exact name "${oldCopy}". Nothing was dropped.`);
   }
