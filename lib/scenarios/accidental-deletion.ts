@@ -61,6 +61,7 @@ export const accidentalDeletion = defineScenario({
   }),
   // Quoted, so that the placeholder is a table name the steps can parse.
   previewInput: { table: '"<schema>"."<table>"', idColumn: "<id column>", ids: { list: ["<ids>"] } },
+  wizardFields: "deleted-rows",
   backups: { beforeGivenTime: true },
   suggestBackup: (candidates) => ({ candidates: [...candidates], suggested: newestUsable(candidates, false) }),
   plan: ({ rc, input, preview }) => {

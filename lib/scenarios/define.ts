@@ -59,6 +59,8 @@ export type ScenarioDefinition<Id extends string, S extends z.ZodType> = {
   meta: ScenarioMeta;
   /** The scenario's own input (wizard fields, also stored on the run to rebuild the plan). */
   inputSchema: S;
+  /** Which of the wizard's scenario fields the form shows (their names match inputSchema's). */
+  wizardFields?: "deleted-rows" | "health-urls";
   /** The input a runbook's or a drill's plan is built with: placeholders. */
   previewInput: z.output<S>;
   backups: BackupFilter;

@@ -49,6 +49,7 @@ export const infrastructureLoss = defineScenario({
     suggestedBackup: "the newest verified backup in a cloud location",
   },
   inputSchema: z.object({ healthUrls: urlsSchema.default([]) }),
+  wizardFields: "health-urls",
   previewInput: { healthUrls: ["<health URL>", "<readiness URL>"] },
   backups: {},
   // A local folder is usually lost with the servers: cloud locations come first.

@@ -119,6 +119,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
       ) : (
         <PrepareForm
           scenarioId={scenario.id}
+          fields={scenario.wizardFields ?? null}
           databaseId={target.id}
           suggestedId={suggestedId}
           drill={sp.drill ? { id: sp.drill, step: Number(sp.step) || 0 } : null}

@@ -9,7 +9,7 @@ type Candidate = { id: string; label: React.ReactNode };
 
 const SCENARIO_FIELDS = ["table", "idColumn", "ids", "healthUrls"] as const;
 
-export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates, drill }: { scenarioId: ScenarioId; databaseId: string; suggestedId: string | null; candidates: Candidate[]; drill: { id: string; step: number } | null }) {
+export function PrepareForm({ scenarioId, fields, databaseId, suggestedId, candidates, drill }: { scenarioId: ScenarioId; fields: "deleted-rows" | "health-urls" | null; databaseId: string; suggestedId: string | null; candidates: Candidate[]; drill: { id: string; step: number } | null }) {
   const router = useRouter();
   const [pending, start] = useTransition();
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +44,7 @@ export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates, d
           </label>
         ))}
       </fieldset>
-      {scenarioId === "accidental-deletion" && (
+      {fields === "deleted-rows" && (
         <fieldset className="grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3">
           <legend className="px-1 text-sm font-semibold">Which rows were deleted?</legend>
           <label className="text-sm">Table (schema.table)<input name="table" className={`${input} font-mono`} placeholder="public.transactions" /></label>
@@ -52,7 +52,7 @@ export function PrepareForm({ scenarioId, databaseId, suggestedId, candidates, d
           <label className="text-sm">Ids: a list (1, 5, 9) or a range (100-250)<input name="ids" className={`${input} font-mono`} placeholder="100-250" /></label>
         </fieldset>
       )}
-      {scenarioId === "infrastructure-loss" && (
+      {fields === "health-urls" && (
         <label className="block rounded-lg border border-slate-200 bg-white p-3 text-sm">
           Health and readiness URLs to check after the restore (one per line, optional)
           <textarea name="healthUrls" rows={2} className={`${input} font-mono`} placeholder="https://app.example.com/health" />
