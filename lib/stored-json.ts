@@ -43,3 +43,9 @@ export function checkStored<S extends z.ZodType>(value: unknown, schema: S, what
   if (!parsed.success) throw new StoredDataError(what, describeIssues(parsed.error));
   return parsed.data;
 }
+
+/** A state word read from Lifeboat's database; one outside the list is refused, never shown as another state. */
+export function storedState<T extends string>(list: readonly T[], value: string, what: string): T {
+  if ((list as readonly string[]).includes(value)) return value as T;
+  throw new StoredDataError(what, `"${value.slice(0, 40)}" is none of ${list.join(", ")}`);
+}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { StoredDataError } from "@/lib/stored-json";
+import { storedState } from "@/lib/stored-json";
 
 // The lifecycles of a Run and its steps, defined once. Plain TypeScript (no "server-only"):
 // the runner, the queries, the API and the run page all import these, so a status cannot be
@@ -82,12 +82,6 @@ export type LogStream = (typeof LOG_STREAMS)[number];
 export const logStreamSchema = z.enum(LOG_STREAMS);
 
 // --- reading stored values ----------------------------------------------------------------------
-
-/** A state read from Lifeboat's database; a word outside the list is refused, never shown as another state. */
-export function storedState<T extends string>(list: readonly T[], value: string, what: string): T {
-  if (has(list, value)) return value;
-  throw new StoredDataError(what, `"${value.slice(0, 40)}" is none of ${list.join(", ")}`);
-}
 
 export const storedRunStatus = (s: string): RunStatus => storedState(RUN_STATUSES, s, "run status");
 export const storedStepStatus = (s: string): StepStatus => storedState(STEP_STATUSES, s, "step status");
