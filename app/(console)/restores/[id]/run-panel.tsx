@@ -10,7 +10,7 @@ import { formatDuration } from "@/lib/format/time";
 import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
 import { RowPreview, rowPreviewOf } from "./row-preview";
 import { canCancelRun, canResumeRun, isActiveRun, type RunStatus } from "@/lib/runner/states";
-import { stepNeedsApprover } from "@/lib/restores/approval";
+import { dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
 import type { Role } from "@/lib/auth/roles";
 
 type Log = RunResponse["logs"][number];
@@ -174,7 +174,7 @@ export function RunPanel({ initial, canOperate, role, targetDbName, targetServer
         />
       )}
       {canOperate && <RunControls runId={run.id} status={run.status} />}
-      {canOperate && run.status === "succeeded" && summary.oldCopy && <DropOldCopy runId={run.id} oldCopy={summary.oldCopy} />}
+      {canOperate && run.status === "succeeded" && summary.oldCopy && <DropOldCopy runId={run.id} oldCopy={summary.oldCopy} approverNeeded={dropNeedsApprover(run.environment, role)} />}
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Live log</h2>
@@ -285,7 +285,7 @@ function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
 }
 
 /** The old copy stays until an operator drops it, with its own typed confirmation. */
-function DropOldCopy({ runId, oldCopy }: { runId: string; oldCopy: string }) {
+function DropOldCopy({ runId, oldCopy, approverNeeded }: { runId: string; oldCopy: string; approverNeeded: string | null }) {
   const [typed, setTyped] = useState("");
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, start] = useTransition();
@@ -302,6 +302,7 @@ function DropOldCopy({ runId, oldCopy }: { runId: string; oldCopy: string }) {
       <p className="mt-1 text-slate-600">The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>. When the application runs well on the restored one, drop it: type its name.</p>
       <input aria-label="Old copy name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono" />
       <button type="submit" disabled={pending} className="mt-2 rounded-md border border-red-600 px-3 py-1.5 font-medium text-red-800 hover:bg-red-50">Drop the old copy</button>
+      {approverNeeded && !message && <p className="mt-2 text-amber-800" data-testid="drop-needs-approver">{approverNeeded}</p>}
       {message && <p className={`mt-2 ${message.ok ? "text-emerald-800" : "text-red-800"}`} data-testid="drop-old-copy-result">{message.text}</p>}
     </form>
   );
