@@ -6,7 +6,7 @@ import { storageStatePath } from "./users";
 // `amani`, a production database in Lifeboat) and its demo backups.
 test.use({ storageState: storageStatePath("operator") });
 
-test("the corruption wizard: wrong name refused, right name runs, live log and timers, verdict with row counts", async ({ page }) => {
+test("the corruption wizard: wrong name refused, right name runs, live log and timers, verdict with row counts", async ({ page, browser }) => {
   test.setTimeout(240_000);
   // The catalog must know the demo backups (other specs may already have synced).
   await page.goto("/backups");
@@ -34,9 +34,20 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("run-status")).toContainText("Planned");
   await screenshotBoth(page, "restore-confirm-refused");
 
+  // Before the switch-over, the old copy's name is a promise, not a fact.
+  await expect(page.getByTestId("run-target")).toContainText(/Old copy will be kept as: amani_before_\d{14}/);
+
+  // The page shows the run started at once: the confirm form goes, the status leaves "Planned".
   await confirm.getByLabel("Target database name").fill("amani");
+  const clicked = Date.now();
   await confirm.getByRole("button", { name: "Start the restore" }).click();
-  await expect(page.getByTestId("run-log")).toContainText("Confirmed by operator@e2e.test", { timeout: 15_000 });
+  await expect(page.getByTestId("run-status")).toHaveText(/Starting|Running|Waiting/, { timeout: 1_000 });
+  await expect(confirm).toHaveCount(0, { timeout: 1_000 });
+  const toRunning = Date.now() - clicked;
+  console.info(`[restore] running state shown ${toRunning} ms after the click`);
+  expect(toRunning).toBeLessThan(1_000);
+  await expect(page.getByTestId("run-log")).toContainText("Confirmed by operator@e2e.test", { timeout: 5_000 });
+  await expect(page.getByTestId("step-preflight")).toContainText("succeeded", { timeout: 5_000 });
 
   // Timers move while it runs.
   const first = await page.getByTestId("run-elapsed").innerText();
@@ -47,7 +58,19 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("step-confirm-switch-over")).toContainText("waiting", { timeout: 120_000 });
   await screenshotBoth(page, "restore-running");
   await expect(page.getByTestId("step-verify-scratch")).toContainText("succeeded");
+  // amani is production: the page says the operator's confirmation needs an approver, the server
+  // refuses it all the same, and an approver's goes through.
+  const needsApprover = "Switching production over needs an approver: ask one to confirm this step.";
+  await expect(page.getByTestId("step-confirm-switch-over").getByTestId("needs-approver")).toHaveText(needsApprover);
   await page.getByTestId("step-confirm-switch-over").getByRole("button", { name: "Confirm and continue" }).click();
+  await expect(page.getByTestId("step-confirm-switch-over").getByTestId("needs-approver")).toHaveCount(0);
+  await expect(page.getByTestId("step-confirm-switch-over")).toContainText(needsApprover);
+  await expect(page.getByTestId("step-confirm-switch-over")).toContainText("waiting");
+  const approver = await browser.newContext({ storageState: storageStatePath("approver") });
+  const approverPage = await approver.newPage();
+  await approverPage.goto(page.url());
+  await approverPage.getByTestId("step-confirm-switch-over").getByRole("button", { name: "Confirm and continue" }).click();
+  await expect(page.getByTestId("step-confirm-switch-over")).toContainText("succeeded", { timeout: 30_000 });
   for (const key of ["run-migrations", "start-application", "check-health"]) {
     const step = page.getByTestId(`step-${key}`);
     await expect(step.getByRole("button", { name: "Done — continue" })).toBeVisible({ timeout: 60_000 });
@@ -58,18 +81,22 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
   await expect(page.getByTestId("run-verdict")).toContainText(/\d+ tables, [\d,]+ rows, row counts match the backup's manifest/);
   await expect(page.getByTestId("run-log")).toContainText("switch");
+  await expect(page.getByTestId("run-target")).toContainText(/Old copy kept as: amani_before_\d{14}/);
   await screenshotBoth(page, "restore-finished");
 
-  // The old copy stays until it is dropped with its own typed confirmation.
-  const drop = page.getByRole("form", { name: "Drop the old copy" });
+  // The old copy stays until it is dropped with its own typed confirmation (production: an approver).
+  await expect(page.getByTestId("drop-needs-approver")).toHaveText("Dropping the copy production kept needs an approver: ask one to drop it.");
+  await approverPage.reload();
+  const drop = approverPage.getByRole("form", { name: "Drop the old copy" });
   await drop.getByLabel("Old copy name").fill("amani");
   await drop.getByRole("button", { name: "Drop the old copy" }).click();
-  await expect(page.getByTestId("drop-old-copy-result")).toContainText("Nothing was dropped");
+  await expect(approverPage.getByTestId("drop-old-copy-result")).toContainText("Nothing was dropped");
   const oldCopy = (await drop.locator("strong").innerText()).trim();
   expect(oldCopy).toMatch(/^amani_before_\d{14}$/);
   await drop.getByLabel("Old copy name").fill(oldCopy);
   await drop.getByRole("button", { name: "Drop the old copy" }).click();
-  await expect(page.getByTestId("drop-old-copy-result")).toContainText(`Dropped ${oldCopy}.`);
+  await expect(approverPage.getByTestId("drop-old-copy-result")).toContainText(`Dropped ${oldCopy}.`);
+  await approver.close();
 
   await page.goto("/restores");
   await expect(page.getByTestId("runs-table")).toContainText("succeeded");
