@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { screenshotBoth } from "./screens";
+import { DESKTOP, expectFitsPhone, screenshotBoth } from "./screens";
 import { storageStatePath } from "./users";
 
 // The corruption scenario end to end against the e2e server's sandbox PostgreSQL (the demo's
@@ -83,6 +83,9 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("run-log")).toContainText("switch");
   await expect(page.getByTestId("run-target")).toContainText(/Old copy kept as: amani_before_\d{14}/);
   await screenshotBoth(page, "restore-finished");
+  // On a phone the verdict, names and commands stay inside the page's width.
+  await expectFitsPhone(page, "restore-finished");
+  await page.setViewportSize(DESKTOP);
 
   // The old copy stays until it is dropped with its own typed confirmation (production: an approver).
   await expect(page.getByTestId("drop-needs-approver")).toHaveText("Dropping the copy production kept needs an approver: ask one to drop it.");
