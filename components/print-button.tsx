@@ -1,9 +1,11 @@
 "use client";
 
+import { Button } from "@/components/ui/button";
+
 export function PrintButton() {
   return (
-    <button type="button" onClick={() => window.print()} className="no-print rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">
+    <Button onClick={() => window.print()} className="no-print">
       Print
-    </button>
+    </Button>
   );
 }

@@ -37,7 +37,7 @@ export const test = base.extend<Options & { consoleErrors: string[] }>({
   allowedConsoleErrors: [[], { option: true }],
 
   consoleErrors: [
-    async ({ allowedConsoleErrors, browser }, use) => {
+    async ({ allowedConsoleErrors, browser }, provide) => {
       const mine = { errors: [] as string[], allowed: allowedConsoleErrors };
       sink = mine;
       // Contexts a test opens itself (a second user, a fresh session) are watched too.
@@ -47,7 +47,7 @@ export const test = base.extend<Options & { consoleErrors: string[] }>({
         watch(context);
         return context;
       };
-      await use(mine.errors);
+      await provide(mine.errors);
       browser.newContext = newContext;
       sink = null;
       expect(mine.errors, "console errors or uncaught page errors in the browser").toEqual([]);
@@ -55,9 +55,9 @@ export const test = base.extend<Options & { consoleErrors: string[] }>({
     { auto: true },
   ],
 
-  context: async ({ context, consoleErrors }, use) => {
+  context: async ({ context, consoleErrors }, provide) => {
     void consoleErrors;
     watch(context);
-    await use(context);
+    await provide(context);
   },
 });

@@ -8,6 +8,10 @@ test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
 });
 
+test.describe("a refused sign-in", () => {
+  // The browser logs the credentials callback's 401 itself; that one is the point of the test.
+  test.use({ allowedConsoleErrors: [/status of 401 \(Unauthorized\) \(http:\/\/[^)]+\/api\/auth\/callback\/credentials\)$/] });
+
 test("a wrong password gets a clear message and no session", async ({ page }) => {
   await page.goto("/sign-in");
   await page.getByLabel("E-mail").fill(E2E_USERS.admin.email);
@@ -21,6 +25,7 @@ test("a wrong password gets a clear message and no session", async ({ page }) =>
   expect(session).toEqual({});
   const cookies = await page.context().cookies();
   expect(cookies.map((c) => c.name)).not.toContain("next-auth.session-token");
+});
 });
 
 test("signing in shows the dashboard; screenshots of both at desktop and phone width", async ({ page }) => {

@@ -1,16 +1,12 @@
 // States have words and colours, never colour alone (UX.md).
 
-const tone = {
-  good: "border-emerald-300 bg-emerald-50 text-emerald-800",
-  warn: "border-amber-300 bg-amber-50 text-amber-900",
-  bad: "border-red-300 bg-red-50 text-red-800",
-  neutral: "border-slate-300 bg-slate-50 text-slate-700",
-  info: "border-sky-300 bg-sky-50 text-sky-800",
-} as const;
+// The tones are classes in app/globals.css (.badge-good …): badges repeat on every row of a list.
+type Tone = "good" | "warn" | "bad" | "neutral" | "info";
 
-export function Badge({ kind, children, title, testId }: { kind: keyof typeof tone; children: React.ReactNode; title?: string; testId?: string }) {
+export function Badge({ kind, children, title, testId }: { kind: Tone; children: React.ReactNode; title?: string; testId?: string }) {
   return (
-    <span data-testid={testId} title={title} className={`inline-flex items-center gap-1 whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium ${tone[kind]}`}>
+    // Absent props are left out, not passed as undefined: each would cost bytes in the RSC payload.
+    <span className={`badge badge-${kind}`} {...(testId ? { "data-testid": testId } : {})} {...(title ? { title } : {})}>
       {children}
     </span>
   );
@@ -35,7 +31,7 @@ export function EnvironmentBadge({ environment }: { environment: string }) {
 }
 
 export function RunStatusBadge({ status }: { status: string }) {
-  const map: Record<string, [keyof typeof tone, string]> = {
+  const map: Record<string, [Tone, string]> = {
     running: ["info", "◌ running"],
     queued: ["neutral", "… queued"],
     ok: ["good", "✓ ok"],

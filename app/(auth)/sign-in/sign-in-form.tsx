@@ -2,6 +2,8 @@
 
 import { signIn } from "next-auth/react";
 import { useState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field, inputClass } from "@/components/ui/field";
 
 export function SignInForm({
   callbackUrl,
@@ -43,26 +45,16 @@ export function SignInForm({
         </p>
       )}
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
-        <label className="block">
-          <span className="mb-1 block text-sm font-medium">E-mail</span>
-          <input name="email" type="email" autoComplete="username" required autoFocus
-            className="w-full rounded-md border border-slate-300 px-3 py-2 text-base focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-200" />
-        </label>
-        <label className="block">
-          <span className="mb-1 block text-sm font-medium">Password</span>
-          <input name="password" type="password" autoComplete="current-password" required
-            className="w-full rounded-md border border-slate-300 px-3 py-2 text-base focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-200" />
-        </label>
-        <button type="submit" disabled={pending}
-          className="w-full rounded-md bg-sky-700 px-3 py-2 font-medium text-white hover:bg-sky-800 disabled:opacity-60">
-          {pending ? "Signing in…" : "Sign in"}
-        </button>
+        <Field label="E-mail">
+          <input name="email" type="email" autoComplete="username" required autoFocus className={inputClass} />
+        </Field>
+        <Field label="Password">
+          <input name="password" type="password" autoComplete="current-password" required className={inputClass} />
+        </Field>
+        <Button type="submit" variant="primary" size="lg" className="w-full" loading={pending} loadingText="Signing in…">Sign in</Button>
       </form>
       {oidcName && (
-        <button type="button" onClick={() => signIn("oidc", { callbackUrl })}
-          className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-medium hover:bg-slate-50">
-          Sign in with {oidcName}
-        </button>
+        <Button size="lg" className="w-full font-medium" onClick={() => signIn("oidc", { callbackUrl })}>Sign in with {oidcName}</Button>
       )}
     </div>
   );

@@ -2,15 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Badge, EnvironmentBadge, VerificationBadge } from "@/components/ui/badges";
-import { Time } from "@/components/time";
+import { buttonClass } from "@/components/ui/button";
+import { Table, THead, Th, type SortState } from "@/components/ui/table";
 import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { filterOptions, listBackups } from "@/lib/backups/queries";
-import { backupFilterSchema, PAGE_SIZES, VERIFICATION_STATES, type BackupFilter } from "@/lib/backups/schemas";
+import { backupFilterSchema, PAGE_SIZES, type BackupFilter } from "@/lib/backups/schemas";
+import { VERIFICATION_STATES } from "@/lib/backups/states";
 import { BACKUP_FORMATS } from "@/lib/backups/manifest";
 import { RETENTION_CLASSES, RETENTION_LABELS } from "@/lib/backups/retention";
 import { formatBytes } from "@/lib/format/bytes";
+import { BackupRows, type BackupRowView } from "./backup-rows";
+import { FiltersPanel } from "./filters-panel";
 import { SyncPanel } from "./sync-panel";
 
 export const metadata: Metadata = { title: "Backups" };
@@ -20,7 +23,7 @@ function href(f: BackupFilter, change: Partial<BackupFilter>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(merged)) {
     if (v === undefined || v === "") continue;
-    if ((k === "page" && v === 1) || (k === "size" && v === 50) || (k === "sort" && v === "takenAt") || (k === "dir" && v === "desc") || (k === "vanished" && v === "hide")) continue;
+    if ((k === "page" && v === 1) || (k === "size" && v === 50) || (k === "sort" && v === "takenAt") || (k === "dir" && v === "desc") || (k === "vanished" && v === "hide") || (k === "assignment" && v === "all")) continue;
     params.set(k, String(v));
   }
   const s = params.toString();
@@ -35,15 +38,14 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
   const f = backupFilterSchema.parse(raw);
   const [list, options] = await Promise.all([listBackups(f), filterOptions()]);
   const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
-  const filtered = Boolean(f.location || f.database || f.class || f.format || f.state || f.from || f.to || f.q || f.vanished !== "hide");
-  const sortLink = (col: BackupFilter["sort"], label: string) => {
-    const active = f.sort === col;
-    const dir = active && f.dir === "desc" ? "asc" : "desc";
-    return (
-      <Link href={href(f, { sort: col, dir, page: 1 })} className="hover:underline" aria-sort={active ? (f.dir === "asc" ? "ascending" : "descending") : undefined}>
-        {label} {active ? (f.dir === "asc" ? "▲" : "▼") : ""}
-      </Link>
-    );
+  const active = [f.location, f.database, f.class, f.format, f.state, f.from, f.to, f.q, f.vanished !== "hide" ? f.vanished : ""].filter(Boolean).length;
+  const filtered = active > 0;
+  const sort = (col: BackupFilter["sort"]): SortState => {
+    const current = f.sort === col;
+    return {
+      href: href(f, { sort: col, dir: current && f.dir === "desc" ? "asc" : "desc", page: 1 }),
+      direction: current ? (f.dir === "asc" ? "ascending" : "descending") : null,
+    };
   };
   const select = "w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
 
@@ -52,7 +54,8 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
       <PageHeader title="Backups" description="Every backup in every location, newest first. Times are UTC." />
       <SyncPanel canSync={hasRole(user.role, "operator")} />
 
-      <form method="get" action="/backups" className="mb-4 grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter backups">
+      <FiltersPanel active={active}>
+      <form method="get" action="/backups" className="grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter backups">
         <label className="text-xs font-medium text-slate-600">Database
           <select name="database" defaultValue={f.database ?? ""} className={select}>
             <option value="">All databases</option>
@@ -104,15 +107,31 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
           </select>
         </label>
         <input type="hidden" name="sort" value={f.sort} /><input type="hidden" name="dir" value={f.dir} />
+        {f.assignment !== "all" && <input type="hidden" name="assignment" value={f.assignment} />}
         <div className="flex items-end gap-2 sm:col-span-2">
-          <button type="submit" className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800">Apply filters</button>
+          <button type="submit" className={buttonClass("primary")}>Apply filters</button>
           {filtered && <Link href="/backups" className="px-2 py-1.5 text-sm text-sky-700 hover:underline">Clear</Link>}
         </div>
       </form>
+      </FiltersPanel>
 
       <p data-testid="backup-totals" className="mb-2 text-sm tabular text-slate-700">
         <strong>{list.total.toLocaleString("en")}</strong> {list.total === 1 ? "backup" : "backups"} · <strong>{formatBytes(list.totalBytes)}</strong>
         {filtered && " matching the filters"}
+        {f.assignment === "unassigned" ? (
+          <> · objects that match no database&apos;s key patterns: no retention class (<Link href="/backups" className="text-sky-700 hover:underline">all backups</Link>)</>
+        ) : list.unassigned > 0 && (
+          <>
+            {" · "}
+            <Link
+              href={`/backups?assignment=unassigned${f.location ? `&location=${encodeURIComponent(f.location)}` : ""}`}
+              data-testid="unassigned-link"
+              className="text-sky-700 hover:underline"
+            >
+              {list.unassigned.toLocaleString("en")} unassigned {list.unassigned === 1 ? "object matches" : "objects match"} no database
+            </Link>
+          </>
+        )}
       </p>
 
       {list.total === 0 ? (
@@ -124,56 +143,33 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
           <EmptyState title="No backups catalogued yet">Sync the locations above. If a sync finds nothing, check the location&apos;s prefix.</EmptyState>
         )
       ) : (
-        <>
-        {/* On a phone: one card per backup, the key and the state first. */}
-        <ul className="space-y-2 md:hidden" data-testid="backups-cards">
-          {list.rows.map((b) => (
-            <li key={b.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
-              <Link href={`/backups/${b.id}`} className="block break-all font-mono text-xs text-sky-800 hover:underline">{b.key}</Link>
-              <div className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
-                <VerificationBadge state={b.verificationState} title={b.verificationSummary} />
-                <span className="tabular">{formatBytes(b.size)}</span>
-                <span className="text-slate-600">{b.retentionClass.replace("_", " ")}</span>
-                {b.sizeAnomaly && <Badge kind="warn">▲ size: {b.sizeAnomaly}</Badge>}
-              </div>
-              <div className="mt-1 text-xs text-slate-600"><Time value={b.takenAt} relative /></div>
-              <div className="text-xs text-slate-500">{b.database ? `${b.database.name} · ` : ""}{b.location.name}{b.vanishedAt ? " · vanished" : ""}</div>
-            </li>
-          ))}
-        </ul>
-        <div className="hidden overflow-x-auto rounded-lg border border-slate-200 bg-white md:block">
-          <table className="w-full text-left text-sm" data-testid="backups-table">
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-3 py-2">{sortLink("takenAt", "Taken (UTC)")}</th>
-                <th className="px-3 py-2">{sortLink("key", "Key")}</th>
-                <th className="px-3 py-2">Database</th>
-                <th className="px-3 py-2 text-right">{sortLink("size", "Size")}</th>
-                <th className="px-3 py-2">Class</th>
-                <th className="px-3 py-2">Verification</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.rows.map((b) => (
-                <tr key={b.id} className="border-t border-slate-100 align-top hover:bg-slate-50">
-                  <td className="whitespace-nowrap px-3 py-2"><Time value={b.takenAt} relative /></td>
-                  <td className="max-w-[28rem] px-3 py-2">
-                    <Link href={`/backups/${b.id}`} className="break-all font-mono text-xs text-sky-800 hover:underline">{b.key}</Link>
-                    <div className="mt-0.5 text-xs text-slate-500">{b.location.name} · {FORMAT_LABELS[b.format] ?? b.format}{b.kind === "pre_migration" ? " · pre-migration" : ""}{b.vanishedAt ? " · vanished from storage" : ""}</div>
-                  </td>
-                  <td className="px-3 py-2">{b.database ? <span className="whitespace-nowrap">{b.database.name} {b.database.environment === "production" && <EnvironmentBadge environment="production" />}</span> : <span className="text-slate-400">—</span>}</td>
-                  <td className="whitespace-nowrap px-3 py-2 text-right tabular">
-                    {formatBytes(b.size)}
-                    {b.sizeAnomaly && <div><Badge kind="warn" title={b.sizeAnomaly}>▲ size: {b.sizeAnomaly}</Badge></div>}
-                  </td>
-                  <td className="whitespace-nowrap px-3 py-2">{b.retentionClass === "past_retention" ? <Badge kind="warn">past retention</Badge> : b.retentionClass === "critical" ? <Badge kind="info">critical</Badge> : b.retentionClass}</td>
-                  <td className="px-3 py-2"><VerificationBadge state={b.verificationState} title={b.verificationSummary} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        </>
+        // One markup for every width: a dense table from md up; on a phone each row wraps into a
+        // card (the classes on the table restyle its rows, not each row).
+        <Table testId="backups-table" label="Backups"
+          tableClassName={"max-md:block max-md:[&_tbody]:block max-md:[&_tr]:flex max-md:[&_tr]:flex-wrap max-md:[&_tr]:items-center max-md:[&_tr]:gap-x-3 " +
+            "max-md:[&_tr]:gap-y-1 max-md:[&_tr]:px-3 max-md:[&_tr]:py-2 max-md:[&_td]:p-0 [&_.key]:min-w-0 max-md:[&_.key]:order-first " +
+            "max-md:[&_.key]:basis-full md:[&_.key]:w-full md:[&_.key]:max-w-0"}>
+          <THead className="max-md:hidden">
+            <Th sort={sort("takenAt")}>Taken (UTC)</Th>
+            <Th sort={sort("key")}>Key</Th>
+            <Th>Database</Th>
+            <Th numeric sort={sort("size")}>Size</Th>
+            <Th>Class</Th>
+            <Th>Verification</Th>
+          </THead>
+          <BackupRows rows={list.rows.map((b): BackupRowView => ({
+            id: b.id,
+            key: b.key,
+            takenAt: b.takenAt,
+            where: `${b.location.name} · ${FORMAT_LABELS[b.format] ?? b.format}${b.kind === "pre_migration" ? " · pre-migration" : ""}${b.vanishedAt ? " · vanished from storage" : ""}`,
+            sizeText: formatBytes(b.size),
+            sizeAnomaly: b.sizeAnomaly,
+            database: b.database ? { name: b.database.name, production: b.database.environment === "production" } : null,
+            retentionClass: b.retentionClass,
+            verificationState: b.verificationState,
+            verificationSummary: b.verificationSummary,
+          }))} />
+        </Table>
       )}
       {list.total > 0 && (
         <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center gap-3 text-sm tabular">

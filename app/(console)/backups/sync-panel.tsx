@@ -2,9 +2,11 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useEffect, useRef } from "react";
 import type { LocationsResponse } from "@/app/api/locations/route";
 import { RunStatusBadge } from "@/components/ui/badges";
+import { Button } from "@/components/ui/button";
+import { useServerAction } from "@/components/ui/use-server-action";
 import { Time } from "@/components/time";
 import { syncAllAction } from "./actions";
 
@@ -12,8 +14,7 @@ import { syncAllAction } from "./actions";
 export function SyncPanel({ canSync }: { canSync: boolean }) {
   const router = useRouter();
   const queryClient = useQueryClient();
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useServerAction();
   const { data } = useQuery({
     queryKey: ["locations"],
     queryFn: async (): Promise<LocationsResponse> => {
@@ -39,19 +40,17 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Locations</h2>
         {canSync && (
-          <button type="button" disabled={pending || anySyncing}
-            onClick={() => start(async () => {
-              setError(null);
+          <Button size="sm" disabled={anySyncing} loading={pending}
+            onClick={() => run(async () => {
               const r = await syncAllAction({});
-              if (!r.ok) setError(r.error);
               await queryClient.invalidateQueries({ queryKey: ["locations"] });
-            })}
-            className="rounded-md border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50 disabled:opacity-60">
+              return r;
+            })}>
             {anySyncing ? "Syncing…" : "Sync all now"}
-          </button>
+          </Button>
         )}
       </div>
-      {error && <p className="mb-2 text-sm text-red-700">{error}</p>}
+      {error && <p role="alert" className="mb-2 text-sm text-red-700">{error.text}</p>}
       <ul className="divide-y divide-slate-100 text-sm">
         {data.locations.map((l) => {
           const s = l.lastSync;

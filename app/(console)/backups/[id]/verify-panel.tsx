@@ -2,17 +2,18 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useState } from "react";
 import type { VerificationResponse } from "@/app/api/verifications/[id]/route";
 import { RunStatusBadge } from "@/components/ui/badges";
+import { Button } from "@/components/ui/button";
+import { useServerAction } from "@/components/ui/use-server-action";
 import { formatBytes } from "@/lib/format/bytes";
 import { verifyBackupAction } from "../actions";
 
 export function VerifyPanel({ backupId, canVerify }: { backupId: string; canVerify: boolean }) {
   const router = useRouter();
   const [verificationId, setVerificationId] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, error, run } = useServerAction();
   const { data: v } = useQuery({
     queryKey: ["verification", verificationId],
     enabled: Boolean(verificationId),
@@ -36,15 +37,14 @@ export function VerifyPanel({ backupId, canVerify }: { backupId: string; canVeri
         pg_restore, plain SQL ending with pg_dump&apos;s completion line.
       </p>
       {canVerify ? (
-        <button type="button" disabled={pending || v?.status === "running"}
-          onClick={() => start(async () => { setError(null); const r = await verifyBackupAction({ id: backupId }); if (r.ok) setVerificationId(r.data.verificationId); else setError(r.error); })}
-          className="rounded-md bg-sky-700 px-3 py-1.5 font-medium text-white hover:bg-sky-800 disabled:opacity-60">
+        <Button variant="primary" disabled={v?.status === "running"} loading={pending}
+          onClick={() => run(() => verifyBackupAction({ id: backupId }), { onSuccess: (d) => setVerificationId(d.verificationId) })}>
           {v?.status === "running" ? "Verifying…" : "Verify now"}
-        </button>
+        </Button>
       ) : (
         <p className="text-slate-500">Operators and above can verify.</p>
       )}
-      {error && <p data-testid="verify-error" className="mt-2 text-red-700">{error}</p>}
+      {error && <p role="alert" data-testid="verify-error" className="mt-2 text-red-700">{error.text}</p>}
       {v && (
         <div className="mt-3" data-testid="verify-result">
           <div className="flex items-center gap-2"><RunStatusBadge status={v.status} /><span className="tabular text-slate-600">{formatBytes(v.bytesDone)} of {formatBytes(v.bytesTotal)}</span></div>

@@ -1,8 +1,12 @@
 "use client";
 
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import type { LocationDto } from "@/lib/locations/queries";
 import type { LocationKind } from "@/lib/locations/schemas";
+import { Button } from "@/components/ui/button";
+import { Feedback } from "@/components/ui/feedback";
+import { inputClass as inputCls } from "@/components/ui/field";
+import { useServerAction } from "@/components/ui/use-server-action";
 import { saveLocationAction, testUnsavedLocationAction } from "./actions";
 
 type Field = { name: string; label: string; secret?: boolean; type?: "text" | "checkbox" | "textarea"; placeholder?: string; help?: string };
@@ -42,12 +46,9 @@ const KINDS: [LocationKind, string][] = [
   ["local", "Local folder"],
 ];
 
-type Result = { kind: "error" | "ok"; text: string; fields?: Record<string, string> };
-
 export function LocationForm({ existing, onDone }: { existing?: LocationDto; onDone: (message: string) => void }) {
   const [kind, setKind] = useState<LocationKind>(existing?.kind ?? "s3");
-  const [result, setResult] = useState<Result | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, feedback, fieldError, run, showError, showOk } = useServerAction();
 
   function read(form: HTMLFormElement) {
     const f = new FormData(form);
@@ -57,37 +58,29 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
     return { name: String(f.get("name") ?? ""), config, clearSecrets };
   }
 
-  function fieldErrors(issues?: { path: string; message: string }[]) {
-    return Object.fromEntries((issues ?? []).map((i) => [i.path.replace(/^config\./, ""), i.message]));
-  }
-
   function submit(form: HTMLFormElement, mode: "save" | "test") {
     const input = read(form);
-    setResult(null);
-    start(async () => {
-      if (mode === "test") {
-        const r = await testUnsavedLocationAction({ id: existing?.id, config: input.config as never });
-        if (!r.ok) return setResult({ kind: "error", text: r.error, fields: fieldErrors(r.issues) });
-        setResult(r.data.ok ? { kind: "ok", text: `Connected to ${r.data.description} in ${Math.round(r.data.latencyMs)} ms.` } : { kind: "error", text: r.data.error });
-        return;
-      }
-      const r = await saveLocationAction({ id: existing?.id, ...input, config: input.config as never });
-      if (!r.ok) return setResult({ kind: "error", text: r.error, fields: fieldErrors(r.issues) });
-      onDone(existing ? `Saved ${input.name}.` : `Added ${input.name}. Test it, then sync it.`);
+    if (mode === "test") {
+      run(() => testUnsavedLocationAction({ id: existing?.id, config: input.config as never }), {
+        onSuccess: (d) => (d.ok ? showOk(`Connected to ${d.description} in ${Math.round(d.latencyMs)} ms.`) : showError(d.error)),
+      });
+      return;
+    }
+    run(() => saveLocationAction({ id: existing?.id, ...input, config: input.config as never }), {
+      onSuccess: () => onDone(existing ? `Saved ${input.name}.` : `Added ${input.name}. Test it, then sync it.`),
     });
   }
 
-  const inputCls = "w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
-  const err = (name: string) => (result?.fields?.[name] ? <span className="mt-1 block text-xs text-red-700">{result.fields[name]}</span> : null);
+  // The config's fields are nested under "config." in the action's input.
+  const err = (name: string) => {
+    const message = fieldError(`config.${name}`) ?? fieldError(name);
+    return message ? <span className="mt-1 block text-xs text-red-700">{message}</span> : null;
+  };
   const cfg = existing?.config ?? {};
 
   return (
     <form onSubmit={(e) => { e.preventDefault(); submit(e.currentTarget, "save"); }} noValidate className="space-y-3" aria-label={existing ? `Edit ${existing.name}` : "Add a location"}>
-      {result && (
-        <p data-testid="location-form-result" className={`rounded-md border p-3 text-sm ${result.kind === "ok" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`}>
-          {result.text}
-        </p>
-      )}
+      <Feedback feedback={feedback} testId="location-form-result" />
       <div className="grid gap-3 sm:grid-cols-2">
         <label className="block text-sm">
           <span className="mb-1 block font-medium">Name</span>
@@ -133,13 +126,8 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
         </label>
       </div>
       <div className="flex flex-wrap gap-2">
-        <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
-          {pending ? "Working…" : existing ? "Save changes" : "Add location"}
-        </button>
-        <button type="button" disabled={pending} onClick={(e) => e.currentTarget.form && submit(e.currentTarget.form, "test")}
-          className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50">
-          Test connection
-        </button>
+        <Button type="submit" variant="primary" size="lg" loading={pending} loadingText="Working…">{existing ? "Save changes" : "Add location"}</Button>
+        <Button size="lg" disabled={pending} onClick={(e) => e.currentTarget.form && submit(e.currentTarget.form, "test")}>Test connection</Button>
       </div>
     </form>
   );

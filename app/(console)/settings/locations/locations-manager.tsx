@@ -1,9 +1,12 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import type { LocationDto } from "@/lib/locations/queries";
 import { RunStatusBadge, Badge } from "@/components/ui/badges";
+import { Button } from "@/components/ui/button";
+import { Feedback } from "@/components/ui/feedback";
+import { useServerAction, type ActionOutcome } from "@/components/ui/use-server-action";
 import { Time } from "@/components/time";
 import { LocationForm } from "./location-form";
 import { deleteLocationAction, syncLocationAction, testLocationAction } from "./actions";
@@ -12,32 +15,23 @@ export function LocationsManager({ initial }: { initial: LocationDto[] }) {
   const router = useRouter();
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState(initial.length === 0);
-  const [message, setMessage] = useState<{ kind: "ok" | "error"; text: string } | null>(null);
-  const [pending, start] = useTransition();
+  const action = useServerAction();
+  const pending = action.pending;
 
   const done = (text: string) => {
     setEditing(null);
     setAdding(false);
-    setMessage({ kind: "ok", text });
+    action.showOk(text);
     router.refresh();
   };
 
-  function run<T>(fn: () => Promise<{ ok: true; data: T } | { ok: false; error: string }>, onOk: (data: T) => string) {
-    setMessage(null);
-    start(async () => {
-      const r = await fn();
-      setMessage(r.ok ? { kind: "ok", text: onOk(r.data) } : { kind: "error", text: r.error });
-      router.refresh();
-    });
+  function run<T>(fn: () => Promise<ActionOutcome<T>>, onOk: (data: T) => string) {
+    action.run(fn, { onSuccess: onOk, refresh: true });
   }
 
   return (
     <div className="space-y-4">
-      {message && (
-        <p role="status" data-testid="locations-message" className={`rounded-md border p-3 text-sm ${message.kind === "ok" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`}>
-          {message.text}
-        </p>
-      )}
+      <Feedback feedback={action.feedback} testId="locations-message" />
       {initial.length === 0 && !adding && <p className="text-sm text-slate-600">No locations yet — add one.</p>}
       {initial.map((l) => (
         <section key={l.id} data-testid={`location-${l.name}`} className="rounded-lg border border-slate-200 bg-white p-4">
@@ -55,21 +49,22 @@ export function LocationsManager({ initial }: { initial: LocationDto[] }) {
               </p>
             </div>
             <div className="flex flex-wrap gap-2">
-              <button type="button" disabled={pending} onClick={() => run(() => testLocationAction({ id: l.id }), (d) => (d.ok ? `${l.name}: connected in ${Math.round(d.latencyMs)} ms.` : `${l.name}: ${d.error}`))}
-                className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50">Test connection</button>
-              <button type="button" disabled={pending} onClick={() => run(() => syncLocationAction({ id: l.id }), () => `Sync of ${l.name} started; progress is on the Backups page.`)}
-                className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50">Sync now</button>
-              <button type="button" onClick={() => setEditing(editing === l.id ? null : l.id)} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50">
-                {editing === l.id ? "Close" : "Edit"}
-              </button>
-              <button type="button" disabled={pending}
+              <Button size="sm" disabled={pending} onClick={() => run(() => testLocationAction({ id: l.id }), (d) => (d.ok ? `${l.name}: connected in ${Math.round(d.latencyMs)} ms.` : `${l.name}: ${d.error}`))}>
+                Test connection
+              </Button>
+              <Button size="sm" disabled={pending} onClick={() => run(() => syncLocationAction({ id: l.id }), () => `Sync of ${l.name} started; progress is on the Backups page.`)}>
+                Sync now
+              </Button>
+              <Button size="sm" onClick={() => setEditing(editing === l.id ? null : l.id)}>{editing === l.id ? "Close" : "Edit"}</Button>
+              <Button size="sm" variant="danger" disabled={pending}
                 onClick={() => {
                   const typed = window.prompt(`Remove ${l.name}? Its ${l.backupCount} catalog rows are removed; the objects in storage are not touched. Type the location's name to confirm.`);
                   if (typed === null) return;
-                  if (typed.trim() !== l.name) return setMessage({ kind: "error", text: `Not removed: you typed "${typed}", not "${l.name}".` });
+                  if (typed.trim() !== l.name) return action.showError(`Not removed: you typed "${typed}", not "${l.name}".`);
                   run(() => deleteLocationAction({ id: l.id }), () => `Removed ${l.name}.`);
-                }}
-                className="rounded border border-red-300 px-2 py-1 text-sm text-red-700 hover:bg-red-50">Remove</button>
+                }}>
+                Remove
+              </Button>
             </div>
           </div>
           <dl className="mt-3 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-2">
@@ -96,7 +91,7 @@ export function LocationsManager({ initial }: { initial: LocationDto[] }) {
           <LocationForm onDone={done} />
         </section>
       ) : (
-        <button type="button" onClick={() => setAdding(true)} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800">Add a location</button>
+        <Button variant="primary" size="lg" onClick={() => setAdding(true)}>Add a location</Button>
       )}
     </div>
   );
