@@ -1,8 +1,10 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
 import type { ScenarioId } from "@/lib/scenarios/registry";
+import { Button } from "@/components/ui/button";
+import { Feedback } from "@/components/ui/feedback";
+import { useServerAction } from "@/components/ui/use-server-action";
 import { prepareRunAction } from "../actions";
 
 type Candidate = { id: string; label: React.ReactNode };
@@ -11,25 +13,22 @@ const SCENARIO_FIELDS = ["table", "idColumn", "ids", "healthUrls"] as const;
 
 export function PrepareForm({ scenarioId, fields, databaseId, suggestedId, candidates, drill }: { scenarioId: ScenarioId; fields: "deleted-rows" | "health-urls" | null; databaseId: string; suggestedId: string | null; candidates: Candidate[]; drill: { id: string; step: number } | null }) {
   const router = useRouter();
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useServerAction();
 
   function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    setError(null);
-    start(async () => {
-      const r = await prepareRunAction({
+    run(
+      () => prepareRunAction({
         scenarioId,
         databaseId,
         backupId: String(f.get("backupId") ?? ""),
         // The scenario's own fields (only those rendered below); its inputSchema checks them on the server.
         input: Object.fromEntries(SCENARIO_FIELDS.filter((k) => f.has(k)).map((k) => [k, String(f.get(k))])),
         ...(drill ? { drillId: drill.id, drillStep: drill.step } : {}),
-      });
-      if (!r.ok) return setError(r.error);
-      router.push(`/restores/${r.data.runId}`);
-    });
+      }),
+      { onSuccess: (d) => router.push(`/restores/${d.runId}`) },
+    );
   }
 
   const input = "w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm";
@@ -59,10 +58,8 @@ export function PrepareForm({ scenarioId, fields, databaseId, suggestedId, candi
         </label>
       )}
       {drill && <p className="rounded-md border border-sky-200 bg-sky-50 p-2 text-sm text-sky-900" data-testid="drill-link">Part of a drill: the run&apos;s measured time becomes the drill step&apos;s time.</p>}
-      {error && <p data-testid="prepare-error" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">{error}</p>}
-      <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-4 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
-        {pending ? "Running preflight…" : "Preflight and plan"}
-      </button>
+      <Feedback feedback={error} testId="prepare-error" />
+      <Button type="submit" variant="primary" size="lg" loading={pending} loadingText="Running preflight…">Preflight and plan</Button>
       <p className="text-xs text-slate-600">Nothing is changed yet: the next page shows every step and its exact command, then asks you to type the target&apos;s name.</p>
     </form>
   );

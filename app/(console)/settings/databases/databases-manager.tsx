@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
+import { useState } from "react";
 import type { DatabaseDto } from "@/lib/databases/queries";
 import {
   DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
@@ -11,6 +11,10 @@ import {
   ENVIRONMENTS,
 } from "@/lib/databases/schemas";
 import { EnvironmentBadge } from "@/components/ui/badges";
+import { Button } from "@/components/ui/button";
+import { Feedback } from "@/components/ui/feedback";
+import { inputClass as inputCls } from "@/components/ui/field";
+import { useServerAction } from "@/components/ui/use-server-action";
 import { deleteDatabaseAction, saveDatabaseAction, testDatabaseAction } from "./actions";
 import { PatternPreview } from "./pattern-preview";
 
@@ -23,14 +27,11 @@ function replacePattern(patterns: string, pattern: string, instead: string): str
     .map((part) => (part.trim() === pattern ? part.replace(pattern, instead) : part))
     .join("");
 }
-type Msg = { kind: "ok" | "error"; text: string } | null;
 
 function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto; locations: Loc[]; onDone: (m: string) => void }) {
-  const [pending, start] = useTransition();
-  const [error, setError] = useState<{ text: string; fields: Record<string, string> } | null>(null);
+  const { pending, error, fieldError, run } = useServerAction();
   const [sources, setSources] = useState(existing?.sources.map((s) => ({ locationId: s.locationId, patterns: s.patterns })) ?? []);
-  const inputCls = "w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
-  const err = (n: string) => (error?.fields[n] ? <span className="mt-1 block text-xs text-red-700">{error.fields[n]}</span> : null);
+  const err = (n: string) => (fieldError(n) ? <span className="mt-1 block text-xs text-red-700">{fieldError(n)}</span> : null);
   const text = (name: keyof DatabaseDto, label: string, opts: { placeholder?: string; type?: string; mono?: boolean } = {}) => (
     <label className="block text-sm">
       <span className="mb-1 block font-medium">{label}</span>
@@ -54,19 +55,18 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
       gfsDailyDays: get("gfsDailyDays") || 30, gfsWeeklyDays: get("gfsWeeklyDays") || 91, gfsMonthlyDays: get("gfsMonthlyDays") || 365,
       sources,
     };
-    setError(null);
-    start(async () => {
-      const r = await saveDatabaseAction(input as never);
-      if (!r.ok) return setError({ text: r.error, fields: Object.fromEntries((r.issues ?? []).map((i) => [i.path, i.message])) });
-      const moved = r.data.catalog.reassigned;
-      const catalog = moved ? ` ${moved.toLocaleString("en")} catalogued backup${moved === 1 ? "" : "s"} changed database with the new patterns.` : "";
-      onDone(existing ? `Saved ${input.name}.${catalog}` : `Added ${input.name}.${catalog || " Sync its locations to see its backups."}`);
+    run(() => saveDatabaseAction(input as never), {
+      onSuccess: (data) => {
+        const moved = data.catalog.reassigned;
+        const catalog = moved ? ` ${moved.toLocaleString("en")} catalogued backup${moved === 1 ? "" : "s"} changed database with the new patterns.` : "";
+        onDone(existing ? `Saved ${input.name}.${catalog}` : `Added ${input.name}.${catalog || " Sync its locations to see its backups."}`);
+      },
     });
   }
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-4" aria-label={existing ? `Edit ${existing.name}` : "Add a database"}>
-      {error && <p data-testid="database-form-error" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">{error.text}</p>}
+      <Feedback feedback={error} testId="database-form-error" />
       <fieldset className="grid gap-3 sm:grid-cols-3">
         <legend className="mb-2 text-sm font-semibold">Identity and connection</legend>
         {text("name", "Name in Lifeboat", { placeholder: "amani-production" })}
@@ -123,22 +123,18 @@ function DatabaseForm({ existing, locations, onDone }: { existing?: DatabaseDto;
             </select>
             <input aria-label="Key patterns" value={s.patterns} onChange={(e) => setSources(sources.map((x, j) => (j === i ? { ...x, patterns: e.target.value } : x)))}
               className={`${inputCls} font-mono`} placeholder="amani_backup_*, pre_migration_*" />
-            <button type="button" onClick={() => setSources(sources.filter((_, j) => j !== i))} className="rounded border border-slate-300 px-2 text-sm">Remove</button>
+            <Button size="sm" onClick={() => setSources(sources.filter((_, j) => j !== i))}>Remove</Button>
             {err(`sources.${i}.patterns`)}{err(`sources.${i}.locationId`)}
             <PatternPreview locationId={s.locationId} patterns={s.patterns} databaseId={existing?.id}
               onUse={(pattern, instead) => setSources(sources.map((x, j) => (j === i ? { ...x, patterns: replacePattern(x.patterns, pattern, instead) } : x)))} />
           </div>
         ))}
         {locations.length > 0 && (
-          <button type="button" onClick={() => setSources([...sources, { locationId: locations[0]!.id, patterns: "*" }])} className="rounded border border-slate-300 px-2 py-1 text-sm">
-            Add a location
-          </button>
+          <Button size="sm" onClick={() => setSources([...sources, { locationId: locations[0]!.id, patterns: "*" }])}>Add a location</Button>
         )}
         <p className="mt-1 text-xs text-slate-600">Patterns are globs relative to the location&apos;s prefix, comma-separated: * matches within a folder, ** across folders, **/ in any folder or none (e.g. **/mydb_backup_*).</p>
       </fieldset>
-      <button type="submit" disabled={pending} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60">
-        {pending ? "Saving…" : existing ? "Save changes" : "Add database"}
-      </button>
+      <Button type="submit" variant="primary" size="lg" loading={pending} loadingText="Saving…">{existing ? "Save changes" : "Add database"}</Button>
     </form>
   );
 }
@@ -147,17 +143,16 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
   const router = useRouter();
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState(initial.length === 0);
-  const [message, setMessage] = useState<Msg>(null);
-  const [pending, start] = useTransition();
+  const { pending, feedback, run, showOk, showError } = useServerAction();
   const done = (text: string) => {
     setEditing(null);
     setAdding(false);
-    setMessage({ kind: "ok", text });
+    showOk(text);
     router.refresh();
   };
   return (
     <div className="space-y-4">
-      {message && <p role="status" data-testid="databases-message" className={`rounded-md border p-3 text-sm ${message.kind === "ok" ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-800"}`}>{message.text}</p>}
+      <Feedback feedback={feedback} testId="databases-message" />
       {initial.map((d) => (
         <section key={d.id} className={`rounded-lg border bg-white p-4 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}>
           <div className="flex flex-wrap items-start justify-between gap-2">
@@ -170,18 +165,20 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
               <p className="mt-1 text-xs text-slate-600">Backups: {d.sources.length ? d.sources.map((s) => `${s.locationName}: ${s.patterns}`).join(" · ") : "no location yet — edit to add one"}</p>
             </div>
             <div className="flex flex-wrap gap-2">
-              <button type="button" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50"
-                onClick={() => { setMessage(null); start(async () => { const r = await testDatabaseAction({ id: d.id }); setMessage(!r.ok ? { kind: "error", text: r.error } : r.data.ok ? { kind: "ok", text: `${d.name}: connected in ${r.data.latencyMs} ms, PostgreSQL ${r.data.version}.` } : { kind: "error", text: `${d.name}: ${r.data.error}` }); }); }}>
+              <Button size="sm" disabled={pending}
+                onClick={() => run(() => testDatabaseAction({ id: d.id }), {
+                  onSuccess: (r) => (r.ok ? showOk(`${d.name}: connected in ${r.latencyMs} ms, PostgreSQL ${r.version}.`) : showError(`${d.name}: ${r.error}`)),
+                })}>
                 Test connection
-              </button>
-              <button type="button" onClick={() => setEditing(editing === d.id ? null : d.id)} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-50">{editing === d.id ? "Close" : "Edit"}</button>
-              <button type="button" disabled={pending} className="rounded border border-red-300 px-2 py-1 text-sm text-red-700 hover:bg-red-50"
+              </Button>
+              <Button size="sm" onClick={() => setEditing(editing === d.id ? null : d.id)}>{editing === d.id ? "Close" : "Edit"}</Button>
+              <Button size="sm" variant="danger" disabled={pending}
                 onClick={() => {
                   const typed = window.prompt(`Remove ${d.name} from Lifeboat? The database itself and its backups are not touched. Type its name to confirm.`);
                   if (typed === null) return;
-                  if (typed.trim() !== d.name) return setMessage({ kind: "error", text: `Not removed: you typed "${typed}", not "${d.name}".` });
-                  start(async () => { const r = await deleteDatabaseAction({ id: d.id }); setMessage(r.ok ? { kind: "ok", text: `Removed ${d.name}.` } : { kind: "error", text: r.error }); router.refresh(); });
-                }}>Remove</button>
+                  if (typed.trim() !== d.name) return showError(`Not removed: you typed "${typed}", not "${d.name}".`);
+                  run(() => deleteDatabaseAction({ id: d.id }), { onSuccess: () => `Removed ${d.name}.`, refresh: true });
+                }}>Remove</Button>
             </div>
           </div>
           {editing === d.id && <div className="mt-4 border-t border-slate-100 pt-4"><DatabaseForm existing={d} locations={locations} onDone={done} /></div>}
@@ -190,7 +187,7 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
       {adding ? (
         <section className="rounded-lg border border-slate-200 bg-white p-4"><h2 className="mb-3 font-semibold">Add a database</h2><DatabaseForm locations={locations} onDone={done} /></section>
       ) : (
-        <button type="button" onClick={() => setAdding(true)} className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800">Add a database</button>
+        <Button variant="primary" size="lg" onClick={() => setAdding(true)}>Add a database</Button>
       )}
     </div>
   );
