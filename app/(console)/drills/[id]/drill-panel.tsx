@@ -3,6 +3,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useEffect, useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { useServerAction, type ActionOutcome } from "@/components/ui/use-server-action";
 import type { DrillResponse } from "@/app/api/drills/[id]/route";
 import { Badge, EnvironmentBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
@@ -50,15 +52,16 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, [d.status]);
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const action = useServerAction();
+  const pending = action.pending;
+  const error = action.error?.text ?? null;
   const refresh = () => queryClient.invalidateQueries({ queryKey: ["drill", initial.id] });
-  const run = (fn: () => Promise<{ ok: boolean; error?: string }>) =>
-    start(async () => {
-      setError(null);
+  // Refetched after a refusal too: the refusal may come from a state the page had not seen yet.
+  const run = <T,>(fn: () => Promise<ActionOutcome<T>>) =>
+    action.run(async () => {
       const r = await fn();
-      if (!r.ok) setError(r.error ?? "Failed.");
       await refresh();
+      return r;
     });
 
   // Server times, advanced locally between polls for the running step.
@@ -82,7 +85,7 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
           <span>Total <strong className="tabular text-2xl" data-testid="drill-total">{formatDuration(total / 1000)}</strong></span>
           {rtoMs !== null && <span className={over ? "font-semibold text-red-700" : "text-emerald-800"} data-testid="drill-rto">RTO {d.rtoMinutes} min · {over ? `▲ over by ${formatDuration((total - rtoMs) / 1000)}` : `✓ under by ${formatDuration((rtoMs - total) / 1000)}`}</span>}
         </div>
-        {d.status === "scheduled" && canOperate && <button type="button" disabled={pending} onClick={() => run(() => startDrillAction({ drillId: d.id }))} className="mt-3 rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">Start the drill</button>}
+        {d.status === "scheduled" && canOperate && <Button variant="primary" size="lg" className="mt-3" loading={pending} onClick={() => run(() => startDrillAction({ drillId: d.id }))}>Start the drill</Button>}
         {error && <p className="mt-2 font-medium text-red-700" data-testid="drill-error">{error}</p>}
       </section>
 
@@ -160,18 +163,17 @@ function StepNotes({ step, disabled, onSaved }: { step: DrillResponse["steps"][n
 function SkipStep({ stepId, title, onSkipped }: { stepId: string; title: string; onSkipped: () => void }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, error, run } = useServerAction();
   if (!open) return <button type="button" onClick={() => setOpen(true)} className="rounded border border-slate-300 px-2 py-1 text-slate-700">Skip…</button>;
   return (
     <form aria-label={`Skip ${title}`} className="flex w-full flex-wrap items-end gap-2"
-      onSubmit={(e) => { e.preventDefault(); start(async () => { setError(null); const r = await skipDrillStepAction({ stepId, reason }); if (!r.ok) setError(r.error); else { setOpen(false); onSkipped(); } }); }}>
+      onSubmit={(e) => { e.preventDefault(); run(() => skipDrillStepAction({ stepId, reason }), { onSuccess: () => { setOpen(false); onSkipped(); } }); }}>
       <label className="min-w-0 flex-1 text-xs">Why is this step skipped? (required, shown in the report)
         <input value={reason} onChange={(e) => setReason(e.target.value)} required maxLength={2000} className="block w-full rounded border border-slate-300 px-2 py-1 text-sm" />
       </label>
-      <button type="submit" disabled={pending} className="rounded border border-slate-500 px-2 py-1">Skip this step</button>
-      <button type="button" onClick={() => setOpen(false)} className="rounded px-2 py-1 text-slate-600">Keep it</button>
-      {error && <span className="w-full text-red-700" data-testid="skip-error">{error}</span>}
+      <Button type="submit" size="sm" loading={pending}>Skip this step</Button>
+      <Button variant="ghost" size="sm" onClick={() => setOpen(false)}>Keep it</Button>
+      {error && <span role="alert" className="w-full text-red-700" data-testid="skip-error">{error.text}</span>}
     </form>
   );
 }
@@ -179,12 +181,11 @@ function SkipStep({ stepId, title, onSkipped }: { stepId: string; title: string;
 function CloseForm({ drillId, unfinished, onClosed }: { drillId: string; unfinished: string[]; onClosed: () => void }) {
   const [actions, setActions] = useState<{ text: string; owner: string; dueDate: string }[]>([]);
   const [issues, setIssues] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, error, run } = useServerAction();
   const input = "rounded border border-slate-300 px-2 py-1 text-sm";
   return (
     <form aria-label="Close the drill" className="rounded-lg border-2 border-slate-300 bg-white p-4 text-sm"
-      onSubmit={(e) => { e.preventDefault(); start(async () => { setError(null); const r = await closeDrillAction({ drillId, issues, actions }); if (!r.ok) setError(r.error); onClosed(); }); }}>
+      onSubmit={(e) => { e.preventDefault(); run(async () => { const r = await closeDrillAction({ drillId, issues, actions }); onClosed(); return r; }); }}>
       <h2 className="font-semibold">Close the drill</h2>
       <p className="text-slate-600">The outcome is the measured total against the RTO. Record what went wrong and what to improve.</p>
       {unfinished.length > 0 && (
@@ -204,8 +205,8 @@ function CloseForm({ drillId, unfinished, onClosed }: { drillId: string; unfinis
         ))}
         <button type="button" className="rounded border border-slate-300 px-2 py-1 text-xs" onClick={() => setActions([...actions, { text: "", owner: "", dueDate: "" }])}>Add an improvement</button>
       </div>
-      {error && <p className="mt-2 font-medium text-red-700" data-testid="close-error">{error}</p>}
-      <button type="submit" disabled={pending} className="mt-3 rounded-md bg-sky-700 px-4 py-2 font-medium text-white hover:bg-sky-800">Close the drill</button>
+      {error && <p role="alert" className="mt-2 font-medium text-red-700" data-testid="close-error">{error.text}</p>}
+      <Button type="submit" variant="primary" size="lg" className="mt-3" loading={pending}>Close the drill</Button>
     </form>
   );
 }

@@ -2,6 +2,8 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, useTransition } from "react";
+import { Button } from "@/components/ui/button";
+import { useServerAction } from "@/components/ui/use-server-action";
 import type { RunResponse } from "@/app/api/runs/[id]/route";
 import { Badge, EnvironmentBadge, RunStatusBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
@@ -230,26 +232,23 @@ function useRefreshRun(runId: string) {
 function ManualTick({ runId, stepIndex, kind, approverNeeded }: { runId: string; stepIndex: number; kind: string; approverNeeded: string | null }) {
   const refresh = useRefreshRun(runId);
   const [note, setNote] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, error, run } = useServerAction();
   return (
     <div className="mt-2 flex flex-wrap items-end gap-2">
       <label className="text-xs">Note (optional)<input value={note} onChange={(e) => setNote(e.target.value)} className="ml-1 rounded border border-slate-300 px-2 py-1 text-sm" /></label>
-      <button type="button" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800"
-        onClick={() => start(async () => { const r = await completeStepAction({ runId, stepIndex, note: note || undefined }); if (!r.ok) setError(r.error); else refresh(); })}>
+      <Button variant="primary" loading={pending} onClick={() => run(() => completeStepAction({ runId, stepIndex, note: note || undefined }), { onSuccess: refresh })}>
         {kind === "confirmation" ? "Confirm and continue" : "Done — continue"}
-      </button>
+      </Button>
       {approverNeeded && !error && <span className="text-sm text-amber-800" data-testid="needs-approver">{approverNeeded}</span>}
-      {error && <span className="text-sm text-red-700">{error}</span>}
+      {error && <span role="alert" className="text-sm text-red-700">{error.text}</span>}
     </div>
   );
 }
 
 function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
   const refresh = useRefreshRun(runId);
-  const [error, setError] = useState<string | null>(null);
   const [keepScratch, setKeepScratch] = useState(false);
-  const [pending, start] = useTransition();
+  const { pending, error, run } = useServerAction();
   const canCancel = canCancelRun(status);
   const canResume = canResumeRun(status);
   // A run that stopped part-way keeps its download and scratch database for a resume; cancelling it removes them.
@@ -258,28 +257,27 @@ function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
   return (
     <div className="flex flex-wrap items-center gap-2">
       {canResume && (
-        <button type="button" disabled={pending} className="rounded-md bg-sky-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-800"
-          onClick={() => start(async () => { setError(null); const r = await resumeRunAction({ runId }); if (!r.ok) setError(r.error); else refresh(); })}>
+        <Button variant="primary" disabled={pending} onClick={() => run(() => resumeRunAction({ runId }), { onSuccess: refresh })}>
           Resume from the step that did not finish
-        </button>
+        </Button>
       )}
       {canCancel && (
-        <button type="button" disabled={pending} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50" data-testid="cancel-run"
+        <Button disabled={pending} data-testid="cancel-run"
           onClick={() => {
             const question = cleansUp
               ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
               : "Cancel this run? Nothing has run yet.";
-            if (window.confirm(question)) start(async () => { setError(null); const r = await cancelRunAction({ runId, keepScratch }); if (!r.ok) setError(r.error); else refresh(); });
+            if (window.confirm(question)) run(() => cancelRunAction({ runId, keepScratch }), { onSuccess: refresh });
           }}>
           {cleansUp ? "Cancel and clean up" : "Cancel the run"}
-        </button>
+        </Button>
       )}
       {canCancel && cleansUp && (
         <label className="flex items-center gap-1 text-sm text-slate-700">
           <input type="checkbox" checked={keepScratch} onChange={(e) => setKeepScratch(e.target.checked)} /> keep the scratch database for inspection
         </label>
       )}
-      {error && <span className="text-sm text-red-700" data-testid="run-control-error">{error}</span>}
+      {error && <span role="alert" className="text-sm text-red-700" data-testid="run-control-error">{error.text}</span>}
     </div>
   );
 }
@@ -287,23 +285,19 @@ function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
 /** The old copy stays until an operator drops it, with its own typed confirmation. */
 function DropOldCopy({ runId, oldCopy, approverNeeded }: { runId: string; oldCopy: string; approverNeeded: string | null }) {
   const [typed, setTyped] = useState("");
-  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, feedback: message, run } = useServerAction();
   return (
     <form aria-label="Drop the old copy" className="rounded-lg border border-slate-300 bg-white p-4 text-sm"
       onSubmit={(e) => {
         e.preventDefault();
-        start(async () => {
-          const r = await dropOldCopyAction({ runId, typedName: typed });
-          setMessage(r.ok ? { ok: true, text: r.data.dropped ? `Dropped ${r.data.oldCopy}.` : `${r.data.oldCopy} was already gone.` } : { ok: false, text: r.error });
-        });
+        run(() => dropOldCopyAction({ runId, typedName: typed }), { onSuccess: (d) => (d.dropped ? `Dropped ${d.oldCopy}.` : `${d.oldCopy} was already gone.`) });
       }}>
       <h2 className="font-semibold">Old copy</h2>
       <p className="mt-1 text-slate-600">The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>. When the application runs well on the restored one, drop it: type its name.</p>
       <input aria-label="Old copy name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono" />
-      <button type="submit" disabled={pending} className="mt-2 rounded-md border border-red-600 px-3 py-1.5 font-medium text-red-800 hover:bg-red-50">Drop the old copy</button>
+      <Button type="submit" variant="danger" loading={pending} className="mt-2 font-medium">Drop the old copy</Button>
       {approverNeeded && !message && <p className="mt-2 text-amber-800" data-testid="drop-needs-approver">{approverNeeded}</p>}
-      {message && <p className={`mt-2 ${message.ok ? "text-emerald-800" : "text-red-800"}`} data-testid="drop-old-copy-result">{message.text}</p>}
+      {message && <p role={message.kind === "ok" ? "status" : "alert"} className={`mt-2 ${message.kind === "ok" ? "text-emerald-800" : "text-red-800"}`} data-testid="drop-old-copy-result">{message.text}</p>}
     </form>
   );
 }
