@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useServerAction, type ActionOutcome } from "@/components/ui/use-server-action";
 import type { DrillResponse } from "@/app/api/drills/[id]/route";
@@ -144,17 +144,16 @@ export function DrillPanel({ initial, canOperate }: { initial: DrillResponse; ca
 function StepNotes({ step, disabled, onSaved }: { step: DrillResponse["steps"][number]; disabled: boolean; onSaved: () => void }) {
   const [notes, setNotes] = useState(step.notes);
   const [issues, setIssues] = useState(step.issues);
-  const [pending, start] = useTransition();
-  const [msg, setMsg] = useState<string | null>(null);
+  const { pending, feedback, run } = useServerAction();
   if (disabled) return (step.notes || step.issues) ? <p className="mt-1 whitespace-pre-wrap text-slate-700">{step.notes}{step.issues && <><br /><strong>Issues:</strong> {step.issues}</>}</p> : null;
   return (
     <div className="mt-2 grid gap-2 sm:grid-cols-[1fr_1fr_auto] sm:items-end">
       <label className="text-xs">Notes<textarea rows={1} value={notes} onChange={(e) => setNotes(e.target.value)} className="block w-full rounded border border-slate-300 px-2 py-1 text-sm" /></label>
       <label className="text-xs">Issues found<textarea rows={1} value={issues} onChange={(e) => setIssues(e.target.value)} className="block w-full rounded border border-slate-300 px-2 py-1 text-sm" /></label>
-      <button type="button" disabled={pending} className="rounded border border-slate-300 px-2 py-1 text-xs"
-        onClick={() => start(async () => { const r = await saveStepNotesAction({ stepId: step.id, notes, issues }); setMsg(r.ok ? "saved" : r.error); onSaved(); })}>
-        Save notes{msg && ` (${msg})`}
-      </button>
+      <Button size="xs" disabled={pending}
+        onClick={() => run(async () => { const r = await saveStepNotesAction({ stepId: step.id, notes, issues }); onSaved(); return r; }, { onSuccess: () => "saved" })}>
+        Save notes{feedback && ` (${feedback.text})`}
+      </Button>
     </div>
   );
 }

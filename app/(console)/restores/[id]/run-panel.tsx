@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, useTransition } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { useServerAction } from "@/components/ui/use-server-action";
 import type { RunResponse } from "@/app/api/runs/[id]/route";
@@ -190,20 +190,14 @@ export function RunPanel({ initial, canOperate, role, targetDbName, targetServer
 
 function ConfirmForm({ runId, planHash, targetDbName, production, onStarted }: { runId: string; planHash: string; targetDbName: string; production: boolean; onStarted: (confirmedBy: string) => void }) {
   const [typed, setTyped] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [pending, start] = useTransition();
+  const { pending, error, run } = useServerAction();
   return (
     <form
       aria-label="Confirm the restore"
       className={`rounded-lg border-2 p-4 ${production ? "border-red-500 bg-red-50" : "border-amber-400 bg-amber-50"}`}
       onSubmit={(e) => {
         e.preventDefault();
-        setError(null);
-        start(async () => {
-          const r = await confirmRunAction({ runId, typedName: typed, planHash });
-          if (!r.ok) setError(r.error);
-          else onStarted("you");
-        });
+        run(() => confirmRunAction({ runId, typedName: typed, planHash }), { onSuccess: () => onStarted("you") });
       }}
     >
       <h2 className="font-semibold">{production ? "This changes a PRODUCTION database." : "This changes the target database."}</h2>
@@ -214,7 +208,7 @@ function ConfirmForm({ runId, planHash, targetDbName, production, onStarted }: {
         Target database name
         <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-1 block w-full max-w-sm rounded-md border border-slate-400 px-3 py-2 font-mono" />
       </label>
-      {error && <p className="mt-2 text-sm font-medium text-red-800" data-testid="confirm-error">{error}</p>}
+      {error && <p className="mt-2 text-sm font-medium text-red-800" data-testid="confirm-error">{error.text}</p>}
       <button type="submit" disabled={pending} className="mt-3 rounded-md border-2 border-red-700 bg-white px-4 py-2 text-sm font-semibold text-red-800 hover:bg-red-700 hover:text-white disabled:opacity-60">
         {pending ? "Starting…" : "Start the restore"}
       </button>
