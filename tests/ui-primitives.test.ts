@@ -25,7 +25,7 @@ describe("Button", () => {
 
 describe("Field", () => {
   test("ties the hint and the error to its control and marks it invalid", () => {
-    const html = renderToStaticMarkup(h(Field, { label: "E-mail", hint: "work address", error: "Enter a valid e-mail address", id: "email" }, h("input", { name: "email" })));
+    const html = renderToStaticMarkup(h(Field, { label: "E-mail", hint: "work address", error: "Enter a valid e-mail address", id: "email", children: h("input", { name: "email" }) }));
     expect(html).toContain('<label for="email"');
     expect(html).toMatch(/<input[^>]*id="email"[^>]*aria-describedby="email-hint email-error"[^>]*aria-invalid="true"/);
     expect(html).toContain('id="email-error"');
@@ -33,7 +33,7 @@ describe("Field", () => {
   });
 
   test("without an error the control is not marked invalid", () => {
-    const html = renderToStaticMarkup(h(Field, { label: "Name", id: "name" }, h("input", { name: "name" })));
+    const html = renderToStaticMarkup(h(Field, { label: "Name", id: "name", children: h("input", { name: "name" }) }));
     expect(html).not.toContain("aria-invalid");
     expect(html).not.toContain("aria-describedby");
   });
