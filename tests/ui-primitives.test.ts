@@ -54,7 +54,7 @@ describe("MiddleTruncate", () => {
 
   test("never splits a character made of two UTF-16 units", () => {
     const text = "backup_😀😀😀😀.sql";
-    const [[, head], [, tail]] = parts(text, 6) as [string, string][];
+    const [[, head], [, tail]] = parts(text, 6) as [[string, string], [string, string]];
     expect(head + tail).toBe(text);
     // Six characters, not six UTF-16 units (which would cut the second emoji in half).
     expect(tail).toBe("😀😀.sql");

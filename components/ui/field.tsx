@@ -3,7 +3,7 @@ import { cloneElement, isValidElement, useId } from "react";
 /** The look of text inputs, selects and text areas. */
 export const inputClass = "w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-base sm:text-sm focus:border-sky-600 focus:outline-none focus:ring-2 focus:ring-sky-200 aria-[invalid=true]:border-red-400";
 
-type ControlProps = { id?: string; "aria-describedby"?: string; "aria-invalid"?: boolean };
+type ControlProps = { id?: string; "aria-describedby"?: string };
 
 /**
  * A label, its one control, a hint and an error message. The hint and the error are tied to the
@@ -32,7 +32,7 @@ export function Field({
   const errorId = error ? `${controlId}-error` : undefined;
   const describedBy = [children.props["aria-describedby"], hintId, errorId].filter(Boolean).join(" ") || undefined;
   const control = isValidElement(children)
-    ? cloneElement(children, { id: controlId, "aria-describedby": describedBy, "aria-invalid": error ? true : undefined })
+    ? cloneElement(children as React.ReactElement<Record<string, unknown>>, { id: controlId, "aria-describedby": describedBy, "aria-invalid": error ? true : undefined })
     : children;
   return (
     <div className={`block text-sm ${className}`}>
