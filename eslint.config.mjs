@@ -3,14 +3,25 @@ import nextTs from "eslint-config-next/typescript";
 
 // Layering: lib/ never reaches into app/; the infrastructure folders (storage drivers, the
 // PostgreSQL tools, the runner) know no domain, so domains depend on them and never the reverse.
-const DOMAINS = ["restores", "backups", "drills", "locations", "databases", "scenarios", "catalog", "contacts", "users"];
+const DOMAINS = [
+  "restores",
+  "backups",
+  "drills",
+  "locations",
+  "databases",
+  "scenarios",
+  "catalog",
+  "contacts",
+  "users",
+];
 const noApp = {
   regex: "^(@/|(\\.\\./)+)app(/|$)",
   message: "lib/ must not import app/: move what both need into lib/.",
 };
 const noDomain = {
   regex: `^(@/lib/|(\\.\\./)+(lib/)?)(${DOMAINS.join("|")})(/|$)`,
-  message: "lib/storage, lib/postgres and lib/runner know no domain: pass what they need in (a parameter or a callback).",
+  message:
+    "lib/storage, lib/postgres and lib/runner know no domain: pass what they need in (a parameter or a callback).",
 };
 
 const config = [
@@ -26,7 +37,10 @@ const config = [
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}", "lib/**/*.ts"],
     ignores: ["lib/env.ts"],
     rules: {
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read the environment through lib/env.ts." }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Read the environment through lib/env.ts." },
+      ],
     },
   },
   {

@@ -24,10 +24,13 @@ process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
 process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
 
 const ms = (t0: number) => performance.now() - t0;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 async function main() {
-  await execa("node", ["node_modules/prisma/build/index.js", "migrate", "deploy"], { env: { LIFEBOAT_DATABASE_URL: process.env.LIFEBOAT_DATABASE_URL } });
+  await execa("node", ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
+    env: { LIFEBOAT_DATABASE_URL: process.env.LIFEBOAT_DATABASE_URL },
+  });
   const { db } = await import("../lib/db");
   const { saveLocation } = await import("../lib/locations/mutations");
   const { saveLocationSchema } = await import("../lib/locations/schemas");
@@ -44,7 +47,10 @@ async function main() {
   const start = Date.UTC(2000, 0, 1, 2);
   await s3.putMany(
     bucket,
-    Array.from({ length: OBJECTS }, (_, i) => ({ key: `db${i % 4}_backup_${stamp(new Date(start + i * 3_600_000))}.sql.gz`, body: "x" })),
+    Array.from({ length: OBJECTS }, (_, i) => ({
+      key: `db${i % 4}_backup_${stamp(new Date(start + i * 3_600_000))}.sql.gz`,
+      body: "x",
+    })),
     64,
   );
   console.log(`uploaded ${OBJECTS.toLocaleString("en")} objects in ${(ms(t0) / 1000).toFixed(1)} s`);
@@ -54,7 +60,9 @@ async function main() {
     let token: string | undefined;
     let n = 0;
     do {
-      const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, MaxKeys: 1000 }));
+      const page = await s3.client.send(
+        new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token, MaxKeys: 1000 }),
+      );
       n += page.Contents?.length ?? 0;
       token = page.NextContinuationToken;
     } while (token);
@@ -63,10 +71,30 @@ async function main() {
   }
 
   const { id: locationId } = await saveLocation(
-    saveLocationSchema.parse({ name: "bench", config: { kind: "s3", bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } }),
+    saveLocationSchema.parse({
+      name: "bench",
+      config: {
+        kind: "s3",
+        bucket,
+        region: s3.region,
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        accessKeyId: s3.accessKeyId,
+        secretAccessKey: s3.secretAccessKey,
+      },
+    }),
   );
   for (let i = 0; i < 4; i++) {
-    await saveDatabase(saveDatabaseSchema.parse({ name: `db${i}`, environment: "production", host: "127.0.0.1", dbName: `db${i}`, user: "x", sources: [{ locationId, patterns: `db${i}_backup_*` }] }));
+    await saveDatabase(
+      saveDatabaseSchema.parse({
+        name: `db${i}`,
+        environment: "production",
+        host: "127.0.0.1",
+        dbName: `db${i}`,
+        user: "x",
+        sources: [{ locationId, patterns: `db${i}_backup_*` }],
+      }),
+    );
   }
   async function sync() {
     const t = performance.now();
@@ -83,9 +111,15 @@ async function main() {
   const resync = await sync();
   const bare3 = await bareList();
   const bare = [bare1, bare2, bare3].sort((a, b) => a - b)[1]!;
-  console.log(`bare ListObjectsV2 loop: ${[bare1, bare2, bare3].map((x) => (x / 1000).toFixed(2)).join(", ")} s (median ${(bare / 1000).toFixed(2)} s)`);
-  console.log(`first sync (${first.run.added.toLocaleString("en")} new rows): ${(first.ms / 1000).toFixed(2)} s  → ratio ${(first.ms / bare).toFixed(2)} (goal ≤ 1.15)`);
-  console.log(`unchanged re-sync: ${(resync.ms / 1000).toFixed(2)} s  → ratio ${(resync.ms / bare).toFixed(2)} (goal ≤ 1.15)`);
+  console.log(
+    `bare ListObjectsV2 loop: ${[bare1, bare2, bare3].map((x) => (x / 1000).toFixed(2)).join(", ")} s (median ${(bare / 1000).toFixed(2)} s)`,
+  );
+  console.log(
+    `first sync (${first.run.added.toLocaleString("en")} new rows): ${(first.ms / 1000).toFixed(2)} s  → ratio ${(first.ms / bare).toFixed(2)} (goal ≤ 1.15)`,
+  );
+  console.log(
+    `unchanged re-sync: ${(resync.ms / 1000).toFixed(2)} s  → ratio ${(resync.ms / bare).toFixed(2)} (goal ≤ 1.15)`,
+  );
 
   if (OBJECTS < CATALOG_ROWS) {
     const { bulkInsert } = await import("../lib/db");
@@ -96,9 +130,47 @@ async function main() {
     for (let i = OBJECTS; i < CATALOG_ROWS; i++) {
       const takenAt = new Date(start + i * 3_600_000);
       const f = retentionFacts(takenAt);
-      rows.push([crypto.randomUUID(), locationId, `db${i % 4}_backup_${stamp(takenAt)}.sql.gz`, BigInt(1000 + (i % 97)), takenAt, null, takenAt, "name", "plain_gzip", "scheduled", dbs[i % 4]!.id, f.weekday, f.dayOfMonth, false, now, now]);
+      rows.push([
+        crypto.randomUUID(),
+        locationId,
+        `db${i % 4}_backup_${stamp(takenAt)}.sql.gz`,
+        BigInt(1000 + (i % 97)),
+        takenAt,
+        null,
+        takenAt,
+        "name",
+        "plain_gzip",
+        "scheduled",
+        dbs[i % 4]!.id,
+        f.weekday,
+        f.dayOfMonth,
+        false,
+        now,
+        now,
+      ]);
     }
-    await bulkInsert("Backup", ["id", "locationId", "key", "size", "lastModified", "etag", "takenAt", "takenAtSource", "format", "kind", "databaseId", "weekday", "dayOfMonth", "critical", "firstSeenAt", "lastSeenAt"], rows);
+    await bulkInsert(
+      "Backup",
+      [
+        "id",
+        "locationId",
+        "key",
+        "size",
+        "lastModified",
+        "etag",
+        "takenAt",
+        "takenAtSource",
+        "format",
+        "kind",
+        "databaseId",
+        "weekday",
+        "dayOfMonth",
+        "critical",
+        "firstSeenAt",
+        "lastSeenAt",
+      ],
+      rows,
+    );
     console.log(`catalog topped up to ${CATALOG_ROWS.toLocaleString("en")} rows for the query benchmark`);
   }
   const filters = [
@@ -114,9 +186,14 @@ async function main() {
     const t = performance.now();
     const r = await queryBackups(f);
     times.push(ms(t));
-    if (i < filters.length) console.log(`  filter ${JSON.stringify(filters[i])}: ${r.total.toLocaleString("en")} matching, page of ${r.rows.length}`);
+    if (i < filters.length)
+      console.log(
+        `  filter ${JSON.stringify(filters[i])}: ${r.total.toLocaleString("en")} matching, page of ${r.rows.length}`,
+      );
   }
-  console.log(`filtered page of 50 of ${(await db.backup.count()).toLocaleString("en")}: p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms (goal p95 ≤ 100 ms)`);
+  console.log(
+    `filtered page of 50 of ${(await db.backup.count()).toLocaleString("en")}: p50 ${pct(times, 50).toFixed(1)} ms, p95 ${pct(times, 95).toFixed(1)} ms (goal p95 ≤ 100 ms)`,
+  );
   await db.$disconnect();
 }
 

@@ -19,7 +19,13 @@ import { createBackup } from "../lib/backups/create-backup";
 import { pgRestoreArgs } from "../lib/postgres/commands";
 import { withPgEnv } from "../lib/postgres/connection";
 import { runPsqlQuery } from "../lib/postgres/run";
-import { createDatabase, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "../lib/postgres/test-support";
+import {
+  createDatabase,
+  createFixtureDatabase,
+  dropDatabase,
+  testConnection,
+  uniqueDatabaseName,
+} from "../lib/postgres/test-support";
 import { dropOldCopy } from "../lib/restores/database-admin";
 import { planFor, type BackupSource } from "../lib/restores/plans";
 import { countsOf, executePlan } from "../lib/restores/test-support";
@@ -46,7 +52,14 @@ async function main() {
   const made = await createBackup({ conn: source, storage, key: "amani/amani_backup_bench.dump", format: "custom" });
   const file = path.join(dir, made.key);
   console.log(`custom-format backup: ${(made.size / 1024 / 1024).toFixed(1)} MiB in ${s(performance.now() - t)}`);
-  const backup: BackupSource = { storage, key: made.key, size: made.size, format: "custom", manifest: made.manifest, locationName: "bench folder" };
+  const backup: BackupSource = {
+    storage,
+    key: made.key,
+    size: made.size,
+    format: "custom",
+    manifest: made.manifest,
+    locationName: "bench folder",
+  };
   const target = { name: source.database, environment: "production" as const, conn: source };
 
   async function bare(): Promise<{ restore: number; create: number }> {
@@ -65,7 +78,13 @@ async function main() {
   }
 
   async function engine(round: number): Promise<{ download: number; create: number; restore: number }> {
-    const plan = planFor({ scenarioId: "database-corruption", target, backup, now: new Date(Date.now() + round * 1000), options: { workDir } });
+    const plan = planFor({
+      scenarioId: "database-corruption",
+      target,
+      backup,
+      now: new Date(Date.now() + round * 1000),
+      options: { workDir },
+    });
     const scratch = (plan.summary as { scratchDatabase: string }).scratchDatabase;
     toDrop.add(scratch);
     const run = await executePlan(plan, { only: (k) => ["download", "create-scratch", "restore-scratch"].includes(k) });
@@ -92,15 +111,22 @@ async function main() {
     }
     const b = bares.at(-1);
     const e = engines.at(-1);
-    if (b && e) console.log(`  round ${i + 1}: bare pg_restore ${s(b.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b.create)})`);
+    if (b && e)
+      console.log(
+        `  round ${i + 1}: bare pg_restore ${s(b.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b.create)})`,
+      );
   }
   const bareMs = median(bares.map((b) => b.restore));
   const engineMs = median(engines.map((e) => e.download + e.restore));
   const bareWithCreate = median(bares.map((b) => b.restore + b.create));
   const engineWithCreate = median(engines.map((e) => e.download + e.create + e.restore));
   console.log(`bare pg_restore (median of ${ROUNDS}): ${s(bareMs)}`);
-  console.log(`engine download + restore into scratch (median of ${ROUNDS}): ${s(engineMs)}  → ratio ${(engineMs / bareMs).toFixed(3)} (goal ≤ 1.05)`);
-  console.log(`with the database creation on both sides: bare ${s(bareWithCreate)}, engine ${s(engineWithCreate)}  → ratio ${(engineWithCreate / bareWithCreate).toFixed(3)}`);
+  console.log(
+    `engine download + restore into scratch (median of ${ROUNDS}): ${s(engineMs)}  → ratio ${(engineMs / bareMs).toFixed(3)} (goal ≤ 1.05)`,
+  );
+  console.log(
+    `with the database creation on both sides: bare ${s(bareWithCreate)}, engine ${s(engineWithCreate)}  → ratio ${(engineWithCreate / bareWithCreate).toFixed(3)}`,
+  );
 
   // The whole scenario once: a dropped table, restored and switched over.
   const before = await countsOf(source);
@@ -114,8 +140,11 @@ async function main() {
   const total = performance.now() - t;
   if (run.failed) throw new Error(`${run.failed.key}: ${run.failed.error.message}`);
   const after = await countsOf(source);
-  if (JSON.stringify(after) !== JSON.stringify(before)) throw new Error("the whole plan did not restore the row counts");
-  console.log(`whole corruption plan (automatic steps): ${s(total)} = ${run.steps.map((x) => `${x.key} ${s(x.ms)}`).join(", ")}`);
+  if (JSON.stringify(after) !== JSON.stringify(before))
+    throw new Error("the whole plan did not restore the row counts");
+  console.log(
+    `whole corruption plan (automatic steps): ${s(total)} = ${run.steps.map((x) => `${x.key} ${s(x.ms)}`).join(", ")}`,
+  );
   console.log(`verdict: ${(run.results["verify-target"] as { verdict: string }).verdict}`);
   await dropOldCopy(testConnection(), oldCopy);
   toDrop.delete(oldCopy);
@@ -127,7 +156,8 @@ main()
     process.exitCode = 1;
   })
   .finally(async () => {
-    for (const name of toDrop) await dropDatabase(name).catch((e: unknown) => console.error(`could not drop ${name}:`, e));
+    for (const name of toDrop)
+      await dropDatabase(name).catch((e: unknown) => console.error(`could not drop ${name}:`, e));
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(workDir, { recursive: true, force: true });
   });

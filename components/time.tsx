@@ -37,7 +37,11 @@ export function useNow(): number | null {
  * hydrates (its text may legitimately differ, hence suppressHydrationWarning on that one span),
  * then the browser's clock takes over; the local time appears only in the browser.
  */
-export function Time({ value, relative = false, compact = false }: {
+export function Time({
+  value,
+  relative = false,
+  compact = false,
+}: {
   value: string | Date;
   relative?: boolean;
   /** For a table whose header says UTC: no "UTC" suffix, the relative part on its own line, local time only on hover. */
@@ -46,7 +50,10 @@ export function Time({ value, relative = false, compact = false }: {
   const iso = typeof value === "string" ? value : value.toISOString();
   const now = useNow();
   const zone = useSyncExternalStore(noSubscription, browserZone, () => null);
-  const local = zone && zone !== "UTC" && zone !== "Etc/UTC" ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : null;
+  const local =
+    zone && zone !== "UTC" && zone !== "Etc/UTC"
+      ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })
+      : null;
   const utc = compact ? formatUtc(iso).replace(/ UTC$/, "") : formatUtc(iso);
   return (
     <time dateTime={iso} className="tabular" title={local ? `${formatUtc(iso)} · local ${local}` : formatUtc(iso)}>

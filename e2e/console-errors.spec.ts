@@ -5,7 +5,21 @@ import { storageStatePath } from "./users";
 // on purpose, twice (a hydration mismatch can depend on timing), and checks the guard itself.
 test.use({ storageState: storageStatePath("admin") });
 
-const PAGES = ["/", "/backups", "/restores", "/restores/new", "/runbooks", "/tests", "/drills", "/settings", "/settings/users", "/settings/locations", "/settings/databases", "/settings/contacts", "/audit"];
+const PAGES = [
+  "/",
+  "/backups",
+  "/restores",
+  "/restores/new",
+  "/runbooks",
+  "/tests",
+  "/drills",
+  "/settings",
+  "/settings/users",
+  "/settings/locations",
+  "/settings/databases",
+  "/settings/contacts",
+  "/audit",
+];
 
 test("the favicon is served, as .ico and as .svg", async ({ request }) => {
   const ico = await request.get("/favicon.ico");

@@ -4,7 +4,9 @@ import { storageStatePath } from "./users";
 
 test.use({ storageState: storageStatePath("operator") });
 
-test("a database's page charts its backups' size over time with labelled axes, dates, anomalies and a table", async ({ page }) => {
+test("a database's page charts its backups' size over time with labelled axes, dates, anomalies and a table", async ({
+  page,
+}) => {
   // The catalog must know the demo backups (other specs may already have synced).
   await page.goto("/backups");
   await page.getByRole("button", { name: "Sync all now" }).click();
@@ -21,7 +23,12 @@ test("a database's page charts its backups' size over time with labelled axes, d
   await expect(chart).toContainText(/Size \((B|KiB|MiB|GiB)\)/);
   await expect(chart).toContainText("Size anomaly");
   // Dates on the time axis, e.g. "3 Aug".
-  await expect(chart.locator(".recharts-cartesian-axis-tick-value").filter({ hasText: /^\d{1,2} [A-Z][a-z]{2,3}( \d{2})?$/ }).first()).toBeVisible();
+  await expect(
+    chart
+      .locator(".recharts-cartesian-axis-tick-value")
+      .filter({ hasText: /^\d{1,2} [A-Z][a-z]{2,3}( \d{2})?$/ })
+      .first(),
+  ).toBeVisible();
   // The demo's empty backup is a size anomaly, and it is in the table fallback too.
   await expect(chart).toContainText(/[1-9]\d* size anomal/);
   const table = chart.locator("table");

@@ -24,7 +24,13 @@ test("verifying the truncated demo backup fails and says why", async ({ page }) 
   // The 14:00 .sql.gz names are the truncated backup and the empty one.
   await page.goto("/backups?q=_140000.sql.gz");
   await expect(page.getByTestId("backup-totals")).toContainText("2 backups");
-  await page.getByTestId("backups-table").locator("tbody tr").filter({ hasNotText: "0 bytes" }).getByRole("link").first().click();
+  await page
+    .getByTestId("backups-table")
+    .locator("tbody tr")
+    .filter({ hasNotText: "0 bytes" })
+    .getByRole("link")
+    .first()
+    .click();
   await page.getByRole("button", { name: "Verify now" }).click();
   await expect(page.getByTestId("verify-result")).toContainText("failed", { timeout: 60_000 });
   await expect(page.getByTestId("verify-summary")).toContainText(/truncated|ends early/i);
@@ -33,7 +39,9 @@ test("verifying the truncated demo backup fails and says why", async ({ page }) 
   await expect(page.getByText("✗ failed").first()).toBeVisible();
 });
 
-test("the dashboard shows the missing day as a red day, and the production database as production", async ({ page }) => {
+test("the dashboard shows the missing day as a red day, and the production database as production", async ({
+  page,
+}) => {
   await page.goto("/");
   const row = page.getByTestId("freshness-amani-production");
   await expect(row).toContainText("PRODUCTION");

@@ -3,7 +3,9 @@ import { storageStatePath } from "./users";
 
 test.use({ storageState: storageStatePath("operator") });
 
-test("a drill launches a real restore run on the staging database; each run step's measured time lands on the drill step with its key", async ({ page }) => {
+test("a drill launches a real restore run on the staging database; each run step's measured time lands on the drill step with its key", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await page.goto("/backups");
   await page.getByRole("button", { name: "Sync all now" }).click();
@@ -23,7 +25,10 @@ test("a drill launches a real restore run on the staging database; each run step
   await drillStep("preflight").getByRole("link", { name: "Launch the restore run for this step" }).click();
   await expect(page.getByTestId("wizard-target")).toContainText("amani-staging");
   // Restore production's backup into staging, as a drill does.
-  await page.getByRole("form", { name: "Backups of" }).getByLabel("Backups of").selectOption({ label: "amani-production" });
+  await page
+    .getByRole("form", { name: "Backups of" })
+    .getByLabel("Backups of")
+    .selectOption({ label: "amani-production" });
   await page.getByRole("form", { name: "Backups of" }).getByRole("button", { name: "Show" }).click();
   await expect(page.getByTestId("drill-link")).toBeVisible();
   await page.getByRole("button", { name: "Preflight and plan" }).click();
@@ -43,14 +48,27 @@ test("a drill launches a real restore run on the staging database; each run step
 
   await page.goto(drillUrl);
   // Not one step holding the whole run: every step the run did is credited to its own drill step.
-  for (const key of ["preflight", "download", "restore-scratch", "verify-scratch", "switch-over", "run-migrations", "check-health"]) {
+  for (const key of [
+    "preflight",
+    "download",
+    "restore-scratch",
+    "verify-scratch",
+    "switch-over",
+    "run-migrations",
+    "check-health",
+  ]) {
     await expect(drillStep(key)).toContainText("measured by the restore run");
     await expect(drillStep(key)).toContainText("finished");
   }
   // The run's time is spread over its steps; none of them holds the whole run.
-  const seconds = (t: string) => t.split(":").map(Number).reduce((a, b) => a * 60 + b, 0);
+  const seconds = (t: string) =>
+    t
+      .split(":")
+      .map(Number)
+      .reduce((a, b) => a * 60 + b, 0);
   const total = seconds(await page.getByTestId("drill-total").innerText());
   expect(total).toBeGreaterThan(0);
   await expect(drillStep("preflight")).toContainText("Measured by restore run");
-  for (const t of await page.getByTestId("step-time").allInnerTexts()) expect(seconds(t.replace("< ", ""))).toBeLessThan(Math.max(total, 2));
+  for (const t of await page.getByTestId("step-time").allInnerTexts())
+    expect(seconds(t.replace("< ", ""))).toBeLessThan(Math.max(total, 2));
 });

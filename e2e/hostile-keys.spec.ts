@@ -13,8 +13,11 @@ const HOSTILE = [
   "<img src=x onerror=alert(1)>_backup_20260101_020000.sql.gz",
   "ünïcødé/бэкап_backup_20260102_020000.sql.gz",
   // ~900 characters in short segments (s3rver keeps each segment as a file name, max 255 bytes).
-  `long/${"segment-".repeat(110).match(/.{1,80}/g)!.join("/")}.dump`,
-  'quote"and\'apostrophe;rm -rf ~.sql',
+  `long/${"segment-"
+    .repeat(110)
+    .match(/.{1,80}/g)!
+    .join("/")}.dump`,
+  "quote\"and'apostrophe;rm -rf ~.sql",
   "percent%00encoded%2e%2e.sql",
 ];
 

@@ -29,13 +29,18 @@ function expectedWeekly(now: Date): number {
 
 test.describe.configure({ mode: "serial" });
 
-test("an admin adds an S3 location, syncs, filters to weekly backups of one database, opens one and verifies it", async ({ page }) => {
+test("an admin adds an S3 location, syncs, filters to weekly backups of one database, opens one and verifies it", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const s3 = testS3();
   const pg = testPg();
   const { plainGz } = await fixtureDumps(dbName);
   await s3.createBucket(bucket);
-  await s3.putMany(bucket, Array.from({ length: 120 }, (_, d) => ({ key: `nightly/amani_backup_${stamp(takenAt(d))}.sql.gz`, body: plainGz })));
+  await s3.putMany(
+    bucket,
+    Array.from({ length: 120 }, (_, d) => ({ key: `nightly/amani_backup_${stamp(takenAt(d))}.sql.gz`, body: plainGz })),
+  );
   await s3.put(bucket, `nightly/other_backup_${stamp(takenAt(3))}.sql.gz`, plainGz);
 
   // 1. The location, tested before it is saved.
@@ -104,7 +109,9 @@ test("an admin adds an S3 location, syncs, filters to weekly backups of one data
   }
 });
 
-test("the dashboard shows each database's freshness against its RPO and the days without a backup", async ({ page }) => {
+test("the dashboard shows each database's freshness against its RPO and the days without a backup", async ({
+  page,
+}) => {
   await page.goto("/");
   const row = page.getByTestId("freshness-amani-e2e");
   await expect(row).toBeVisible();
@@ -117,7 +124,17 @@ test("the dashboard shows each database's freshness against its RPO and the days
 test("after all that, credentials never appear in HTML, API responses or the server's log", async ({ page }) => {
   const pg = testPg();
   const secrets = [pg.password, E2E_S3_SECRET];
-  const urls = ["/", "/backups", "/settings/locations", "/settings/databases", "/audit", "/api/locations", "/api/backups", "/api/users", "/api/health"];
+  const urls = [
+    "/",
+    "/backups",
+    "/settings/locations",
+    "/settings/databases",
+    "/audit",
+    "/api/locations",
+    "/api/backups",
+    "/api/users",
+    "/api/health",
+  ];
   for (const url of urls) {
     const body = await (await page.request.get(url)).text();
     for (const secret of secrets) expect(body, `${url} must not contain a credential`).not.toContain(secret);

@@ -39,22 +39,32 @@ test("key patterns show their matches while typed, warn on none and apply on sav
   // A pattern that matches nothing: a warning, the keys it missed, and the one that works.
   await dbForm.getByLabel("Key patterns").fill("shop_backup_*");
   const preview = dbForm.getByTestId("pattern-preview");
-  await expect(preview.getByTestId("pattern-preview-count")).toContainText("Matches 0 of 4 catalogued backups in e2e-dated");
-  await expect(preview.getByTestId("pattern-warning")).toContainText("shop_backup_* matches nothing. The keys sit in folders: **/shop_backup_* matches 3.");
+  await expect(preview.getByTestId("pattern-preview-count")).toContainText(
+    "Matches 0 of 4 catalogued backups in e2e-dated",
+  );
+  await expect(preview.getByTestId("pattern-warning")).toContainText(
+    "shop_backup_* matches nothing. The keys sit in folders: **/shop_backup_* matches 3.",
+  );
   await dbForm.scrollIntoViewIfNeeded();
   await screenshotBoth(page, "key-patterns-warning");
 
   // The suggested pattern: its count and first keys, no warning left.
   await preview.getByRole("button", { name: "Use **/shop_backup_*" }).click();
   await expect(dbForm.getByLabel("Key patterns")).toHaveValue("**/shop_backup_*");
-  await expect(preview.getByTestId("pattern-preview-count")).toContainText("Matches 3 of 4 catalogued backups in e2e-dated");
-  await expect(preview.getByRole("list", { name: "First matching keys" })).toContainText("2026/11/shop_backup_20261130_020000.sql.gz");
+  await expect(preview.getByTestId("pattern-preview-count")).toContainText(
+    "Matches 3 of 4 catalogued backups in e2e-dated",
+  );
+  await expect(preview.getByRole("list", { name: "First matching keys" })).toContainText(
+    "2026/11/shop_backup_20261130_020000.sql.gz",
+  );
   await expect(preview.getByTestId("pattern-warning")).toHaveCount(0);
   await screenshotBoth(page, "key-patterns-count");
 
   // Saved: the three backups are this database's at once, without another sync.
   await dbForm.getByRole("button", { name: "Add database" }).click();
-  await expect(page.getByTestId("databases-message")).toContainText("Added shop-dated. 3 catalogued backups changed database with the new patterns.");
+  await expect(page.getByTestId("databases-message")).toContainText(
+    "Added shop-dated. 3 catalogued backups changed database with the new patterns.",
+  );
   await page.goto("/backups");
   const filters = page.getByRole("form", { name: "Filter backups" });
   await filters.getByLabel("Database").selectOption({ label: "shop-dated (staging)" });

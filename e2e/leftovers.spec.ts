@@ -7,7 +7,9 @@ import { storageStatePath } from "./users";
 // dashboard until someone drops it. On the sandbox's staging database (operators confirm it).
 test.use({ storageState: storageStatePath("operator") });
 
-test("cancel and clean up: a kept scratch database is listed on the dashboard and dropped from there", async ({ page }) => {
+test("cancel and clean up: a kept scratch database is listed on the dashboard and dropped from there", async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   await page.goto("/backups");
   await page.getByRole("button", { name: "Sync all now" }).click();
@@ -29,7 +31,9 @@ test("cancel and clean up: a kept scratch database is listed on the dashboard an
   await confirm.getByLabel("Target database name").fill("amani_staging");
   await confirm.getByRole("button", { name: "Start the restore" }).click();
   await expect(page.getByTestId("step-confirm-switch-over")).toContainText("waiting", { timeout: 120_000 });
-  const scratch = (await page.getByTestId("step-create-scratch").getByTestId("step-title").innerText()).replace("Create the scratch database ", "").trim();
+  const scratch = (await page.getByTestId("step-create-scratch").getByTestId("step-title").innerText())
+    .replace("Create the scratch database ", "")
+    .trim();
   expect(scratch).toMatch(/^amani_staging_lifeboat_\d{14}$/);
 
   // The download and the scratch database exist now: cancelling removes them, unless kept.

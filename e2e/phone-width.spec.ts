@@ -12,7 +12,9 @@ async function syncDemo(page: Page) {
   await expect(page.getByTestId("sync-demo-local")).toContainText("✓ ok", { timeout: 30_000 });
 }
 
-test("Backups at 390 px: filters fold behind a button that counts the active ones; rows on the first screen; nothing overflows", async ({ page }) => {
+test("Backups at 390 px: filters fold behind a button that counts the active ones; rows on the first screen; nothing overflows", async ({
+  page,
+}) => {
   await syncDemo(page);
   await page.setViewportSize(PHONE);
   await page.goto("/backups?state=not_verified&q=_backup_");
@@ -37,7 +39,10 @@ test("Backups at 390 px: filters fold behind a button that counts the active one
   await expectFitsPhone(page, "backups");
 });
 
-test("Backups at 1280 px: each key on one line, truncated in the middle, full key on hover, copy button; 50 rows in a few screens", async ({ page, context }, testInfo) => {
+test("Backups at 1280 px: each key on one line, truncated in the middle, full key on hover, copy button; 50 rows in a few screens", async ({
+  page,
+  context,
+}, testInfo) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await syncDemo(page);
   await page.setViewportSize(DESKTOP);
@@ -80,7 +85,11 @@ test("Backups at 1280 px: each key on one line, truncated in the middle, full ke
   await page.reload();
   const timing = await page.evaluate(() => {
     const n = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
-    return { responseEnd: Math.round(n.responseEnd), domContentLoaded: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd) };
+    return {
+      responseEnd: Math.round(n.responseEnd),
+      domContentLoaded: Math.round(n.domContentLoadedEventEnd),
+      load: Math.round(n.loadEventEnd),
+    };
   });
   const measured = `HTML ${html.length} bytes, ${screens.toFixed(1)} screens, ${JSON.stringify(timing)}`;
   testInfo.annotations.push({ type: "measured", description: measured });
@@ -120,7 +129,13 @@ test("a restore run's page fits 390 px, planned and with its verdict", async ({ 
 
 test("the dashboard and the other areas fit 390 px", async ({ page }) => {
   await syncDemo(page);
-  for (const [path, name] of [["/", "dashboard"], ["/restores", "restores"], ["/runbooks", "runbooks"], ["/drills", "drills"], ["/audit", "audit"]] as const) {
+  for (const [path, name] of [
+    ["/", "dashboard"],
+    ["/restores", "restores"],
+    ["/runbooks", "runbooks"],
+    ["/drills", "drills"],
+    ["/audit", "audit"],
+  ] as const) {
     await page.setViewportSize(PHONE);
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

@@ -14,7 +14,29 @@ function sandbox() {
   const port = fs.readFileSync(path.join(dir, "pg/data/postmaster.pid"), "utf8").split("\n")[3]!.trim();
   const password = /^DEMO_PG_PASSWORD=(.*)$/m.exec(fs.readFileSync(path.join(dir, "secrets.env"), "utf8"))![1]!;
   return async (sql: string) =>
-    (await execa("psql", ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port, "-U", "lifeboat", "-d", "amani", "-c", sql], { env: { PGPASSWORD: password } })).stdout.trim();
+    (
+      await execa(
+        "psql",
+        [
+          "-X",
+          "-A",
+          "-t",
+          "-v",
+          "ON_ERROR_STOP=1",
+          "-h",
+          "127.0.0.1",
+          "-p",
+          port,
+          "-U",
+          "lifeboat",
+          "-d",
+          "amani",
+          "-c",
+          sql,
+        ],
+        { env: { PGPASSWORD: password } },
+      )
+    ).stdout.trim();
 }
 
 test("accidental deletion: preview the missing rows, confirm, copy exactly those back", async ({ page, browser }) => {
@@ -59,10 +81,14 @@ test("accidental deletion: preview the missing rows, confirm, copy exactly those
   await expect(rows.locator("tbody tr")).toHaveCount(10);
   await expect(rows.locator("tbody tr").first()).toContainText("100");
   await screenshotBoth(page, "restore-deletion-preview");
-  const waiting = page.locator('[data-testid^="step-"]').filter({ has: page.getByRole("button", { name: "Confirm and continue" }) });
+  const waiting = page
+    .locator('[data-testid^="step-"]')
+    .filter({ has: page.getByRole("button", { name: "Confirm and continue" }) });
   // amani is production: the operator's confirmation is refused, an approver's goes through.
   await waiting.getByRole("button", { name: "Confirm and continue" }).click();
-  await expect(waiting).toContainText("Copying rows back into production needs an approver: ask one to confirm this step.");
+  await expect(waiting).toContainText(
+    "Copying rows back into production needs an approver: ask one to confirm this step.",
+  );
   const approver = await browser.newContext({ storageState: storageStatePath("approver") });
   const approverPage = await approver.newPage();
   await approverPage.goto(page.url());

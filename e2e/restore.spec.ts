@@ -6,7 +6,10 @@ import { storageStatePath } from "./users";
 // `amani`, a production database in Lifeboat) and its demo backups.
 test.use({ storageState: storageStatePath("operator") });
 
-test("the corruption wizard: wrong name refused, right name runs, live log and timers, verdict with row counts", async ({ page, browser }) => {
+test("the corruption wizard: wrong name refused, right name runs, live log and timers, verdict with row counts", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(240_000);
   // The catalog must know the demo backups (other specs may already have synced).
   await page.goto("/backups");
@@ -69,7 +72,10 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   const approver = await browser.newContext({ storageState: storageStatePath("approver") });
   const approverPage = await approver.newPage();
   await approverPage.goto(page.url());
-  await approverPage.getByTestId("step-confirm-switch-over").getByRole("button", { name: "Confirm and continue" }).click();
+  await approverPage
+    .getByTestId("step-confirm-switch-over")
+    .getByRole("button", { name: "Confirm and continue" })
+    .click();
   await expect(page.getByTestId("step-confirm-switch-over")).toContainText("succeeded", { timeout: 30_000 });
   for (const key of ["run-migrations", "start-application", "check-health"]) {
     const step = page.getByTestId(`step-${key}`);
@@ -79,7 +85,9 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
     await expect(step).toContainText("succeeded", { timeout: 15_000 });
   }
   await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 30_000 });
-  await expect(page.getByTestId("run-verdict")).toContainText(/\d+ tables, [\d,]+ rows, row counts match the backup's manifest/);
+  await expect(page.getByTestId("run-verdict")).toContainText(
+    /\d+ tables, [\d,]+ rows, row counts match the backup's manifest/,
+  );
   await expect(page.getByTestId("run-log")).toContainText("switch");
   await expect(page.getByTestId("run-target")).toContainText(/Old copy kept as: amani_before_\d{14}/);
   await screenshotBoth(page, "restore-finished");
@@ -88,7 +96,9 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await page.setViewportSize(DESKTOP);
 
   // The old copy stays until it is dropped with its own typed confirmation (production: an approver).
-  await expect(page.getByTestId("drop-needs-approver")).toHaveText("Dropping the copy production kept needs an approver: ask one to drop it.");
+  await expect(page.getByTestId("drop-needs-approver")).toHaveText(
+    "Dropping the copy production kept needs an approver: ask one to drop it.",
+  );
   await approverPage.reload();
   const drop = approverPage.getByRole("form", { name: "Drop the old copy" });
   await drop.getByLabel("Old copy name").fill("amani");

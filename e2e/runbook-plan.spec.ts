@@ -33,7 +33,9 @@ async function steps(page: Page, selector: string, prefix: string) {
   return out;
 }
 
-test("failed migration: the runbook, its print view and the wizard's plan list the same steps with the database's migration commands", async ({ page }) => {
+test("failed migration: the runbook, its print view and the wizard's plan list the same steps with the database's migration commands", async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   await setMigrationCommands(page, UPGRADE, DOWNGRADE);
   try {

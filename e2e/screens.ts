@@ -6,7 +6,10 @@ export const DESKTOP = { width: 1280, height: 800 };
 /** Full-page screenshots at desktop and phone width into test-results/screenshots/. */
 export async function screenshotBoth(page: Page, name: string) {
   const before = page.viewportSize();
-  for (const [label, size] of [["desktop", DESKTOP], ["phone", PHONE]] as const) {
+  for (const [label, size] of [
+    ["desktop", DESKTOP],
+    ["phone", PHONE],
+  ] as const) {
     await page.setViewportSize(size);
     await page.screenshot({ path: `test-results/screenshots/${name}-${label}.png`, fullPage: true });
   }
@@ -29,8 +32,14 @@ export async function expectFitsPhone(page: Page, name: string) {
       .filter((x) => x.right > clientWidth + 0.5)
       .sort((a, b) => b.right - a.right)
       .slice(0, 4)
-      .map(({ e, right }) => `<${e.tagName.toLowerCase()} class="${e.getAttribute("class")?.slice(0, 60) ?? ""}"> to ${Math.round(right)} px`);
+      .map(
+        ({ e, right }) =>
+          `<${e.tagName.toLowerCase()} class="${e.getAttribute("class")?.slice(0, 60) ?? ""}"> to ${Math.round(right)} px`,
+      );
     return { scrollWidth, clientWidth, wide };
   });
-  expect(m.scrollWidth, `${name} is ${m.scrollWidth} px wide on a ${m.clientWidth} px screen; widest: ${m.wide.join("; ")}`).toBeLessThanOrEqual(m.clientWidth);
+  expect(
+    m.scrollWidth,
+    `${name} is ${m.scrollWidth} px wide on a ${m.clientWidth} px screen; widest: ${m.wide.join("; ")}`,
+  ).toBeLessThanOrEqual(m.clientWidth);
 }

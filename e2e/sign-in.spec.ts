@@ -10,22 +10,24 @@ test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
 
 test.describe("a refused sign-in", () => {
   // The browser logs the credentials callback's 401 itself; that one is the point of the test.
-  test.use({ allowedConsoleErrors: [/status of 401 \(Unauthorized\) \(http:\/\/[^)]+\/api\/auth\/callback\/credentials\)$/] });
+  test.use({
+    allowedConsoleErrors: [/status of 401 \(Unauthorized\) \(http:\/\/[^)]+\/api\/auth\/callback\/credentials\)$/],
+  });
 
-test("a wrong password gets a clear message and no session", async ({ page }) => {
-  await page.goto("/sign-in");
-  await page.getByLabel("E-mail").fill(E2E_USERS.admin.email);
-  await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByTestId("sign-in-error")).toContainText("Wrong e-mail or password");
-  await expect(page).toHaveURL(/\/sign-in/);
-  const me = await page.request.get("/api/me");
-  expect(me.status()).toBe(401);
-  const session = await (await page.request.get("/api/auth/session")).json();
-  expect(session).toEqual({});
-  const cookies = await page.context().cookies();
-  expect(cookies.map((c) => c.name)).not.toContain("next-auth.session-token");
-});
+  test("a wrong password gets a clear message and no session", async ({ page }) => {
+    await page.goto("/sign-in");
+    await page.getByLabel("E-mail").fill(E2E_USERS.admin.email);
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await expect(page.getByTestId("sign-in-error")).toContainText("Wrong e-mail or password");
+    await expect(page).toHaveURL(/\/sign-in/);
+    const me = await page.request.get("/api/me");
+    expect(me.status()).toBe(401);
+    const session = await (await page.request.get("/api/auth/session")).json();
+    expect(session).toEqual({});
+    const cookies = await page.context().cookies();
+    expect(cookies.map((c) => c.name)).not.toContain("next-auth.session-token");
+  });
 });
 
 test("signing in shows the dashboard; screenshots of both at desktop and phone width", async ({ page }) => {

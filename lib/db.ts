@@ -46,6 +46,9 @@ export async function bulkInsert(table: string, columns: string[], rows: unknown
   const tuple = `(${columns.map(() => "?").join(", ")})`;
   for (let i = 0; i < rows.length; i += perChunk) {
     const chunk = rows.slice(i, i + perChunk);
-    await db.$executeRawUnsafe(`INSERT INTO "${table}" (${cols}) VALUES ${chunk.map(() => tuple).join(", ")}`, ...chunk.flat());
+    await db.$executeRawUnsafe(
+      `INSERT INTO "${table}" (${cols}) VALUES ${chunk.map(() => tuple).join(", ")}`,
+      ...chunk.flat(),
+    );
   }
 }

@@ -37,7 +37,9 @@ test.each([
 
 test("the error message names every problem at once", () => {
   const found = problems({});
-  expect(found.join("\n")).toMatch(/NEXTAUTH_SECRET[\s\S]*LIFEBOAT_ENCRYPTION_KEY|LIFEBOAT_ENCRYPTION_KEY[\s\S]*NEXTAUTH_SECRET/);
+  expect(found.join("\n")).toMatch(
+    /NEXTAUTH_SECRET[\s\S]*LIFEBOAT_ENCRYPTION_KEY|LIFEBOAT_ENCRYPTION_KEY[\s\S]*NEXTAUTH_SECRET/,
+  );
 });
 
 test("empty optional values count as unset", () => {

@@ -25,11 +25,16 @@ describe("toErrorResponse", () => {
   });
 
   test("an SQL failure the operator did not cause is logged, not shown", () => {
-    const r = toErrorResponse(new PgCommandError("psql", 3, "ERROR:  XX000: internal detail", "psql failed: internal detail", "XX000"));
+    const r = toErrorResponse(
+      new PgCommandError("psql", 3, "ERROR:  XX000: internal detail", "psql failed: internal detail", "XX000"),
+    );
     expect(r).toEqual({ status: 500, body: { error: GENERIC_ERROR } });
   });
 
   test("a plain UserError keeps its status and has no code", () => {
-    expect(toErrorResponse(new UserError("Choose a backup.", 409))).toEqual({ status: 409, body: { error: "Choose a backup." } });
+    expect(toErrorResponse(new UserError("Choose a backup.", 409))).toEqual({
+      status: 409,
+      body: { error: "Choose a backup." },
+    });
   });
 });

@@ -85,7 +85,9 @@ export function toErrorResponse(e: unknown): { status: number; body: ErrorBody }
     return {
       status: 400,
       body: {
-        error: "Some fields are not valid: " + e.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "),
+        error:
+          "Some fields are not valid: " +
+          e.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "),
         issues: e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
       },
     };

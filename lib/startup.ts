@@ -20,7 +20,11 @@ async function bootstrapAdmin(e: Env) {
   if (!e.LIFEBOAT_ADMIN_EMAIL || !e.LIFEBOAT_ADMIN_PASSWORD) return;
   const prisma = createPrismaClient(e.LIFEBOAT_DATABASE_URL);
   try {
-    const result = await ensureAdmin(prisma, { email: e.LIFEBOAT_ADMIN_EMAIL, password: e.LIFEBOAT_ADMIN_PASSWORD, name: "Administrator" });
+    const result = await ensureAdmin(prisma, {
+      email: e.LIFEBOAT_ADMIN_EMAIL,
+      password: e.LIFEBOAT_ADMIN_PASSWORD,
+      name: "Administrator",
+    });
     if (result === "created") console.log(`[lifeboat] created the first admin ${e.LIFEBOAT_ADMIN_EMAIL}`);
   } finally {
     await prisma.$disconnect();
@@ -31,7 +35,8 @@ const e = checkedEnv();
 // Passfiles a killed console left in its private folder hold database passwords: gone first.
 const { sweepSecretDirs } = await import("@/lib/postgres/private-dir");
 const swept = await sweepSecretDirs();
-if (swept.length > 0) console.log(`[lifeboat] removed ${swept.length} password file folder(s) left by a stopped console`);
+if (swept.length > 0)
+  console.log(`[lifeboat] removed ${swept.length} password file folder(s) left by a stopped console`);
 await bootstrapAdmin(e);
 const { startBackgroundWork } = await import("@/lib/catalog/scheduler");
 await startBackgroundWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);

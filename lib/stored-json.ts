@@ -8,7 +8,10 @@ import { UserError } from "@/lib/errors";
 
 export class StoredDataError extends UserError {
   constructor(what: string, detail: string) {
-    super(`Lifeboat's database holds a malformed ${what} (${detail}). It was changed outside Lifeboat or by another version; restore the row or ask an admin to check it.`, 500);
+    super(
+      `Lifeboat's database holds a malformed ${what} (${detail}). It was changed outside Lifeboat or by another version; restore the row or ask an admin to check it.`,
+      500,
+    );
     this.name = "StoredDataError";
   }
 }
@@ -33,7 +36,11 @@ export function parseStoredJson<S extends z.ZodType>(text: string, schema: S, wh
 }
 
 /** The same for a nullable column: null stays null. */
-export function parseStoredJsonOrNull<S extends z.ZodType>(text: string | null, schema: S, what: string): z.output<S> | null {
+export function parseStoredJsonOrNull<S extends z.ZodType>(
+  text: string | null,
+  schema: S,
+  what: string,
+): z.output<S> | null {
   return text === null ? null : parseStoredJson(text, schema, what);
 }
 

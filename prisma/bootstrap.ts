@@ -17,7 +17,13 @@ export async function ensureAdmin(
       data: { email, name: opts.name, role: "admin", passwordHash: await hashPassword(opts.password) },
     });
     await prisma.auditEvent.create({
-      data: { actorEmail: "system", action: "user.bootstrap_admin", targetType: "user", targetId: user.id, detail: JSON.stringify({ email }) },
+      data: {
+        actorEmail: "system",
+        action: "user.bootstrap_admin",
+        targetType: "user",
+        targetId: user.id,
+        detail: JSON.stringify({ email }),
+      },
     });
     return "created";
   }

@@ -45,9 +45,16 @@ function planBackups(now: Date): Planned[] {
   // Midnight (UTC) of the newest day whose 02:00 backup has already happened.
   let day0 = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   if (day0 + 2 * 3_600_000 > now.getTime()) day0 -= DAY_MS;
-  const at = (daysAgo: number, h: number, m = 0, s = 0) => new Date(day0 - daysAgo * DAY_MS + ((h * 60 + m) * 60 + s) * 1000);
+  const at = (daysAgo: number, h: number, m = 0, s = 0) =>
+    new Date(day0 - daysAgo * DAY_MS + ((h * 60 + m) * 60 + s) * 1000);
   const plan: Planned[] = [];
-  const add = (daysAgo: number, takenAt: Date, name: (stamp: string) => string, source: Source, extra: { manifest?: boolean; critical?: boolean } = {}) =>
+  const add = (
+    daysAgo: number,
+    takenAt: Date,
+    name: (stamp: string) => string,
+    source: Source,
+    extra: { manifest?: boolean; critical?: boolean } = {},
+  ) =>
     plan.push({
       key: name(stamp(takenAt)),
       takenAt,
@@ -68,7 +75,10 @@ function planBackups(now: Date): Planned[] {
     [6, 16, 22, 47, false],
   ];
   for (const [d, h, m, s, critical] of preMigrations) {
-    add(d, at(d, h, m, s), (st) => `pre_migration_${st}.sql.gz`, "plain", { critical, manifest: critical || d < MANIFEST_DAYS });
+    add(d, at(d, h, m, s), (st) => `pre_migration_${st}.sql.gz`, "plain", {
+      critical,
+      manifest: critical || d < MANIFEST_DAYS,
+    });
   }
   // A second run on a day that already has a good daily, so neither makes a day "missing".
   add(3, at(3, 14), (s) => `amani_backup_${s}.sql.gz`, "truncated");
@@ -80,7 +90,10 @@ async function readSecret(demoDir: string): Promise<string> {
   if (process.env.DEMO_PG_PASSWORD) return process.env.DEMO_PG_PASSWORD;
   const text = await fs.readFile(path.join(demoDir, "secrets.env"), "utf8").catch(() => "");
   const line = text.split("\n").find((l) => l.startsWith("DEMO_PG_PASSWORD="));
-  if (!line) throw new Error(`DEMO_PG_PASSWORD is neither set nor in ${demoDir}/secrets.env: start the sandbox first (scripts/demo-postgres.sh start ${demoDir})`);
+  if (!line)
+    throw new Error(
+      `DEMO_PG_PASSWORD is neither set nor in ${demoDir}/secrets.env: start the sandbox first (scripts/demo-postgres.sh start ${demoDir})`,
+    );
   return line.slice("DEMO_PG_PASSWORD=".length).trim();
 }
 
@@ -91,7 +104,8 @@ function mib(n: number): string {
 async function main() {
   const started = performance.now();
   const demoDir = path.resolve(process.argv[2] ?? process.env.LIFEBOAT_DEMO_DIR ?? "");
-  if (!process.argv[2] && !process.env.LIFEBOAT_DEMO_DIR) throw new Error("usage: demo-backups.ts DEMO_DIR (or set LIFEBOAT_DEMO_DIR)");
+  if (!process.argv[2] && !process.env.LIFEBOAT_DEMO_DIR)
+    throw new Error("usage: demo-backups.ts DEMO_DIR (or set LIFEBOAT_DEMO_DIR)");
   const target = path.join(demoDir, "backups");
 
   const existing = await fs.readdir(target).catch((e: NodeJS.ErrnoException) => {
@@ -149,7 +163,11 @@ async function main() {
       await fs.utimes(file, b.takenAt, b.takenAt);
       total += (await fs.stat(file)).size;
       if (b.manifest && (b.source === "plain" || b.source === "custom")) {
-        const manifest: Manifest = { ...seeds[b.source].manifest, createdAt: b.takenAt.toISOString(), critical: b.critical };
+        const manifest: Manifest = {
+          ...seeds[b.source].manifest,
+          createdAt: b.takenAt.toISOString(),
+          critical: b.critical,
+        };
         const sidecar = path.join(work, manifestKey(b.key));
         await fs.writeFile(sidecar, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o640 });
         await fs.utimes(sidecar, b.takenAt, b.takenAt);

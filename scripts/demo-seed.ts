@@ -20,7 +20,13 @@ function required(name: string): string {
   return v;
 }
 
-async function systemAudit(prisma: LifeboatPrisma, action: string, targetType: string, targetId: string, detail: Record<string, unknown>) {
+async function systemAudit(
+  prisma: LifeboatPrisma,
+  action: string,
+  targetType: string,
+  targetId: string,
+  detail: Record<string, unknown>,
+) {
   await prisma.auditEvent.create({
     data: { actorEmail: "system", action, targetType, targetId, detail: JSON.stringify({ ...detail, demo: true }) },
   });
@@ -44,7 +50,12 @@ async function seedBackupsArea(prisma: LifeboatPrisma) {
   let location = await prisma.location.findUnique({ where: { name: LOCATION_NAME } });
   if (!location) {
     location = await prisma.location.create({
-      data: { name: LOCATION_NAME, kind: "local", config: JSON.stringify({ path: path.join(demoDir, "backups"), prefix: "" }), secrets: null },
+      data: {
+        name: LOCATION_NAME,
+        kind: "local",
+        config: JSON.stringify({ path: path.join(demoDir, "backups"), prefix: "" }),
+        secrets: null,
+      },
     });
     await systemAudit(prisma, "location.create", "location", location.id, { name: LOCATION_NAME, kind: "local" });
   }
@@ -58,7 +69,14 @@ async function seedBackupsArea(prisma: LifeboatPrisma) {
     let id: string;
     if (!existing) {
       const created = await prisma.database.create({
-        data: { ...d, host: "127.0.0.1", port, user: "lifeboat", passwordEnc: encryptSecret(pgPassword, key), sslmode: "disable" },
+        data: {
+          ...d,
+          host: "127.0.0.1",
+          port,
+          user: "lifeboat",
+          passwordEnc: encryptSecret(pgPassword, key),
+          sslmode: "disable",
+        },
       });
       await systemAudit(prisma, "database.create", "database", created.id, { name: d.name });
       id = created.id;
@@ -70,8 +88,13 @@ async function seedBackupsArea(prisma: LifeboatPrisma) {
       }
     }
     if (d.environment === "production") {
-      const source = await prisma.databaseSource.findUnique({ where: { databaseId_locationId: { databaseId: id, locationId: location.id } } });
-      if (!source) await prisma.databaseSource.create({ data: { databaseId: id, locationId: location.id, patterns: SOURCE_PATTERNS } });
+      const source = await prisma.databaseSource.findUnique({
+        where: { databaseId_locationId: { databaseId: id, locationId: location.id } },
+      });
+      if (!source)
+        await prisma.databaseSource.create({
+          data: { databaseId: id, locationId: location.id, patterns: SOURCE_PATTERNS },
+        });
     }
   }
 }
@@ -79,7 +102,8 @@ async function seedBackupsArea(prisma: LifeboatPrisma) {
 async function main() {
   const url = process.env.LIFEBOAT_DATABASE_URL;
   const password = process.env.DEMO_ADMIN_PASSWORD;
-  if (!url || !password) throw new Error("run through npm run demo (LIFEBOAT_DATABASE_URL and DEMO_ADMIN_PASSWORD are unset)");
+  if (!url || !password)
+    throw new Error("run through npm run demo (LIFEBOAT_DATABASE_URL and DEMO_ADMIN_PASSWORD are unset)");
   const prisma = createPrismaClient(url);
   await ensureAdmin(prisma, { email: "admin@lifeboat.demo", password, name: "Demo Admin", resetPassword: true });
   const colleagues = [

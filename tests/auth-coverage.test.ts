@@ -27,7 +27,10 @@ const routes = routeFiles();
 const actionFiles = serverActionFiles();
 
 async function databaseExists(name: string): Promise<boolean> {
-  const rows = await runPsqlQuery(testConnection(), `SELECT count(*) FROM pg_database WHERE datname = '${name.replace(/'/g, "''")}'`);
+  const rows = await runPsqlQuery(
+    testConnection(),
+    `SELECT count(*) FROM pg_database WHERE datname = '${name.replace(/'/g, "''")}'`,
+  );
   return rows[0]?.[0] === "1";
 }
 
@@ -93,11 +96,17 @@ async function declaredCommands(): Promise<Map<string, Declared>> {
 }
 
 const commands = await declaredCommands();
-const LOWER: Record<Role, Role[]> = { viewer: [], operator: ["viewer"], approver: ["viewer", "operator"], admin: ["viewer", "operator", "approver"] };
+const LOWER: Record<Role, Role[]> = {
+  viewer: [],
+  operator: ["viewer"],
+  approver: ["viewer", "operator"],
+  admin: ["viewer", "operator", "approver"],
+};
 
 test("finds the commands declared in lib/", () => {
   expect(commands.size).toBeGreaterThanOrEqual(20);
-  for (const name of ["restores.complete-step", "restores.drop-old-copy", "databases.save", "users.create"]) expect(commands.has(name)).toBe(true);
+  for (const name of ["restores.complete-step", "restores.drop-old-copy", "databases.save", "users.create"])
+    expect(commands.has(name)).toBe(true);
 });
 
 describe.each([...commands.keys()])("command %s", (name) => {
@@ -121,7 +130,10 @@ describe.each(actionFiles)("server actions in %s", (file) => {
     expect(exports.length).toBeGreaterThan(0);
     for (const [exportName, fn] of exports) {
       expect(fn.command, `${exportName} in ${file} must be a command from lib/<domain>/commands.ts`).toBeDefined();
-      expect(commands.has(fn.command!.name), `${exportName} in ${file}: ${fn.command!.name} is not declared in lib/`).toBe(true);
+      expect(
+        commands.has(fn.command!.name),
+        `${exportName} in ${file}: ${fn.command!.name} is not declared in lib/`,
+      ).toBe(true);
       session.user = null;
       expect(await fn({}), `${exportName} without a session`).toMatchObject({ ok: false, status: 401 });
     }
@@ -162,7 +174,13 @@ describe("production needs an approver", () => {
         createdBy: "coverage@example.test",
         steps: {
           create: [
-            { index: 0, key: "restore-scratch", title: "Restore into a scratch database", kind: "automatic", status: "succeeded" },
+            {
+              index: 0,
+              key: "restore-scratch",
+              title: "Restore into a scratch database",
+              kind: "automatic",
+              status: "succeeded",
+            },
             { index: 1, key, title: "Confirm", kind: "confirmation", status: "waiting" },
             { index: 2, key: "check-health", title: "Check health", kind: "manual", status: "pending" },
           ],
@@ -183,7 +201,12 @@ describe("production needs an approver", () => {
         scenarioVersion: 1,
         databaseId,
         status: "succeeded",
-        plan: JSON.stringify({ scenarioId: "database-corruption", scenarioVersion: 1, steps: [], summary: { oldCopy } }),
+        plan: JSON.stringify({
+          scenarioId: "database-corruption",
+          scenarioVersion: 1,
+          steps: [],
+          summary: { oldCopy },
+        }),
         planHash: "0".repeat(64),
         createdBy: "coverage@example.test",
       },
@@ -193,7 +216,9 @@ describe("production needs an approver", () => {
 
   beforeAll(async () => {
     const make = async (role: "operator" | "approver") => {
-      const u = await db.user.create({ data: { email: `coverage-${role}-${randomUUID()}@example.test`, name: role, role } });
+      const u = await db.user.create({
+        data: { email: `coverage-${role}-${randomUUID()}@example.test`, name: role, role },
+      });
       return { id: u.id, email: u.email, name: u.name, role } satisfies SessionUser;
     };
     users = { operator: await make("operator"), approver: await make("approver") };
@@ -213,10 +238,15 @@ describe("production needs an approver", () => {
     session.user = users.operator;
     const refused = await completeStep()({ runId, stepIndex: 1 });
     expect(refused).toMatchObject({ ok: false, status: 403, error: SWITCH_OVER_NEEDS_APPROVER });
-    expect((await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } })).status).toBe("waiting");
+    expect((await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } })).status).toBe(
+      "waiting",
+    );
 
     session.user = users.approver;
-    expect(await completeStep()({ runId, stepIndex: 1, note: "application stopped" })).toEqual({ ok: true, data: { runId, stepIndex: 1 } });
+    expect(await completeStep()({ runId, stepIndex: 1, note: "application stopped" })).toEqual({
+      ok: true,
+      data: { runId, stepIndex: 1 },
+    });
     const step = await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } });
     expect(step).toMatchObject({ status: "succeeded", completedBy: users.approver.email });
     expect(await db.auditEvent.count({ where: { targetId: runId, action: "run.step.complete" } })).toBe(1);
@@ -226,7 +256,11 @@ describe("production needs an approver", () => {
     const prod = await database("production");
     const runId = await runWaitingForConfirmation(prod.id, "confirm-copy-back");
     session.user = users.operator;
-    expect(await completeStep()({ runId, stepIndex: 1 })).toMatchObject({ ok: false, status: 403, error: COPY_BACK_NEEDS_APPROVER });
+    expect(await completeStep()({ runId, stepIndex: 1 })).toMatchObject({
+      ok: false,
+      status: 403,
+      error: COPY_BACK_NEEDS_APPROVER,
+    });
   });
 
   test("on staging an operator confirms the switch-over", async () => {
@@ -241,11 +275,18 @@ describe("production needs an approver", () => {
     const { runId, oldCopy } = await runThatKept(prod.id);
 
     session.user = users.operator;
-    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toMatchObject({ ok: false, status: 403, error: DROP_NEEDS_APPROVER });
+    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toMatchObject({
+      ok: false,
+      status: 403,
+      error: DROP_NEEDS_APPROVER,
+    });
     expect(await databaseExists(oldCopy)).toBe(true);
 
     session.user = users.approver;
-    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toEqual({ ok: true, data: { runId, oldCopy, dropped: true } });
+    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toEqual({
+      ok: true,
+      data: { runId, oldCopy, dropped: true },
+    });
     expect(await databaseExists(oldCopy)).toBe(false);
     const events = await db.auditEvent.findMany({ where: { targetId: runId, action: "run.drop_old_copy" } });
     expect(events.map((e) => e.actorEmail)).toEqual([users.approver.email]);

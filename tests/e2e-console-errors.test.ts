@@ -14,6 +14,9 @@ test("there are specs to check", () => {
 
 test.each(specs)("e2e/%s uses the console-error fixture", (spec) => {
   const source = fs.readFileSync(path.join(ROOT, "e2e", spec), "utf8");
-  expect(source, `${spec} imports from @playwright/test; import { expect, test } from "./fixtures" instead`).not.toMatch(/from\s+["']@playwright\/test["']/);
+  expect(
+    source,
+    `${spec} imports from @playwright/test; import { expect, test } from "./fixtures" instead`,
+  ).not.toMatch(/from\s+["']@playwright\/test["']/);
   expect(source).toMatch(/from\s+["']\.\/fixtures["']/);
 });

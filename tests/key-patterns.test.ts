@@ -33,13 +33,20 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(folder, dir), { recursive: true });
     fs.writeFileSync(path.join(folder, dir, name), "x".repeat(100));
   }
-  const user = await db.user.create({ data: { email: `patterns-${suffix}@example.test`, name: "Patterns", role: "admin" } });
+  const user = await db.user.create({
+    data: { email: `patterns-${suffix}@example.test`, name: "Patterns", role: "admin" },
+  });
   admin = { id: user.id, email: user.email, name: user.name, role: "admin" };
   session.user = admin;
-  const saved = await saveLocationCommand({ name: `patterns-${suffix}`, config: { kind: "local", path: folder, prefix: "backups/" } });
+  const saved = await saveLocationCommand({
+    name: `patterns-${suffix}`,
+    config: { kind: "local", path: folder, prefix: "backups/" },
+  });
   if (!saved.ok) throw new Error(saved.error);
   locationId = saved.data.id;
-  await (await beginSync(locationId, "manual")).done;
+  await (
+    await beginSync(locationId, "manual")
+  ).done;
   expect(await db.backup.count({ where: { locationId } })).toBe(4);
 });
 
@@ -64,7 +71,9 @@ const database = (patterns: string, id?: string) => ({
 test("a pattern that misses the dated folders matches nothing and suggests **/", async () => {
   const p = await previewLocationPatterns(locationId, "amani_backup_*");
   expect(p).toMatchObject({ location: `patterns-${suffix}`, total: 4, matched: 0 });
-  expect(p.patterns).toEqual([{ pattern: "amani_backup_*", matched: 0, suggestion: { pattern: "**/amani_backup_*", matched: 3 } }]);
+  expect(p.patterns).toEqual([
+    { pattern: "amani_backup_*", matched: 0, suggestion: { pattern: "**/amani_backup_*", matched: 3 } },
+  ]);
 });
 
 test("a matching pattern shows its count and first keys", async () => {
@@ -107,7 +116,10 @@ test("saving patterns re-assigns the catalogued backups at once, with one audit 
   expect(await db.backup.count({ where: { locationId, databaseId: id } })).toBe(3);
   expect(await db.backup.count({ where: { locationId, databaseId: null } })).toBe(1);
 
-  const events = await db.auditEvent.findMany({ where: { targetType: "database", targetId: id }, orderBy: { at: "asc" } });
+  const events = await db.auditEvent.findMany({
+    where: { targetType: "database", targetId: id },
+    orderBy: { at: "asc" },
+  });
   expect(events.map((e) => e.action)).toEqual(["database.create", "database.update"]);
   expect(JSON.parse(events[1]!.detail)).toMatchObject({ catalogRowsReassigned: 3 });
 
@@ -122,7 +134,11 @@ test("changing a location's prefix re-applies the patterns too", async () => {
   const before = await db.backup.count({ where: { locationId, databaseId: { not: null } } });
   expect(before).toBe(2);
   // Without the prefix the keys start with backups/, which "2026/12/**" no longer matches.
-  const saved = await saveLocationCommand({ id: locationId, name: `patterns-${suffix}`, config: { kind: "local", path: folder, prefix: "" } });
+  const saved = await saveLocationCommand({
+    id: locationId,
+    name: `patterns-${suffix}`,
+    config: { kind: "local", path: folder, prefix: "" },
+  });
   if (!saved.ok) throw new Error(saved.error);
   expect(saved.data.catalog.reassigned).toBe(2);
   expect(await db.backup.count({ where: { locationId, databaseId: { not: null } } })).toBe(0);

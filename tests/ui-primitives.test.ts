@@ -25,7 +25,15 @@ describe("Button", () => {
 
 describe("Field", () => {
   test("ties the hint and the error to its control and marks it invalid", () => {
-    const html = renderToStaticMarkup(h(Field, { label: "E-mail", hint: "work address", error: "Enter a valid e-mail address", id: "email", children: h("input", { name: "email" }) }));
+    const html = renderToStaticMarkup(
+      h(Field, {
+        label: "E-mail",
+        hint: "work address",
+        error: "Enter a valid e-mail address",
+        id: "email",
+        children: h("input", { name: "email" }),
+      }),
+    );
     expect(html).toContain('<label for="email"');
     expect(html).toMatch(/<input[^>]*id="email"[^>]*aria-describedby="email-hint email-error"[^>]*aria-invalid="true"/);
     expect(html).toContain('id="email-error"');
@@ -46,7 +54,13 @@ describe("MiddleTruncate", () => {
   };
 
   test.each([
-    ["amani_backup_20261201_020000.sql.gz", [["head", "amani_backup_202612"], ["tail", "01_020000.sql.gz"]]],
+    [
+      "amani_backup_20261201_020000.sql.gz",
+      [
+        ["head", "amani_backup_202612"],
+        ["tail", "01_020000.sql.gz"],
+      ],
+    ],
     ["short.sql", [["tail", "short.sql"]]],
   ])("%s keeps its end whole", (text, expected) => {
     expect(parts(text)).toEqual(expected);

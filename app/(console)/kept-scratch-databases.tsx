@@ -23,13 +23,27 @@ function KeptScratch({ kept, canDrop }: { kept: KeptScratchDatabase; canDrop: bo
     <li className="flex flex-wrap items-center gap-2 py-1">
       <code className="[overflow-wrap:anywhere]">{kept.scratchDatabase}</code>
       <span className="text-slate-600">
-        kept from a cancelled restore of {kept.databaseName} (<Link href={`/restores/${kept.runId}`} className="text-sky-700 hover:underline">run</Link>)
+        kept from a cancelled restore of {kept.databaseName} (
+        <Link href={`/restores/${kept.runId}`} className="text-sky-700 hover:underline">
+          run
+        </Link>
+        )
       </span>
       {canDrop && (
-        <Button variant="danger" size="xs" loading={pending} loadingText="Dropping…"
+        <Button
+          variant="danger"
+          size="xs"
+          loading={pending}
+          loadingText="Dropping…"
           onClick={() => {
-            if (window.confirm(`Drop ${kept.scratchDatabase}? It is a scratch copy of a backup, not ${kept.databaseName} itself.`)) run(() => dropKeptScratchAction({ runId: kept.runId }), { refresh: true });
-          }}>
+            if (
+              window.confirm(
+                `Drop ${kept.scratchDatabase}? It is a scratch copy of a backup, not ${kept.databaseName} itself.`,
+              )
+            )
+              run(() => dropKeptScratchAction({ runId: kept.runId }), { refresh: true });
+          }}
+        >
           Drop
         </Button>
       )}

@@ -17,7 +17,8 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
       <aside className="no-print bg-slate-900 text-white md:sticky md:top-0 md:flex md:h-screen md:w-56 md:flex-col">
         <div className="flex items-center justify-between gap-2 px-4 py-3 md:block">
           <Link href="/" className="text-lg font-semibold tracking-tight">
-            <Logo className="mr-1.5 inline-block h-6 w-6 align-[-5px]" />Lifeboat
+            <Logo className="mr-1.5 inline-block h-6 w-6 align-[-5px]" />
+            Lifeboat
           </Link>
           <div className="flex items-center gap-2 md:hidden">
             <RoleBadge role={user.role} />
@@ -31,7 +32,9 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           <ConsoleNav orientation="horizontal" />
         </div>
         <div className="mt-auto hidden border-t border-slate-800 px-4 py-3 text-sm md:block">
-          <div className="truncate font-medium" title={user.email}>{user.name}</div>
+          <div className="truncate font-medium" title={user.email}>
+            {user.name}
+          </div>
           <div className="mb-2 truncate text-xs text-slate-400">{user.email}</div>
           <div className="flex items-center justify-between">
             <RoleBadge role={user.role} />

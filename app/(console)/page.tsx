@@ -20,8 +20,18 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [health, audit, freshness, locations, runs] = await Promise.all([getHealth(), listAuditEvents({ page: 1 }), databaseFreshness(), listLocations(), listRestoreRuns({ page: 1 })]);
-  const [upcoming, drillStatus, keptScratch] = await Promise.all([upcomingDrillsFor(user.email), runbookDrillStatus(), listKeptScratchDatabases()]);
+  const [health, audit, freshness, locations, runs] = await Promise.all([
+    getHealth(),
+    listAuditEvents({ page: 1 }),
+    databaseFreshness(),
+    listLocations(),
+    listRestoreRuns({ page: 1 }),
+  ]);
+  const [upcoming, drillStatus, keptScratch] = await Promise.all([
+    upcomingDrillsFor(user.email),
+    runbookDrillStatus(),
+    listKeptScratchDatabases(),
+  ]);
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
   const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
@@ -35,7 +45,9 @@ export default async function DashboardPage() {
               {activeRuns.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-center gap-2 py-1">
                   <RunStatusBadge status={r.status} />
-                  <Link href={`/restores/${r.id}`} className="font-medium text-sky-700 hover:underline">{scenarioTitle(r.scenarioId)} on {r.databaseName}</Link>
+                  <Link href={`/restores/${r.id}`} className="font-medium text-sky-700 hover:underline">
+                    {scenarioTitle(r.scenarioId)} on {r.databaseName}
+                  </Link>
                   <span className="text-slate-600">confirmed by {r.confirmedBy ?? "nobody yet"}</span>
                 </li>
               ))}
@@ -51,10 +63,19 @@ export default async function DashboardPage() {
           <Card title="Drills" className="lg:col-span-3">
             <ul className="text-sm" data-testid="dashboard-drills">
               {upcoming.map((d) => (
-                <li key={d.id} className="py-0.5">Your drill: <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{d.scenarioTitle} on {d.databaseName}</Link> · <Time value={d.scheduledAt} relative /> ({d.status})</li>
+                <li key={d.id} className="py-0.5">
+                  Your drill:{" "}
+                  <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">
+                    {d.scenarioTitle} on {d.databaseName}
+                  </Link>{" "}
+                  · <Time value={d.scheduledAt} relative /> ({d.status})
+                </li>
               ))}
               {redrill.map((s) => (
-                <li key={s.id} className="py-0.5 text-amber-900">▲ Runbook &quot;{s.meta.title}&quot; changed to v{s.version} since its last successful drill: it needs a re-drill.</li>
+                <li key={s.id} className="py-0.5 text-amber-900">
+                  ▲ Runbook &quot;{s.meta.title}&quot; changed to v{s.version} since its last successful drill: it needs
+                  a re-drill.
+                </li>
               ))}
             </ul>
           </Card>
@@ -64,19 +85,33 @@ export default async function DashboardPage() {
         </Card>
         <Card title="Console">
           {failing.length > 0 && (
-            <div className="mb-3 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-800" data-testid="failing-locations">
-              {failing.map((l) => <p key={l.id}><strong>{l.name}</strong>: last sync {l.lastSync?.status}. {l.lastSync?.error}</p>)}
+            <div
+              className="mb-3 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-800"
+              data-testid="failing-locations"
+            >
+              {failing.map((l) => (
+                <p key={l.id}>
+                  <strong>{l.name}</strong>: last sync {l.lastSync?.status}. {l.lastSync?.error}
+                </p>
+              ))}
             </div>
           )}
           <dl className="grid grid-cols-2 gap-y-1 text-sm">
             <dt className="text-slate-500">Status</dt>
-            <dd data-testid="console-status" className={health.status === "ok" ? "font-medium text-emerald-700" : "font-medium text-red-700"}>
+            <dd
+              data-testid="console-status"
+              className={health.status === "ok" ? "font-medium text-emerald-700" : "font-medium text-red-700"}
+            >
               {health.status === "ok" ? "● ok" : "● degraded"}
             </dd>
             <dt className="text-slate-500">Own database</dt>
-            <dd className="tabular">{health.database.reachable ? `reachable, ${health.database.latencyMs} ms` : "unreachable"}</dd>
+            <dd className="tabular">
+              {health.database.reachable ? `reachable, ${health.database.latencyMs} ms` : "unreachable"}
+            </dd>
             <dt className="text-slate-500">Locations</dt>
-            <dd className="tabular">{locations.length} ({locations.length - failing.length} syncing fine)</dd>
+            <dd className="tabular">
+              {locations.length} ({locations.length - failing.length} syncing fine)
+            </dd>
             <dt className="text-slate-500">Version</dt>
             <dd className="tabular">{health.version}</dd>
           </dl>
@@ -88,13 +123,18 @@ export default async function DashboardPage() {
             <ul className="divide-y divide-slate-100 text-sm">
               {audit.rows.slice(0, 8).map((e) => (
                 <li key={e.id} className="flex flex-wrap justify-between gap-x-4 py-1.5">
-                  <span><span className="font-mono text-xs">{e.action}</span> <span className="text-slate-600">by {e.actorEmail}</span></span>
+                  <span>
+                    <span className="font-mono text-xs">{e.action}</span>{" "}
+                    <span className="text-slate-600">by {e.actorEmail}</span>
+                  </span>
                   <Time value={e.at} relative />
                 </li>
               ))}
             </ul>
           )}
-          <Link href="/audit" className="mt-2 inline-block text-sm text-sky-700 hover:underline">All audit events →</Link>
+          <Link href="/audit" className="mt-2 inline-block text-sm text-sky-700 hover:underline">
+            All audit events →
+          </Link>
         </Card>
       </div>
     </>

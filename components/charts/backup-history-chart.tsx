@@ -4,7 +4,15 @@ import { CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Toolti
 import { formatBytes } from "@/lib/format/bytes";
 import { AXIS_LABEL, AXIS_TICK, ChartFrame, shortDate, tableClass } from "./chart-frame";
 
-export type BackupSizePoint = { id: string; key: string; size: number; takenAt: string; sizeAnomaly: string | null; verificationState: string; verificationMs: number | null };
+export type BackupSizePoint = {
+  id: string;
+  key: string;
+  size: number;
+  takenAt: string;
+  sizeAnomaly: string | null;
+  verificationState: string;
+  verificationMs: number | null;
+};
 
 const UNITS = [
   { div: 1, name: "B" },
@@ -50,12 +58,32 @@ export function BackupHistoryChart({ database, backups }: { database: string; ba
         <ResponsiveContainer width="100%" height={280}>
           <ComposedChart data={data} margin={{ top: 8, right: hasVerify ? 4 : 12, bottom: 22, left: 4 }}>
             <CartesianGrid stroke="#e2e8f0" />
-            <XAxis dataKey="t" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={(v: number) => shortDate(v, withYear)} tick={AXIS_TICK} minTickGap={24}
-              label={{ value: "Backup taken (UTC)", position: "insideBottom", offset: -14, ...AXIS_LABEL }} />
-            <YAxis yAxisId="size" tick={AXIS_TICK} width={52} domain={[0, "auto"]} label={{ value: `Size (${unit.name})`, angle: -90, position: "insideLeft", offset: 10, ...AXIS_LABEL }} />
+            <XAxis
+              dataKey="t"
+              type="number"
+              scale="time"
+              domain={["dataMin", "dataMax"]}
+              tickFormatter={(v: number) => shortDate(v, withYear)}
+              tick={AXIS_TICK}
+              minTickGap={24}
+              label={{ value: "Backup taken (UTC)", position: "insideBottom", offset: -14, ...AXIS_LABEL }}
+            />
+            <YAxis
+              yAxisId="size"
+              tick={AXIS_TICK}
+              width={52}
+              domain={[0, "auto"]}
+              label={{ value: `Size (${unit.name})`, angle: -90, position: "insideLeft", offset: 10, ...AXIS_LABEL }}
+            />
             {hasVerify && (
-              <YAxis yAxisId="seconds" orientation="right" tick={AXIS_TICK} width={44} domain={[0, "auto"]}
-                label={{ value: "Verification (s)", angle: 90, position: "insideRight", offset: 10, ...AXIS_LABEL }} />
+              <YAxis
+                yAxisId="seconds"
+                orientation="right"
+                tick={AXIS_TICK}
+                width={44}
+                domain={[0, "auto"]}
+                label={{ value: "Verification (s)", angle: 90, position: "insideRight", offset: 10, ...AXIS_LABEL }}
+              />
             )}
             <Tooltip
               contentStyle={{ fontSize: 12, padding: "4px 8px" }}
@@ -63,20 +91,72 @@ export function BackupHistoryChart({ database, backups }: { database: string; ba
                 const p = payload?.[0]?.payload as { key?: string; note?: string | null } | undefined;
                 return `${new Date(Number(v)).toISOString().slice(0, 16).replace("T", " ")} UTC · ${p?.key ?? ""}${p?.note ? ` · ▲ ${p.note}` : ""}`;
               }}
-              formatter={(value, name) => [name === "Verification time (s)" ? `${String(value)} s` : `${String(value)} ${unit.name}`, name]}
+              formatter={(value, name) => [
+                name === "Verification time (s)" ? `${String(value)} s` : `${String(value)} ${unit.name}`,
+                name,
+              ]}
             />
             <Legend verticalAlign="top" height={24} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
-            <Line yAxisId="size" name={`Backup size (${unit.name})`} dataKey="size" stroke="#0369a1" strokeWidth={1.5} dot={{ r: 1.5 }} isAnimationActive={false} />
-            <Line yAxisId="size" name="Size anomaly" dataKey="anomaly" stroke="#dc2626" strokeWidth={0} legendType="circle" dot={{ r: 5, fill: "#dc2626", stroke: "white", strokeWidth: 1.5 }} activeDot={false} isAnimationActive={false} />
-            <Line yAxisId="size" name="Failed verification" dataKey="failed" stroke="#7f1d1d" strokeWidth={0} legendType="cross" dot={{ r: 4, fill: "white", stroke: "#7f1d1d", strokeWidth: 2 }} activeDot={false} isAnimationActive={false} />
-            {hasVerify && <Line yAxisId="seconds" name="Verification time (s)" dataKey="verifySeconds" stroke="#b45309" strokeDasharray="3 3" connectNulls dot={{ r: 2 }} isAnimationActive={false} />}
+            <Line
+              yAxisId="size"
+              name={`Backup size (${unit.name})`}
+              dataKey="size"
+              stroke="#0369a1"
+              strokeWidth={1.5}
+              dot={{ r: 1.5 }}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="size"
+              name="Size anomaly"
+              dataKey="anomaly"
+              stroke="#dc2626"
+              strokeWidth={0}
+              legendType="circle"
+              dot={{ r: 5, fill: "#dc2626", stroke: "white", strokeWidth: 1.5 }}
+              activeDot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              yAxisId="size"
+              name="Failed verification"
+              dataKey="failed"
+              stroke="#7f1d1d"
+              strokeWidth={0}
+              legendType="cross"
+              dot={{ r: 4, fill: "white", stroke: "#7f1d1d", strokeWidth: 2 }}
+              activeDot={false}
+              isAnimationActive={false}
+            />
+            {hasVerify && (
+              <Line
+                yAxisId="seconds"
+                name="Verification time (s)"
+                dataKey="verifySeconds"
+                stroke="#b45309"
+                strokeDasharray="3 3"
+                connectNulls
+                dot={{ r: 2 }}
+                isAnimationActive={false}
+              />
+            )}
           </ComposedChart>
         </ResponsiveContainer>
       }
       table={
         <table className={tableClass}>
           <caption className="sr-only">{database}: every backup with its size</caption>
-          <thead><tr><th scope="col">Taken (UTC)</th><th scope="col">Key</th><th scope="col" className="text-right">Size</th><th scope="col">Size anomaly</th><th scope="col">Verification</th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Taken (UTC)</th>
+              <th scope="col">Key</th>
+              <th scope="col" className="text-right">
+                Size
+              </th>
+              <th scope="col">Size anomaly</th>
+              <th scope="col">Verification</th>
+            </tr>
+          </thead>
           <tbody className="tabular">
             {backups.map((b) => (
               <tr key={b.id}>
@@ -84,7 +164,10 @@ export function BackupHistoryChart({ database, backups }: { database: string; ba
                 <td className="break-all font-mono">{b.key}</td>
                 <td className="text-right">{formatBytes(b.size)}</td>
                 <td>{b.sizeAnomaly ?? "—"}</td>
-                <td>{b.verificationState.replace("_", " ")}{b.verificationMs !== null ? `, ${(b.verificationMs / 1000).toFixed(1)} s` : ""}</td>
+                <td>
+                  {b.verificationState.replace("_", " ")}
+                  {b.verificationMs !== null ? `, ${(b.verificationMs / 1000).toFixed(1)} s` : ""}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -25,7 +25,8 @@ export type ButtonSize = keyof typeof SIZES;
 
 /** The classes of a button, for a link that looks like one. */
 export function buttonClass(variant: ButtonVariant = "secondary", size: ButtonSize = "md", extra = ""): string {
-  const base = "inline-flex items-center justify-center gap-1.5 whitespace-nowrap disabled:cursor-not-allowed disabled:opacity-60";
+  const base =
+    "inline-flex items-center justify-center gap-1.5 whitespace-nowrap disabled:cursor-not-allowed disabled:opacity-60";
   return `${base} ${VARIANTS[variant]} ${SIZES[size]}${extra ? ` ${extra}` : ""}`;
 }
 
@@ -42,10 +43,31 @@ type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
  * Secondary and type="button" unless told otherwise, so a button added without thought neither
  * submits a form nor looks like the way forward; "danger" is always an explicit choice.
  */
-export function Button({ variant = "secondary", size = "md", loading = false, loadingText, type = "button", className = "", disabled, children, ...rest }: ButtonProps) {
+export function Button({
+  variant = "secondary",
+  size = "md",
+  loading = false,
+  loadingText,
+  type = "button",
+  className = "",
+  disabled,
+  children,
+  ...rest
+}: ButtonProps) {
   return (
-    <button type={type} disabled={disabled || loading} aria-busy={loading || undefined} className={buttonClass(variant, size, className)} {...rest}>
-      {loading && <span aria-hidden className="inline-block h-3 w-3 animate-spin rounded-full border-2 border-current border-r-transparent" />}
+    <button
+      type={type}
+      disabled={disabled || loading}
+      aria-busy={loading || undefined}
+      className={buttonClass(variant, size, className)}
+      {...rest}
+    >
+      {loading && (
+        <span
+          aria-hidden
+          className="inline-block h-3 w-3 animate-spin rounded-full border-2 border-current border-r-transparent"
+        />
+      )}
       {loading && loadingText ? loadingText : children}
     </button>
   );

@@ -6,10 +6,22 @@ const TONE = {
 } as const;
 
 /** The outcome of an action: an alert when it failed (read out at once), a status when it worked. */
-export function Feedback({ feedback, testId, className = "" }: { feedback: Pick<ActionFeedback, "kind" | "text"> | null; testId?: string; className?: string }) {
+export function Feedback({
+  feedback,
+  testId,
+  className = "",
+}: {
+  feedback: Pick<ActionFeedback, "kind" | "text"> | null;
+  testId?: string;
+  className?: string;
+}) {
   if (!feedback) return null;
   return (
-    <p role={feedback.kind === "error" ? "alert" : "status"} data-testid={testId} className={`rounded-md border p-3 text-sm ${TONE[feedback.kind]} ${className}`}>
+    <p
+      role={feedback.kind === "error" ? "alert" : "status"}
+      data-testid={testId}
+      className={`rounded-md border p-3 text-sm ${TONE[feedback.kind]} ${className}`}
+    >
       {feedback.text}
     </p>
   );

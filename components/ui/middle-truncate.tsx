@@ -9,7 +9,12 @@
 export function MiddleTruncate({ text, tail = 16 }: { text: string; tail?: number }) {
   // By code point, never in the middle of a surrogate pair.
   const chars = Array.from(text);
-  if (chars.length <= tail) return <span title={text} className="mid-truncate"><span className="tail">{text}</span></span>;
+  if (chars.length <= tail)
+    return (
+      <span title={text} className="mid-truncate">
+        <span className="tail">{text}</span>
+      </span>
+    );
   return (
     <span title={text} className="mid-truncate">
       <span className="head">{chars.slice(0, chars.length - tail).join("")}</span>

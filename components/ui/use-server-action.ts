@@ -4,7 +4,8 @@ import { useRouter } from "next/navigation";
 import { useCallback, useState, useTransition } from "react";
 
 /** What every server action returns (lib/actions): the data, or a message safe to show. */
-export type ActionOutcome<T> = { ok: true; data: T } | { ok: false; error: string; issues?: { path: string; message: string }[] };
+export type ActionOutcome<T> =
+  { ok: true; data: T } | { ok: false; error: string; issues?: { path: string; message: string }[] };
 
 export type ActionFeedback = {
   kind: "ok" | "error";
@@ -20,7 +21,8 @@ type RunOptions<T> = {
   refresh?: boolean;
 };
 
-const UNREACHABLE = "The console did not answer: check the connection and try again. Nothing was changed unless the page says so after a reload.";
+const UNREACHABLE =
+  "The console did not answer: check the connection and try again. Nothing was changed unless the page says so after a reload.";
 
 /**
  * The plumbing every form and button around a server action repeats: one transition, the error
@@ -33,7 +35,7 @@ export function useServerAction() {
   const [feedback, setFeedback] = useState<ActionFeedback | null>(null);
 
   const run = useCallback(
-    <T,>(call: () => Promise<ActionOutcome<T>>, options: RunOptions<T> = {}) => {
+    <T>(call: () => Promise<ActionOutcome<T>>, options: RunOptions<T> = {}) => {
       setFeedback(null);
       startTransition(async () => {
         let result: ActionOutcome<T>;
@@ -46,7 +48,11 @@ export function useServerAction() {
           const text = await options.onSuccess?.(result.data);
           if (text) setFeedback({ kind: "ok", text, fields: {} });
         } else {
-          setFeedback({ kind: "error", text: result.error, fields: Object.fromEntries((result.issues ?? []).map((i) => [i.path, i.message])) });
+          setFeedback({
+            kind: "error",
+            text: result.error,
+            fields: Object.fromEntries((result.issues ?? []).map((i) => [i.path, i.message])),
+          });
         }
         if (options.refresh) router.refresh();
       });

@@ -51,7 +51,12 @@ export type Command<I, R> = ((input: I) => Promise<ActionResult<R>>) & { command
  * production and the user must read what went wrong.
  */
 export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): Command<z.input<S>, R> {
-  const auditAction = typeof spec.audit.action === "string" ? spec.audit.action : "recordedBy" in spec.audit ? "" : `${spec.audit.targetType}.*`;
+  const auditAction =
+    typeof spec.audit.action === "string"
+      ? spec.audit.action
+      : "recordedBy" in spec.audit
+        ? ""
+        : `${spec.audit.targetType}.*`;
   const run = async (raw: z.input<S>): Promise<ActionResult<R>> => {
     try {
       const user = await requireRole(spec.role);
@@ -81,7 +86,10 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
  * For "use server" files: the same command, and after a success the pages that show what it
  * changed are re-rendered. Keeps the command's metadata, so the coverage test still sees it.
  */
-export function withRevalidation<I, R>(command: Command<I, R>, ...paths: (string | [string, "layout" | "page"])[]): Command<I, R> {
+export function withRevalidation<I, R>(
+  command: Command<I, R>,
+  ...paths: (string | [string, "layout" | "page"])[]
+): Command<I, R> {
   const run = async (input: I): Promise<ActionResult<R>> => {
     const result = await command(input);
     if (result.ok) {

@@ -20,7 +20,10 @@ function fail(e: unknown): Response {
 /** `export const GET = withRole("operator", async (req, { user, params }) => …)` */
 export function withRole(
   role: Role,
-  handler: (req: Request, ctx: { user: SessionUser; params: Record<string, string | string[] | undefined> }) => Promise<unknown>,
+  handler: (
+    req: Request,
+    ctx: { user: SessionUser; params: Record<string, string | string[] | undefined> },
+  ) => Promise<unknown>,
 ): GuardedRoute {
   const run: Handler = async (req, ctx) => {
     try {

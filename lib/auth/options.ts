@@ -39,7 +39,10 @@ async function authorizeCredentials(raw: unknown) {
   }
   signInThrottle.succeed(email);
   await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
-  await recordAudit({ id: user.id, email: user.email }, { action: "auth.sign_in", targetType: "user", targetId: user.id });
+  await recordAudit(
+    { id: user.id, email: user.email },
+    { action: "auth.sign_in", targetType: "user", targetId: user.id },
+  );
   return { id: user.id, email: user.email, name: user.name };
 }
 
@@ -89,7 +92,10 @@ export function authOptions(): NextAuthOptions {
           existing ??
           (await db.user.create({ data: { email, name: user.name ?? email, role: env().OIDC_DEFAULT_ROLE } }));
         await db.user.update({ where: { id: saved.id }, data: { lastSignInAt: new Date() } });
-        await recordAudit({ id: saved.id, email }, { action: "auth.sign_in", targetType: "user", targetId: saved.id, detail: { provider: "oidc" } });
+        await recordAudit(
+          { id: saved.id, email },
+          { action: "auth.sign_in", targetType: "user", targetId: saved.id, detail: { provider: "oidc" } },
+        );
         return true;
       },
       async jwt({ token, user, account }) {

@@ -14,9 +14,12 @@ test("two hashes of one password differ (salted)", async () => {
   expect(await hashPassword("same password here")).not.toBe(await hashPassword("same password here"));
 });
 
-test.each([null, undefined, "", "plain", "bcrypt$x$y$z$a$b", "scrypt$1$2$3"])("a malformed stored hash (%s) never verifies", async (stored) => {
-  expect(await verifyPassword("anything", stored)).toBe(false);
-});
+test.each([null, undefined, "", "plain", "bcrypt$x$y$z$a$b", "scrypt$1$2$3"])(
+  "a malformed stored hash (%s) never verifies",
+  async (stored) => {
+    expect(await verifyPassword("anything", stored)).toBe(false);
+  },
+);
 
 test("generated passwords are long and varied", () => {
   const a = generatePassword();

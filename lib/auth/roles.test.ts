@@ -14,6 +14,12 @@ test.each<[Role, Role, boolean]>([
   expect(hasRole(actual, needed)).toBe(expected);
 });
 
-test.each([["admin", true], ["root", false], ["", false], [undefined, false], ["Admin", false]])("isRole(%s) → %s", (v, expected) => {
+test.each([
+  ["admin", true],
+  ["root", false],
+  ["", false],
+  [undefined, false],
+  ["Admin", false],
+])("isRole(%s) → %s", (v, expected) => {
   expect(isRole(v)).toBe(expected);
 });

@@ -9,7 +9,12 @@ export const verifyBackupCommand = defineCommand({
   role: "operator",
   input: z.object({ id: z.string().min(1) }),
   handler: (input, user) => startVerification(input, user),
-  audit: { action: "backup.verify", targetType: "backup", targetId: (input) => input.id, detail: (_, r) => ({ key: r.key, location: r.location }) },
+  audit: {
+    action: "backup.verify",
+    targetType: "backup",
+    targetId: (input) => input.id,
+    detail: (_, r) => ({ key: r.key, location: r.location }),
+  },
 });
 
 export const syncAllCommand = defineCommand({

@@ -9,7 +9,14 @@ import { UserError } from "@/lib/errors";
 import { pgRestoreArgs } from "@/lib/postgres/commands";
 import { pgEnv, withPgEnv, type PgConnection } from "@/lib/postgres/connection";
 import { quoteIdent, runPsqlQuery, tableRowCounts } from "@/lib/postgres/run";
-import { AMANI_SCALE1_COUNTS, createDatabase, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "@/lib/postgres/test-support";
+import {
+  AMANI_SCALE1_COUNTS,
+  createDatabase,
+  createFixtureDatabase,
+  dropDatabase,
+  testConnection,
+  uniqueDatabaseName,
+} from "@/lib/postgres/test-support";
 import { LocalStorage } from "@/lib/storage/local";
 import { StorageError } from "@/lib/storage/provider";
 import { createBackup } from "./create-backup";
@@ -41,7 +48,10 @@ function sha256(file: string): string {
 
 /** Every file under the folder, temp files included: a failure must leave nothing behind. */
 function filesIn(root: string): string[] {
-  return fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name);
 }
 
 describe.each(["custom", "plain_gzip"] as const)("a %s backup", (format) => {
@@ -50,7 +60,14 @@ describe.each(["custom", "plain_gzip"] as const)("a %s backup", (format) => {
   const progress: number[] = [];
 
   beforeAll(async () => {
-    result = await createBackup({ conn, storage, key, format, critical: format === "custom", onProgress: (b) => progress.push(b) });
+    result = await createBackup({
+      conn,
+      storage,
+      key,
+      format,
+      critical: format === "custom",
+      onProgress: (b) => progress.push(b),
+    });
   });
 
   test("is stored with the size and sha256 it reports", () => {
@@ -81,7 +98,12 @@ describe.each(["custom", "plain_gzip"] as const)("a %s backup", (format) => {
   });
 
   test("verifies against its manifest", async () => {
-    const r = await verifyBackup({ open: () => storage.read(key), size: result.size, format, manifest: result.manifest });
+    const r = await verifyBackup({
+      open: () => storage.read(key),
+      size: result.size,
+      format,
+      manifest: result.manifest,
+    });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.sha256).toBe(result.sha256);
   });
@@ -93,7 +115,13 @@ test("a custom backup restores to exactly the manifest's row counts", async () =
   const name = uniqueDatabaseName("restored");
   scratch.push(name);
   const target = await createDatabase(name);
-  const [bin, ...args] = pgRestoreArgs({ dbname: name, noOwner: true, noAcl: true, exitOnError: true, file: path.join(dir, key) });
+  const [bin, ...args] = pgRestoreArgs({
+    dbname: name,
+    noOwner: true,
+    noAcl: true,
+    exitOnError: true,
+    file: path.join(dir, key),
+  });
   await withPgEnv(target, (env) => execa(bin, args, { env, extendEnv: true, stdin: "ignore" }));
   expect(await tableRowCounts(target)).toEqual(manifest.tables);
 });
@@ -114,9 +142,20 @@ test("the row counts are those of the dump's snapshot, even while the applicatio
         inserted = true;
         // Synchronous, so it has committed before the dump goes on: a write that lands
         // while pg_dump streams.
-        execFileSync(psql, ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", "INSERT INTO users VALUES (777777, 'during@example.test', 'During', now())"], {
-          env: childEnv as NodeJS.ProcessEnv,
-        });
+        execFileSync(
+          psql,
+          [
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            "INSERT INTO users VALUES (777777, 'during@example.test', 'During', now())",
+          ],
+          {
+            env: childEnv as NodeJS.ProcessEnv,
+          },
+        );
       },
     });
     expect(inserted).toBe(true);
@@ -132,11 +171,16 @@ describe("failures leave nothing behind and say why", () => {
   test("wrong password", async () => {
     const secret = `wrong-${randomBytes(6).toString("hex")}`;
     const before = filesIn(dir);
-    const err = await createBackup({ conn: { ...conn, password: secret }, storage, key: "wrong-password.dump", format: "custom" }).catch(
-      (e: unknown) => e,
-    );
+    const err = await createBackup({
+      conn: { ...conn, password: secret },
+      storage,
+      key: "wrong-password.dump",
+      format: "custom",
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toBe(`password authentication failed for user ${conn.user}: check the database's password in Settings → Databases`);
+    expect((err as Error).message).toBe(
+      `password authentication failed for user ${conn.user}: check the database's password in Settings → Databases`,
+    );
     expect(String((err as Error).stack)).not.toContain(secret);
     expect(filesIn(dir)).toEqual(before);
   });
@@ -145,23 +189,35 @@ describe("failures leave nothing behind and say why", () => {
     const role = `lb_limited_${randomBytes(3).toString("hex")}`;
     const password = `pw-${randomBytes(8).toString("hex")}`;
     const admin = testConnection(conn.database);
-    await runPsqlQuery(admin, [
-      `CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD '${password}'`,
-      `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${quoteIdent(role)}`,
-      `CREATE TABLE secret_stuff (id int)`,
-    ].join(";\n"));
+    await runPsqlQuery(
+      admin,
+      [
+        `CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD '${password}'`,
+        `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${quoteIdent(role)}`,
+        `CREATE TABLE secret_stuff (id int)`,
+      ].join(";\n"),
+    );
     try {
       const before = filesIn(dir);
       const key = "no-permission.dump";
-      const err = await createBackup({ conn: { ...conn, user: role, password }, storage, key, format: "custom" }).catch((e: unknown) => e);
+      const err = await createBackup({ conn: { ...conn, user: role, password }, storage, key, format: "custom" }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(UserError);
-      expect((err as Error).message).toMatch(/failed and nothing was kept: user lb_limited_\w+ may not read everything .*permission denied for table secret_stuff/);
+      expect((err as Error).message).toMatch(
+        /failed and nothing was kept: user lb_limited_\w+ may not read everything .*permission denied for table secret_stuff/,
+      );
       expect((err as Error).message).not.toContain(password);
       await expect(storage.stat(key)).rejects.toSatisfy((e) => e instanceof StorageError && e.code === "not_found");
-      await expect(storage.stat(manifestKey(key))).rejects.toSatisfy((e) => e instanceof StorageError && e.code === "not_found");
+      await expect(storage.stat(manifestKey(key))).rejects.toSatisfy(
+        (e) => e instanceof StorageError && e.code === "not_found",
+      );
       expect(filesIn(dir)).toEqual(before);
     } finally {
-      await runPsqlQuery(admin, `DROP TABLE secret_stuff; DROP OWNED BY ${quoteIdent(role)}; DROP ROLE ${quoteIdent(role)}`);
+      await runPsqlQuery(
+        admin,
+        `DROP TABLE secret_stuff; DROP OWNED BY ${quoteIdent(role)}; DROP ROLE ${quoteIdent(role)}`,
+      );
     }
   });
 
@@ -179,12 +235,19 @@ describe("failures leave nothing behind and say why", () => {
       const before = filesIn(dir);
       const key = "dies-midway.sql.gz";
       let streamed = 0;
-      const err = await createBackup({ conn, storage, key, format: "plain_gzip", binDir: bin, onProgress: (b) => (streamed = b) }).catch(
-        (e: unknown) => e,
-      );
+      const err = await createBackup({
+        conn,
+        storage,
+        key,
+        format: "plain_gzip",
+        binDir: bin,
+        onProgress: (b) => (streamed = b),
+      }).catch((e: unknown) => e);
       expect(streamed).toBeGreaterThan(0);
       expect(err).toBeInstanceOf(UserError);
-      expect((err as Error).message).toMatch(/^The backup of .* failed and nothing was kept: the server at .* closed the connection while pg_dump was working/);
+      expect((err as Error).message).toMatch(
+        /^The backup of .* failed and nothing was kept: the server at .* closed the connection while pg_dump was working/,
+      );
       await expect(storage.stat(key)).rejects.toSatisfy((e) => e instanceof StorageError && e.code === "not_found");
       expect(filesIn(dir)).toEqual(before);
     } finally {
@@ -195,11 +258,15 @@ describe("failures leave nothing behind and say why", () => {
   test("an existing backup is never replaced", async () => {
     const key = "existing.dump";
     fs.writeFileSync(path.join(dir, key), "precious");
-    await expect(createBackup({ conn, storage, key, format: "custom" })).rejects.toThrow(/A backup named existing\.dump already exists/);
+    await expect(createBackup({ conn, storage, key, format: "custom" })).rejects.toThrow(
+      /A backup named existing\.dump already exists/,
+    );
     expect(fs.readFileSync(path.join(dir, key), "utf8")).toBe("precious");
   });
 
   test("a key that is a manifest's name is refused", async () => {
-    await expect(createBackup({ conn, storage, key: "x.dump.manifest.json", format: "custom" })).rejects.toThrow(/cannot end with \.manifest\.json/);
+    await expect(createBackup({ conn, storage, key: "x.dump.manifest.json", format: "custom" })).rejects.toThrow(
+      /cannot end with \.manifest\.json/,
+    );
   });
 });

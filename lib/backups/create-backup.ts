@@ -48,7 +48,8 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
   const conn = pgConnectionSchema.parse(opts.conn);
   const { storage, key, format } = opts;
   const bin = { binDir: opts.binDir };
-  if (key.endsWith(MANIFEST_SUFFIX)) throw new UserError(`A backup's name cannot end with ${MANIFEST_SUFFIX}: that is its manifest's name.`);
+  if (key.endsWith(MANIFEST_SUFFIX))
+    throw new UserError(`A backup's name cannot end with ${MANIFEST_SUFFIX}: that is its manifest's name.`);
   opts.signal?.throwIfAborted();
 
   // Never replace an existing backup (and never delete one after a failure).
@@ -59,7 +60,8 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
       throw e;
     },
   );
-  if (existing) throw new UserError(`A backup named ${key} already exists in ${storage.description}: choose another name.`, 409);
+  if (existing)
+    throw new UserError(`A backup named ${key} already exists in ${storage.description}: choose another name.`, 409);
 
   const createdAt = new Date().toISOString();
   const dumpVersion = await pgDumpVersion(bin);
@@ -206,7 +208,9 @@ async function dumpToStorage(
     }
     if (stored.size !== size) {
       await storage.delete(key).catch(() => {});
-      throw new Error(`${storage.description} stored ${stored.size} bytes for ${key} but ${size} were sent: the backup was deleted`);
+      throw new Error(
+        `${storage.description} stored ${stored.size} bytes for ${key} but ${size} were sent: the backup was deleted`,
+      );
     }
     opts.onProgress?.(size);
     return { size, sha256: hash.digest("hex") };

@@ -19,10 +19,16 @@ export function contentDisposition(key: string): string {
 export async function downloadBackup(id: string, actor: SessionUser): Promise<Response> {
   const backup = await db.backup.findUnique({ where: { id }, include: { location: true } });
   if (!backup) throw new NotFoundError("The backup");
-  if (backup.vanishedAt) throw new UserError("This backup is no longer in its location, so it cannot be downloaded.", 410);
+  if (backup.vanishedAt)
+    throw new UserError("This backup is no longer in its location, so it cannot be downloaded.", 410);
   try {
     const stream = await createStorage(fullConfig(backup.location)).read(backup.key);
-    await recordAudit(actor, { action: "backup.download", targetType: "backup", targetId: backup.id, detail: { key: backup.key } });
+    await recordAudit(actor, {
+      action: "backup.download",
+      targetType: "backup",
+      targetId: backup.id,
+      detail: { key: backup.key },
+    });
     return new Response(Readable.toWeb(stream) as ReadableStream, {
       headers: {
         "content-type": "application/octet-stream",
@@ -32,7 +38,8 @@ export async function downloadBackup(id: string, actor: SessionUser): Promise<Re
       },
     });
   } catch (e) {
-    if (e instanceof StorageError) throw new UserError(`Could not read the backup from ${backup.location.name}: ${e.message}`, 502);
+    if (e instanceof StorageError)
+      throw new UserError(`Could not read the backup from ${backup.location.name}: ${e.message}`, 502);
     throw e;
   }
 }

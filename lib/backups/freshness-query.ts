@@ -10,19 +10,41 @@ const STRIP_DAYS = 30;
 /** Per protected database: newest good backup against the RPO, and the last 30 days. */
 export async function databaseFreshness(now = new Date()) {
   await requireRole("viewer");
-  const databases = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }], include: { _count: { select: { sources: true } } } });
+  const databases = await db.database.findMany({
+    orderBy: [{ environment: "asc" }, { name: "asc" }],
+    include: { _count: { select: { sources: true } } },
+  });
   const since = new Date(now.getTime() - STRIP_DAYS * 86_400_000);
   return Promise.all(
     databases.map(async (d) => {
       const good = { databaseId: d.id, vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" } };
       const [newest, newestVerified, recent, failedRecent, count, lastRestore] = await Promise.all([
-        db.backup.findFirst({ where: good, orderBy: { takenAt: "desc" }, select: { id: true, key: true, takenAt: true, verificationState: true } }),
-        db.backup.findFirst({ where: { databaseId: d.id, vanishedAt: null, verificationState: "verified" }, orderBy: { takenAt: "desc" }, select: { id: true, takenAt: true } }),
+        db.backup.findFirst({
+          where: good,
+          orderBy: { takenAt: "desc" },
+          select: { id: true, key: true, takenAt: true, verificationState: true },
+        }),
+        db.backup.findFirst({
+          where: { databaseId: d.id, vanishedAt: null, verificationState: "verified" },
+          orderBy: { takenAt: "desc" },
+          select: { id: true, takenAt: true },
+        }),
         db.backup.findMany({ where: { ...good, takenAt: { gte: since } }, select: { takenAt: true } }),
-        db.backup.count({ where: { databaseId: d.id, vanishedAt: null, takenAt: { gte: since }, OR: [{ verificationState: "failed" }, { sizeAnomaly: { not: null } }] } }),
+        db.backup.count({
+          where: {
+            databaseId: d.id,
+            vanishedAt: null,
+            takenAt: { gte: since },
+            OR: [{ verificationState: "failed" }, { sizeAnomaly: { not: null } }],
+          },
+        }),
         db.backup.count({ where: { databaseId: d.id, vanishedAt: null } }),
         // Proof that a backup restores (UX.md): the newest restore run that succeeded on it.
-        db.run.findFirst({ where: { databaseId: d.id, status: "succeeded" satisfies RunStatus }, orderBy: { finishedAt: "desc" }, select: { id: true, finishedAt: true } }),
+        db.run.findFirst({
+          where: { databaseId: d.id, status: "succeeded" satisfies RunStatus },
+          orderBy: { finishedAt: "desc" },
+          select: { id: true, finishedAt: true },
+        }),
       ]);
       const f = freshness(newest?.takenAt ?? null, d.rpoHours, now);
       return {
@@ -34,10 +56,21 @@ export async function databaseFreshness(now = new Date()) {
         configured: d._count.sources > 0,
         state: f.state,
         ageHours: f.ageHours,
-        newest: newest && { id: newest.id, key: newest.key, takenAt: newest.takenAt.toISOString(), verificationState: newest.verificationState },
+        newest: newest && {
+          id: newest.id,
+          key: newest.key,
+          takenAt: newest.takenAt.toISOString(),
+          verificationState: newest.verificationState,
+        },
         newestVerifiedAt: newestVerified?.takenAt.toISOString() ?? null,
-        lastRestore: lastRestore?.finishedAt ? { runId: lastRestore.id, at: lastRestore.finishedAt.toISOString() } : null,
-        strip: dayStrip(recent.map((r) => r.takenAt), STRIP_DAYS, now),
+        lastRestore: lastRestore?.finishedAt
+          ? { runId: lastRestore.id, at: lastRestore.finishedAt.toISOString() }
+          : null,
+        strip: dayStrip(
+          recent.map((r) => r.takenAt),
+          STRIP_DAYS,
+          now,
+        ),
         problemsLast30Days: failedRecent,
         backupCount: count,
       };

@@ -31,9 +31,13 @@ function backupRow(key: string, assignedTo: string | null) {
 }
 
 beforeAll(async () => {
-  const location = await db.location.create({ data: { name: `unassigned-${tag}`, kind: "local", config: JSON.stringify({ path: "/tmp", prefix: "" }) } });
+  const location = await db.location.create({
+    data: { name: `unassigned-${tag}`, kind: "local", config: JSON.stringify({ path: "/tmp", prefix: "" }) },
+  });
   locationId = location.id;
-  const database = await db.database.create({ data: { name: `unassigned-db-${tag}`, environment: "test", host: "127.0.0.1", dbName: "x", user: "x" } });
+  const database = await db.database.create({
+    data: { name: `unassigned-db-${tag}`, environment: "test", host: "127.0.0.1", dbName: "x", user: "x" },
+  });
   databaseId = database.id;
   await db.backup.createMany({ data: [backupRow("notes.sql.gz", null), backupRow("amani_export.sql.gz", databaseId)] });
 });

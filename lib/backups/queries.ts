@@ -12,7 +12,9 @@ import { verificationDto } from "@/lib/backups/verify-job";
 type PolicyRow = { id: string; gfsDailyDays: number; gfsWeeklyDays: number; gfsMonthlyDays: number };
 
 async function policies(): Promise<Map<string, GfsPolicy>> {
-  const rows: PolicyRow[] = await db.database.findMany({ select: { id: true, gfsDailyDays: true, gfsWeeklyDays: true, gfsMonthlyDays: true } });
+  const rows: PolicyRow[] = await db.database.findMany({
+    select: { id: true, gfsDailyDays: true, gfsWeeklyDays: true, gfsMonthlyDays: true },
+  });
   return new Map(rows.map((r) => [r.id, policyOf(r)]));
 }
 
@@ -34,13 +36,20 @@ export function buildWhere(f: BackupFilter, policyMap: Map<string, GfsPolicy>, n
     const cls = f.class;
     and.push({
       // Only a database's backups have a retention class; unassigned objects match none.
-      OR: [...policyMap.entries()].map(([id, p]) => ({ databaseId: id, ...retentionWhere(cls, p, now) }) as Prisma.BackupWhereInput),
+      OR: [...policyMap.entries()].map(
+        ([id, p]) => ({ databaseId: id, ...retentionWhere(cls, p, now) }) as Prisma.BackupWhereInput,
+      ),
     });
   }
   return and.length ? { AND: and } : {};
 }
 
-type BackupRow = Prisma.BackupGetPayload<{ include: { location: { select: { name: true; kind: true } }; database: { select: { name: true; environment: true } } } }>;
+type BackupRow = Prisma.BackupGetPayload<{
+  include: {
+    location: { select: { name: true; kind: true } };
+    database: { select: { name: true; environment: true } };
+  };
+}>;
 
 function toDto(b: BackupRow, policy: GfsPolicy, now: Date) {
   const facts = { takenAt: b.takenAt, weekday: b.weekday, dayOfMonth: b.dayOfMonth, critical: b.critical };
@@ -72,7 +81,10 @@ function toDto(b: BackupRow, policy: GfsPolicy, now: Date) {
 }
 export type BackupDto = ReturnType<typeof toDto>;
 
-const include = { location: { select: { name: true, kind: true } }, database: { select: { name: true, environment: true } } } as const;
+const include = {
+  location: { select: { name: true, kind: true } },
+  database: { select: { name: true, environment: true } },
+} as const;
 
 export async function listBackups(f: BackupFilter, now = new Date()) {
   await requireRole("viewer");
@@ -87,7 +99,9 @@ export async function queryBackups(f: BackupFilter, now = new Date()) {
   const [rows, totals, unassigned] = await Promise.all([
     db.backup.findMany({ where, orderBy, skip: (f.page - 1) * f.size, take: f.size, include }),
     db.backup.aggregate({ where, _count: { _all: true }, _sum: { size: true } }),
-    db.backup.count({ where: { databaseId: null, vanishedAt: null, ...(f.location ? { locationId: f.location } : {}) } }),
+    db.backup.count({
+      where: { databaseId: null, vanishedAt: null, ...(f.location ? { locationId: f.location } : {}) },
+    }),
   ]);
   return {
     rows: rows.map((b) => toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now)),
@@ -103,7 +117,10 @@ export type BackupList = Awaited<ReturnType<typeof listBackups>>;
 
 export async function getBackup(id: string, now = new Date()) {
   await requireRole("viewer");
-  const b = await db.backup.findUnique({ where: { id }, include: { ...include, verifications: { orderBy: { startedAt: "desc" }, take: 20 } } });
+  const b = await db.backup.findUnique({
+    where: { id },
+    include: { ...include, verifications: { orderBy: { startedAt: "desc" }, take: 20 } },
+  });
   if (!b) throw new NotFoundError("The backup");
   const policyMap = await policies();
   const manifest = readStoredManifest(b.manifest);

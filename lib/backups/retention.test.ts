@@ -38,7 +38,9 @@ describe("retentionClass with the seed's GFS policy", () => {
   });
 
   test("keptUntil follows the class", () => {
-    expect(keptUntil(facts("2026-11-24T02:00:00Z"), DEFAULT_POLICY, now)?.toISOString()).toBe("2026-12-24T02:00:00.000Z");
+    expect(keptUntil(facts("2026-11-24T02:00:00Z"), DEFAULT_POLICY, now)?.toISOString()).toBe(
+      "2026-12-24T02:00:00.000Z",
+    );
     expect(keptUntil(facts("2020-01-01T00:00:00Z", true), DEFAULT_POLICY, now)).toBeNull();
   });
 });
@@ -48,7 +50,8 @@ function matches(where: Record<string, unknown>, row: Record<string, unknown>): 
   return Object.entries(where).every(([k, v]) => {
     if (k === "AND") return (v as Record<string, unknown>[]).every((w) => matches(w, row));
     if (k === "NOT") return !matches(v as Record<string, unknown>, row);
-    if (v && typeof v === "object" && "gte" in v) return (row[k] as Date).getTime() >= (v as { gte: Date }).gte.getTime();
+    if (v && typeof v === "object" && "gte" in v)
+      return (row[k] as Date).getTime() >= (v as { gte: Date }).gte.getTime();
     return row[k] === v;
   });
 }
@@ -96,7 +99,11 @@ describe("freshness against the RPO", () => {
 });
 
 test("dayStrip marks the days without a backup", () => {
-  const strip = dayStrip([new Date("2026-11-25T02:00:00Z"), new Date("2026-11-23T02:00:00Z"), new Date("2026-11-23T14:00:00Z")], 3, now);
+  const strip = dayStrip(
+    [new Date("2026-11-25T02:00:00Z"), new Date("2026-11-23T02:00:00Z"), new Date("2026-11-23T14:00:00Z")],
+    3,
+    now,
+  );
   expect(strip).toEqual([
     { day: "2026-11-23", count: 2 },
     { day: "2026-11-24", count: 0 },

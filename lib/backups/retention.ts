@@ -38,7 +38,13 @@ export function retentionClass(b: RetentionFacts, policy: GfsPolicy, now: Date):
 /** When the class's rule stops keeping the backup (null: never). */
 export function keptUntil(b: RetentionFacts, policy: GfsPolicy, now: Date): Date | null {
   const cls = retentionClass(b, policy, now);
-  const days = { critical: null, monthly: policy.monthlyDays, weekly: policy.weeklyDays, daily: policy.dailyDays, past_retention: 0 }[cls];
+  const days = {
+    critical: null,
+    monthly: policy.monthlyDays,
+    weekly: policy.weeklyDays,
+    daily: policy.dailyDays,
+    past_retention: 0,
+  }[cls];
   if (days === null) return null;
   return new Date(b.takenAt.getTime() + days * DAY);
 }
@@ -83,8 +89,10 @@ export function sizeAnomaly(size: number, previous: number[]): string | null {
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
   if (median === 0) return null;
   const ratio = size / median;
-  if (ratio <= SHRINK_RATIO) return `${Math.round((1 - ratio) * 100)}% smaller than the median of the previous ${window.length}`;
-  if (ratio >= GROWTH_RATIO) return `${Math.round((ratio - 1) * 100)}% larger than the median of the previous ${window.length}`;
+  if (ratio <= SHRINK_RATIO)
+    return `${Math.round((1 - ratio) * 100)}% smaller than the median of the previous ${window.length}`;
+  if (ratio >= GROWTH_RATIO)
+    return `${Math.round((ratio - 1) * 100)}% larger than the median of the previous ${window.length}`;
   return null;
 }
 
@@ -94,7 +102,11 @@ export type FreshnessState = "ok" | "warning" | "breached";
  * Age of the newest good backup against the RPO: ok within the RPO, warning up to 25%
  * past it (a late run), breached beyond that or when there is no good backup at all.
  */
-export function freshness(newestGood: Date | null, rpoHours: number, now: Date): { state: FreshnessState; ageHours: number | null } {
+export function freshness(
+  newestGood: Date | null,
+  rpoHours: number,
+  now: Date,
+): { state: FreshnessState; ageHours: number | null } {
   if (!newestGood) return { state: "breached", ageHours: null };
   const ageHours = (now.getTime() - newestGood.getTime()) / 3_600_000;
   if (ageHours <= rpoHours) return { state: "ok", ageHours };

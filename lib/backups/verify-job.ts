@@ -9,7 +9,13 @@ import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError } from "@/lib/storage/provider";
 import { verifyBackup } from "@/lib/backups/verify";
 import { readStoredManifest, type BackupFormat } from "@/lib/backups/manifest";
-import { ACTIVE_VERIFICATION_JOB_STATUSES, VERIFICATION_JOB_STATUSES, verificationChecksSchema, type VerificationJobStatus, type VerificationState } from "@/lib/backups/states";
+import {
+  ACTIVE_VERIFICATION_JOB_STATUSES,
+  VERIFICATION_JOB_STATUSES,
+  verificationChecksSchema,
+  type VerificationJobStatus,
+  type VerificationState,
+} from "@/lib/backups/states";
 import { parseStoredJson, storedState } from "@/lib/stored-json";
 
 // Verification runs outside the request; the Verification row is its record and its
@@ -18,15 +24,28 @@ import { parseStoredJson, storedState } from "@/lib/stored-json";
 const running = new Set<string>();
 const PROGRESS_EVERY_MS = 400;
 
-export async function startVerification(input: { id: string }, actor: SessionUser): Promise<{ verificationId: string; key: string; location: string }> {
+export async function startVerification(
+  input: { id: string },
+  actor: SessionUser,
+): Promise<{ verificationId: string; key: string; location: string }> {
   const backup = await db.backup.findUnique({ where: { id: input.id }, include: { location: true } });
   if (!backup) throw new NotFoundError("The backup");
-  if (backup.vanishedAt) throw new UserError("This backup is no longer in its location (it vanished at the last sync), so it cannot be verified.", 409);
-  if (running.has(backup.id)) throw new UserError("This backup is already being verified. Watch its progress below.", 409);
+  if (backup.vanishedAt)
+    throw new UserError(
+      "This backup is no longer in its location (it vanished at the last sync), so it cannot be verified.",
+      409,
+    );
+  if (running.has(backup.id))
+    throw new UserError("This backup is already being verified. Watch its progress below.", 409);
   running.add(backup.id);
   try {
     const v = await db.verification.create({
-      data: { backupId: backup.id, status: "running" satisfies VerificationJobStatus, requestedBy: actor.email, bytesTotal: backup.size },
+      data: {
+        backupId: backup.id,
+        status: "running" satisfies VerificationJobStatus,
+        requestedBy: actor.email,
+        bytesTotal: backup.size,
+      },
     });
     void runVerification(v.id, backup).finally(() => running.delete(backup.id));
     return { verificationId: v.id, key: backup.key, location: backup.location.name };
@@ -36,7 +55,9 @@ export async function startVerification(input: { id: string }, actor: SessionUse
   }
 }
 
-type BackupWithLocation = NonNullable<Awaited<ReturnType<typeof db.backup.findUnique<{ where: { id: string }; include: { location: true } }>>>>;
+type BackupWithLocation = NonNullable<
+  Awaited<ReturnType<typeof db.backup.findUnique<{ where: { id: string }; include: { location: true } }>>>
+>;
 
 async function runVerification(verificationId: string, backup: BackupWithLocation) {
   const started = Date.now();
@@ -53,7 +74,9 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
         const now = Date.now();
         if (now - lastWrite < PROGRESS_EVERY_MS) return;
         lastWrite = now;
-        void db.verification.update({ where: { id: verificationId }, data: { bytesDone: BigInt(done) } }).catch(() => undefined);
+        void db.verification
+          .update({ where: { id: verificationId }, data: { bytesDone: BigInt(done) } })
+          .catch(() => undefined);
       },
     });
     const finishedAt = new Date();
@@ -72,7 +95,11 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
       }),
       db.backup.update({
         where: { id: backup.id },
-        data: { verificationState: (result.ok ? "verified" : "failed") satisfies VerificationState, lastVerifiedAt: finishedAt, verificationSummary: result.summary },
+        data: {
+          verificationState: (result.ok ? "verified" : "failed") satisfies VerificationState,
+          lastVerifiedAt: finishedAt,
+          verificationSummary: result.summary,
+        },
       }),
     ]);
   } catch (e) {
@@ -84,7 +111,12 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
     // A read failure says nothing about the backup itself: the state stays as it was.
     await db.verification.update({
       where: { id: verificationId },
-      data: { status: "interrupted" satisfies VerificationJobStatus, finishedAt: new Date(), summary, durationMs: Date.now() - started },
+      data: {
+        status: "interrupted" satisfies VerificationJobStatus,
+        finishedAt: new Date(),
+        summary,
+        durationMs: Date.now() - started,
+      },
     });
   }
 }
@@ -118,6 +150,10 @@ export type VerificationDto = Awaited<ReturnType<typeof getVerification>>;
 export async function markInterruptedVerifications() {
   await db.verification.updateMany({
     where: { status: { in: [...ACTIVE_VERIFICATION_JOB_STATUSES] } },
-    data: { status: "interrupted" satisfies VerificationJobStatus, finishedAt: new Date(), summary: "The console stopped during this verification. Run it again." },
+    data: {
+      status: "interrupted" satisfies VerificationJobStatus,
+      finishedAt: new Date(),
+      summary: "The console stopped during this verification. Run it again.",
+    },
   });
 }

@@ -14,7 +14,14 @@ import { withPgEnv, type PgConnection } from "@/lib/postgres/connection";
 import { runPsqlQuery } from "@/lib/postgres/run";
 import { createDatabase, createFixtureDatabase, dropDatabase, uniqueDatabaseName } from "@/lib/postgres/test-support";
 import type { BackupFormat, Manifest } from "./manifest";
-import { BackupReadError, completionCheck, sniffFormat, TarWalk, verifyBackup, type VerificationResult } from "./verify";
+import {
+  BackupReadError,
+  completionCheck,
+  sniffFormat,
+  TarWalk,
+  verifyBackup,
+  type VerificationResult,
+} from "./verify";
 
 // Integration tests: real dumps of the amani fixture made by pg_dump, then damaged on purpose.
 
@@ -75,7 +82,11 @@ async function manifestFor(name: string, format: BackupFormat): Promise<Manifest
 beforeAll(async () => {
   conn = await createFixtureDatabase("verify");
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-verify-"));
-  await Promise.all([dump(conn, "custom", f("good.dump")), dump(conn, "plain", f("good.sql")), dump(conn, "tar", f("good.tar"))]);
+  await Promise.all([
+    dump(conn, "custom", f("good.dump")),
+    dump(conn, "plain", f("good.sql")),
+    dump(conn, "tar", f("good.tar")),
+  ]);
   await gzipFile(f("good.sql"), f("good.sql.gz"));
   cut(f("good.dump"), f("truncated.dump"), 0.6);
   cut(f("good.sql.gz"), f("truncated.sql.gz"), 0.6);
@@ -98,10 +109,22 @@ afterAll(async () => {
 
 describe("good backups pass", () => {
   test.each<[string, BackupFormat, string[]]>([
-    ["good.dump", "custom", ["size", "size matches manifest", "sha256 matches manifest", "table of contents", "table data"]],
-    ["good.sql.gz", "plain_gzip", ["size", "size matches manifest", "sha256 matches manifest", "gzip", "pg_dump completion line"]],
+    [
+      "good.dump",
+      "custom",
+      ["size", "size matches manifest", "sha256 matches manifest", "table of contents", "table data"],
+    ],
+    [
+      "good.sql.gz",
+      "plain_gzip",
+      ["size", "size matches manifest", "sha256 matches manifest", "gzip", "pg_dump completion line"],
+    ],
     ["good.sql", "plain", ["size", "size matches manifest", "sha256 matches manifest", "pg_dump completion line"]],
-    ["good.tar", "tar", ["size", "size matches manifest", "sha256 matches manifest", "table of contents", "tar structure"]],
+    [
+      "good.tar",
+      "tar",
+      ["size", "size matches manifest", "sha256 matches manifest", "table of contents", "tar structure"],
+    ],
   ])("%s as %s", async (name, format, checkNames) => {
     const manifest = await manifestFor(name, format);
     const progress: [number, number][] = [];
@@ -125,7 +148,9 @@ describe("good backups pass", () => {
 
   test("the archive's table of contents is described", async () => {
     const r = await verifyFile("good.dump", "custom");
-    expect(check(r, "table of contents").detail).toMatch(/^\d+ entries, 8 with table data; database lb_verify_\w+; dumped from PostgreSQL \d+\.\d+ by pg_dump \d+\.\d+$/);
+    expect(check(r, "table of contents").detail).toMatch(
+      /^\d+ entries, 8 with table data; database lb_verify_\w+; dumped from PostgreSQL \d+\.\d+ by pg_dump \d+\.\d+$/,
+    );
     expect(check(r, "table data").detail).toMatch(/every data block reads to the end/);
     expect(r.summary).toMatch(/no manifest to compare with/);
   });
@@ -135,7 +160,10 @@ describe("damaged backups fail and say what is wrong", () => {
   test("custom archive cut at 60%", async () => {
     const r = await verifyFile("truncated.dump", "custom");
     expect(r.ok).toBe(false);
-    expect(check(r, "table data")).toMatchObject({ ok: false, detail: expect.stringMatching(/^the archive ends early, after .*: the file is truncated/) });
+    expect(check(r, "table data")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^the archive ends early, after .*: the file is truncated/),
+    });
     expect(r.summary).toMatch(/^Failed: table data: the archive ends early/);
   });
 
@@ -175,7 +203,10 @@ describe("damaged backups fail and say what is wrong", () => {
   test("tar cut at 60%", async () => {
     const r = await verifyFile("truncated.tar", "tar");
     expect(r.ok).toBe(false);
-    expect(check(r, "tar structure")).toMatchObject({ ok: false, detail: expect.stringMatching(/^tar archive ends early at byte .*: the file is truncated$/) });
+    expect(check(r, "tar structure")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^tar archive ends early at byte .*: the file is truncated$/),
+    });
   });
 
   test.each<BackupFormat>(["custom", "plain", "plain_gzip", "tar", "unknown"])("0-byte file as %s", async (format) => {
@@ -183,7 +214,11 @@ describe("damaged backups fail and say what is wrong", () => {
     expect(r.ok).toBe(false);
     expect(r.bytes).toBe(0);
     expect(r.sha256).toBe(createHash("sha256").digest("hex"));
-    expect(r.checks[0]).toMatchObject({ name: "size", ok: false, detail: expect.stringMatching(/^The backup is 0 bytes/) });
+    expect(r.checks[0]).toMatchObject({
+      name: "size",
+      ok: false,
+      detail: expect.stringMatching(/^The backup is 0 bytes/),
+    });
     expect(r.summary).toMatch(/^Failed: size: The backup is 0 bytes/);
   });
 
@@ -191,7 +226,10 @@ describe("damaged backups fail and say what is wrong", () => {
     const manifest = { ...(await manifestFor("good.dump", "custom")), sha256: "0".repeat(64), size: 1234 };
     const r = await verifyFile("good.dump", "custom", { manifest });
     expect(r.ok).toBe(false);
-    expect(check(r, "sha256 matches manifest")).toMatchObject({ ok: false, detail: expect.stringContaining(`but the manifest records ${"0".repeat(64)}`) });
+    expect(check(r, "sha256 matches manifest")).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining(`but the manifest records ${"0".repeat(64)}`),
+    });
     expect(check(r, "size matches manifest").ok).toBe(false);
     // The archive itself is fine: the report says so, so nobody hunts for the wrong problem.
     expect(check(r, "table data").ok).toBe(true);
@@ -200,7 +238,10 @@ describe("damaged backups fail and say what is wrong", () => {
   test("garbage bytes named .dump", async () => {
     const r = await verifyFile("garbage.dump", "custom");
     expect(r.ok).toBe(false);
-    expect(check(r, "table of contents")).toMatchObject({ ok: false, detail: expect.stringMatching(/^not a pg_dump custom archive: its first bytes match no backup format/) });
+    expect(check(r, "table of contents")).toMatchObject({
+      ok: false,
+      detail: expect.stringMatching(/^not a pg_dump custom archive: its first bytes match no backup format/),
+    });
     expect(r.checks.map((c) => c.name)).toEqual(["size", "table of contents"]);
     // pg_restore gave up at once; the checksum still covers every byte.
     expect(r.bytes).toBe(200_000);
@@ -210,7 +251,12 @@ describe("damaged backups fail and say what is wrong", () => {
   test("no pg_restore: an error about the tool, not a verdict on the backup", async () => {
     const file = f("good.dump");
     await expect(
-      verifyBackup({ open: async () => fs.createReadStream(file), size: fs.statSync(file).size, format: "custom", binDir: "/nonexistent-lifeboat" }),
+      verifyBackup({
+        open: async () => fs.createReadStream(file),
+        size: fs.statSync(file).size,
+        format: "custom",
+        binDir: "/nonexistent-lifeboat",
+      }),
     ).rejects.toThrow(/pg_restore was not found in \/nonexistent-lifeboat/);
   });
 
@@ -234,12 +280,18 @@ describe("damaged backups fail and say what is wrong", () => {
       ["sha256 matches manifest", true],
       ["format", false],
     ]);
-    expect(check(r, "format").detail).toMatch(/^The format is unknown.*look like a pg_dump custom-format archive: set the backup's format to custom/);
+    expect(check(r, "format").detail).toMatch(
+      /^The format is unknown.*look like a pg_dump custom-format archive: set the backup's format to custom/,
+    );
   });
 
   test("a size different from the storage listing", async () => {
     const file = f("good.sql");
-    const r = await verifyBackup({ open: async () => fs.createReadStream(file), size: fs.statSync(file).size + 10, format: "plain" });
+    const r = await verifyBackup({
+      open: async () => fs.createReadStream(file),
+      size: fs.statSync(file).size + 10,
+      format: "plain",
+    });
     expect(check(r, "size matches storage").ok).toBe(false);
   });
 });
@@ -253,7 +305,9 @@ describe("the pass itself", () => {
           throw new Error("connection reset by peer");
         })(),
       );
-    await expect(verifyBackup({ open: async () => broken(), size: 200_000, format: "custom" })).rejects.toThrow(BackupReadError);
+    await expect(verifyBackup({ open: async () => broken(), size: 200_000, format: "custom" })).rejects.toThrow(
+      BackupReadError,
+    );
     await expect(verifyBackup({ open: async () => broken(), size: 200_000, format: "plain_gzip" })).rejects.toThrow(
       /could not read the backup after 98 KiB \(100,000 bytes\): connection reset by peer/,
     );
@@ -308,7 +362,10 @@ describe("a 60 MB archive", () => {
   beforeAll(async () => {
     big = await createDatabase(uniqueDatabaseName("big"));
     // ~62 MB of hex text; with --compress=0 the archive is about that size.
-    await runPsqlQuery(big, "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 8) AS v FROM generate_series(1, 240000) g");
+    await runPsqlQuery(
+      big,
+      "CREATE TABLE big AS SELECT g AS id, repeat(md5(g::text), 8) AS v FROM generate_series(1, 240000) g",
+    );
     file = f("big.dump");
     await dump(big, "custom", file, 0);
   }, 120_000);
@@ -385,14 +442,20 @@ describe("a 60 MB archive", () => {
     });
     expect(check(r, "pg_dump completion line").ok).toBe(true);
     expect(r.bytes).toBe(total + trailer.length);
-    console.info(`[verify] 400 MB plain stream in ${r.durationMs} ms; RSS +${((peakRss - rssBefore) / 1e6).toFixed(1)} MB`);
+    console.info(
+      `[verify] 400 MB plain stream in ${r.durationMs} ms; RSS +${((peakRss - rssBefore) / 1e6).toFixed(1)} MB`,
+    );
     expect(peakRss - rssBefore).toBeLessThan(150_000_000);
   });
 
   test("cut at 60% it fails", { timeout: 120_000 }, async () => {
     const size = fs.statSync(file).size;
     const cutAt = Math.floor(size * 0.6);
-    const r = await verifyBackup({ open: async () => fs.createReadStream(file, { end: cutAt - 1 }), size: cutAt, format: "custom" });
+    const r = await verifyBackup({
+      open: async () => fs.createReadStream(file, { end: cutAt - 1 }),
+      size: cutAt,
+      format: "custom",
+    });
     expect(r.ok).toBe(false);
     expect(check(r, "table data").detail).toMatch(/the file is truncated/);
   });

@@ -73,7 +73,11 @@ export function sniffFormat(head: Buffer): "custom" | "gzip" | "tar" | "sql" | n
   if (head.subarray(0, 5).toString("latin1") === "PGDMP") return "custom";
   if (head[0] === 0x1f && head[1] === 0x8b) return "gzip";
   if (head.length >= 262 && head.subarray(257, 262).toString("latin1") === "ustar") return "tar";
-  const text = head.subarray(0, 200).toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  const text = head
+    .subarray(0, 200)
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart();
   if (/^(--|\\restrict |SET |CREATE |BEGIN|SELECT |INSERT |COPY )/.test(text)) return "sql";
   return null;
 }
@@ -143,7 +147,8 @@ class Tail {
   total = 0;
   push(chunk: Buffer) {
     this.total += chunk.length;
-    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    if (this.head.length < HEAD_BYTES)
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
     if (chunk.length >= TAIL_BYTES) this.buf = Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
     else {
       const joined = Buffer.concat([this.buf, chunk]);
@@ -169,14 +174,18 @@ export function completionCheck(tail: Buffer, sqlBytes: number, head: Buffer): V
     }
   }
   if (at < 0) {
-    const hint = sniffFormat(head) === "sql" ? "" : ` (${sniffHint(head, "plain") || "it does not start like pg_dump output"})`;
+    const hint =
+      sniffFormat(head) === "sql" ? "" : ` (${sniffHint(head, "plain") || "it does not start like pg_dump output"})`;
     return {
       name,
       ok: false,
       detail: `the SQL ends without pg_dump's completion line ("${COMPLETION_LINES[0]}") after ${formatBytes(sqlBytes)}: the dump is incomplete (pg_dump did not finish, or the file was cut off)${hint}`,
     };
   }
-  const after = text.slice(at + line.length).split(/\r?\n/).map((l) => l.trim());
+  const after = text
+    .slice(at + line.length)
+    .split(/\r?\n/)
+    .map((l) => l.trim());
   const extra = after.filter((l) => l !== "" && l !== "--" && !/^\\unrestrict [A-Za-z0-9]+$/.test(l));
   if (extra.length > 0) {
     return {
@@ -234,7 +243,8 @@ class GzipCheck implements FormatCheck {
   }
 
   async write(chunk: Buffer) {
-    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    if (this.head.length < HEAD_BYTES)
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
     if (this.error) return;
     this.fed += chunk.length;
     await writeChunk(this.gunzip, chunk);
@@ -259,10 +269,13 @@ class GzipCheck implements FormatCheck {
 
 /** Explains pg_restore's complaint about an archive for someone who did not write pg_restore. */
 export function explainPgRestore(stderr: string, bytes: number, head: Buffer, declared: BackupFormat): string {
-  const firstError = stderr
-    .split("\n")
-    .map((l) => l.trim())
-    .find((l) => /error:|fatal:/i.test(l)) ?? stderr.trim().split("\n")[0] ?? "";
+  const firstError =
+    stderr
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => /error:|fatal:/i.test(l)) ??
+    stderr.trim().split("\n")[0] ??
+    "";
   const msg = firstError.replace(/^pg_restore:\s*(error:\s*)?/, "");
   if (/could not read from input file: end of file|unexpected end of file/.test(stderr)) {
     return `the archive ends early, after ${formatBytes(bytes)}: the file is truncated (pg_restore: ${msg})`;
@@ -270,7 +283,11 @@ export function explainPgRestore(stderr: string, bytes: number, head: Buffer, de
   if (/appears to be a text format dump/.test(stderr)) {
     return "this is a plain SQL dump, not a pg_dump archive: verify it as plain (or plain_gzip)";
   }
-  if (/does not appear to be a valid archive|did not find magic string|could not find header|not a valid archive/.test(stderr)) {
+  if (
+    /does not appear to be a valid archive|did not find magic string|could not find header|not a valid archive/.test(
+      stderr,
+    )
+  ) {
     const hint = sniffHint(head, declared);
     return `not a pg_dump ${declared} archive${hint ? `: ${hint}` : ""} (pg_restore: ${msg})`;
   }
@@ -325,7 +342,9 @@ class PgRestoreChild {
 
   private countLine(l: string) {
     if (l.startsWith(";")) {
-      const m = /^;\s+(dbname|Dumped from database version|Dumped by pg_dump version|Format|TOC Entries):\s*(.*)$/.exec(l);
+      const m = /^;\s+(dbname|Dumped from database version|Dumped by pg_dump version|Format|TOC Entries):\s*(.*)$/.exec(
+        l,
+      );
       if (m?.[1] && m[2] !== undefined) this.lines.header.set(m[1], m[2].trim());
       return;
     }
@@ -356,7 +375,12 @@ class PgRestoreChild {
     if (r.exitCode === undefined && !this.stalled) {
       // Not the archive's fault: the check could not run at all.
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("pg_restore", this.binDir);
-      return { ok: false, stderr: `could not run pg_restore: ${r.shortMessage ?? "no message"}`, stalled: false, toc: this.lines };
+      return {
+        ok: false,
+        stderr: `could not run pg_restore: ${r.shortMessage ?? "no message"}`,
+        stalled: false,
+        toc: this.lines,
+      };
     }
     return { ok: r.exitCode === 0 && !this.stalled, stderr, stalled: this.stalled, toc: this.lines };
   }
@@ -387,12 +411,16 @@ class ArchiveCheck implements FormatCheck {
     bin: BinOptions,
   ) {
     this.list = new PgRestoreChild(pgRestoreListArgs({ binDir: bin.binDir }), true, bin.binDir);
-    this.full = format === "custom" ? new PgRestoreChild(pgRestoreArgs({ outputFile: "/dev/null", binDir: bin.binDir }), false, bin.binDir) : null;
+    this.full =
+      format === "custom"
+        ? new PgRestoreChild(pgRestoreArgs({ outputFile: "/dev/null", binDir: bin.binDir }), false, bin.binDir)
+        : null;
     this.tar = format === "tar" ? new TarWalk() : null;
   }
 
   async write(chunk: Buffer) {
-    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    if (this.head.length < HEAD_BYTES)
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
     this.tar?.push(chunk);
     await Promise.all([this.list.write(chunk), this.full?.write(chunk)]);
   }
@@ -416,7 +444,11 @@ class ArchiveCheck implements FormatCheck {
         checks.push(
           full.ok
             ? { name: "table data", ok: true, detail: `every data block reads to the end (${list.toc.data} tables)` }
-            : { name: "table data", ok: false, detail: full.stalled ? stuck : explainPgRestore(full.stderr, bytes, this.head, this.format) },
+            : {
+                name: "table data",
+                ok: false,
+                detail: full.stalled ? stuck : explainPgRestore(full.stderr, bytes, this.head, this.format),
+              },
         );
       }
     }
@@ -499,7 +531,8 @@ export class TarWalk {
   check(total: number): VerificationCheck {
     const name = "tar structure";
     if (this.problem) return { name, ok: false, detail: this.problem };
-    if (this.ended) return { name, ok: true, detail: `${this.members} members, each complete, and the end-of-archive marker` };
+    if (this.ended)
+      return { name, ok: true, detail: `${this.members} members, each complete, and the end-of-archive marker` };
     if (this.member) {
       const missing = this.member.start + this.member.size - total;
       return {
@@ -532,11 +565,14 @@ function tarNumber(field: Buffer): number | null {
 class UnknownFormatCheck implements FormatCheck {
   private head = Buffer.alloc(0);
   async write(chunk: Buffer) {
-    if (this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
+    if (this.head.length < HEAD_BYTES)
+      this.head = Buffer.concat([this.head, chunk.subarray(0, HEAD_BYTES - this.head.length)]);
   }
   async finish(): Promise<VerificationCheck[]> {
     const s = sniffFormat(this.head);
-    const hint = s ? ` Its first bytes look like ${SNIFF_HINT[s].words}: set the backup's format to ${SNIFF_HINT[s].format} to check its contents.` : "";
+    const hint = s
+      ? ` Its first bytes look like ${SNIFF_HINT[s].words}: set the backup's format to ${SNIFF_HINT[s].format} to check its contents.`
+      : "";
     return [
       {
         name: "format",
@@ -624,7 +660,11 @@ export async function verifyBackup(input: VerifyInput): Promise<VerificationResu
 
     const checks: VerificationCheck[] = [];
     if (bytes === 0) {
-      checks.push({ name: "size", ok: false, detail: "The backup is 0 bytes: the backup job wrote nothing (it failed or ran out of space)" });
+      checks.push({
+        name: "size",
+        ok: false,
+        detail: "The backup is 0 bytes: the backup job wrote nothing (it failed or ran out of space)",
+      });
     } else {
       checks.push({ name: "size", ok: true, detail: formatBytes(bytes) });
     }

@@ -18,7 +18,11 @@ export async function refreshSizeAnomalies(databaseIds: string[]) {
       sizes.push(Number(r.size));
     }
     for (let i = 0; i < changes.length; i += 200) {
-      await db.$transaction(changes.slice(i, i + 200).map((c) => db.backup.update({ where: { id: c.id }, data: { sizeAnomaly: c.sizeAnomaly } })));
+      await db.$transaction(
+        changes
+          .slice(i, i + 200)
+          .map((c) => db.backup.update({ where: { id: c.id }, data: { sizeAnomaly: c.sizeAnomaly } })),
+      );
     }
   }
 }

@@ -34,7 +34,10 @@ export async function reassignCatalog(locationIds: string[]): Promise<{ reassign
     }
     for (const [databaseId, ids] of moves) {
       for (let i = 0; i < ids.length; i += CHUNK) {
-        const { count } = await db.backup.updateMany({ where: { id: { in: ids.slice(i, i + CHUNK) } }, data: { databaseId } });
+        const { count } = await db.backup.updateMany({
+          where: { id: { in: ids.slice(i, i + CHUNK) } },
+          data: { databaseId },
+        });
         reassigned += count;
       }
     }
@@ -56,10 +59,24 @@ export async function previewLocationPatterns(
   await requireRole("admin");
   const location = await db.location.findUnique({
     where: { id: locationId },
-    include: { sources: { where: databaseId ? { databaseId: { not: databaseId } } : {}, include: { database: { select: { name: true } } } } },
+    include: {
+      sources: {
+        where: databaseId ? { databaseId: { not: databaseId } } : {},
+        include: { database: { select: { name: true } } },
+      },
+    },
   });
   if (!location) throw new NotFoundError("The location");
   const rows = await db.backup.findMany({ where: { locationId, vanishedAt: null }, select: { key: true } });
   const others = location.sources.map((s) => ({ database: s.database.name, patterns: s.patterns }));
-  return { location: location.name, ...previewPatterns(rows.map((r) => r.key), fullConfig(location).prefix, patterns, 5, others) };
+  return {
+    location: location.name,
+    ...previewPatterns(
+      rows.map((r) => r.key),
+      fullConfig(location).prefix,
+      patterns,
+      5,
+      others,
+    ),
+  };
 }

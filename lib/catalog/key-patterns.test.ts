@@ -43,7 +43,12 @@ test("a pattern that misses keys in dated folders matches nothing and gets a fol
     { pattern: "amani_backup_*", matched: 0, suggestion: { pattern: "**/amani_backup_*", matched: 2 } },
     { pattern: "pre_migration_*", matched: 0, suggestion: { pattern: "**/pre_migration_*", matched: 1 } },
   ]);
-  expect(p.sampleKeys).toEqual(["2026/11/amani_backup_20261130_020000.sql.gz", "2026/12/amani_backup_20261201_020000.sql.gz", "2026/12/pre_migration_20261201_120000.sql.gz", "other_backup_20261201_020000.sql.gz"]);
+  expect(p.sampleKeys).toEqual([
+    "2026/11/amani_backup_20261130_020000.sql.gz",
+    "2026/12/amani_backup_20261201_020000.sql.gz",
+    "2026/12/pre_migration_20261201_120000.sql.gz",
+    "other_backup_20261201_020000.sql.gz",
+  ]);
 });
 
 test("a matching pattern counts its keys and lists the first ones, sorted", () => {

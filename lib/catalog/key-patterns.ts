@@ -58,7 +58,10 @@ export function previewPatterns(
   const regexes = list.map((p) => globToRegExp(p));
   const counts = list.map(() => 0);
   const examples: string[] = [];
-  const otherRegexes = others.map((o) => ({ database: o.database, regexes: splitPatterns(o.patterns).map((p) => globToRegExp(p)) }));
+  const otherRegexes = others.map((o) => ({
+    database: o.database,
+    regexes: splitPatterns(o.patterns).map((p) => globToRegExp(p)),
+  }));
   const overlaps = new Map<string, number>();
   let matched = 0;
   for (const key of relative) {
@@ -70,7 +73,8 @@ export function previewPatterns(
       }
     });
     if (any) {
-      for (const o of otherRegexes) if (o.regexes.some((re) => re.test(key))) overlaps.set(o.database, (overlaps.get(o.database) ?? 0) + 1);
+      for (const o of otherRegexes)
+        if (o.regexes.some((re) => re.test(key))) overlaps.set(o.database, (overlaps.get(o.database) ?? 0) + 1);
       matched++;
       if (examples.length < limit) examples.push(key);
     }

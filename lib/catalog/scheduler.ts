@@ -19,7 +19,10 @@ export async function startBackgroundWork(intervalMinutes: number) {
       await beginSync(id, "interval").catch((e) => console.error("[lifeboat] background sync could not start:", e));
     }
   };
-  timer = setInterval(() => void tick().catch((e) => console.error("[lifeboat] background sync:", e)), intervalMinutes * 60_000);
+  timer = setInterval(
+    () => void tick().catch((e) => console.error("[lifeboat] background sync:", e)),
+    intervalMinutes * 60_000,
+  );
   timer.unref();
   setTimeout(() => void tick().catch((e) => console.error("[lifeboat] background sync:", e)), 5_000).unref();
 }

@@ -12,7 +12,8 @@ export async function startLocationSync(input: { id: string }) {
     const { runId } = await beginSync(location.id, "manual");
     return { runId, name: location.name };
   } catch (e) {
-    if (e instanceof SyncBusyError) throw new UserError(`A sync of ${location.name} is already running; its progress is shown here.`, 409);
+    if (e instanceof SyncBusyError)
+      throw new UserError(`A sync of ${location.name} is already running; its progress is shown here.`, 409);
     throw e;
   }
 }

@@ -18,5 +18,10 @@ export const SYNC_STATUS_DISPLAY: Record<SyncStatus, StateDisplay> = {
   running: { label: "running", tone: "info", symbol: "◌", meaning: "Listing the location now." },
   ok: { label: "ok", tone: "good", symbol: "✓", meaning: "The last sync listed the whole location." },
   error: { label: "error", tone: "bad", symbol: "✗", meaning: "The last sync failed; the catalog may be out of date." },
-  interrupted: { label: "interrupted", tone: "warn", symbol: "▲", meaning: "The console stopped during the sync; run it again." },
+  interrupted: {
+    label: "interrupted",
+    tone: "warn",
+    symbol: "▲",
+    meaning: "The console stopped during the sync; run it again.",
+  },
 };

@@ -35,34 +35,67 @@ const present = (locationId: string) => db.backup.count({ where: { locationId, v
 beforeAll(async () => {
   s3 = await startPrivateS3();
   await s3.createBucket(bucket);
-  await s3.putMany(bucket, Array.from({ length: N }, (_, i) => ({ key: keyOf(i), body: `backup ${i}` })));
+  await s3.putMany(
+    bucket,
+    Array.from({ length: N }, (_, i) => ({ key: keyOf(i), body: `backup ${i}` })),
+  );
   await s3.put(bucket, "prod/notes.txt", "not a backup but still an object");
   const manifested = keyOf(N - 1);
   await s3.put(
     bucket,
     `${manifested}.manifest.json`,
     JSON.stringify({
-      lifeboat: 1, sha256: "a".repeat(64), size: 10, format: "plain_gzip", database: "amani", serverVersion: "15.18", pgDumpVersion: "15.18",
-      createdAt: new Date(start + (N - 1) * DAY).toISOString(), migrationHead: "abc123", critical: true, tables: [{ schema: "public", name: "users", rows: 1000 }],
+      lifeboat: 1,
+      sha256: "a".repeat(64),
+      size: 10,
+      format: "plain_gzip",
+      database: "amani",
+      serverVersion: "15.18",
+      pgDumpVersion: "15.18",
+      createdAt: new Date(start + (N - 1) * DAY).toISOString(),
+      migrationHead: "abc123",
+      critical: true,
+      tables: [{ schema: "public", name: "users", rows: 1000 }],
     }),
   );
   await s3.put(bucket, `${keyOf(N - 2)}.manifest.json`, "{ not json");
 
   folder = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-sync-local-"));
-  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(folder, `local_backup_2026010${i + 1}_020000.dump`), "x".repeat(100 + i));
+  for (let i = 0; i < 5; i++)
+    fs.writeFileSync(path.join(folder, `local_backup_2026010${i + 1}_020000.dump`), "x".repeat(100 + i));
 
   s3Id = (
     await saveLocation(
       saveLocationSchema.parse({
         name: `s3-${bucket}`,
-        config: { kind: "s3", bucket, region: s3.region, endpoint: s3.endpoint, forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, prefix: "prod/" },
+        config: {
+          kind: "s3",
+          bucket,
+          region: s3.region,
+          endpoint: s3.endpoint,
+          forcePathStyle: true,
+          accessKeyId: s3.accessKeyId,
+          secretAccessKey: s3.secretAccessKey,
+          prefix: "prod/",
+        },
       }),
     )
   ).id;
-  localId = (await saveLocation(saveLocationSchema.parse({ name: `local-${bucket}`, config: { kind: "local", path: folder, prefix: "" } }))).id;
+  localId = (
+    await saveLocation(
+      saveLocationSchema.parse({ name: `local-${bucket}`, config: { kind: "local", path: folder, prefix: "" } }),
+    )
+  ).id;
   databaseId = (
     await saveDatabase(
-      saveDatabaseSchema.parse({ name: `amani-${bucket}`, environment: "production", host: "127.0.0.1", dbName: "amani", user: "x", sources: [{ locationId: s3Id, patterns: "amani_backup_*" }] }),
+      saveDatabaseSchema.parse({
+        name: `amani-${bucket}`,
+        environment: "production",
+        host: "127.0.0.1",
+        dbName: "amani",
+        user: "x",
+        sources: [{ locationId: s3Id, patterns: "amani_backup_*" }],
+      }),
     )
   ).id;
 }, 120_000);
@@ -83,18 +116,24 @@ describe("catalog sync against a real S3 server", { shuffle: false }, () => {
     expect(await present(s3Id)).toBe(N + 1);
     expect(await db.backup.count({ where: { locationId: s3Id, key: { endsWith: ".manifest.json" } } })).toBe(0);
 
-    const last = await db.backup.findUniqueOrThrow({ where: { locationId_key: { locationId: s3Id, key: keyOf(N - 1) } } });
+    const last = await db.backup.findUniqueOrThrow({
+      where: { locationId_key: { locationId: s3Id, key: keyOf(N - 1) } },
+    });
     expect(last.takenAt.toISOString()).toBe(new Date(start + (N - 1) * DAY).toISOString());
     expect(last.takenAtSource).toBe("name");
     expect(last.critical).toBe(true);
     expect(last.databaseId).toBe(databaseId);
     expect(JSON.parse(last.manifest!).migrationHead).toBe("abc123");
 
-    const broken = await db.backup.findUniqueOrThrow({ where: { locationId_key: { locationId: s3Id, key: keyOf(N - 2) } } });
+    const broken = await db.backup.findUniqueOrThrow({
+      where: { locationId_key: { locationId: s3Id, key: keyOf(N - 2) } },
+    });
     expect(broken.manifest).toBeNull();
     expect(broken.manifestError).toMatch(/not valid JSON/);
 
-    const notes = await db.backup.findUniqueOrThrow({ where: { locationId_key: { locationId: s3Id, key: "prod/notes.txt" } } });
+    const notes = await db.backup.findUniqueOrThrow({
+      where: { locationId_key: { locationId: s3Id, key: "prod/notes.txt" } },
+    });
     expect(notes.databaseId).toBeNull();
     expect(notes.takenAtSource).toBe("modified");
   });

@@ -22,7 +22,15 @@ const running = new Map<string, Promise<string>>();
 export class SyncBusyError extends Error {}
 
 type Source = { databaseId: string; patterns: string };
-type Existing = { id: string; etag: string | null; size: bigint; lastModified: Date; databaseId: string | null; vanished: boolean; hasManifest: boolean };
+type Existing = {
+  id: string;
+  etag: string | null;
+  size: bigint;
+  lastModified: Date;
+  databaseId: string | null;
+  vanished: boolean;
+  hasManifest: boolean;
+};
 
 function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest | null) {
   const parsed = parseKey(o.key);
@@ -44,7 +52,10 @@ function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest 
   };
 }
 
-async function readManifest(storage: BackupStorage, key: string): Promise<{ manifest: Manifest | null; error: string | null }> {
+async function readManifest(
+  storage: BackupStorage,
+  key: string,
+): Promise<{ manifest: Manifest | null; error: string | null }> {
   try {
     const stream = await storage.read(manifestKey(key));
     const chunks: Buffer[] = [];
@@ -58,7 +69,11 @@ async function readManifest(storage: BackupStorage, key: string): Promise<{ mani
       chunks.push(chunk as Buffer);
     }
     const parsed = manifestSchema.safeParse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
-    if (!parsed.success) return { manifest: null, error: `The manifest is not valid: ${parsed.error.issues[0]?.message ?? "unknown problem"}` };
+    if (!parsed.success)
+      return {
+        manifest: null,
+        error: `The manifest is not valid: ${parsed.error.issues[0]?.message ?? "unknown problem"}`,
+      };
     return { manifest: parsed.data, error: null };
   } catch (e) {
     if (e instanceof SyntaxError) return { manifest: null, error: "The manifest is not valid JSON." };
@@ -77,18 +92,54 @@ function prefetch<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
-const INSERT_COLUMNS = ["id", "locationId", "key", "size", "lastModified", "etag", "takenAt", "takenAtSource", "format", "kind", "databaseId", "weekday", "dayOfMonth", "critical", "firstSeenAt", "lastSeenAt"];
+const INSERT_COLUMNS = [
+  "id",
+  "locationId",
+  "key",
+  "size",
+  "lastModified",
+  "etag",
+  "takenAt",
+  "takenAtSource",
+  "format",
+  "kind",
+  "databaseId",
+  "weekday",
+  "dayOfMonth",
+  "critical",
+  "firstSeenAt",
+  "lastSeenAt",
+];
 
 async function loadExisting(locationId: string): Promise<Map<string, Existing>> {
   // Raw so that the manifests' JSON is not read just to learn whether there is one.
-  const rows = await db.$queryRawUnsafe<{ id: string; key: string; etag: string | null; size: bigint | number; lastModified: Date | string; databaseId: string | null; vanished: number | bigint | boolean; hasManifest: number | bigint | boolean }[]>(
+  const rows = await db.$queryRawUnsafe<
+    {
+      id: string;
+      key: string;
+      etag: string | null;
+      size: bigint | number;
+      lastModified: Date | string;
+      databaseId: string | null;
+      vanished: number | bigint | boolean;
+      hasManifest: number | bigint | boolean;
+    }[]
+  >(
     `SELECT "id", "key", "etag", "size", "lastModified", "databaseId", ("vanishedAt" IS NOT NULL) AS "vanished", ("manifest" IS NOT NULL) AS "hasManifest" FROM "Backup" WHERE "locationId" = ?`,
     locationId,
   );
   return new Map(
     rows.map((b) => [
       b.key,
-      { id: b.id, etag: b.etag, size: BigInt(b.size), lastModified: new Date(b.lastModified), databaseId: b.databaseId, vanished: Boolean(Number(b.vanished)), hasManifest: Boolean(Number(b.hasManifest)) },
+      {
+        id: b.id,
+        etag: b.etag,
+        size: BigInt(b.size),
+        lastModified: new Date(b.lastModified),
+        databaseId: b.databaseId,
+        vanished: Boolean(Number(b.vanished)),
+        hasManifest: Boolean(Number(b.hasManifest)),
+      },
     ]),
   );
 }
@@ -154,16 +205,50 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
         const before = existing.get(o.key);
         if (!before) {
           const r = rowFor(o, databaseId, null);
-          creates.push([randomUUID(), locationId, r.key, r.size, r.lastModified, r.etag, r.takenAt, r.takenAtSource, r.format, r.kind, r.databaseId, r.weekday, r.dayOfMonth, r.critical, now, now]);
+          creates.push([
+            randomUUID(),
+            locationId,
+            r.key,
+            r.size,
+            r.lastModified,
+            r.etag,
+            r.takenAt,
+            r.takenAtSource,
+            r.format,
+            r.kind,
+            r.databaseId,
+            r.weekday,
+            r.dayOfMonth,
+            r.critical,
+            now,
+            now,
+          ]);
           touched.push(o);
-        } else if (before.vanished || before.etag !== o.etag || before.size !== BigInt(o.size) || before.lastModified.getTime() !== o.lastModified.getTime() || before.databaseId !== databaseId) {
+        } else if (
+          before.vanished ||
+          before.etag !== o.etag ||
+          before.size !== BigInt(o.size) ||
+          before.lastModified.getTime() !== o.lastModified.getTime() ||
+          before.databaseId !== databaseId
+        ) {
           const contentChanged = before.etag !== o.etag || before.size !== BigInt(o.size);
-          updates.push({ id: before.id, data: { ...rowFor(o, databaseId, null), lastSeenAt: now, vanishedAt: null, ...(contentChanged ? { verificationState: "not_verified", verificationSummary: null, manifest: null } : { manifest: undefined }) } });
+          updates.push({
+            id: before.id,
+            data: {
+              ...rowFor(o, databaseId, null),
+              lastSeenAt: now,
+              vanishedAt: null,
+              ...(contentChanged
+                ? { verificationState: "not_verified", verificationSummary: null, manifest: null }
+                : { manifest: undefined }),
+            },
+          });
           if (contentChanged || !before.hasManifest) touched.push(o);
         }
       }
       if (creates.length) await bulkInsert("Backup", INSERT_COLUMNS, creates);
-      if (updates.length) await db.$transaction(updates.map((u) => db.backup.update({ where: { id: u.id }, data: u.data })));
+      if (updates.length)
+        await db.$transaction(updates.map((u) => db.backup.update({ where: { id: u.id }, data: u.data })));
       counters.pages++;
       counters.objectsSeen += page.objects.length;
       counters.added += creates.length;
@@ -173,7 +258,9 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
     }
 
     // The listing was complete: whatever was catalogued and not seen has vanished.
-    const vanishedIds = [...existing.entries()].filter(([key, b]) => !b.vanished && !seen.has(key)).map(([, b]) => b.id);
+    const vanishedIds = [...existing.entries()]
+      .filter(([key, b]) => !b.vanished && !seen.has(key))
+      .map(([, b]) => b.id);
     for (let i = 0; i < vanishedIds.length; i += 500) {
       await db.backup.updateMany({ where: { id: { in: vanishedIds.slice(i, i + 500) } }, data: { vanishedAt: now } });
     }
@@ -182,19 +269,27 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
     // Manifests of new or changed backups (and of ones whose manifest appeared later).
     const touchedKeys = new Set(touched.map((t) => t.key));
     for (const [key, b] of existing) {
-      if (!b.vanished && !b.hasManifest && manifestKeys.has(key) && !touchedKeys.has(key)) touched.push({ key, size: Number(b.size), lastModified: b.lastModified, etag: b.etag });
+      if (!b.vanished && !b.hasManifest && manifestKeys.has(key) && !touchedKeys.has(key))
+        touched.push({ key, size: Number(b.size), lastModified: b.lastModified, etag: b.etag });
     }
     for (const o of touched) {
       if (!manifestKeys.has(o.key)) continue;
       const { manifest, error } = await readManifest(storage, o.key);
       const databaseId = databaseForKey(o.key, config.prefix, sources);
       const fields = manifest ? rowFor(o, databaseId, manifest) : {};
-      await db.backup.update({ where: { locationId_key: { locationId, key: o.key } }, data: { ...fields, manifestError: error } });
+      await db.backup.update({
+        where: { locationId_key: { locationId, key: o.key } },
+        data: { ...fields, manifestError: error },
+      });
     }
 
     // Only a change in what is catalogued can change a size anomaly.
-    if (counters.added + counters.changed + counters.vanished > 0) await refreshSizeAnomalies([...new Set(sources.map((s) => s.databaseId))]);
-    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "ok" satisfies SyncStatus, finishedAt: new Date() } });
+    if (counters.added + counters.changed + counters.vanished > 0)
+      await refreshSizeAnomalies([...new Set(sources.map((s) => s.databaseId))]);
+    await db.syncRun.update({
+      where: { id: runId },
+      data: { ...counters, status: "ok" satisfies SyncStatus, finishedAt: new Date() },
+    });
   } catch (e) {
     const message =
       e instanceof StorageError
@@ -203,14 +298,24 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
           ? e.message
           : "The sync failed unexpectedly; the details are in the server log.";
     if (!(e instanceof StorageError)) console.error("[lifeboat] sync failed:", e);
-    await db.syncRun.update({ where: { id: runId }, data: { ...counters, status: "error" satisfies SyncStatus, error: message, finishedAt: new Date() } });
+    await db.syncRun.update({
+      where: { id: runId },
+      data: { ...counters, status: "error" satisfies SyncStatus, error: message, finishedAt: new Date() },
+    });
   }
   return runId;
 }
 
 /** After a restart, syncs that were running are not anymore. */
 export async function markInterruptedSyncs() {
-  await db.syncRun.updateMany({ where: { status: "running" satisfies SyncStatus }, data: { status: "interrupted" satisfies SyncStatus, finishedAt: new Date(), error: "The console stopped during this sync. It is safe to sync again." } });
+  await db.syncRun.updateMany({
+    where: { status: "running" satisfies SyncStatus },
+    data: {
+      status: "interrupted" satisfies SyncStatus,
+      finishedAt: new Date(),
+      error: "The console stopped during this sync. It is safe to sync again.",
+    },
+  });
 }
 
 export function isSyncRunning(locationId: string): boolean {

@@ -21,5 +21,10 @@ export const deleteContactCommand = defineCommand({
   role: "admin",
   input: contactIdSchema,
   handler: (input) => deleteContact(input),
-  audit: { action: "contact.delete", targetType: "contact", targetId: (_, r) => r.id, detail: (_, r) => ({ service: r.service, name: r.name }) },
+  audit: {
+    action: "contact.delete",
+    targetType: "contact",
+    targetId: (_, r) => r.id,
+    detail: (_, r) => ({ service: r.service, name: r.name }),
+  },
 });

@@ -17,8 +17,16 @@ export async function databaseHistory(id: string, now = new Date()) {
   const d = await db.database.findUnique({
     where: { id },
     select: {
-      id: true, name: true, environment: true, host: true, port: true, dbName: true, rpoHours: true,
-      rtoCorruptionMinutes: true, rtoInfraLossMinutes: true, rtoDcFailureMinutes: true,
+      id: true,
+      name: true,
+      environment: true,
+      host: true,
+      port: true,
+      dbName: true,
+      rpoHours: true,
+      rtoCorruptionMinutes: true,
+      rtoInfraLossMinutes: true,
+      rtoDcFailureMinutes: true,
       sources: { select: { patterns: true, location: { select: { name: true } } } },
     },
   });
@@ -30,16 +38,44 @@ export async function databaseHistory(id: string, now = new Date()) {
       orderBy: { takenAt: "asc" },
       take: MAX_POINTS,
       select: {
-        id: true, key: true, size: true, takenAt: true, kind: true, format: true, verificationState: true, sizeAnomaly: true, vanishedAt: true,
-        verifications: { where: { durationMs: { not: null } }, orderBy: { startedAt: "desc" }, take: 1, select: { durationMs: true, status: true } },
+        id: true,
+        key: true,
+        size: true,
+        takenAt: true,
+        kind: true,
+        format: true,
+        verificationState: true,
+        sizeAnomaly: true,
+        vanishedAt: true,
+        verifications: {
+          where: { durationMs: { not: null } },
+          orderBy: { startedAt: "desc" },
+          take: 1,
+          select: { durationMs: true, status: true },
+        },
       },
     }),
-    db.run.findMany({ where: { databaseId: id }, orderBy: { createdAt: "desc" }, take: 10, select: { id: true, scenarioId: true, status: true, createdAt: true, startedAt: true, finishedAt: true } }),
-    db.drill.findMany({ where: { databaseId: id }, orderBy: { scheduledAt: "desc" }, take: 10, select: { id: true, scenarioId: true, status: true, outcome: true, scheduledAt: true } }),
+    db.run.findMany({
+      where: { databaseId: id },
+      orderBy: { createdAt: "desc" },
+      take: 10,
+      select: { id: true, scenarioId: true, status: true, createdAt: true, startedAt: true, finishedAt: true },
+    }),
+    db.drill.findMany({
+      where: { databaseId: id },
+      orderBy: { scheduledAt: "desc" },
+      take: 10,
+      select: { id: true, scenarioId: true, status: true, outcome: true, scheduledAt: true },
+    }),
   ]);
   return {
     database: {
-      id: d.id, name: d.name, environment: d.environment as Environment, server: `${d.host}:${d.port}`, dbName: d.dbName, rpoHours: d.rpoHours,
+      id: d.id,
+      name: d.name,
+      environment: d.environment as Environment,
+      server: `${d.host}:${d.port}`,
+      dbName: d.dbName,
+      rpoHours: d.rpoHours,
       rto: { corruption: d.rtoCorruptionMinutes, infraLoss: d.rtoInfraLossMinutes, dcFailure: d.rtoDcFailureMinutes },
       sources: d.sources.map((s) => ({ location: s.location.name, patterns: s.patterns })),
     },
@@ -57,10 +93,19 @@ export async function databaseHistory(id: string, now = new Date()) {
       verificationMs: b.verifications[0]?.durationMs ?? null,
     })),
     runs: runs.map((r) => ({
-      id: r.id, scenarioId: r.scenarioId, status: r.status, createdAt: r.createdAt.toISOString(),
+      id: r.id,
+      scenarioId: r.scenarioId,
+      status: r.status,
+      createdAt: r.createdAt.toISOString(),
       elapsedMs: r.startedAt && r.finishedAt ? r.finishedAt.getTime() - r.startedAt.getTime() : null,
     })),
-    drills: drills.map((x) => ({ id: x.id, scenarioId: x.scenarioId, status: x.status, outcome: x.outcome, scheduledAt: x.scheduledAt.toISOString() })),
+    drills: drills.map((x) => ({
+      id: x.id,
+      scenarioId: x.scenarioId,
+      status: x.status,
+      outcome: x.outcome,
+      scheduledAt: x.scheduledAt.toISOString(),
+    })),
   };
 }
 export type DatabaseHistory = Awaited<ReturnType<typeof databaseHistory>>;

@@ -28,7 +28,12 @@ export const deleteDatabaseCommand = defineCommand({
   role: "admin",
   input: databaseIdSchema,
   handler: (input) => deleteDatabase(input),
-  audit: { action: "database.delete", targetType: "database", targetId: (_, r) => r.id, detail: (_, r) => ({ name: r.name }) },
+  audit: {
+    action: "database.delete",
+    targetType: "database",
+    targetId: (_, r) => r.id,
+    detail: (_, r) => ({ name: r.name }),
+  },
 });
 
 export const testDatabaseCommand = defineCommand({
@@ -36,5 +41,10 @@ export const testDatabaseCommand = defineCommand({
   role: "admin",
   input: databaseIdSchema,
   handler: (input) => testDatabase(input),
-  audit: { action: "database.test", targetType: "database", targetId: (input) => input.id, detail: (_, r) => ({ ok: r.ok }) },
+  audit: {
+    action: "database.test",
+    targetType: "database",
+    targetId: (input) => input.id,
+    detail: (_, r) => ({ ok: r.ok }),
+  },
 });

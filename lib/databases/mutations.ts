@@ -18,17 +18,23 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
   const passwordEnc = password ? seal(password) : clearPassword ? null : (existing?.passwordEnc ?? null);
   const seenLocations = new Set<string>();
   for (const s of sources) {
-    if (seenLocations.has(s.locationId)) throw new UserError("Each location can appear once per database; put several patterns on one line each instead.");
+    if (seenLocations.has(s.locationId))
+      throw new UserError("Each location can appear once per database; put several patterns on one line each instead.");
     seenLocations.add(s.locationId);
   }
-  const before = id ? await db.databaseSource.findMany({ where: { databaseId: id }, select: { locationId: true } }) : [];
+  const before = id
+    ? await db.databaseSource.findMany({ where: { databaseId: id }, select: { locationId: true } })
+    : [];
   try {
     const saved = await db.$transaction(async (tx) => {
       const row = id
         ? await tx.database.update({ where: { id }, data: { ...fields, passwordEnc } })
         : await tx.database.create({ data: { ...fields, passwordEnc } });
       await tx.databaseSource.deleteMany({ where: { databaseId: row.id } });
-      for (const s of sources) await tx.databaseSource.create({ data: { databaseId: row.id, locationId: s.locationId, patterns: s.patterns } });
+      for (const s of sources)
+        await tx.databaseSource.create({
+          data: { databaseId: row.id, locationId: s.locationId, patterns: s.patterns },
+        });
       return row;
     });
     // Changed patterns apply to what is catalogued now, not at the next sync.
@@ -55,7 +61,10 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
 }
 
 export async function deleteDatabase(input: { id: string }) {
-  const existing = await db.database.findUnique({ where: { id: input.id }, include: { sources: { select: { locationId: true } } } });
+  const existing = await db.database.findUnique({
+    where: { id: input.id },
+    include: { sources: { select: { locationId: true } } },
+  });
   if (!existing) throw new NotFoundError("The database");
   await db.database.delete({ where: { id: input.id } });
   // Its backups may match another database's patterns.

@@ -6,7 +6,10 @@ import type { GfsPolicy } from "@/lib/backups/retention";
 
 export async function listDatabases() {
   await requireRole("viewer");
-  const rows = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }], include: { sources: { include: { location: { select: { name: true } } } } } });
+  const rows = await db.database.findMany({
+    orderBy: [{ environment: "asc" }, { name: "asc" }],
+    include: { sources: { include: { location: { select: { name: true } } } } },
+  });
   return rows.map((d) => ({
     id: d.id,
     name: d.name,

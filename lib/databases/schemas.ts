@@ -4,7 +4,11 @@ export const ENVIRONMENTS = ["production", "staging", "test"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 const positiveInt = (label: string, max: number) =>
-  z.coerce.number({ message: `${label} must be a number` }).int({ message: `${label} must be a whole number` }).min(1, { message: `${label} must be at least 1` }).max(max, { message: `${label} must be at most ${max}` });
+  z.coerce
+    .number({ message: `${label} must be a number` })
+    .int({ message: `${label} must be a whole number` })
+    .min(1, { message: `${label} must be at least 1` })
+    .max(max, { message: `${label} must be at most ${max}` });
 
 export const DEFAULT_MIGRATION_HEAD_QUERY_TEXT = "select version_num from alembic_version";
 export const DEFAULT_MIGRATION_UPGRADE_COMMAND = "alembic upgrade head";
@@ -28,20 +32,35 @@ export const saveDatabaseSchema = z.object({
   id: z.string().optional(),
   name: z.string().trim().min(1, { message: "Enter a name" }).max(80),
   environment: z.enum(ENVIRONMENTS, { message: "Choose production, staging or test" }),
-  host: z.string().trim().min(1, { message: "Enter the host" }).max(255).refine((h) => !/[\s/]/.test(h), { message: "A host has no spaces or slashes" }),
+  host: z
+    .string()
+    .trim()
+    .min(1, { message: "Enter the host" })
+    .max(255)
+    .refine((h) => !/[\s/]/.test(h), { message: "A host has no spaces or slashes" }),
   port: positiveInt("Port", 65535).default(5432),
-  dbName: z.string().trim().min(1, { message: "Enter the database name" }).max(63, { message: "PostgreSQL names have at most 63 bytes" }),
+  dbName: z
+    .string()
+    .trim()
+    .min(1, { message: "Enter the database name" })
+    .max(63, { message: "PostgreSQL names have at most 63 bytes" }),
   user: z.string().trim().min(1, { message: "Enter the user" }).max(63),
   /** Write-only: empty keeps the stored password. */
   password: z.string().max(1024).default(""),
   clearPassword: z.boolean().default(false),
   sslmode: z.enum(["disable", "prefer", "require", "verify-full"]).default("prefer"),
-  rpoHours: z.coerce.number({ message: "RPO must be a number of hours" }).positive({ message: "RPO must be more than 0 hours" }).max(24 * 90).default(24),
+  rpoHours: z.coerce
+    .number({ message: "RPO must be a number of hours" })
+    .positive({ message: "RPO must be more than 0 hours" })
+    .max(24 * 90)
+    .default(24),
   rtoCorruptionMinutes: positiveInt("RTO (corruption)", 100_000).default(15),
   rtoInfraLossMinutes: positiveInt("RTO (infrastructure loss)", 100_000).default(120),
   rtoDcFailureMinutes: positiveInt("RTO (data-center failure)", 100_000).default(240),
   migrationHeadQuery: z.string().trim().min(1).max(2000).default(DEFAULT_MIGRATION_HEAD_QUERY_TEXT),
-  migrationUpgradeCommand: migrationCommand("The upgrade command", DEFAULT_MIGRATION_UPGRADE_COMMAND).default(DEFAULT_MIGRATION_UPGRADE_COMMAND),
+  migrationUpgradeCommand: migrationCommand("The upgrade command", DEFAULT_MIGRATION_UPGRADE_COMMAND).default(
+    DEFAULT_MIGRATION_UPGRADE_COMMAND,
+  ),
   migrationDowngradeCommand: migrationCommand("The downgrade command", DEFAULT_MIGRATION_DOWNGRADE_COMMAND).default(
     DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
   ),

@@ -1,8 +1,23 @@
 import "server-only";
 import { z } from "zod";
 import { defineCommand } from "@/lib/actions/define-command";
-import { closeDrillSchema, drillIdSchema, scheduleDrillSchema, skipStepSchema, stepNotesSchema, stopwatchSchema } from "@/lib/drills/schemas";
-import { closeDrill, saveStepNotes, scheduleDrill, skipStep, startDrill, stopwatch, toggleAction } from "@/lib/drills/mutations";
+import {
+  closeDrillSchema,
+  drillIdSchema,
+  scheduleDrillSchema,
+  skipStepSchema,
+  stepNotesSchema,
+  stopwatchSchema,
+} from "@/lib/drills/schemas";
+import {
+  closeDrill,
+  saveStepNotes,
+  scheduleDrill,
+  skipStep,
+  startDrill,
+  stopwatch,
+  toggleAction,
+} from "@/lib/drills/mutations";
 
 export const scheduleDrillCommand = defineCommand({
   name: "drills.schedule",
@@ -10,7 +25,12 @@ export const scheduleDrillCommand = defineCommand({
   input: scheduleDrillSchema,
   // The scheduler's role decides whether production may be allowed (admins only).
   handler: (input, user) => scheduleDrill(input, user),
-  audit: { action: "drill.schedule", targetType: "drill", targetId: (_, r) => r.drillId, detail: (_, r) => ({ scenarioId: r.scenarioId, database: r.database }) },
+  audit: {
+    action: "drill.schedule",
+    targetType: "drill",
+    targetId: (_, r) => r.drillId,
+    detail: (_, r) => ({ scenarioId: r.scenarioId, database: r.database }),
+  },
 });
 
 export const startDrillCommand = defineCommand({
@@ -26,7 +46,12 @@ export const stopwatchCommand = defineCommand({
   role: "operator",
   input: stopwatchSchema,
   handler: (input) => stopwatch(input),
-  audit: { action: (input) => `drill.step_${input.action}`, targetType: "drill", targetId: (_, r) => r.drillId, detail: (_, r) => ({ step: r.step }) },
+  audit: {
+    action: (input) => `drill.step_${input.action}`,
+    targetType: "drill",
+    targetId: (_, r) => r.drillId,
+    detail: (_, r) => ({ step: r.step }),
+  },
 });
 
 export const saveStepNotesCommand = defineCommand({
@@ -34,7 +59,12 @@ export const saveStepNotesCommand = defineCommand({
   role: "operator",
   input: stepNotesSchema,
   handler: (input) => saveStepNotes(input),
-  audit: { action: "drill.step_notes", targetType: "drill", targetId: (_, r) => r.drillId, detail: (_, r) => ({ step: r.step }) },
+  audit: {
+    action: "drill.step_notes",
+    targetType: "drill",
+    targetId: (_, r) => r.drillId,
+    detail: (_, r) => ({ step: r.step }),
+  },
 });
 
 export const closeDrillCommand = defineCommand({
@@ -46,7 +76,12 @@ export const closeDrillCommand = defineCommand({
     action: "drill.close",
     targetType: "drill",
     targetId: (_, r) => r.drillId,
-    detail: (_, r) => ({ outcome: r.outcome, totalMs: r.totalMs, rtoMinutes: r.rtoMinutes, unfinishedSteps: r.unfinished }),
+    detail: (_, r) => ({
+      outcome: r.outcome,
+      totalMs: r.totalMs,
+      rtoMinutes: r.rtoMinutes,
+      unfinishedSteps: r.unfinished,
+    }),
   },
 });
 
@@ -55,7 +90,12 @@ export const toggleDrillActionCommand = defineCommand({
   role: "operator",
   input: z.object({ actionId: z.string().min(1) }),
   handler: (input) => toggleAction(input),
-  audit: { action: "drill.action_toggle", targetType: "drill", targetId: (_, r) => r.drillId, detail: (_, r) => ({ text: r.text, done: r.done }) },
+  audit: {
+    action: "drill.action_toggle",
+    targetType: "drill",
+    targetId: (_, r) => r.drillId,
+    detail: (_, r) => ({ text: r.text, done: r.done }),
+  },
 });
 
 export const skipDrillStepCommand = defineCommand({
@@ -63,5 +103,10 @@ export const skipDrillStepCommand = defineCommand({
   role: "operator",
   input: skipStepSchema,
   handler: (input, user) => skipStep(input, user),
-  audit: { action: "drill.step_skip", targetType: "drill", targetId: (_, r) => r.drillId, detail: (_, r) => ({ step: r.step, reason: r.reason }) },
+  audit: {
+    action: "drill.step_skip",
+    targetType: "drill",
+    targetId: (_, r) => r.drillId,
+    detail: (_, r) => ({ step: r.step, reason: r.reason }),
+  },
 });

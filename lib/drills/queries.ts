@@ -5,7 +5,14 @@ import { NotFoundError } from "@/lib/errors";
 import { SCENARIOS, scenarioById, scenarioTitle } from "@/lib/scenarios/registry";
 import { commandText } from "@/lib/scenarios/command-text";
 import { runbookPlan } from "@/lib/restores/plans";
-import { drillStatus, rtoOutcome, stepElapsedMs, stepState, totalElapsedMs, unfinishedSteps } from "@/lib/drills/stopwatch";
+import {
+  drillStatus,
+  rtoOutcome,
+  stepElapsedMs,
+  stepState,
+  totalElapsedMs,
+  unfinishedSteps,
+} from "@/lib/drills/stopwatch";
 import { CREDITABLE_RUN_STATUSES, creditRun } from "@/lib/drills/run-credit";
 import { formatDuration } from "@/lib/format/time";
 import { parseStoredJson } from "@/lib/stored-json";
@@ -21,7 +28,11 @@ function participantsOf(d: { participants: string }): string[] {
  * with the same keys (see run-credit.ts), once per run.
  */
 export async function refreshRunTimes(drillId: string) {
-  const steps = await db.drillStep.findMany({ where: { drillId }, orderBy: { index: "asc" }, include: { intervals: true } });
+  const steps = await db.drillStep.findMany({
+    where: { drillId },
+    orderBy: { index: "asc" },
+    include: { intervals: true },
+  });
   for (const launcher of steps) {
     const runId = launcher.runId;
     if (!runId) continue;
@@ -39,14 +50,27 @@ export async function refreshRunTimes(drillId: string) {
     await db.$transaction(
       credits.flatMap((c) => {
         const step = byId.get(c.stepId)!;
-        const measured = c.measured.map((m) => `${m.title} ${formatDuration(m.ms / 1000)}${m.status === "succeeded" ? "" : ` (${m.status})`}`).join("; ");
+        const measured = c.measured
+          .map((m) => `${m.title} ${formatDuration(m.ms / 1000)}${m.status === "succeeded" ? "" : ` (${m.status})`}`)
+          .join("; ");
         return [
           // A stopwatch left running on a step the run measured is superseded by the run's time.
           db.drillInterval.deleteMany({ where: { stepId: step.id, endedAt: null } }),
-          db.drillInterval.createMany({ data: c.intervals.map((i) => ({ stepId: step.id, startedAt: i.startedAt, endedAt: i.endedAt, source: "run", runId: run.id })) }),
+          db.drillInterval.createMany({
+            data: c.intervals.map((i) => ({
+              stepId: step.id,
+              startedAt: i.startedAt,
+              endedAt: i.endedAt,
+              source: "run",
+              runId: run.id,
+            })),
+          }),
           db.drillStep.update({
             where: { id: step.id },
-            data: { finishedAt: step.finishedAt ?? c.finishedAt, notes: `${step.notes ? `${step.notes}\n` : ""}Measured by restore run ${run.id} (${run.status}): ${measured}` },
+            data: {
+              finishedAt: step.finishedAt ?? c.finishedAt,
+              notes: `${step.notes ? `${step.notes}\n` : ""}Measured by restore run ${run.id} (${run.status}): ${measured}`,
+            },
           }),
         ];
       }),
@@ -54,7 +78,10 @@ export async function refreshRunTimes(drillId: string) {
   }
 }
 
-function rtoOf(database: { rtoCorruptionMinutes: number; rtoInfraLossMinutes: number; rtoDcFailureMinutes: number } | null, scenarioId: string): number | null {
+function rtoOf(
+  database: { rtoCorruptionMinutes: number; rtoInfraLossMinutes: number; rtoDcFailureMinutes: number } | null,
+  scenarioId: string,
+): number | null {
   const scenario = scenarioById(scenarioId);
   return scenario && database ? database[scenario.meta.rto] : null;
 }
@@ -64,14 +91,26 @@ export async function getDrill(id: string, now = new Date()) {
   await refreshRunTimes(id);
   const d = await db.drill.findUnique({
     where: { id },
-    include: { database: true, steps: { orderBy: { index: "asc" }, include: { intervals: { orderBy: { startedAt: "asc" } } } }, actions: { orderBy: { dueDate: "asc" } } },
+    include: {
+      database: true,
+      steps: { orderBy: { index: "asc" }, include: { intervals: { orderBy: { startedAt: "asc" } } } },
+      actions: { orderBy: { dueDate: "asc" } },
+    },
   });
   if (!d) throw new NotFoundError("The drill");
-  const clocks = d.steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, skippedAt: s.skippedAt, intervals: s.intervals }));
+  const clocks = d.steps.map((s) => ({
+    id: s.id,
+    title: s.title,
+    finishedAt: s.finishedAt,
+    skippedAt: s.skippedAt,
+    intervals: s.intervals,
+  }));
   const at = d.closedAt ?? now;
   const total = totalElapsedMs(clocks, at);
   const commands = new Map(
-    scenarioById(d.scenarioId) ? runbookPlan(d.scenarioId, d.database).steps.map((p) => [p.key, commandText(p.kind, p.command)] as const) : [],
+    scenarioById(d.scenarioId)
+      ? runbookPlan(d.scenarioId, d.database).steps.map((p) => [p.key, commandText(p.kind, p.command)] as const)
+      : [],
   );
   const rto = rtoOf(d.database, d.scenarioId);
   return {
@@ -115,16 +154,31 @@ export async function getDrill(id: string, now = new Date()) {
       // The scenario's command for this step with the drill database's names and migration commands.
       command: commands.get(s.key) ?? null,
     })),
-    actions: d.actions.map((a) => ({ id: a.id, text: a.text, owner: a.owner, dueDate: a.dueDate.toISOString(), done: a.done })),
+    actions: d.actions.map((a) => ({
+      id: a.id,
+      text: a.text,
+      owner: a.owner,
+      dueDate: a.dueDate.toISOString(),
+      done: a.done,
+    })),
   };
 }
 export type DrillView = Awaited<ReturnType<typeof getDrill>>;
 
 export async function listDrills() {
   await requireRole("viewer");
-  const drills = await db.drill.findMany({ orderBy: { scheduledAt: "desc" }, include: { database: true, steps: { include: { intervals: true } } } });
+  const drills = await db.drill.findMany({
+    orderBy: { scheduledAt: "desc" },
+    include: { database: true, steps: { include: { intervals: true } } },
+  });
   const rows = drills.map((d) => {
-    const clocks = d.steps.map((s) => ({ id: s.id, title: s.title, finishedAt: s.finishedAt, skippedAt: s.skippedAt, intervals: s.intervals }));
+    const clocks = d.steps.map((s) => ({
+      id: s.id,
+      title: s.title,
+      finishedAt: s.finishedAt,
+      skippedAt: s.skippedAt,
+      intervals: s.intervals,
+    }));
     return {
       id: d.id,
       scenarioId: d.scenarioId,
@@ -143,26 +197,64 @@ export async function listDrills() {
     id: s.id,
     title: s.meta.title,
     version: s.version,
-    status: drillStatus(s.version, drills.filter((d) => d.scenarioId === s.id)),
+    status: drillStatus(
+      s.version,
+      drills.filter((d) => d.scenarioId === s.id),
+    ),
     history: rows.filter((r) => r.scenarioId === s.id && r.status === "closed").reverse(),
   }));
-  const openActions = await db.drillAction.findMany({ where: { done: false }, orderBy: { dueDate: "asc" }, include: { drill: { select: { id: true, scenarioId: true } } } });
-  return { drills: rows, scenarios, openActions: openActions.map((a) => ({ id: a.id, text: a.text, owner: a.owner, dueDate: a.dueDate.toISOString(), drillId: a.drill.id, scenarioId: a.drill.scenarioId })) };
+  const openActions = await db.drillAction.findMany({
+    where: { done: false },
+    orderBy: { dueDate: "asc" },
+    include: { drill: { select: { id: true, scenarioId: true } } },
+  });
+  return {
+    drills: rows,
+    scenarios,
+    openActions: openActions.map((a) => ({
+      id: a.id,
+      text: a.text,
+      owner: a.owner,
+      dueDate: a.dueDate.toISOString(),
+      drillId: a.drill.id,
+      scenarioId: a.drill.scenarioId,
+    })),
+  };
 }
 
 /** Runbook drill status for the Runbooks page and the dashboard. */
 export async function runbookDrillStatus() {
   await requireRole("viewer");
-  const drills = await db.drill.findMany({ select: { scenarioId: true, scenarioVersion: true, status: true, outcome: true } });
-  return Object.fromEntries(SCENARIOS.map((s) => [s.id, drillStatus(s.version, drills.filter((d) => d.scenarioId === s.id))]));
+  const drills = await db.drill.findMany({
+    select: { scenarioId: true, scenarioVersion: true, status: true, outcome: true },
+  });
+  return Object.fromEntries(
+    SCENARIOS.map((s) => [
+      s.id,
+      drillStatus(
+        s.version,
+        drills.filter((d) => d.scenarioId === s.id),
+      ),
+    ]),
+  );
 }
 
 export async function upcomingDrillsFor(email: string, now = new Date()) {
   await requireRole("viewer");
-  const drills = await db.drill.findMany({ where: { status: { not: "closed" }, scheduledAt: { gte: new Date(now.getTime() - 86_400_000) } }, orderBy: { scheduledAt: "asc" }, include: { database: { select: { name: true } } } });
+  const drills = await db.drill.findMany({
+    where: { status: { not: "closed" }, scheduledAt: { gte: new Date(now.getTime() - 86_400_000) } },
+    orderBy: { scheduledAt: "asc" },
+    include: { database: { select: { name: true } } },
+  });
   return drills
     .filter((d) => participantsOf(d).includes(email.toLowerCase()) || d.createdBy === email)
-    .map((d) => ({ id: d.id, scenarioTitle: scenarioTitle(d.scenarioId), scheduledAt: d.scheduledAt.toISOString(), databaseName: d.database?.name ?? "—", status: d.status }));
+    .map((d) => ({
+      id: d.id,
+      scenarioTitle: scenarioTitle(d.scenarioId),
+      scheduledAt: d.scheduledAt.toISOString(),
+      databaseName: d.database?.name ?? "—",
+      status: d.status,
+    }));
 }
 
 /** iCalendar invitation ("inform the team"). */
@@ -170,14 +262,24 @@ export async function drillIcs(id: string) {
   const d = await getDrill(id);
   const stamp = (iso: string) => iso.replace(/[-:]/g, "").replace(/\.\d{3}/, "");
   const end = new Date(Date.parse(d.scheduledAt) + (d.rtoMinutes ?? 60) * 2 * 60_000).toISOString();
-  const esc = (t: string) => t.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
+  const esc = (t: string) =>
+    t.replace(/\\/g, "\\\\").replace(/;/g, "\\;").replace(/,/g, "\\,").replace(/\r?\n/g, "\\n");
   return [
-    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Lifeboat//DR drill//EN", "METHOD:REQUEST", "BEGIN:VEVENT",
-    `UID:drill-${d.id}@lifeboat`, `DTSTAMP:${stamp(new Date().toISOString())}`, `DTSTART:${stamp(d.scheduledAt)}`, `DTEND:${stamp(end)}`,
+    "BEGIN:VCALENDAR",
+    "VERSION:2.0",
+    "PRODID:-//Lifeboat//DR drill//EN",
+    "METHOD:REQUEST",
+    "BEGIN:VEVENT",
+    `UID:drill-${d.id}@lifeboat`,
+    `DTSTAMP:${stamp(new Date().toISOString())}`,
+    `DTSTART:${stamp(d.scheduledAt)}`,
+    `DTEND:${stamp(end)}`,
     `SUMMARY:${esc(`DR drill: ${d.scenarioTitle} (runbook v${d.scenarioVersion})`)}`,
     `DESCRIPTION:${esc(`Database: ${d.database?.name ?? "—"}. RTO ${d.rtoMinutes ?? "?"} min. ${d.notes}`)}`,
     ...d.participants.map((p) => `ATTENDEE;RSVP=TRUE:mailto:${p}`),
-    "END:VEVENT", "END:VCALENDAR", "",
+    "END:VEVENT",
+    "END:VCALENDAR",
+    "",
   ].join("\r\n");
 }
 
@@ -188,11 +290,31 @@ export async function drillCsv(id: string) {
     const s = String(v);
     return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/^([=+\-@])/, "'$1").replace(/"/g, '""')}"` : s;
   };
-  const lines = [["step", "title", "kind", "state", "seconds", "from restore run", "skip reason", "notes", "issues"].join(",")];
+  const lines = [
+    ["step", "title", "kind", "state", "seconds", "from restore run", "skip reason", "notes", "issues"].join(","),
+  ];
   for (const s of d.steps) {
     const skip = s.skippedAt ? `${s.skipReason} (skipped by ${s.skippedBy ?? "?"})` : "";
-    lines.push([s.index + 1, s.title, s.kind, s.state, Math.round(s.elapsedMs / 1000), s.fromRun ? "yes" : "no", skip, s.notes, s.issues].map(cell).join(","));
+    lines.push(
+      [
+        s.index + 1,
+        s.title,
+        s.kind,
+        s.state,
+        Math.round(s.elapsedMs / 1000),
+        s.fromRun ? "yes" : "no",
+        skip,
+        s.notes,
+        s.issues,
+      ]
+        .map(cell)
+        .join(","),
+    );
   }
-  lines.push(["total", "", "", d.status, Math.round(d.totalMs / 1000), "", "", `RTO ${d.rtoMinutes ?? "?"} min`, d.outcome ?? ""].map(cell).join(","));
+  lines.push(
+    ["total", "", "", d.status, Math.round(d.totalMs / 1000), "", "", `RTO ${d.rtoMinutes ?? "?"} min`, d.outcome ?? ""]
+      .map(cell)
+      .join(","),
+  );
   return lines.join("\r\n") + "\r\n";
 }

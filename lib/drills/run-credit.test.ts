@@ -18,8 +18,22 @@ const drill = [
 
 describe("a launched run credits each of its steps to the drill step with the same key", () => {
   test("each step gets its own measured time, not the whole run's", () => {
-    const credits = creditRun({ id: "r", status: "succeeded", steps: [runStep("preflight", 0, 2), runStep("download", 2, 9), runStep("restore-scratch", 9, 40)] }, drill, "d-preflight");
-    expect(credits.map((c) => [c.stepId, c.intervals.map((i) => (i.endedAt.getTime() - i.startedAt.getTime()) / 1000), c.finishedAt])).toEqual([
+    const credits = creditRun(
+      {
+        id: "r",
+        status: "succeeded",
+        steps: [runStep("preflight", 0, 2), runStep("download", 2, 9), runStep("restore-scratch", 9, 40)],
+      },
+      drill,
+      "d-preflight",
+    );
+    expect(
+      credits.map((c) => [
+        c.stepId,
+        c.intervals.map((i) => (i.endedAt.getTime() - i.startedAt.getTime()) / 1000),
+        c.finishedAt,
+      ]),
+    ).toEqual([
       ["d-preflight", [2], t(2)],
       ["d-download", [7], t(9)],
       ["d-restore", [31], t(40)],
@@ -40,7 +54,11 @@ describe("a launched run credits each of its steps to the drill step with the sa
         { stepId: "d-restore", seconds: [3], finished: false },
       ],
     ],
-    ["steps that never ran credit nothing", [runStep("download", null, null, "pending"), runStep("restore-scratch", 9, null, "interrupted")], []],
+    [
+      "steps that never ran credit nothing",
+      [runStep("download", null, null, "pending"), runStep("restore-scratch", 9, null, "interrupted")],
+      [],
+    ],
     [
       "a drill step skipped with a reason is not credited; its run time goes to the launching step",
       [runStep("check-health", 50, 70)],
@@ -48,11 +66,21 @@ describe("a launched run credits each of its steps to the drill step with the sa
     ],
   ])("%s", (_name, steps, expected) => {
     const credits = creditRun({ id: "r", status: "failed", steps }, drill, "d-preflight");
-    expect(credits.map((c) => ({ stepId: c.stepId, seconds: c.intervals.map((i) => (i.endedAt.getTime() - i.startedAt.getTime()) / 1000), finished: c.finishedAt !== null }))).toEqual(expected);
+    expect(
+      credits.map((c) => ({
+        stepId: c.stepId,
+        seconds: c.intervals.map((i) => (i.endedAt.getTime() - i.startedAt.getTime()) / 1000),
+        finished: c.finishedAt !== null,
+      })),
+    ).toEqual(expected);
   });
 
   test("a drill without step keys (scheduled before keys) gets the whole run on the launching step", () => {
-    const credits = creditRun({ id: "r", status: "succeeded", steps: [runStep("preflight", 0, 2), runStep("download", 2, 9)] }, [{ id: "old", key: "", skipped: false }], "old");
+    const credits = creditRun(
+      { id: "r", status: "succeeded", steps: [runStep("preflight", 0, 2), runStep("download", 2, 9)] },
+      [{ id: "old", key: "", skipped: false }],
+      "old",
+    );
     expect(credits).toHaveLength(1);
     expect(credits[0]!.measured.map((m) => m.ms)).toEqual([2000, 7000]);
     expect(credits[0]!.finishedAt).toEqual(t(9));

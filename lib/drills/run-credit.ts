@@ -6,7 +6,13 @@
 // matching drill step (a drill scheduled before steps had keys, or a step the checklist lacks)
 // is credited to the step that launched the run, so no measured time is lost.
 
-export type CreditRunStep = { key: string; title: string; status: string; startedAt: Date | null; finishedAt: Date | null };
+export type CreditRunStep = {
+  key: string;
+  title: string;
+  status: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
 export type CreditRun = { id: string; status: string; steps: CreditRunStep[] };
 export type CreditDrillStep = { id: string; key: string; skipped: boolean };
 
@@ -30,7 +36,11 @@ export function creditRun(run: CreditRun, drillSteps: CreditDrillStep[], launchi
     const stepId = byKey.get(step.key) ?? launchingStepId;
     const credit = credits.get(stepId) ?? { stepId, intervals: [], finishedAt: null, measured: [], allSucceeded: true };
     credit.intervals.push({ startedAt: step.startedAt, endedAt: step.finishedAt });
-    credit.measured.push({ title: step.title, ms: Math.max(0, step.finishedAt.getTime() - step.startedAt.getTime()), status: step.status });
+    credit.measured.push({
+      title: step.title,
+      ms: Math.max(0, step.finishedAt.getTime() - step.startedAt.getTime()),
+      status: step.status,
+    });
     credit.allSucceeded &&= step.status === "succeeded";
     credits.set(stepId, credit);
   }

@@ -23,8 +23,18 @@ export const DRILL_STATUS_DISPLAY: Record<DrillStatus, StateDisplay> = {
 
 export const DRILL_OUTCOME_DISPLAY: Record<DrillOutcome, StateDisplay> = {
   met: { label: "met the RTO", tone: "good", symbol: "✓", meaning: "Every step was done within the scenario's RTO." },
-  missed: { label: "missed the RTO", tone: "bad", symbol: "✗", meaning: "Every step was done or skipped, and the drill took longer than the RTO." },
-  incomplete: { label: "incomplete", tone: "bad", symbol: "✗", meaning: "Steps were neither done nor skipped with a reason: the drill proves nothing about the RTO." },
+  missed: {
+    label: "missed the RTO",
+    tone: "bad",
+    symbol: "✗",
+    meaning: "Every step was done or skipped, and the drill took longer than the RTO.",
+  },
+  incomplete: {
+    label: "incomplete",
+    tone: "bad",
+    symbol: "✗",
+    meaning: "Steps were neither done nor skipped with a reason: the drill proves nothing about the RTO.",
+  },
 };
 
 /** Drill.participants: a JSON array of e-mails (written by the drill's scheduling). */

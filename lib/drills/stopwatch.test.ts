@@ -1,5 +1,18 @@
 import { describe, expect, test } from "vitest";
-import { apply, drillOutcome, drillStatus, refusal, rtoOutcome, skipRefusal, stepElapsedMs, stepState, totalElapsedMs, unfinishedSteps, type StepClock, type StopwatchAction } from "./stopwatch";
+import {
+  apply,
+  drillOutcome,
+  drillStatus,
+  refusal,
+  rtoOutcome,
+  skipRefusal,
+  stepElapsedMs,
+  stepState,
+  totalElapsedMs,
+  unfinishedSteps,
+  type StepClock,
+  type StopwatchAction,
+} from "./stopwatch";
 
 const t = (s: number) => new Date(Date.UTC(2026, 10, 25, 10, 0, s));
 const step = (id: string, intervals: [number, number | null][], finished?: number): StepClock => ({
@@ -14,15 +27,46 @@ describe("stepState and elapsed time", () => {
     ["never started", step("a", []), "not_started", 0],
     ["running since 10 s", step("a", [[0, null]]), "running", 30_000],
     ["paused after 10 s", step("a", [[0, 10]]), "paused", 10_000],
-    ["paused and resumed: the pause does not count", step("a", [[0, 10], [20, null]]), "running", 20_000],
-    ["finished", step("a", [[0, 10], [20, 25]], 25), "finished", 15_000],
+    [
+      "paused and resumed: the pause does not count",
+      step("a", [
+        [0, 10],
+        [20, null],
+      ]),
+      "running",
+      20_000,
+    ],
+    [
+      "finished",
+      step(
+        "a",
+        [
+          [0, 10],
+          [20, 25],
+        ],
+        25,
+      ),
+      "finished",
+      15_000,
+    ],
   ])("%s", (_name, s, state, elapsedAt30) => {
     expect(stepState(s)).toBe(state);
     expect(stepElapsedMs(s, t(30))).toBe(elapsedAt30);
   });
 
   test("the total is the sum of the steps' times", () => {
-    const steps = [step("a", [[0, 10]], 10), step("b", [[10, 15], [40, 45]], 45), step("c", [[45, null]])];
+    const steps = [
+      step("a", [[0, 10]], 10),
+      step(
+        "b",
+        [
+          [10, 15],
+          [40, 45],
+        ],
+        45,
+      ),
+      step("c", [[45, null]]),
+    ];
     expect(totalElapsedMs(steps, t(50))).toBe(10_000 + 10_000 + 5_000);
   });
 });
@@ -81,9 +125,33 @@ describe("drillStatus: a changed runbook version needs a re-drill until a drill 
     ["a failed drill only", 1, [{ scenarioVersion: 1, status: "closed", outcome: "missed" }], "never_drilled"],
     ["passed on this version", 1, [{ scenarioVersion: 1, status: "closed", outcome: "met" }], "up_to_date"],
     ["version raised since", 2, [{ scenarioVersion: 1, status: "closed", outcome: "met" }], "needs_redrill"],
-    ["new version drilled but missed", 2, [{ scenarioVersion: 1, status: "closed", outcome: "met" }, { scenarioVersion: 2, status: "closed", outcome: "missed" }], "needs_redrill"],
-    ["new version passed", 2, [{ scenarioVersion: 1, status: "closed", outcome: "met" }, { scenarioVersion: 2, status: "closed", outcome: "met" }], "up_to_date"],
-    ["a running drill does not count yet", 2, [{ scenarioVersion: 1, status: "closed", outcome: "met" }, { scenarioVersion: 2, status: "running", outcome: null }], "needs_redrill"],
+    [
+      "new version drilled but missed",
+      2,
+      [
+        { scenarioVersion: 1, status: "closed", outcome: "met" },
+        { scenarioVersion: 2, status: "closed", outcome: "missed" },
+      ],
+      "needs_redrill",
+    ],
+    [
+      "new version passed",
+      2,
+      [
+        { scenarioVersion: 1, status: "closed", outcome: "met" },
+        { scenarioVersion: 2, status: "closed", outcome: "met" },
+      ],
+      "up_to_date",
+    ],
+    [
+      "a running drill does not count yet",
+      2,
+      [
+        { scenarioVersion: 1, status: "closed", outcome: "met" },
+        { scenarioVersion: 2, status: "running", outcome: null },
+      ],
+      "needs_redrill",
+    ],
   ])("%s", (_name, version, drills, expected) => {
     expect(drillStatus(version, drills)).toBe(expected);
   });
@@ -106,7 +174,8 @@ describe("skipping a step: on purpose, with a reason", () => {
 
   test("a skipped step is its own state and its stopwatch no longer moves", () => {
     expect(stepState(skipped)).toBe("skipped");
-    for (const action of ["start", "resume", "pause", "finish"] as const) expect(refusal([skipped], "s", action)).toMatch(/was skipped/);
+    for (const action of ["start", "resume", "pause", "finish"] as const)
+      expect(refusal([skipped], "s", action)).toMatch(/was skipped/);
   });
 });
 
@@ -119,13 +188,22 @@ describe("the drill's outcome: met only when every step was done or skipped", ()
     ["over the RTO", [done, skipped], 16 * 60_000, 15, "missed"],
     ["an untouched step, even far within the RTO", [done, step("c", [])], 60_000, 15, "incomplete"],
     ["a paused, unfinished step", [done, step("c", [[0, 5]])], 60_000, 15, "incomplete"],
-    ["seven of eleven steps untouched", [done, done, done, done, ...Array.from({ length: 7 }, (_, i) => step(`u${i}`, []))], 60_000, 15, "incomplete"],
+    [
+      "seven of eleven steps untouched",
+      [done, done, done, done, ...Array.from({ length: 7 }, (_, i) => step(`u${i}`, []))],
+      60_000,
+      15,
+      "incomplete",
+    ],
     ["no RTO to compare with", [done], 60_000, null, "missed"],
   ])("%s → %s", (_name, steps, total, rto, outcome) => {
     expect(drillOutcome(steps, total, rto)).toBe(outcome);
   });
 
   test("unfinished steps are listed by name", () => {
-    expect(unfinishedSteps([done, skipped, step("c", []), step("d", [[0, null]])]).map((s) => s.title)).toEqual(["Step c", "Step d"]);
+    expect(unfinishedSteps([done, skipped, step("c", []), step("d", [[0, null]])]).map((s) => s.title)).toEqual([
+      "Step c",
+      "Step d",
+    ]);
   });
 });

@@ -5,7 +5,13 @@ import { DRILL_OUTCOME_DISPLAY, DRILL_OUTCOMES, type DrillOutcome } from "@/lib/
 // stopwatch.test.ts.
 
 export type Interval = { startedAt: Date; endedAt: Date | null };
-export type StepClock = { id: string; title: string; finishedAt: Date | null; intervals: Interval[]; skippedAt?: Date | null };
+export type StepClock = {
+  id: string;
+  title: string;
+  finishedAt: Date | null;
+  intervals: Interval[];
+  skippedAt?: Date | null;
+};
 export type StepState = "not_started" | "running" | "paused" | "finished" | "skipped";
 export type StopwatchAction = "start" | "pause" | "resume" | "finish";
 
@@ -37,7 +43,8 @@ export function refusal(steps: StepClock[], stepId: string, action: StopwatchAct
   if (state === "skipped") return `"${step.title}" was skipped; its time can no longer change.`;
   switch (action) {
     case "start":
-      if (state !== "not_started") return `"${step.title}" has already been started; ${state === "paused" ? "resume it" : state === "running" ? "it is running" : "it is finished"}.`;
+      if (state !== "not_started")
+        return `"${step.title}" has already been started; ${state === "paused" ? "resume it" : state === "running" ? "it is running" : "it is finished"}.`;
       return other ? `"${other.title}" is still running: pause or finish it first.` : null;
     case "resume":
       if (state !== "paused") return `"${step.title}" is not paused (it is ${state.replace("_", " ")}).`;
@@ -45,12 +52,18 @@ export function refusal(steps: StepClock[], stepId: string, action: StopwatchAct
     case "pause":
       return state === "running" ? null : `"${step.title}" is not running (it is ${state.replace("_", " ")}).`;
     case "finish":
-      return state === "running" || state === "paused" ? null : `"${step.title}" cannot be finished: it is ${state.replace("_", " ")}.`;
+      return state === "running" || state === "paused"
+        ? null
+        : `"${step.title}" cannot be finished: it is ${state.replace("_", " ")}.`;
   }
 }
 
 /** The intervals after an allowed action at `now` (the caller persists the difference). */
-export function apply(step: StepClock, action: StopwatchAction, now: Date): { intervals: Interval[]; finishedAt: Date | null } {
+export function apply(
+  step: StepClock,
+  action: StopwatchAction,
+  now: Date,
+): { intervals: Interval[]; finishedAt: Date | null } {
   const closeOpen = (list: Interval[]) => list.map((i) => (i.endedAt === null ? { ...i, endedAt: now } : i));
   switch (action) {
     case "start":
@@ -81,7 +94,6 @@ export function unfinishedSteps<S extends StepClock>(steps: S[]): S[] {
   });
 }
 
-
 /**
  * A drill met its RTO only when every step was done or explicitly skipped, and the measured
  * total is within the RTO. Untouched steps make it "incomplete", whatever the total says: a
@@ -111,7 +123,10 @@ export type DrillRecord = { scenarioVersion: number; status: string; outcome: st
  * A runbook is up to date when a closed drill of its current version met the RTO; it
  * "needs re-drill" when its version changed since its last successful drill.
  */
-export function drillStatus(currentVersion: number, drills: DrillRecord[]): "up_to_date" | "needs_redrill" | "never_drilled" {
+export function drillStatus(
+  currentVersion: number,
+  drills: DrillRecord[],
+): "up_to_date" | "needs_redrill" | "never_drilled" {
   const passed = drills.filter((d) => d.status === "closed" && d.outcome === "met");
   if (passed.some((d) => d.scenarioVersion === currentVersion)) return "up_to_date";
   return passed.length ? "needs_redrill" : "never_drilled";

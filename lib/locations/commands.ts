@@ -21,7 +21,12 @@ export const saveLocationCommand = defineCommand({
     targetType: "location",
     targetId: (_, r) => r.id,
     // Which secret fields are stored, never their values.
-    detail: (_, r) => ({ name: r.name, kind: r.kind, secretFields: r.secretFields, catalogRowsReassigned: r.catalog.reassigned }),
+    detail: (_, r) => ({
+      name: r.name,
+      kind: r.kind,
+      secretFields: r.secretFields,
+      catalogRowsReassigned: r.catalog.reassigned,
+    }),
   },
 });
 
@@ -34,7 +39,11 @@ export const deleteLocationCommand = defineCommand({
     action: "location.delete",
     targetType: "location",
     targetId: (_, r) => r.id,
-    detail: (_, r) => ({ name: r.name, catalogRowsRemoved: r.catalogRowsRemoved, note: "objects in storage untouched" }),
+    detail: (_, r) => ({
+      name: r.name,
+      catalogRowsRemoved: r.catalogRowsRemoved,
+      note: "objects in storage untouched",
+    }),
   },
 });
 
@@ -43,7 +52,12 @@ export const testLocationCommand = defineCommand({
   role: "admin",
   input: locationIdSchema,
   handler: (input) => testLocation(input),
-  audit: { action: "location.test", targetType: "location", targetId: (input) => input.id, detail: (_, r) => ({ ok: r.ok }) },
+  audit: {
+    action: "location.test",
+    targetType: "location",
+    targetId: (input) => input.id,
+    detail: (_, r) => ({ ok: r.ok }),
+  },
 });
 
 // The server reaches out to whatever endpoint the form names, so the attempt is recorded too.
@@ -65,5 +79,10 @@ export const syncLocationCommand = defineCommand({
   role: "operator",
   input: locationIdSchema,
   handler: (input) => startLocationSync(input),
-  audit: { action: "location.sync", targetType: "location", targetId: (input) => input.id, detail: (_, r) => ({ name: r.name }) },
+  audit: {
+    action: "location.sync",
+    targetType: "location",
+    targetId: (input) => input.id,
+    detail: (_, r) => ({ name: r.name }),
+  },
 });

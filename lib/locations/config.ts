@@ -1,6 +1,12 @@
 import "server-only";
 import { z } from "zod";
-import { LOCATION_KINDS, locationConfigSchema, SECRET_FIELDS, type LocationConfig, type LocationKind } from "@/lib/locations/schemas";
+import {
+  LOCATION_KINDS,
+  locationConfigSchema,
+  SECRET_FIELDS,
+  type LocationConfig,
+  type LocationKind,
+} from "@/lib/locations/schemas";
 import { seal, unseal } from "@/lib/crypto/key";
 import { checkStored, parseStoredJson, storedState } from "@/lib/stored-json";
 
@@ -27,7 +33,10 @@ export function secretFieldsOf(kind: LocationKind): readonly string[] {
   return SECRET_FIELDS[kind];
 }
 
-export function splitConfig(config: LocationConfig): { publicConfig: Record<string, unknown>; secrets: Record<string, string> } {
+export function splitConfig(config: LocationConfig): {
+  publicConfig: Record<string, unknown>;
+  secrets: Record<string, string>;
+} {
   const publicConfig: Record<string, unknown> = {};
   const secrets: Record<string, string> = {};
   const secretNames = new Set<string>(secretFieldsOf(config.kind));
@@ -49,7 +58,11 @@ export function unsealSecrets(sealed: string | null): Record<string, string> {
 
 /** The full, decrypted configuration, for a storage driver. Never send it to a browser. */
 export function fullConfig(location: StoredLocation): LocationConfig {
-  const merged = { ...publicConfigOf(location), ...unsealSecrets(location.secrets), kind: storedLocationKind(location.kind) };
+  const merged = {
+    ...publicConfigOf(location),
+    ...unsealSecrets(location.secrets),
+    kind: storedLocationKind(location.kind),
+  };
   return checkStored(merged, locationConfigSchema, "location configuration (Location.config)");
 }
 

@@ -23,7 +23,12 @@ export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
       mergedSecrets = { ...stored, ...secrets };
     }
   }
-  const data = { name: input.name, kind: input.config.kind, config: JSON.stringify(publicConfig), secrets: sealSecrets(mergedSecrets) };
+  const data = {
+    name: input.name,
+    kind: input.config.kind,
+    config: JSON.stringify(publicConfig),
+    secrets: sealSecrets(mergedSecrets),
+  };
   try {
     const saved = input.id
       ? await db.location.update({ where: { id: input.id }, data })
@@ -38,13 +43,17 @@ export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
 }
 
 export async function deleteLocation(input: { id: string }) {
-  const existing = await db.location.findUnique({ where: { id: input.id }, include: { _count: { select: { backups: true } } } });
+  const existing = await db.location.findUnique({
+    where: { id: input.id },
+    include: { _count: { select: { backups: true } } },
+  });
   if (!existing) throw new NotFoundError("The location");
   await db.location.delete({ where: { id: input.id } });
   return { id: existing.id, name: existing.name, catalogRowsRemoved: existing._count.backups };
 }
 
-export type ProbeResult = { ok: true; latencyMs: number; description: string } | { ok: false; error: string; code: string };
+export type ProbeResult =
+  { ok: true; latencyMs: number; description: string } | { ok: false; error: string; code: string };
 
 async function probeConfig(config: LocationConfig): Promise<ProbeResult> {
   try {
@@ -54,7 +63,11 @@ async function probeConfig(config: LocationConfig): Promise<ProbeResult> {
   } catch (e) {
     if (e instanceof StorageError) return { ok: false, error: e.message, code: e.code };
     console.error("[lifeboat] probe failed unexpectedly:", e);
-    return { ok: false, error: "The connection test failed unexpectedly; the details are in the server log.", code: "unknown" };
+    return {
+      ok: false,
+      error: "The connection test failed unexpectedly; the details are in the server log.",
+      code: "unknown",
+    };
   }
 }
 
@@ -65,7 +78,11 @@ export async function testLocation(input: { id: string }): Promise<ProbeResult> 
   const result = await probeConfig(fullConfig(location));
   await db.location.update({
     where: { id: location.id },
-    data: { lastProbeAt: new Date(), lastProbeLatencyMs: result.ok ? Math.round(result.latencyMs) : null, lastProbeError: result.ok ? null : result.error },
+    data: {
+      lastProbeAt: new Date(),
+      lastProbeLatencyMs: result.ok ? Math.round(result.latencyMs) : null,
+      lastProbeError: result.ok ? null : result.error,
+    },
   });
   return result;
 }

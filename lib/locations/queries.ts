@@ -6,9 +6,28 @@ import { storedState } from "@/lib/stored-json";
 import { SYNC_STATUSES, SYNC_TRIGGERS } from "@/lib/catalog/sync-states";
 
 function toDto(l: {
-  id: string; name: string; kind: string; config: string; secrets: string | null; createdAt: Date;
-  lastProbeAt: Date | null; lastProbeLatencyMs: number | null; lastProbeError: string | null;
-  syncRuns: { id: string; status: string; startedAt: Date; finishedAt: Date | null; pages: number; objectsSeen: number; added: number; changed: number; vanished: number; error: string | null; trigger: string }[];
+  id: string;
+  name: string;
+  kind: string;
+  config: string;
+  secrets: string | null;
+  createdAt: Date;
+  lastProbeAt: Date | null;
+  lastProbeLatencyMs: number | null;
+  lastProbeError: string | null;
+  syncRuns: {
+    id: string;
+    status: string;
+    startedAt: Date;
+    finishedAt: Date | null;
+    pages: number;
+    objectsSeen: number;
+    added: number;
+    changed: number;
+    vanished: number;
+    error: string | null;
+    trigger: string;
+  }[];
   _count: { backups: number };
 }) {
   const lastSync = l.syncRuns[0] ?? null;
@@ -19,7 +38,9 @@ function toDto(l: {
     config: publicConfigOf(l),
     secretsSet: secretsSet(l),
     createdAt: l.createdAt.toISOString(),
-    lastProbe: l.lastProbeAt ? { at: l.lastProbeAt.toISOString(), latencyMs: l.lastProbeLatencyMs, error: l.lastProbeError } : null,
+    lastProbe: l.lastProbeAt
+      ? { at: l.lastProbeAt.toISOString(), latencyMs: l.lastProbeLatencyMs, error: l.lastProbeError }
+      : null,
     lastSync: lastSync && {
       ...lastSync,
       status: storedState(SYNC_STATUSES, lastSync.status, "sync status (SyncRun.status)"),

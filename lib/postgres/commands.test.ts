@@ -15,17 +15,48 @@ import {
 
 describe("pgDumpArgs", () => {
   test.each<[string, Parameters<typeof pgDumpArgs>[0], Argv]>([
-    ["custom to stdout", { format: "custom", database: "amani" }, ["pg_dump", "--format=custom", "--no-password", "--dbname=amani"]],
-    ["plain to stdout", { format: "plain", database: "amani" }, ["pg_dump", "--format=plain", "--no-password", "--dbname=amani"]],
+    [
+      "custom to stdout",
+      { format: "custom", database: "amani" },
+      ["pg_dump", "--format=custom", "--no-password", "--dbname=amani"],
+    ],
+    [
+      "plain to stdout",
+      { format: "plain", database: "amani" },
+      ["pg_dump", "--format=plain", "--no-password", "--dbname=amani"],
+    ],
     [
       "custom, compressed, to a file, with a snapshot",
       { format: "custom", database: "amani", compress: 0, file: "/tmp/x y.dump", snapshot: "00000003-0000011F-1" },
-      ["pg_dump", "--format=custom", "--no-password", "--compress=0", "--snapshot=00000003-0000011F-1", "--file=/tmp/x y.dump", "--dbname=amani"],
+      [
+        "pg_dump",
+        "--format=custom",
+        "--no-password",
+        "--compress=0",
+        "--snapshot=00000003-0000011F-1",
+        "--file=/tmp/x y.dump",
+        "--dbname=amani",
+      ],
     ],
     [
       "bin dir, lock timeout, schema only, verbose",
-      { format: "plain", database: "db", binDir: "/usr/lib/postgresql/16/bin", lockWaitTimeoutMs: 5000, schemaOnly: true, verbose: true },
-      ["/usr/lib/postgresql/16/bin/pg_dump", "--format=plain", "--no-password", "--lock-wait-timeout=5000", "--schema-only", "--verbose", "--dbname=db"],
+      {
+        format: "plain",
+        database: "db",
+        binDir: "/usr/lib/postgresql/16/bin",
+        lockWaitTimeoutMs: 5000,
+        schemaOnly: true,
+        verbose: true,
+      },
+      [
+        "/usr/lib/postgresql/16/bin/pg_dump",
+        "--format=plain",
+        "--no-password",
+        "--lock-wait-timeout=5000",
+        "--schema-only",
+        "--verbose",
+        "--dbname=db",
+      ],
     ],
     [
       "a database name that looks like a connection string stays a name",
@@ -66,8 +97,27 @@ describe("pgRestoreArgs", () => {
   test.each<[string, Parameters<typeof pgRestoreArgs>[0], Argv]>([
     [
       "the runbook's restore",
-      { dbname: "amani", clean: true, ifExists: true, noOwner: true, noAcl: true, exitOnError: true, file: "/b/x.dump" },
-      ["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-acl", "--exit-on-error", "--no-password", "--dbname=amani", "--", "/b/x.dump"],
+      {
+        dbname: "amani",
+        clean: true,
+        ifExists: true,
+        noOwner: true,
+        noAcl: true,
+        exitOnError: true,
+        file: "/b/x.dump",
+      },
+      [
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--no-acl",
+        "--exit-on-error",
+        "--no-password",
+        "--dbname=amani",
+        "--",
+        "/b/x.dump",
+      ],
     ],
     [
       "parallel from a file",
@@ -102,22 +152,59 @@ describe("psqlArgs", () => {
     [
       "a query as CSV",
       { database: "amani", command: "select 1", onErrorStop: true, csv: true },
-      ["psql", "-X", "--no-password", "--set=ON_ERROR_STOP=1", "--quiet", "--csv", "--tuples-only", "--command=select 1", "--dbname=amani"],
+      [
+        "psql",
+        "-X",
+        "--no-password",
+        "--set=ON_ERROR_STOP=1",
+        "--quiet",
+        "--csv",
+        "--tuples-only",
+        "--command=select 1",
+        "--dbname=amani",
+      ],
     ],
     [
       "several commands in order",
       { database: "d", command: ["begin", "select 2", "commit"], onErrorStop: true, quiet: false },
-      ["psql", "-X", "--no-password", "--set=ON_ERROR_STOP=1", "--command=begin", "--command=select 2", "--command=commit", "--dbname=d"],
+      [
+        "psql",
+        "-X",
+        "--no-password",
+        "--set=ON_ERROR_STOP=1",
+        "--command=begin",
+        "--command=select 2",
+        "--command=commit",
+        "--dbname=d",
+      ],
     ],
     [
       "a file with variables in one transaction",
       { database: "d", file: "/f/amani.sql", onErrorStop: true, variables: { scale: "1" }, singleTransaction: true },
-      ["psql", "-X", "--no-password", "--set=ON_ERROR_STOP=1", "--quiet", "--single-transaction", "--set=scale=1", "--file=/f/amani.sql", "--dbname=d"],
+      [
+        "psql",
+        "-X",
+        "--no-password",
+        "--set=ON_ERROR_STOP=1",
+        "--quiet",
+        "--single-transaction",
+        "--set=scale=1",
+        "--file=/f/amani.sql",
+        "--dbname=d",
+      ],
     ],
     [
       "bin dir",
       { database: "d", command: "select 1", onErrorStop: true, binDir: "/opt/pg/bin" },
-      ["/opt/pg/bin/psql", "-X", "--no-password", "--set=ON_ERROR_STOP=1", "--quiet", "--command=select 1", "--dbname=d"],
+      [
+        "/opt/pg/bin/psql",
+        "-X",
+        "--no-password",
+        "--set=ON_ERROR_STOP=1",
+        "--quiet",
+        "--command=select 1",
+        "--dbname=d",
+      ],
     ],
   ])("%s", (_name, opts, expected) => {
     expect(psqlArgs(opts)).toEqual(expected);
@@ -127,7 +214,11 @@ describe("psqlArgs", () => {
     ["neither file nor command", { database: "d", onErrorStop: true }, /exactly one of file or command/],
     ["both", { database: "d", file: "f", command: "select 1", onErrorStop: true }, /exactly one of file or command/],
     ["an empty command", { database: "d", command: "  ", onErrorStop: true }, /empty psql command/],
-    ["a bad variable name", { database: "d", command: "x", onErrorStop: true, variables: { "a b": "1" } }, /variable name/],
+    [
+      "a bad variable name",
+      { database: "d", command: "x", onErrorStop: true, variables: { "a b": "1" } },
+      /variable name/,
+    ],
   ])("rejects %s", (_name, opts, error) => {
     expect(() => psqlArgs(opts)).toThrow(error);
   });
@@ -153,15 +244,31 @@ test.each([
 
 describe("redactArgv", () => {
   test.each<[string, string[], string[]]>([
-    ["nothing secret", ["pg_dump", "--format=custom", "--dbname=amani"], ["pg_dump", "--format=custom", "--dbname=amani"]],
+    [
+      "nothing secret",
+      ["pg_dump", "--format=custom", "--dbname=amani"],
+      ["pg_dump", "--format=custom", "--dbname=amani"],
+    ],
     ["--password=", ["x", "--password=hunter2"], ["x", "--password=********"]],
     ["an env-style assignment", ["PGPASSWORD=hunter2", "psql"], ["PGPASSWORD=********", "psql"]],
     ["a psql variable", ["psql", "--set=db_password=hunter2"], ["psql", "--set=db_password=********"]],
-    ["an option whose value follows", ["tool", "--db-pass", "hunter2", "--next"], ["tool", "--db-pass", "********", "--next"]],
+    [
+      "an option whose value follows",
+      ["tool", "--db-pass", "hunter2", "--next"],
+      ["tool", "--db-pass", "********", "--next"],
+    ],
     ["psql's -W takes no value", ["psql", "-W", "--dbname=d"], ["psql", "-W", "--dbname=d"]],
     ["a URI", ["psql", "--dbname=postgresql://bob:hunter2@db/x"], ["psql", "--dbname=postgresql://bob:********@db/x"]],
-    ["a conninfo string", ["psql", "--dbname=host=db password=hunter2 user=bob"], ["psql", "--dbname=host=db password=******** user=bob"]],
-    ["a quoted conninfo password", ["psql", "--dbname=password='a b' user=bob"], ["psql", "--dbname=password=******** user=bob"]],
+    [
+      "a conninfo string",
+      ["psql", "--dbname=host=db password=hunter2 user=bob"],
+      ["psql", "--dbname=host=db password=******** user=bob"],
+    ],
+    [
+      "a quoted conninfo password",
+      ["psql", "--dbname=password='a b' user=bob"],
+      ["psql", "--dbname=password=******** user=bob"],
+    ],
     ["a token", ["curl", "--token=abc"], ["curl", "--token=********"]],
   ])("%s", (_name, argv, expected) => {
     const out = redactArgv(argv);

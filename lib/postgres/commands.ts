@@ -64,7 +64,8 @@ export function pgDumpArgs(opts: PgDumpOptions): Argv {
   checkDatabase(opts.database);
   const args: string[] = [`--format=${opts.format}`, "--no-password"];
   if (opts.compress !== undefined) {
-    if (opts.format !== "custom") throw new Error("compress applies to the custom format only (plain is gzipped by Lifeboat)");
+    if (opts.format !== "custom")
+      throw new Error("compress applies to the custom format only (plain is gzipped by Lifeboat)");
     if (!Number.isInteger(opts.compress) || opts.compress < 0 || opts.compress > 9) {
       throw new Error("compress must be an integer from 0 to 9");
     }
@@ -141,7 +142,8 @@ export function pgRestoreArgs(opts: PgRestoreOptions): Argv {
   }
   if (opts.jobs !== undefined) {
     checkJobs(opts.jobs);
-    if (opts.jobs > 1 && opts.file === undefined) throw new Error("parallel restore (jobs > 1) needs an archive file, not stdin");
+    if (opts.jobs > 1 && opts.file === undefined)
+      throw new Error("parallel restore (jobs > 1) needs an archive file, not stdin");
     if (opts.jobs > 1 && opts.dbname === undefined) throw new Error("parallel restore (jobs > 1) needs a database");
     args.push(`--jobs=${opts.jobs}`);
   }
@@ -180,7 +182,8 @@ export type PsqlOptions = BinOptions & {
 
 export function psqlArgs(opts: PsqlOptions): Argv {
   checkDatabase(opts.database);
-  const commands = opts.command === undefined ? [] : typeof opts.command === "string" ? [opts.command] : [...opts.command];
+  const commands =
+    opts.command === undefined ? [] : typeof opts.command === "string" ? [opts.command] : [...opts.command];
   if ((opts.file === undefined) === (commands.length === 0)) {
     throw new Error("psql needs exactly one of file or command");
   }

@@ -23,7 +23,14 @@ import {
   tableRowCounts,
   toolVersion,
 } from "./run";
-import { AMANI_SCALE1_COUNTS, createDatabase, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "./test-support";
+import {
+  AMANI_SCALE1_COUNTS,
+  createDatabase,
+  createFixtureDatabase,
+  dropDatabase,
+  testConnection,
+  uniqueDatabaseName,
+} from "./test-support";
 
 // Integration tests against the real PostgreSQL server from TEST_PG_*.
 
@@ -45,21 +52,27 @@ beforeAll(async () => {
   amani = await createFixtureDatabase("run");
   hostile = await createDatabase(uniqueDatabaseName("hostile"));
   const q = quoteIdent;
-  await runPsqlQuery(hostile, [
-    `CREATE SCHEMA ${q(HOSTILE_SCHEMA)}`,
-    `CREATE TABLE ${q(HOSTILE_SCHEMA)}.${q(`tab le "x" ✓`)} (v text)`,
-    `INSERT INTO ${q(HOSTILE_SCHEMA)}.${q(`tab le "x" ✓`)} VALUES ('a'), ('b'), (NULL)`,
-    `CREATE TABLE ${q(HOSTILE_SCHEMA)}.${q("select")} (id int)`,
-    `CREATE TABLE public.${q("UPPER case")} (id int)`,
-    `INSERT INTO public.${q("UPPER case")} VALUES (1), (2)`,
-    `CREATE TABLE public.${q("a,b\nc")} (id int)`,
-    `INSERT INTO public.${q("a,b\nc")} VALUES (1)`,
-    `CREATE TABLE public.measurements (at date) PARTITION BY RANGE (at)`,
-    `CREATE TABLE public.measurements_2024 PARTITION OF public.measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
-    `INSERT INTO public.measurements SELECT date '2024-01-01' + g FROM generate_series(1, 4) g`,
-    `CREATE VIEW public.a_view AS SELECT 1 AS one`,
-  ].join(";\n"));
-  await runPsqlQuery(testConnection(), `CREATE ROLE ${q(roleName)} LOGIN PASSWORD ${`'${rolePassword.replace(/'/g, "''")}'`}`);
+  await runPsqlQuery(
+    hostile,
+    [
+      `CREATE SCHEMA ${q(HOSTILE_SCHEMA)}`,
+      `CREATE TABLE ${q(HOSTILE_SCHEMA)}.${q(`tab le "x" ✓`)} (v text)`,
+      `INSERT INTO ${q(HOSTILE_SCHEMA)}.${q(`tab le "x" ✓`)} VALUES ('a'), ('b'), (NULL)`,
+      `CREATE TABLE ${q(HOSTILE_SCHEMA)}.${q("select")} (id int)`,
+      `CREATE TABLE public.${q("UPPER case")} (id int)`,
+      `INSERT INTO public.${q("UPPER case")} VALUES (1), (2)`,
+      `CREATE TABLE public.${q("a,b\nc")} (id int)`,
+      `INSERT INTO public.${q("a,b\nc")} VALUES (1)`,
+      `CREATE TABLE public.measurements (at date) PARTITION BY RANGE (at)`,
+      `CREATE TABLE public.measurements_2024 PARTITION OF public.measurements FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+      `INSERT INTO public.measurements SELECT date '2024-01-01' + g FROM generate_series(1, 4) g`,
+      `CREATE VIEW public.a_view AS SELECT 1 AS one`,
+    ].join(";\n"),
+  );
+  await runPsqlQuery(
+    testConnection(),
+    `CREATE ROLE ${q(roleName)} LOGIN PASSWORD ${`'${rolePassword.replace(/'/g, "''")}'`}`,
+  );
 });
 
 afterAll(async () => {
@@ -73,8 +86,22 @@ describe("parseCsv", () => {
     ["empty output", "", []],
     ["one value", "15.18\n", [["15.18"]]],
     ["empty fields", ",,\n", [["", "", ""]]],
-    ["quotes, commas and newlines", `1,"a""b","x,y","l1\nl2"\n2,z,,\n`, [["1", 'a"b', "x,y", "l1\nl2"], ["2", "z", "", ""]]],
-    ["CRLF", "a,b\r\nc,d\r\n", [["a", "b"], ["c", "d"]]],
+    [
+      "quotes, commas and newlines",
+      `1,"a""b","x,y","l1\nl2"\n2,z,,\n`,
+      [
+        ["1", 'a"b', "x,y", "l1\nl2"],
+        ["2", "z", "", ""],
+      ],
+    ],
+    [
+      "CRLF",
+      "a,b\r\nc,d\r\n",
+      [
+        ["a", "b"],
+        ["c", "d"],
+      ],
+    ],
     ["no final newline", "a,b", [["a", "b"]]],
   ])("%s", (_name, input, rows) => {
     expect(parseCsv(input)).toEqual(rows);
@@ -148,7 +175,9 @@ describe("connection errors are explained, without the password", () => {
   test("nothing listening", async () => {
     const err = await serverVersion({ ...amani, host: "127.0.0.1", port: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
-    expect((err as Error).message).toMatch(/^could not connect to server at 127\.0\.0\.1:1: is it running and reachable\?/);
+    expect((err as Error).message).toMatch(
+      /^could not connect to server at 127\.0\.0\.1:1: is it running and reachable\?/,
+    );
   });
 });
 
@@ -174,7 +203,12 @@ describe("every connection failure is a PgError with a code and a message naming
       "database_missing",
       /^database we"ird 'db" does not exist on 127\.0\.0\.1:\d+: check the database name in Settings → Databases$/,
     ],
-    ["missing password", () => ({ ...amani, password: undefined }), "password_missing", /wants a password for user .* and none is set: add it/],
+    [
+      "missing password",
+      () => ({ ...amani, password: undefined }),
+      "password_missing",
+      /wants a password for user .* and none is set: add it/,
+    ],
     [
       "closed port",
       () => ({ ...amani, host: "127.0.0.1", port: 1 }),
@@ -212,20 +246,81 @@ describe("every connection failure is a PgError with a code and a message naming
   });
 
   // Messages of situations a test cannot cheaply provoke, as servers and libpq print them.
-  const conn: PgConnection = { host: "db.example", port: 5432, user: "app", password: "hunter2hunter2", database: "amani" };
+  const conn: PgConnection = {
+    host: "db.example",
+    port: 5432,
+    user: "app",
+    password: "hunter2hunter2",
+    database: "amani",
+  };
   const prefix = 'psql: error: connection to server at "db.example" (10.0.0.5), port 5432 failed: ';
   test.each<[string, string, PgErrorCode | "sql_error" | "tool_failed", RegExp]>([
-    ["pg_hba", `${prefix}FATAL:  no pg_hba.conf entry for host "10.0.0.9", user "app", database "amani", no encryption`, "host_rejected", /pg_hba\.conf\): ask its administrator/],
-    ["starting up", `${prefix}FATAL:  the database system is starting up`, "server_unavailable", /the database system is starting up\): wait until/],
-    ["slots", `${prefix}FATAL:  sorry, too many clients already\nFATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute`, "too_many_connections", /no free connection slots/],
-    ["timeout", `${prefix}timeout expired`, "connect_timeout", /\(timeout expired\): check the host, the port and any firewall/],
-    ["no route", `${prefix}No route to host\n\tIs the server running on that host and accepting TCP/IP connections?`, "connect_timeout", /No route to host/],
-    ["lost", "pg_dump: error: Dumping the contents of table \"t\" failed: PQgetResult() failed.\npg_dump: detail: Error message from server: server closed the connection unexpectedly", "connection_lost", /closed the connection while psql was working/],
-    ["role", `${prefix}FATAL:  role "o""dd" does not exist`, "role_missing", /^role o""dd does not exist on db\.example:5432/],
-    ["unknown FATAL", `${prefix}FATAL:  28000: pg_ident.conf mapping failed for user "app"`, "connection_failed", /^could not connect to app@db\.example:5432\/amani: pg_ident\.conf mapping failed for user "app"\. Check the connection/],
-    ["socket", 'psql: error: connection to server on socket "/run/x/.s.PGSQL.5432" failed: No such file or directory', "connection_failed", /No such file or directory\. Check the connection/],
-    ["version", "pg_dump: error: aborting because of server version mismatch\npg_dump: detail: server version: 17.2; pg_dump version: 15.18", "version_mismatch", /pg_dump version|is older than the server \(17\.2\)/],
-    ["permission", "psql:<stdin>:1: ERROR:  42501: permission denied for table secrets", "permission_denied", /permission denied for table secrets/],
+    [
+      "pg_hba",
+      `${prefix}FATAL:  no pg_hba.conf entry for host "10.0.0.9", user "app", database "amani", no encryption`,
+      "host_rejected",
+      /pg_hba\.conf\): ask its administrator/,
+    ],
+    [
+      "starting up",
+      `${prefix}FATAL:  the database system is starting up`,
+      "server_unavailable",
+      /the database system is starting up\): wait until/,
+    ],
+    [
+      "slots",
+      `${prefix}FATAL:  sorry, too many clients already\nFATAL:  remaining connection slots are reserved for roles with the SUPERUSER attribute`,
+      "too_many_connections",
+      /no free connection slots/,
+    ],
+    [
+      "timeout",
+      `${prefix}timeout expired`,
+      "connect_timeout",
+      /\(timeout expired\): check the host, the port and any firewall/,
+    ],
+    [
+      "no route",
+      `${prefix}No route to host\n\tIs the server running on that host and accepting TCP/IP connections?`,
+      "connect_timeout",
+      /No route to host/,
+    ],
+    [
+      "lost",
+      'pg_dump: error: Dumping the contents of table "t" failed: PQgetResult() failed.\npg_dump: detail: Error message from server: server closed the connection unexpectedly',
+      "connection_lost",
+      /closed the connection while psql was working/,
+    ],
+    [
+      "role",
+      `${prefix}FATAL:  role "o""dd" does not exist`,
+      "role_missing",
+      /^role o""dd does not exist on db\.example:5432/,
+    ],
+    [
+      "unknown FATAL",
+      `${prefix}FATAL:  28000: pg_ident.conf mapping failed for user "app"`,
+      "connection_failed",
+      /^could not connect to app@db\.example:5432\/amani: pg_ident\.conf mapping failed for user "app"\. Check the connection/,
+    ],
+    [
+      "socket",
+      'psql: error: connection to server on socket "/run/x/.s.PGSQL.5432" failed: No such file or directory',
+      "connection_failed",
+      /No such file or directory\. Check the connection/,
+    ],
+    [
+      "version",
+      "pg_dump: error: aborting because of server version mismatch\npg_dump: detail: server version: 17.2; pg_dump version: 15.18",
+      "version_mismatch",
+      /pg_dump version|is older than the server \(17\.2\)/,
+    ],
+    [
+      "permission",
+      "psql:<stdin>:1: ERROR:  42501: permission denied for table secrets",
+      "permission_denied",
+      /permission denied for table secrets/,
+    ],
     ["syntax", 'psql:<stdin>:1: ERROR:  42601: syntax error at or near "SELEC"', "sql_error", /syntax error/],
     ["crash", "Segmentation fault", "tool_failed", /Segmentation fault/],
   ])("%s", (_name, stderr, code, message) => {
@@ -245,7 +340,14 @@ describe("child environment", () => {
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(fs.readFileSync(file, "utf8")).toBe("*:*:*:*:a\\:b\\\\c\n");
     expect(env.PGPASSWORD).toBeUndefined();
-    expect(env).toMatchObject({ PGHOST: "h", PGPORT: "5432", PGUSER: "u", PGDATABASE: "d", PGCONNECT_TIMEOUT: "5", PGAPPNAME: "lifeboat" });
+    expect(env).toMatchObject({
+      PGHOST: "h",
+      PGPORT: "5432",
+      PGUSER: "u",
+      PGDATABASE: "d",
+      PGCONNECT_TIMEOUT: "5",
+      PGAPPNAME: "lifeboat",
+    });
     await cleanup();
     expect(fs.existsSync(path.dirname(file))).toBe(false);
   });
@@ -281,7 +383,9 @@ describe("child environment", () => {
   });
 
   test("describeConnection never shows the password", () => {
-    expect(describeConnection({ host: "db", port: 5432, user: "app", password: "pw", database: "amani" })).toBe("app@db:5432/amani");
+    expect(describeConnection({ host: "db", port: 5432, user: "app", password: "pw", database: "amani" })).toBe(
+      "app@db:5432/amani",
+    );
     expect(describeConnection({ host: "::1", port: 5, user: "u", database: "d" })).toBe("u@[::1]:5/d");
   });
 });
@@ -302,7 +406,9 @@ describe("facts about a server", () => {
   });
 
   test("pgDumpVersion with a bin dir that has no pg_dump says so", async () => {
-    await expect(pgDumpVersion({ binDir: "/nonexistent-lifeboat" })).rejects.toThrow(/pg_dump was not found in \/nonexistent-lifeboat/);
+    await expect(pgDumpVersion({ binDir: "/nonexistent-lifeboat" })).rejects.toThrow(
+      /pg_dump was not found in \/nonexistent-lifeboat/,
+    );
   });
 
   test("tableRowCounts: exact counts of the fixture", async () => {
@@ -334,7 +440,9 @@ describe("facts about a server", () => {
   });
 
   test("exportSnapshot with a wrong password is explained", async () => {
-    await expect(exportSnapshot({ ...amani, password: "nope-nope" })).rejects.toThrow(/^password authentication failed for user/);
+    await expect(exportSnapshot({ ...amani, password: "nope-nope" })).rejects.toThrow(
+      /^password authentication failed for user/,
+    );
   });
 
   test("migrationHead: the fixture's alembic head", async () => {
@@ -362,7 +470,9 @@ describe("restore helpers", () => {
       const v = await toolVersion(tool);
       expect(stdout).toContain(` ${v}`);
     }
-    await expect(toolVersion("psql", { binDir: "/nonexistent-lifeboat" })).rejects.toThrow(/psql was not found in \/nonexistent-lifeboat/);
+    await expect(toolVersion("psql", { binDir: "/nonexistent-lifeboat" })).rejects.toThrow(
+      /psql was not found in \/nonexistent-lifeboat/,
+    );
   });
 
   test("psqlRestrictSupport asks psql itself, and restricted mode really refuses a shell escape", async () => {
@@ -373,12 +483,16 @@ describe("restore helpers", () => {
     const marker = path.join(os.tmpdir(), `lifeboat-restrict-${randomBytes(6).toString("hex")}`);
     const { env, cleanup } = await pgEnv(amani);
     try {
-      const r = await execa("psql", ["-X", "--no-password", "--set=ON_ERROR_STOP=1", "--file=-", `--dbname=${amani.database}`], {
-        env,
-        extendEnv: true,
-        input: `\\restrict k3y0123456789abcdef\nSELECT 1;\n\\! touch ${marker}\nSELECT 2;\n`,
-        reject: false,
-      });
+      const r = await execa(
+        "psql",
+        ["-X", "--no-password", "--set=ON_ERROR_STOP=1", "--file=-", `--dbname=${amani.database}`],
+        {
+          env,
+          extendEnv: true,
+          input: `\\restrict k3y0123456789abcdef\nSELECT 1;\n\\! touch ${marker}\nSELECT 2;\n`,
+          reject: false,
+        },
+      );
       expect(r.exitCode).not.toBe(0);
       expect(r.stderr).toMatch(/backslash commands are restricted/);
       expect(fs.existsSync(marker)).toBe(false);
@@ -393,6 +507,8 @@ describe("restore helpers", () => {
     const sql = `SELECT count(*) FROM users WHERE id IN (${list.join(", ")}) AND email <> '${"x".repeat(10)}';\n`;
     expect(sql.length).toBeGreaterThan(128 * 1024);
     expect(await runPsqlScript(amani, sql)).toEqual([["1000"]]);
-    await expect(runPsqlScript(amani, "SELECT * FROM no_such_table;")).rejects.toThrow(/relation "no_such_table" does not exist/);
+    await expect(runPsqlScript(amani, "SELECT * FROM no_such_table;")).rejects.toThrow(
+      /relation "no_such_table" does not exist/,
+    );
   });
 });

@@ -1,5 +1,15 @@
 import { execa } from "execa";
-import { dbnameArg, psqlArgs, psqlHelpCommandsArgs, pgBinary, versionArgs, versionHasRestrict, type Argv, type BinOptions, type PgTool } from "./commands";
+import {
+  dbnameArg,
+  psqlArgs,
+  psqlHelpCommandsArgs,
+  pgBinary,
+  versionArgs,
+  versionHasRestrict,
+  type Argv,
+  type BinOptions,
+  type PgTool,
+} from "./commands";
 import {
   describeConnection,
   describeServer,
@@ -41,11 +51,17 @@ const quotedOnLine = (text: string, before: string, after: string) =>
  * what to fix) when the cause is one the operator can act on, else a PgCommandError. Every
  * failure to connect is a PgError. The password is masked out of both.
  */
-export function explainPgFailure(tool: PgTool, conn: PgConnection, stderr: string, exitCode: number | null): PgError | PgCommandError {
+export function explainPgFailure(
+  tool: PgTool,
+  conn: PgConnection,
+  stderr: string,
+  exitCode: number | null,
+): PgError | PgCommandError {
   const text = maskSecret(stderr, conn);
   const server = describeServer(conn);
   const sqlstate = sqlstateOf(text);
-  const fail = (code: PgErrorCode, message: string, subject: string | null = null) => new PgError(code, message, tool, sqlstate, subject);
+  const fail = (code: PgErrorCode, message: string, subject: string | null = null) =>
+    new PgError(code, message, tool, sqlstate, subject);
 
   const badPasswordUser = quotedOnLine(text, "password authentication failed for user", "");
   if (badPasswordUser !== undefined || /password authentication failed/.test(text)) {
@@ -70,7 +86,11 @@ export function explainPgFailure(tool: PgTool, conn: PgConnection, stderr: strin
   }
   const noRole = quotedOnLine(text, "role", "does not exist");
   if (noRole !== undefined && /FATAL/.test(text)) {
-    return fail("role_missing", `role ${noRole} does not exist on ${server}: check the user name in Settings → Databases`, noRole);
+    return fail(
+      "role_missing",
+      `role ${noRole} does not exist on ${server}: check the user name in Settings → Databases`,
+      noRole,
+    );
   }
   if (/no pg_hba\.conf entry/.test(text)) {
     return fail(
@@ -79,28 +99,50 @@ export function explainPgFailure(tool: PgTool, conn: PgConnection, stderr: strin
     );
   }
   if (/server does not support SSL, but SSL was required/.test(text)) {
-    return fail("ssl_failed", `the server at ${server} does not support SSL but the connection requires it: change the SSL mode in Settings → Databases`);
+    return fail(
+      "ssl_failed",
+      `the server at ${server} does not support SSL but the connection requires it: change the SSL mode in Settings → Databases`,
+    );
   }
-  if (/SSL (?:error|SYSCALL)|certificate verify failed|server certificate for .* does not match host name|root certificate file .* does not exist/.test(text)) {
-    const line = /((?:SSL error|SSL SYSCALL|certificate verify failed|server certificate|root certificate)[^\n]*)/.exec(text)?.[1]?.trim();
+  if (
+    /SSL (?:error|SYSCALL)|certificate verify failed|server certificate for .* does not match host name|root certificate file .* does not exist/.test(
+      text,
+    )
+  ) {
+    const line = /((?:SSL error|SSL SYSCALL|certificate verify failed|server certificate|root certificate)[^\n]*)/
+      .exec(text)?.[1]
+      ?.trim();
     return fail(
       "ssl_failed",
       `the TLS connection to ${server} failed${line ? ` (${line})` : ""}: check the SSL mode in Settings → Databases and the server's certificate`,
     );
   }
   if (/could not translate host name/.test(text)) {
-    return fail("host_not_found", `could not connect to server at ${server}: the host name does not resolve (DNS); check the host in Settings → Databases`);
+    return fail(
+      "host_not_found",
+      `could not connect to server at ${server}: the host name does not resolve (DNS); check the host in Settings → Databases`,
+    );
   }
-  if (/server closed the connection unexpectedly|terminating connection due to administrator command|connection to server was lost/.test(text)) {
+  if (
+    /server closed the connection unexpectedly|terminating connection due to administrator command|connection to server was lost/.test(
+      text,
+    )
+  ) {
     return fail(
       "connection_lost",
       `the server at ${server} closed the connection while ${tool} was working (it may have restarted, or an administrator ended the session): check the server's log and try again`,
     );
   }
   if (/too many connections|remaining connection slots are reserved/.test(text)) {
-    return fail("too_many_connections", `the server at ${server} has no free connection slots: try again shortly, or raise max_connections`);
+    return fail(
+      "too_many_connections",
+      `the server at ${server} has no free connection slots: try again shortly, or raise max_connections`,
+    );
   }
-  const unavailable = /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)/.exec(text);
+  const unavailable =
+    /the database system is (starting up|shutting down|in recovery mode|not yet accepting connections|not accepting connections)/.exec(
+      text,
+    );
   if (unavailable) {
     return fail(
       "server_unavailable",
@@ -139,7 +181,9 @@ export function explainPgFailure(tool: PgTool, conn: PgConnection, stderr: strin
   const connectFailure =
     /connection to server (?:at|on) .*? failed: (?:FATAL:\s+(?:[0-9A-Z]{5}:\s+)?)?([^\n]+)/.exec(text)?.[1] ??
     /could not connect to server: ([^\n]+)/.exec(text)?.[1] ??
-    (/^(?:psql|pg_dump|pg_restore): error:/m.test(text) ? /FATAL:\s+(?:[0-9A-Z]{5}:\s+)?([^\n]+)/.exec(text)?.[1] : undefined);
+    (/^(?:psql|pg_dump|pg_restore): error:/m.test(text)
+      ? /FATAL:\s+(?:[0-9A-Z]{5}:\s+)?([^\n]+)/.exec(text)?.[1]
+      : undefined);
   if (connectFailure !== undefined) {
     return fail(
       "connection_failed",
@@ -206,7 +250,12 @@ export async function runPgTool(
     if (r.timedOut) throw timeoutError(tool, conn, opts.timeoutMs);
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError(tool, opts.binDir);
-      throw new PgCommandError(tool, null, "", `${tool} could not run: ${maskSecret(r.shortMessage ?? "no message", conn)}`);
+      throw new PgCommandError(
+        tool,
+        null,
+        "",
+        `${tool} could not run: ${maskSecret(r.shortMessage ?? "no message", conn)}`,
+      );
     }
     const stdout = typeof r.stdout === "string" ? r.stdout : "";
     const stderr = typeof r.stderr === "string" ? r.stderr : "";
@@ -331,7 +380,13 @@ export async function pgDumpVersion(opts: BinOptions = {}): Promise<string> {
   if (r.exitCode === undefined) throw missingToolError("pg_dump", opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   const v = r.exitCode === 0 ? parseToolVersion(out) : null;
-  if (!v) throw new PgCommandError("pg_dump", r.exitCode, "", `${pgBinary("pg_dump", opts.binDir)} --version printed no version: ${out.slice(0, 200)}`);
+  if (!v)
+    throw new PgCommandError(
+      "pg_dump",
+      r.exitCode,
+      "",
+      `${pgBinary("pg_dump", opts.binDir)} --version printed no version: ${out.slice(0, 200)}`,
+    );
   return v;
 }
 
@@ -356,7 +411,8 @@ ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`;
 export async function tableRowCounts(conn: PgConnection, opts: QueryOptions = {}): Promise<TableRowCount[]> {
   const tables = (await runPsqlQuery(conn, USER_TABLES_SQL, opts)).map((r) => {
     const [schema, name] = r;
-    if (schema === undefined || name === undefined) throw new PgCommandError("psql", 0, "", "unexpected table list from psql");
+    if (schema === undefined || name === undefined)
+      throw new PgCommandError("psql", 0, "", "unexpected table list from psql");
     return { schema, name };
   });
   if (tables.length === 0) return [];
@@ -396,7 +452,8 @@ export async function migrationHead(
     return v === undefined || v === "" ? null : v;
   } catch (e) {
     // undefined_table, undefined_column, invalid_schema_name: this database has no such marker.
-    if (e instanceof PgCommandError && e.sqlstate !== null && ["42P01", "42703", "3F000"].includes(e.sqlstate)) return null;
+    if (e instanceof PgCommandError && e.sqlstate !== null && ["42P01", "42703", "3F000"].includes(e.sqlstate))
+      return null;
     throw e;
   }
 }
@@ -419,8 +476,26 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
   const bin = pgBinary("psql", opts.binDir);
   const child = execa(
     bin,
-    ["-X", "--no-password", "--quiet", "--tuples-only", "--no-align", "--set=ON_ERROR_STOP=1", "--set=VERBOSITY=verbose", `--dbname=${dbnameArg(c.database)}`],
-    { env, extendEnv: true, stdin: "pipe", stdout: "pipe", stderr: "pipe", reject: false, buffer: { stdout: false }, cancelSignal: opts.signal },
+    [
+      "-X",
+      "--no-password",
+      "--quiet",
+      "--tuples-only",
+      "--no-align",
+      "--set=ON_ERROR_STOP=1",
+      "--set=VERBOSITY=verbose",
+      `--dbname=${dbnameArg(c.database)}`,
+    ],
+    {
+      env,
+      extendEnv: true,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      reject: false,
+      buffer: { stdout: false },
+      cancelSignal: opts.signal,
+    },
   );
   child.stdin.on("error", () => {
     // psql exited (e.g. it could not connect); its exit code and stderr tell why.
@@ -438,7 +513,7 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
 
   const snapshot = await new Promise<string | null>((resolve) => {
     let out = "";
-    const timer = setTimeout(() => resolve(null), (opts.timeoutMs ?? 30_000));
+    const timer = setTimeout(() => resolve(null), opts.timeoutMs ?? 30_000);
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (d: string) => {
       out += d;
@@ -462,7 +537,8 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
   child.kill();
   const r = await child;
   await cleanup();
-  if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES")) throw missingToolError("psql", opts.binDir);
+  if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
+    throw missingToolError("psql", opts.binDir);
   const stderr = typeof r.stderr === "string" ? r.stderr : "";
   throw explainPgFailure("psql", c, stderr || "could not export a snapshot (timed out)", r.exitCode ?? null);
 }
@@ -474,7 +550,13 @@ export async function toolVersion(tool: PgTool, opts: BinOptions = {}): Promise<
   if (r.exitCode === undefined) throw missingToolError(tool, opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   const v = r.exitCode === 0 ? parseToolVersion(out) : null;
-  if (!v) throw new PgCommandError(tool, r.exitCode ?? null, "", `${pgBinary(tool, opts.binDir)} --version printed no version: ${out.slice(0, 200)}`);
+  if (!v)
+    throw new PgCommandError(
+      tool,
+      r.exitCode ?? null,
+      "",
+      `${pgBinary(tool, opts.binDir)} --version printed no version: ${out.slice(0, 200)}`,
+    );
   return v;
 }
 
@@ -494,7 +576,12 @@ export type RestrictSupport = {
 export async function psqlRestrictSupport(opts: BinOptions = {}): Promise<RestrictSupport> {
   const psqlVersion = await toolVersion("psql", opts);
   const [file, ...args] = psqlHelpCommandsArgs(opts);
-  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000, env: { PAGER: "cat", PSQL_PAGER: "cat" } });
+  const r = await execa(file, args, {
+    reject: false,
+    stdin: "ignore",
+    timeout: 10_000,
+    env: { PAGER: "cat", PSQL_PAGER: "cat" },
+  });
   if (r.exitCode === undefined) throw missingToolError("psql", opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   return {
@@ -534,7 +621,12 @@ export async function runPsqlScript(conn: PgConnection, sql: string, opts: RunOp
     if (r.timedOut) throw timeoutError("psql", c, opts.timeoutMs);
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("psql", opts.binDir);
-      throw new PgCommandError("psql", null, "", `psql could not run: ${maskSecret(r.shortMessage ?? "no message", c)}`);
+      throw new PgCommandError(
+        "psql",
+        null,
+        "",
+        `psql could not run: ${maskSecret(r.shortMessage ?? "no message", c)}`,
+      );
     }
     const stderr = typeof r.stderr === "string" ? r.stderr : "";
     if (r.exitCode !== 0) throw explainPgFailure("psql", c, stderr, r.exitCode);

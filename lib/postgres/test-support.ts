@@ -45,7 +45,11 @@ export async function dropDatabase(name: string): Promise<void> {
 }
 
 /** Runs a SQL file against `conn` (ON_ERROR_STOP), e.g. the amani fixture with { scale: "1" }. */
-export async function runSqlFile(conn: PgConnection, file: string, variables: Record<string, string> = {}): Promise<void> {
+export async function runSqlFile(
+  conn: PgConnection,
+  file: string,
+  variables: Record<string, string> = {},
+): Promise<void> {
   const [bin, ...args] = psqlArgs({ database: conn.database, file, onErrorStop: true, variables });
   await withPgEnv(conn, (env) => execa(bin, args, { env, extendEnv: true, stdin: "ignore", stdout: "ignore" }));
 }

@@ -1,5 +1,11 @@
 import { expect, test } from "vitest";
-import { COPY_BACK_NEEDS_APPROVER, DROP_NEEDS_APPROVER, SWITCH_OVER_NEEDS_APPROVER, dropNeedsApprover, stepNeedsApprover } from "./approval";
+import {
+  COPY_BACK_NEEDS_APPROVER,
+  DROP_NEEDS_APPROVER,
+  SWITCH_OVER_NEEDS_APPROVER,
+  dropNeedsApprover,
+  stepNeedsApprover,
+} from "./approval";
 
 const switchOver = { kind: "confirmation", key: "confirm-switch-over" };
 const copyBack = { kind: "confirmation", key: "confirm-copy-back" };

@@ -6,7 +6,8 @@ import { hasRole } from "@/lib/auth/roles";
 // enforce the same rule on the server.
 
 export const SWITCH_OVER_NEEDS_APPROVER = "Switching production over needs an approver: ask one to confirm this step.";
-export const COPY_BACK_NEEDS_APPROVER = "Copying rows back into production needs an approver: ask one to confirm this step.";
+export const COPY_BACK_NEEDS_APPROVER =
+  "Copying rows back into production needs an approver: ask one to confirm this step.";
 export const DROP_NEEDS_APPROVER = "Dropping the copy production kept needs an approver: ask one to drop it.";
 
 /** Why `role` may not tick this step, or null when it may. Manual steps stay with operators. */

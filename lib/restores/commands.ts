@@ -30,7 +30,10 @@ async function confirmationOnProductionNeedsApprover(input: { runId: string; ste
 
 async function dropOnProductionNeedsApprover(input: { runId: string }, user: SessionUser) {
   if (hasRole(user.role, "approver")) return;
-  const run = await db.run.findUnique({ where: { id: input.runId }, select: { database: { select: { environment: true } } } });
+  const run = await db.run.findUnique({
+    where: { id: input.runId },
+    select: { database: { select: { environment: true } } },
+  });
   const refusal = run ? dropNeedsApprover(run.database.environment, user.role) : null;
   if (refusal) throw new AuthError(403, refusal);
 }
@@ -78,7 +81,12 @@ export const dropKeptScratchCommand = defineCommand({
   role: "operator",
   input: z.object({ runId }),
   handler: (input) => dropKeptScratch(input),
-  audit: { action: "run.drop_scratch", targetType: "run", targetId: (_, r) => r.runId, detail: (_, r) => ({ dropped: r.dropped }) },
+  audit: {
+    action: "run.drop_scratch",
+    targetType: "run",
+    targetId: (_, r) => r.runId,
+    detail: (_, r) => ({ dropped: r.dropped }),
+  },
 });
 
 export const resumeRunCommand = defineCommand({

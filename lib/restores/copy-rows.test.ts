@@ -1,6 +1,17 @@
 import { describe, expect, test } from "vitest";
 import { UserError } from "@/lib/errors";
-import { checkIdsFitType, checkSelection, describeSelection, formatTableName, parseIds, parseTableName, parseTableRef, selectionWhere, tocHasTable, type RowSelection } from "./copy-rows";
+import {
+  checkIdsFitType,
+  checkSelection,
+  describeSelection,
+  formatTableName,
+  parseIds,
+  parseTableName,
+  parseTableRef,
+  selectionWhere,
+  tocHasTable,
+  type RowSelection,
+} from "./copy-rows";
 
 // The deletion wizard's inputs, parsed before anything runs. Integration with a real database:
 // tests/deletion-inputs.test.ts.
@@ -62,7 +73,15 @@ describe("parseIds: whole numbers (exact beyond 2^53), ranges, UUIDs, keys", () 
     ["1 5;9", { list: ["1", "5", "9"] }],
     ["100-250", { ranges: [{ from: "100", to: "250" }] }],
     ["100 - 250", { ranges: [{ from: "100", to: "250" }] }],
-    ["100..250, 300 to 310", { ranges: [{ from: "100", to: "250" }, { from: "300", to: "310" }] }],
+    [
+      "100..250, 300 to 310",
+      {
+        ranges: [
+          { from: "100", to: "250" },
+          { from: "300", to: "310" },
+        ],
+      },
+    ],
     ["5, 17, 100-199", { list: ["5", "17"], ranges: [{ from: "100", to: "199" }] }],
     ["9007199254740993, 9007199254741000", { list: ["9007199254740993", "9007199254741000"] }],
     ["9007199254740993-9007199254741007", { ranges: [{ from: "9007199254740993", to: "9007199254741007" }] }],
@@ -86,14 +105,22 @@ describe("parseIds: whole numbers (exact beyond 2^53), ranges, UUIDs, keys", () 
   });
 
   test("checkSelection accepts runs stored before ranges existed, and refuses unsafe numbers", () => {
-    expect(checkSelection({ list: [5, "17"], from: 100, to: 199 })).toEqual({ list: ["5", "17"], from: "100", to: "199" });
+    expect(checkSelection({ list: [5, "17"], from: 100, to: 199 })).toEqual({
+      list: ["5", "17"],
+      from: "100",
+      to: "199",
+    });
     expect(() => checkSelection({ list: [Number.MAX_SAFE_INTEGER + 2] })).toThrow(/Not a usable id/);
     expect(() => checkSelection({ from: 10.5 })).toThrow(/whole number/);
     expect(() => checkSelection({ list: ["1'); DROP TABLE users; --"] })).toThrow(/Not a usable id/);
   });
 
   test("selectionWhere puts listed ids in one JSON literal and ranges as checked integers", () => {
-    const where = selectionWhere("CustomerId", "bigint", checkSelection({ list: ["9007199254740993"], ranges: [{ from: "1", to: "9" }], to: 20 }));
+    const where = selectionWhere(
+      "CustomerId",
+      "bigint",
+      checkSelection({ list: ["9007199254740993"], ranges: [{ from: "1", to: "9" }], to: 20 }),
+    );
     const json = Buffer.from(JSON.stringify(["9007199254740993"])).toString("hex");
     expect(where).toBe(
       `"CustomerId" IN (SELECT v::bigint FROM jsonb_array_elements_text(convert_from(decode('${json}', 'hex'), 'UTF8')::jsonb) AS v)` +
@@ -102,7 +129,9 @@ describe("parseIds: whole numbers (exact beyond 2^53), ranges, UUIDs, keys", () 
   });
 
   test("describeSelection", () => {
-    expect(describeSelection({ list: ["5", "17"], ranges: [{ from: "100", to: "199" }] })).toBe("5, 17 or from 100 to 199");
+    expect(describeSelection({ list: ["5", "17"], ranges: [{ from: "100", to: "199" }] })).toBe(
+      "5, 17 or from 100 to 199",
+    );
     expect(describeSelection({ list: ["1", "2", "3", "4", "5", "6"] })).toBe("in a list of 6 ids");
   });
 });

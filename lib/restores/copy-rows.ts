@@ -5,7 +5,15 @@ import { UserError } from "@/lib/errors";
 import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
 import { pgRestoreListArgs, psqlArgs, type BinOptions } from "@/lib/postgres/commands";
 import { describeConnection, maskSecret, pgEnv, type PgConnection } from "@/lib/postgres/connection";
-import { explainPgFailure, missingToolError, parseCsv, PgCommandError, quoteIdent, runPsqlScript, sqlstateOf } from "@/lib/postgres/run";
+import {
+  explainPgFailure,
+  missingToolError,
+  parseCsv,
+  PgCommandError,
+  quoteIdent,
+  runPsqlScript,
+  sqlstateOf,
+} from "@/lib/postgres/run";
 import type { BackupStorage } from "@/lib/storage/provider";
 import { textLiteral } from "./database-admin";
 
@@ -65,7 +73,11 @@ export function parseIds(text: string): RowSelection {
   const tokens = text.split(/[\s,;]+/).filter(Boolean);
   // "100 - 250" and "100 to 250" arrive as three tokens.
   for (let i = 1; i + 1 < tokens.length; i++) {
-    if (["-", "..", "to"].includes(tokens[i]!.toLowerCase()) && INTEGER.test(tokens[i - 1]!) && INTEGER.test(tokens[i + 1]!)) {
+    if (
+      ["-", "..", "to"].includes(tokens[i]!.toLowerCase()) &&
+      INTEGER.test(tokens[i - 1]!) &&
+      INTEGER.test(tokens[i + 1]!)
+    ) {
       tokens.splice(i - 1, 3, `${tokens[i - 1]}..${tokens[i + 1]}`);
     }
   }
@@ -75,7 +87,8 @@ export function parseIds(text: string): RowSelection {
     const range = RANGE.exec(t);
     if (INTEGER.test(t)) list.push(canonicalInteger(t));
     else if (UUID.test(t)) list.push(t.toLowerCase());
-    else if (range && INTEGER.test(range[1]!) && INTEGER.test(range[2]!)) ranges.push({ from: canonicalInteger(range[1]!), to: canonicalInteger(range[2]!) });
+    else if (range && INTEGER.test(range[1]!) && INTEGER.test(range[2]!))
+      ranges.push({ from: canonicalInteger(range[1]!), to: canonicalInteger(range[2]!) });
     else if (KEY.test(t)) list.push(t);
     else {
       throw new UserError(
@@ -102,19 +115,27 @@ export function checkSelection(sel: RowSelection): RowSelection {
     if (INTEGER.test(t)) return canonicalInteger(t);
     if (UUID.test(t)) return t.toLowerCase();
     if (KEY.test(t)) return t;
-    throw new UserError(`Not a usable id: ${JSON.stringify(id)}. Ids are whole numbers, UUIDs or keys (letters, digits, _ and -).`);
+    throw new UserError(
+      `Not a usable id: ${JSON.stringify(id)}. Ids are whole numbers, UUIDs or keys (letters, digits, _ and -).`,
+    );
   });
-  const ranges = (sel.ranges ?? []).map((r) => ({ from: checkInteger(r.from, "A range's start"), to: checkInteger(r.to, "A range's end") }));
+  const ranges = (sel.ranges ?? []).map((r) => ({
+    from: checkInteger(r.from, "A range's start"),
+    to: checkInteger(r.to, "A range's end"),
+  }));
   const from = sel.from === undefined ? undefined : checkInteger(sel.from, `The range's "from"`);
   const to = sel.to === undefined ? undefined : checkInteger(sel.to, `The range's "to"`);
   if (list.length === 0 && ranges.length === 0 && from === undefined && to === undefined) {
     throw new UserError("Name the rows to bring back: a list of ids, or a range (from and/or to).");
   }
-  if (list.length > MAX_LISTED_IDS) throw new UserError(`At most ${MAX_LISTED_IDS.toLocaleString("en-US")} ids can be listed: use a range instead.`);
+  if (list.length > MAX_LISTED_IDS)
+    throw new UserError(`At most ${MAX_LISTED_IDS.toLocaleString("en-US")} ids can be listed: use a range instead.`);
   for (const r of ranges) {
-    if (compareIntegers(r.from, r.to) > 0) throw new UserError(`The range ${r.from}-${r.to} starts after it ends: write it as ${r.to}-${r.from}.`);
+    if (compareIntegers(r.from, r.to) > 0)
+      throw new UserError(`The range ${r.from}-${r.to} starts after it ends: write it as ${r.to}-${r.from}.`);
   }
-  if (from !== undefined && to !== undefined && compareIntegers(from, to) > 0) throw new UserError("The range's \"from\" is after its \"to\".");
+  if (from !== undefined && to !== undefined && compareIntegers(from, to) > 0)
+    throw new UserError('The range\'s "from" is after its "to".');
   return {
     ...(list.length > 0 ? { list } : {}),
     ...(ranges.length > 0 ? { ranges } : {}),
@@ -127,10 +148,17 @@ export function checkSelection(sel: RowSelection): RowSelection {
 export function describeSelection(sel: RowSelection): string {
   const parts: string[] = [];
   const list = sel.list ?? [];
-  if (list.length > 0) parts.push(list.length <= 5 ? list.join(", ") : `in a list of ${list.length.toLocaleString("en-US")} ids`);
+  if (list.length > 0)
+    parts.push(list.length <= 5 ? list.join(", ") : `in a list of ${list.length.toLocaleString("en-US")} ids`);
   for (const r of sel.ranges ?? []) parts.push(`from ${r.from} to ${r.to}`);
   if (sel.from !== undefined || sel.to !== undefined) {
-    parts.push(sel.to === undefined ? `from ${sel.from}` : sel.from === undefined ? `up to ${sel.to}` : `from ${sel.from} to ${sel.to}`);
+    parts.push(
+      sel.to === undefined
+        ? `from ${sel.from}`
+        : sel.from === undefined
+          ? `up to ${sel.to}`
+          : `from ${sel.from} to ${sel.to}`,
+    );
   }
   return parts.join(" or ");
 }
@@ -157,7 +185,8 @@ function checkPartLength(p: NamePart, input: string) {
  */
 export function parseTableRef(input: string): TableRef {
   const t = input.trim();
-  if (t === "" || t.includes("\u0000")) throw new UserError("Name the table the rows were deleted from, e.g. public.transactions.");
+  if (t === "" || t.includes("\u0000"))
+    throw new UserError("Name the table the rows were deleted from, e.g. public.transactions.");
   const parts: NamePart[] = [];
   let i = 0;
   while (i <= t.length) {
@@ -166,7 +195,8 @@ export function parseTableRef(input: string): TableRef {
       let j = i + 1;
       for (;;) {
         const q = t.indexOf('"', j);
-        if (q < 0) throw new UserError(`The table name ${JSON.stringify(t)} has an opening quote without a closing one.`);
+        if (q < 0)
+          throw new UserError(`The table name ${JSON.stringify(t)} has an opening quote without a closing one.`);
         text += t.slice(j, q);
         if (t[q + 1] === '"') {
           text += '"';
@@ -181,7 +211,8 @@ export function parseTableRef(input: string): TableRef {
     } else {
       const dot = t.indexOf(".", i);
       const raw = (dot < 0 ? t.slice(i) : t.slice(i, dot)).trim();
-      if (raw === "") throw new UserError(`The table name ${JSON.stringify(t)} has an empty part: write schema.table or table.`);
+      if (raw === "")
+        throw new UserError(`The table name ${JSON.stringify(t)} has an empty part: write schema.table or table.`);
       if (!UNQUOTED_PART.test(raw)) {
         throw new UserError(
           `The table name ${JSON.stringify(t)} is not valid: "${raw}" has characters a name can only have in double quotes (write "${raw.replace(/"/g, '""')}").`,
@@ -193,12 +224,17 @@ export function parseTableRef(input: string): TableRef {
     // After a part: the end, or a dot and the next part.
     while (t[i] === " ") i++;
     if (i >= t.length) break;
-    if (t[i] !== ".") throw new UserError(`The table name ${JSON.stringify(t)} is not valid: unexpected ${JSON.stringify(t.slice(i, i + 10))}.`);
+    if (t[i] !== ".")
+      throw new UserError(
+        `The table name ${JSON.stringify(t)} is not valid: unexpected ${JSON.stringify(t.slice(i, i + 10))}.`,
+      );
     i++;
     while (t[i] === " ") i++;
-    if (i >= t.length) throw new UserError(`The table name ${JSON.stringify(t)} ends with a dot: write schema.table or table.`);
+    if (i >= t.length)
+      throw new UserError(`The table name ${JSON.stringify(t)} ends with a dot: write schema.table or table.`);
   }
-  if (parts.length > 2) throw new UserError(`The table name ${JSON.stringify(t)} has ${parts.length} parts: write schema.table or table.`);
+  if (parts.length > 2)
+    throw new UserError(`The table name ${JSON.stringify(t)} has ${parts.length} parts: write schema.table or table.`);
   for (const p of parts) checkPartLength(p, t);
   const [a, b] = parts;
   if (!a) throw new UserError("Name the table the rows were deleted from, e.g. public.transactions.");
@@ -243,7 +279,8 @@ export function selectionWhere(idColumn: string, idType: string, sel: RowSelecti
   const col = quoteIdent(idColumn);
   const parts: string[] = [];
   if (sel.list && sel.list.length > 0) parts.push(`${col} IN ${idListSql(sel.list.map(String), idType)}`);
-  for (const r of sel.ranges ?? []) parts.push(`(${col} BETWEEN ${integerLiteral(r.from)} AND ${integerLiteral(r.to)})`);
+  for (const r of sel.ranges ?? [])
+    parts.push(`(${col} BETWEEN ${integerLiteral(r.from)} AND ${integerLiteral(r.to)})`);
   const range: string[] = [];
   if (sel.from !== undefined) range.push(`${col} >= ${integerLiteral(sel.from)}`);
   if (sel.to !== undefined) range.push(`${col} <= ${integerLiteral(sel.to)}`);
@@ -340,8 +377,13 @@ export async function resolveTable(
     bin,
   );
   const wanted = idColumnPart(idColumn);
-  const id = cols.find((c) => c[0] === wanted.text) ?? (wanted.quoted ? undefined : cols.find((c) => c[0] === wanted.text.toLowerCase()));
-  if (!id) throw new MissingTableError(`The table ${formatTableName(s, n)} has no column ${idColumn}: columns are ${cols.map((c) => c[0]).join(", ")}.`);
+  const id =
+    cols.find((c) => c[0] === wanted.text) ??
+    (wanted.quoted ? undefined : cols.find((c) => c[0] === wanted.text.toLowerCase()));
+  if (!id)
+    throw new MissingTableError(
+      `The table ${formatTableName(s, n)} has no column ${idColumn}: columns are ${cols.map((c) => c[0]).join(", ")}.`,
+    );
   return {
     schema: s,
     name: n,
@@ -387,22 +429,32 @@ const INTEGER_BOUNDS: Record<string, [bigint, bigint]> = {
 /** Refuses ids the id column's type cannot hold, naming the first such id. */
 export function checkIdsFitType(sel: RowSelection, idColumn: string, idType: string): void {
   const type = idType.replace(/\(.*\)$/, "").trim();
-  const integers = [...(sel.ranges ?? []).flatMap((r) => [r.from, r.to]), ...[sel.from, sel.to].filter((v) => v !== undefined).map(String)];
+  const integers = [
+    ...(sel.ranges ?? []).flatMap((r) => [r.from, r.to]),
+    ...[sel.from, sel.to].filter((v) => v !== undefined).map(String),
+  ];
   const numericType = type in INTEGER_BOUNDS || type === "numeric";
   if (integers.length > 0 && !numericType) {
-    throw new UserError(`The id column ${idColumn} is ${idType}: ranges work only on whole-number ids. List the ids one by one instead.`);
+    throw new UserError(
+      `The id column ${idColumn} is ${idType}: ranges work only on whole-number ids. List the ids one by one instead.`,
+    );
   }
   const listed = (sel.list ?? []).map(String);
   const values = [...listed, ...integers];
   if (numericType) {
     const bad = listed.find((v) => !INTEGER.test(v));
-    if (bad !== undefined) throw new UserError(`${JSON.stringify(bad)} is not a whole number, but the id column ${idColumn} is ${idType}.`);
+    if (bad !== undefined)
+      throw new UserError(`${JSON.stringify(bad)} is not a whole number, but the id column ${idColumn} is ${idType}.`);
     const bounds = INTEGER_BOUNDS[type];
     const out = bounds && values.find((v) => BigInt(v) < bounds[0] || BigInt(v) > bounds[1]);
-    if (out) throw new UserError(`${out} is outside what the id column ${idColumn} (${idType}) can hold, so no row has it: check the ids.`);
+    if (out)
+      throw new UserError(
+        `${out} is outside what the id column ${idColumn} (${idType}) can hold, so no row has it: check the ids.`,
+      );
   } else if (type === "uuid") {
     const bad = listed.find((v) => !UUID.test(v));
-    if (bad !== undefined) throw new UserError(`${JSON.stringify(bad)} is not a UUID, but the id column ${idColumn} is uuid.`);
+    if (bad !== undefined)
+      throw new UserError(`${JSON.stringify(bad)} is not a UUID, but the id column ${idColumn} is uuid.`);
   }
 }
 
@@ -436,11 +488,14 @@ async function readToc(backup: ArchiveSource, bin: BinOptions): Promise<string> 
   const r = await child;
   source.unpipe(child.stdin);
   source.destroy();
-  if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES")) throw missingToolError("pg_restore", bin.binDir);
+  if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
+    throw missingToolError("pg_restore", bin.binDir);
   const stdout = typeof r.stdout === "string" ? r.stdout : "";
   if (r.exitCode !== 0 && !/^\d+; /m.test(stdout)) {
     const why = (typeof r.stderr === "string" ? r.stderr : "").split("\n").find((l) => l.trim()) ?? "no message";
-    throw new UserError(`The backup's table of contents could not be read (${why.trim().slice(0, 200)}): verify the backup, or choose another one.`);
+    throw new UserError(
+      `The backup's table of contents could not be read (${why.trim().slice(0, 200)}): verify the backup, or choose another one.`,
+    );
   }
   return stdout;
 }
@@ -457,19 +512,29 @@ export async function checkDeletionInputs(
   bin: BinOptions = {},
 ): Promise<CheckedDeletion> {
   const ids = checkSelection(input.ids);
-  const t = await resolveTable(target, input.table, input.idColumn || "id", bin, `The target ${describeConnection(target)}`);
+  const t = await resolveTable(
+    target,
+    input.table,
+    input.idColumn || "id",
+    bin,
+    `The target ${describeConnection(target)}`,
+  );
   const idColumn = partText(t.idColumn);
   checkIdsFitType(ids, idColumn, t.idType);
   const table = formatTableName(t.schema, t.name);
   let archive: string;
   if (backup.manifest) {
     if (!backup.manifest.tables.some((m) => m.schema === t.schema && m.name === t.name)) {
-      throw new UserError(`The backup has no table ${table} (its manifest lists ${backup.manifest.tables.length} tables): choose a backup taken while the table existed.`);
+      throw new UserError(
+        `The backup has no table ${table} (its manifest lists ${backup.manifest.tables.length} tables): choose a backup taken while the table existed.`,
+      );
     }
     archive = `the backup's manifest lists ${table}`;
   } else if (backup.format === "custom" || backup.format === "tar") {
     if (!tocHasTable(await readToc(backup, bin), t.schema, t.name)) {
-      throw new UserError(`The backup has no table ${table} (checked with pg_restore --list): choose a backup taken while the table existed.`);
+      throw new UserError(
+        `The backup has no table ${table} (checked with pg_restore --list): choose a backup taken while the table existed.`,
+      );
     }
     archive = `the backup's table of contents has ${table}`;
   } else {
@@ -500,7 +565,12 @@ const SAMPLE_COLUMNS = 8;
 const SAMPLE_CHARS = 80;
 
 /** The first missing rows from the scratch copy, for the operator to recognise them (reads only). */
-async function sampleRows(conn: PgConnection, t: ResolvedTable, ids: string[], bin: BinOptions): Promise<{ columns: string[]; rows: string[][] }> {
+async function sampleRows(
+  conn: PgConnection,
+  t: ResolvedTable,
+  ids: string[],
+  bin: BinOptions,
+): Promise<{ columns: string[]; rows: string[][] }> {
   const columns = [t.idColumn, ...t.columns.filter((c) => c !== t.idColumn)].slice(0, SAMPLE_COLUMNS);
   const id = quoteIdent(t.idColumn);
   const select = columns.map((c) => `left(${quoteIdent(c)}::text, ${SAMPLE_CHARS})`).join(", ");
@@ -513,7 +583,11 @@ async function sampleRows(conn: PgConnection, t: ResolvedTable, ids: string[], b
 async function idsIn(conn: PgConnection, t: ResolvedTable, sel: RowSelection, bin: BinOptions): Promise<string[]> {
   const col = quoteIdent(t.idColumn);
   // The alias keeps ORDER BY on the column itself (numeric order), not on its text.
-  const rows = await runPsqlScript(conn, `SELECT ${col}::text AS lifeboat_id FROM ${qualified(t)} WHERE ${selectionWhere(t.idColumn, t.idType, sel)} ORDER BY ${col}`, bin);
+  const rows = await runPsqlScript(
+    conn,
+    `SELECT ${col}::text AS lifeboat_id FROM ${qualified(t)} WHERE ${selectionWhere(t.idColumn, t.idType, sel)} ORDER BY ${col}`,
+    bin,
+  );
   return rows.map((r) => r[0] ?? "");
 }
 
@@ -527,15 +601,21 @@ export async function previewRows(
   bin: BinOptions = {},
 ): Promise<PreviewResult> {
   const t = await resolveTable(scratch, table, idColumn, bin);
-  const inTarget = await resolveTable(target, formatTableName(t.schema, t.name), quoteIdent(t.idColumn), bin).catch((e: unknown) => {
-    if (e instanceof MissingTableError) {
-      throw new UserError(`Production (${describeConnection(target)}) has no table ${t.schema}.${t.name} with a column ${idColumn}: it was dropped or renamed, which this scenario does not repair (use the database-corruption scenario).`);
-    }
-    throw e;
-  });
+  const inTarget = await resolveTable(target, formatTableName(t.schema, t.name), quoteIdent(t.idColumn), bin).catch(
+    (e: unknown) => {
+      if (e instanceof MissingTableError) {
+        throw new UserError(
+          `Production (${describeConnection(target)}) has no table ${t.schema}.${t.name} with a column ${idColumn}: it was dropped or renamed, which this scenario does not repair (use the database-corruption scenario).`,
+        );
+      }
+      throw e;
+    },
+  );
   const missingCols = t.columns.filter((c) => !inTarget.columns.includes(c));
   if (missingCols.length > 0) {
-    throw new UserError(`Production's ${t.schema}.${t.name} lacks the column(s) ${missingCols.join(", ")} the backup has: its schema changed since the backup, so the rows cannot be copied back as they are.`);
+    throw new UserError(
+      `Production's ${t.schema}.${t.name} lacks the column(s) ${missingCols.join(", ")} the backup has: its schema changed since the backup, so the rows cannot be copied back as they are.`,
+    );
   }
   const backupIds = await idsIn(scratch, t, sel, bin);
   const productionIds = new Set(await idsIn(target, t, sel, bin));
@@ -556,7 +636,13 @@ export async function previewRows(
   };
 }
 
-export type CopyBackResult = { previewed: number; copied: number; inserted: number; skipped: number; durationMs: number };
+export type CopyBackResult = {
+  previewed: number;
+  copied: number;
+  inserted: number;
+  skipped: number;
+  durationMs: number;
+};
 
 export function copyBackSql(p: Pick<PreviewResult, "schema" | "name" | "idColumn" | "columns">): string[] {
   const t = qualified(p);
@@ -608,7 +694,13 @@ export async function copyRowsBack(
   }
   const cols = p.columns.map(quoteIdent).join(", ");
   const outSql = `COPY (SELECT ${cols} FROM ${qualified(p)} WHERE ${quoteIdent(p.idColumn)} IN ${idListSql(p.ids, p.idType)}) TO STDOUT;\n`;
-  const [outBin, ...outArgs] = psqlArgs({ database: scratch.database, file: "-", onErrorStop: true, variables: { VERBOSITY: "verbose" }, binDir: bin.binDir });
+  const [outBin, ...outArgs] = psqlArgs({
+    database: scratch.database,
+    file: "-",
+    onErrorStop: true,
+    variables: { VERBOSITY: "verbose" },
+    binDir: bin.binDir,
+  });
   const [inBin, ...inArgs] = psqlArgs({
     database: target.database,
     command: copyBackSql(p),
@@ -621,7 +713,16 @@ export async function copyRowsBack(
   const outEnv = await pgEnv(scratch);
   const inEnv = await pgEnv(target);
   try {
-    const into = execa(inBin, inArgs, { env: inEnv.env, extendEnv: true, stdin: "pipe", stdout: "pipe", stderr: "pipe", reject: false, cancelSignal: signal, maxBuffer: 1024 * 1024 });
+    const into = execa(inBin, inArgs, {
+      env: inEnv.env,
+      extendEnv: true,
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+      reject: false,
+      cancelSignal: signal,
+      maxBuffer: 1024 * 1024,
+    });
     const from = execa(outBin, outArgs, {
       env: outEnv.env,
       extendEnv: true,
@@ -653,11 +754,20 @@ export async function copyRowsBack(
     }
     const res = await into;
     if (out.isCanceled || res.isCanceled) throw new UserError("the copy was cancelled; nothing was committed", 499);
-    for (const [r, tool] of [[out, "psql"], [res, "psql"]] as const) {
-      if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES")) throw missingToolError(tool, bin.binDir);
+    for (const [r, tool] of [
+      [out, "psql"],
+      [res, "psql"],
+    ] as const) {
+      if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
+        throw missingToolError(tool, bin.binDir);
     }
     if (out.exitCode !== 0) {
-      const e = explainPgFailure("psql", scratch, typeof out.stderr === "string" ? out.stderr : "", out.exitCode ?? null);
+      const e = explainPgFailure(
+        "psql",
+        scratch,
+        typeof out.stderr === "string" ? out.stderr : "",
+        out.exitCode ?? null,
+      );
       e.message = `reading the rows from the scratch database failed, nothing was copied: ${e.message}`;
       throw e;
     }
@@ -669,7 +779,13 @@ export async function copyRowsBack(
     if (!Number.isSafeInteger(copied) || !Number.isSafeInteger(inserted)) {
       throw new PgCommandError("psql", 0, "", "the copy finished but psql did not report how many rows it inserted");
     }
-    return { previewed: p.ids.length, copied, inserted, skipped: copied - inserted, durationMs: Math.round(performance.now() - started) };
+    return {
+      previewed: p.ids.length,
+      copied,
+      inserted,
+      skipped: copied - inserted,
+      durationMs: Math.round(performance.now() - started),
+    };
   } finally {
     await outEnv.cleanup();
     await inEnv.cleanup();

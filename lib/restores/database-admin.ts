@@ -25,20 +25,33 @@ export function textLiteral(value: string): string {
 }
 
 function checkName(name: string) {
-  if (name === "" || Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) throw new Error(`not a usable database name: ${JSON.stringify(name)}`);
+  if (name === "" || Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES)
+    throw new Error(`not a usable database name: ${JSON.stringify(name)}`);
 }
 
 export async function databaseExists(server: PgConnection, name: string, opts: RunOptions = {}): Promise<boolean> {
-  const rows = await runPsqlQuery(server, `SELECT count(*) FROM pg_catalog.pg_database WHERE datname = ${textLiteral(name)}`, opts);
+  const rows = await runPsqlQuery(
+    server,
+    `SELECT count(*) FROM pg_catalog.pg_database WHERE datname = ${textLiteral(name)}`,
+    opts,
+  );
   return rows[0]?.[0] === "1";
 }
 
 export type DatabaseFacts = { name: string; allowConnections: boolean };
 
 /** Which of these databases exist (and whether they take connections). */
-export async function existingDatabases(server: PgConnection, names: string[], opts: RunOptions = {}): Promise<Map<string, DatabaseFacts>> {
+export async function existingDatabases(
+  server: PgConnection,
+  names: string[],
+  opts: RunOptions = {},
+): Promise<Map<string, DatabaseFacts>> {
   const list = names.map(textLiteral).join(", ");
-  const rows = await runPsqlQuery(server, `SELECT datname, datallowconn FROM pg_catalog.pg_database WHERE datname IN (${list})`, opts);
+  const rows = await runPsqlQuery(
+    server,
+    `SELECT datname, datallowconn FROM pg_catalog.pg_database WHERE datname IN (${list})`,
+    opts,
+  );
   return new Map(rows.map(([name = "", allow = ""]) => [name, { name, allowConnections: allow === "t" }]));
 }
 
@@ -60,7 +73,12 @@ type CreateFacts = { exists: boolean; create: string };
  * locale of `like` when given and it exists, so that text sorts and compares as it did), in
  * one round trip.
  */
-async function createFacts(server: PgConnection, name: string, like: string | null, opts: RunOptions): Promise<CreateFacts> {
+async function createFacts(
+  server: PgConnection,
+  name: string,
+  like: string | null,
+  opts: RunOptions,
+): Promise<CreateFacts> {
   checkName(name);
   const rows = await runPsqlQuery(
     server,
@@ -84,7 +102,12 @@ async function createFacts(server: PgConnection, name: string, like: string | nu
 }
 
 /** `CREATE DATABASE` from template0 with the encoding and locale of `like` (when given and it exists). */
-export async function createDatabaseSql(server: PgConnection, name: string, like: string | null, opts: RunOptions = {}): Promise<string> {
+export async function createDatabaseSql(
+  server: PgConnection,
+  name: string,
+  like: string | null,
+  opts: RunOptions = {},
+): Promise<string> {
   return (await createFacts(server, name, like, opts)).create;
 }
 
@@ -94,7 +117,13 @@ export function dropDatabaseSql(name: string): string {
 
 /** Runs statements one after the other in one psql (each in its own transaction: CREATE/DROP DATABASE need that). */
 async function runStatements(server: PgConnection, statements: string[], opts: RunOptions): Promise<void> {
-  const argv = psqlArgs({ database: server.database, command: statements, onErrorStop: true, variables: { VERBOSITY: "verbose" }, binDir: opts.binDir });
+  const argv = psqlArgs({
+    database: server.database,
+    command: statements,
+    onErrorStop: true,
+    variables: { VERBOSITY: "verbose" },
+    binDir: opts.binDir,
+  });
   await runPgTool("psql", server, argv, opts);
 }
 
@@ -108,7 +137,8 @@ export async function createScratchDatabase(
   like: string,
   opts: RunOptions = {},
 ): Promise<{ droppedLeftover: boolean; sql: string[] }> {
-  if (!SCRATCH_NAME_PATTERN.test(scratch) || scratch === like) throw new Error(`${scratch} is not a scratch database name`);
+  if (!SCRATCH_NAME_PATTERN.test(scratch) || scratch === like)
+    throw new Error(`${scratch} is not a scratch database name`);
   const facts = await createFacts(server, scratch, like, opts);
   const sql = facts.exists ? [dropDatabaseSql(scratch), facts.create] : [facts.create];
   await runStatements(server, sql, opts);
@@ -116,7 +146,11 @@ export async function createScratchDatabase(
 }
 
 /** Drops a scratch database (only a name that looks like one). */
-export async function dropScratchDatabase(server: PgConnection, scratch: string, opts: RunOptions = {}): Promise<boolean> {
+export async function dropScratchDatabase(
+  server: PgConnection,
+  scratch: string,
+  opts: RunOptions = {},
+): Promise<boolean> {
   if (!SCRATCH_NAME_PATTERN.test(scratch)) throw new Error(`${scratch} is not a scratch database name`);
   const existed = await databaseExists(server, scratch, opts);
   if (existed) await runPsqlQuery(server, dropDatabaseSql(scratch), opts);
@@ -134,7 +168,14 @@ export async function sessionsOn(server: PgConnection, database: string, opts: R
      FROM pg_catalog.pg_stat_activity WHERE datname = ${textLiteral(database)} AND pid <> pg_backend_pid() ORDER BY backend_start`,
     opts,
   );
-  return rows.map(([pid = "", user = "", application = "", client = "", state = "", since = ""]) => ({ pid, user, application, client, state, since }));
+  return rows.map(([pid = "", user = "", application = "", client = "", state = "", since = ""]) => ({
+    pid,
+    user,
+    application,
+    client,
+    state,
+    since,
+  }));
 }
 
 export function describeSession(s: Session): string {
@@ -159,7 +200,13 @@ function inUse(e: unknown): boolean {
   return e instanceof PgCommandError && e.sqlstate === "55006";
 }
 
-async function renameWhenFree(server: PgConnection, from: string, to: string, log: (t: string) => void, opts: RunOptions): Promise<number> {
+async function renameWhenFree(
+  server: PgConnection,
+  from: string,
+  to: string,
+  log: (t: string) => void,
+  opts: RunOptions,
+): Promise<number> {
   let terminated = 0;
   for (let attempt = 1; ; attempt++) {
     terminated += Number((await runPsqlQuery(server, terminateSql(from), opts))[0]?.[0] ?? 0);
@@ -193,7 +240,11 @@ export async function switchOver(
   opts: RunOptions = {},
 ): Promise<SwitchOverResult> {
   const { target, scratch, oldCopy } = names;
-  if (!SCRATCH_NAME_PATTERN.test(scratch) || !OLD_COPY_NAME_PATTERN.test(oldCopy) || new Set([target, scratch, oldCopy]).size !== 3) {
+  if (
+    !SCRATCH_NAME_PATTERN.test(scratch) ||
+    !OLD_COPY_NAME_PATTERN.test(oldCopy) ||
+    new Set([target, scratch, oldCopy]).size !== 3
+  ) {
     throw new Error("switch-over needs three distinct names: target, scratch and old copy");
   }
   const exists = await existingDatabases(server, [target, scratch, oldCopy], opts);
@@ -225,7 +276,10 @@ export async function switchOver(
     log(`an earlier attempt already renamed ${target} to ${oldCopy}: continuing with the second rename`);
   } else {
     const state = [target, scratch, oldCopy].map((n) => `${n} ${has(n) ? "exists" : "does not exist"}`).join(", ");
-    throw new UserError(`cannot switch over on ${server_}: ${state}. Expected ${target} and ${scratch} (or ${oldCopy} and ${scratch} after an interrupted switch-over). Check the databases by hand.`, 409);
+    throw new UserError(
+      `cannot switch over on ${server_}: ${state}. Expected ${target} and ${scratch} (or ${oldCopy} and ${scratch} after an interrupted switch-over). Check the databases by hand.`,
+      409,
+    );
   }
   // The old copy takes connections again (for inspection); applications use the target's name.
   statements.push(allowConnectionsSql(oldCopy, true));
@@ -247,9 +301,12 @@ export async function dropOldCopy(
   opts: RunOptions & { maintenanceDatabase?: string } = {},
 ): Promise<{ dropped: boolean }> {
   if (!OLD_COPY_NAME_PATTERN.test(name) || Buffer.byteLength(name) > MAX_IDENTIFIER_BYTES) {
-    throw new UserError(`${name} is not an old copy left by a restore (<database>_before_<YYYYMMDDHHMMSS>): Lifeboat drops only those.`);
+    throw new UserError(
+      `${name} is not an old copy left by a restore (<database>_before_<YYYYMMDDHHMMSS>): Lifeboat drops only those.`,
+    );
   }
-  const maintenance = opts.maintenanceDatabase ?? (conn.database === name ? DEFAULT_MAINTENANCE_DATABASE : conn.database);
+  const maintenance =
+    opts.maintenanceDatabase ?? (conn.database === name ? DEFAULT_MAINTENANCE_DATABASE : conn.database);
   if (maintenance === name) throw new UserError(`cannot drop ${name} while connected to it`);
   const server = serverConnection(conn, maintenance);
   const existed = await databaseExists(server, name, opts);

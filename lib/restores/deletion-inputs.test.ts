@@ -25,7 +25,11 @@ let manifest: Manifest;
 
 async function dump(format: "custom" | "tar" | "plain", file: string) {
   // pgDumpArgs builds custom and plain; tar is the same argv with its own format flag.
-  const [bin, ...args] = pgDumpArgs({ format: format === "tar" ? "custom" : format, database: conn.database, file: path.join(dir, file) });
+  const [bin, ...args] = pgDumpArgs({
+    format: format === "tar" ? "custom" : format,
+    database: conn.database,
+    file: path.join(dir, file),
+  });
   const argv = format === "tar" ? args.map((a) => (a === "--format=custom" ? "--format=tar" : a)) : args;
   await withPgEnv(conn, (env) => execa(bin, argv, { env, extendEnv: true, stdin: "ignore" }));
 }
@@ -33,7 +37,10 @@ async function dump(format: "custom" | "tar" | "plain", file: string) {
 beforeAll(async () => {
   conn = await createDatabase(uniqueDatabaseName("odd_deletion"));
   await runSqlFile(conn, ODD_SQL, { scale: "1" });
-  await runPsqlQuery(conn, 'CREATE TABLE public."MixedCase" (id bigint PRIMARY KEY, v text); CREATE TABLE public.lower_only (id integer PRIMARY KEY)');
+  await runPsqlQuery(
+    conn,
+    'CREATE TABLE public."MixedCase" (id bigint PRIMARY KEY, v text); CREATE TABLE public.lower_only (id integer PRIMARY KEY)',
+  );
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-deletion-"));
   storage = new LocalStorage({ path: dir, prefix: "" });
   await dump("custom", "odd.dump");
@@ -110,7 +117,10 @@ describe("the ids", () => {
     expect(r).toMatchObject({
       idColumn: '"CustomerId"',
       idType: "bigint",
-      ids: { list: ["9007199254741014"], ranges: [{ from: "9007199254740993", to: "9007199254741007" }] } satisfies RowSelection,
+      ids: {
+        list: ["9007199254741014"],
+        ranges: [{ from: "9007199254740993", to: "9007199254741007" }],
+      } satisfies RowSelection,
     });
   });
 
@@ -126,10 +136,20 @@ describe("the ids", () => {
 describe("the backup must have the table", () => {
   test.each<[string, () => ArchiveSource, RegExp]>([
     ["custom (pg_restore --list)", custom, /\(checked with pg_restore --list\)/],
-    ["tar (pg_restore --list)", () => ({ storage, key: "odd.tar", format: "tar", manifest: null }), /\(checked with pg_restore --list\)/],
-    ["plain with a manifest", () => ({ storage, key: "odd.sql", format: "plain", manifest }), /its manifest lists \d+ tables/],
+    [
+      "tar (pg_restore --list)",
+      () => ({ storage, key: "odd.tar", format: "tar", manifest: null }),
+      /\(checked with pg_restore --list\)/,
+    ],
+    [
+      "plain with a manifest",
+      () => ({ storage, key: "odd.sql", format: "plain", manifest }),
+      /its manifest lists \d+ tables/,
+    ],
   ])("%s", async (_name, backup, message) => {
-    await expect(check('"Sales"."Customer"', "9007199254740993", "CustomerId", backup())).resolves.toMatchObject({ table: '"Sales"."Customer"' });
+    await expect(check('"Sales"."Customer"', "9007199254740993", "CustomerId", backup())).resolves.toMatchObject({
+      table: '"Sales"."Customer"',
+    });
     const err = await check("ops.after_backup", "1", "id", backup()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^The backup has no table ops\.after_backup/);
@@ -143,7 +163,14 @@ describe("the backup must have the table", () => {
 
   test("an archive that is not one is refused with pg_restore's reason", async () => {
     fs.writeFileSync(path.join(dir, "broken.dump"), "not an archive\n");
-    const err = await check("ops.events", "1", "id", { storage, key: "broken.dump", format: "custom", manifest: null }).catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/^The backup's table of contents could not be read \(pg_restore: error: .*\): verify the backup/);
+    const err = await check("ops.events", "1", "id", {
+      storage,
+      key: "broken.dump",
+      format: "custom",
+      manifest: null,
+    }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /^The backup's table of contents could not be read \(pg_restore: error: .*\): verify the backup/,
+    );
   });
 });

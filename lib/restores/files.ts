@@ -27,7 +27,10 @@ export async function prepareWorkDir(dir: string): Promise<void> {
   const st = await fs.lstat(dir);
   const uid = process.getuid?.();
   if (!st.isDirectory() || st.isSymbolicLink() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) {
-    throw new UserError(`the restore folder ${dir} exists but is not a private folder of the console's user: remove it and try again`, 409);
+    throw new UserError(
+      `the restore folder ${dir} exists but is not a private folder of the console's user: remove it and try again`,
+      409,
+    );
   }
 }
 
@@ -84,13 +87,20 @@ export function meter(onProgress?: (bytes: number) => void): Meter {
 export type DownloadResult = { path: string; bytes: number; sha256: string; durationMs: number };
 
 /** Streams `source` into a new 0600 file (replacing a leftover one), hashing as it goes. */
-export async function downloadTo(source: Readable, file: string, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<DownloadResult> {
+export async function downloadTo(
+  source: Readable,
+  file: string,
+  onProgress: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<DownloadResult> {
   const started = performance.now();
   await fs.rm(file, { force: true });
   const m = meter(onProgress);
   try {
     // A large write buffer lets reading, hashing and writing overlap (measured: 46 → 37 ms for 20 MB).
-    await pipeline(source, m, createWriteStream(file, { mode: 0o600, flags: "wx", highWaterMark: 4 * MIB }), { signal });
+    await pipeline(source, m, createWriteStream(file, { mode: 0o600, flags: "wx", highWaterMark: 4 * MIB }), {
+      signal,
+    });
   } catch (e) {
     await fs.rm(file, { force: true });
     throw e;
@@ -113,7 +123,12 @@ export type ScanResult = {
 };
 
 /** Reads a plain (or gzipped plain) dump once: sha256 of the file, and the psql-command scan. */
-export async function scanPlainDump(file: string, format: BackupFormat, onProgress: (bytes: number) => void, signal?: AbortSignal): Promise<ScanResult> {
+export async function scanPlainDump(
+  file: string,
+  format: BackupFormat,
+  onProgress: (bytes: number) => void,
+  signal?: AbortSignal,
+): Promise<ScanResult> {
   if (format !== "plain" && format !== "plain_gzip") throw new Error(`not a plain SQL dump: ${format}`);
   const m = meter(onProgress);
   const guard = new PsqlScriptGuard();
@@ -130,7 +145,11 @@ export async function scanPlainDump(file: string, format: BackupFormat, onProgre
     await pipeline([createReadStream(file), m, ...stages, guard, sink], { signal });
   } catch (e) {
     if (e instanceof UnsafeSqlError) unsafe = e;
-    else if (e instanceof Error && /unexpected end of file|incorrect|invalid/i.test(e.message) && format === "plain_gzip") {
+    else if (
+      e instanceof Error &&
+      /unexpected end of file|incorrect|invalid/i.test(e.message) &&
+      format === "plain_gzip"
+    ) {
       throw new UserError(`the gzip data cannot be read to the end (${e.message}): the file is damaged`);
     } else throw e;
   }

@@ -17,7 +17,8 @@ export function checkHealthUrls(urls: readonly string[]): string[] {
     } catch {
       throw new UserError(`Not a URL: ${JSON.stringify(u)}. Write health URLs as http(s)://host/path.`);
     }
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new UserError(`Only http and https health URLs can be checked: ${parsed.protocol}`);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+      throw new UserError(`Only http and https health URLs can be checked: ${parsed.protocol}`);
     return parsed.toString();
   });
 }

@@ -57,7 +57,13 @@ afterAll(async () => {
   if (childTmp) fs.rmSync(childTmp, { recursive: true, force: true });
 });
 
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, everyMs = 25): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+  everyMs = 25,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await read();
@@ -70,7 +76,11 @@ async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => bo
 /** What "production" is: its tables with their row counts, and whether it takes connections under its name. */
 async function stateOf(conn: PgConnection) {
   const found = await existingDatabases(testConnection(), [conn.database]);
-  return { exists: found.has(conn.database), allowConnections: found.get(conn.database)?.allowConnections ?? null, counts: await countsOf(conn) };
+  return {
+    exists: found.has(conn.database),
+    allowConnections: found.get(conn.database)?.allowConnections ?? null,
+    counts: await countsOf(conn),
+  };
 }
 
 const ms = (from: number) => Date.now() - from;
@@ -91,7 +101,9 @@ test("a console killed during the scratch restore leaves the run interrupted and
   const storage = createStorage({ kind: "local", path: storageDir, prefix: "" });
   const key = `${conn.database}/backup.dump`;
   const backup = await createBackup({ conn, storage, key, format: "custom" });
-  expect(backup.manifest.tables.map((x) => x.rows).reduce((a, b) => a + b, 0)).toBe(Object.values(original).reduce((a, b) => a + b, 0));
+  expect(backup.manifest.tables.map((x) => x.rows).reduce((a, b) => a + b, 0)).toBe(
+    Object.values(original).reduce((a, b) => a + b, 0),
+  );
   timing.backup = ms(t);
 
   await runPsqlQuery(conn, "DROP TABLE wallet_events");
@@ -102,17 +114,42 @@ test("a console killed during the scratch restore leaves the run interrupted and
   expect(Object.keys(productionBefore.counts)).toHaveLength(7);
 
   // 2. The run, planned in this process.
-  const user = await db.user.create({ data: { email: `kill-restore-${randomUUID()}@example.test`, name: "Kill Restore Test", role: "operator" } });
+  const user = await db.user.create({
+    data: { email: `kill-restore-${randomUUID()}@example.test`, name: "Kill Restore Test", role: "operator" },
+  });
   const actor = { id: user.id, email: user.email };
   // With its password, as a real one: the clean-up connects to drop what the run left.
   const database = await db.database.create({
-    data: { name: `kill-restore-${randomUUID().slice(0, 8)}`, host: conn.host, port: conn.port, dbName: conn.database, user: conn.user, passwordEnc: seal(conn.password ?? ""), sslmode: "disable" },
+    data: {
+      name: `kill-restore-${randomUUID().slice(0, 8)}`,
+      host: conn.host,
+      port: conn.port,
+      dbName: conn.database,
+      user: conn.user,
+      passwordEnc: seal(conn.password ?? ""),
+      sslmode: "disable",
+    },
   });
-  const options: KillRestoreOptions = { database: conn.database, now: new Date().toISOString(), storageDir, key, size: backup.size, manifest: backup.manifest, workDir };
+  const options: KillRestoreOptions = {
+    database: conn.database,
+    now: new Date().toISOString(),
+    storageDir,
+    key,
+    size: backup.size,
+    manifest: backup.manifest,
+    workDir,
+  };
   const plan = restorePlanFrom(options);
   const { scratchDatabase, oldCopy } = plan.summary as { scratchDatabase: string; oldCopy: string };
   toDrop.push(scratchDatabase, oldCopy);
-  const { runId, planHash } = await createRun({ plan, scenarioId: "database-corruption", databaseId: database.id, backupId: null, options, createdBy: actor });
+  const { runId, planHash } = await createRun({
+    plan,
+    scenarioId: "database-corruption",
+    databaseId: database.id,
+    backupId: null,
+    options,
+    createdBy: actor,
+  });
   const keys = plan.steps.map((s) => s.key);
   const restoreIndex = keys.indexOf("restore-scratch");
   expect(restoreIndex).toBeGreaterThan(0);
@@ -123,7 +160,21 @@ test("a console killed during the scratch restore leaves the run interrupted and
   t = Date.now();
   const proc = spawn(
     process.execPath,
-    ["--conditions=import", "--require", "./scripts/allow-server-only.cjs", "--require", "tsx/cjs", "tests/runner/restore-child.ts", runId, planHash, user.id, user.email, String(LEASE_MS), String(RENEW_MS), childTmp],
+    [
+      "--conditions=import",
+      "--require",
+      "./scripts/allow-server-only.cjs",
+      "--require",
+      "tsx/cjs",
+      "tests/runner/restore-child.ts",
+      runId,
+      planHash,
+      user.id,
+      user.email,
+      String(LEASE_MS),
+      String(RENEW_MS),
+      childTmp,
+    ],
     // The environment is inherited: the same Lifeboat database and TEST_PG_* server as this test.
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -132,7 +183,9 @@ test("a console killed during the scratch restore leaves the run interrupted and
   let stderr = "";
   proc.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
   proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on("exit", (code, signal) => resolve({ code, signal })),
+  );
   let childGone: string | null = null;
   void exited.then((e) => (childGone = `the child exited (${e.code ?? e.signal}) on its own: ${stdout}${stderr}`));
 
@@ -143,7 +196,9 @@ test("a console killed during the scratch restore leaves the run interrupted and
       if (childGone) throw new Error(childGone);
       const step = await restoreStep();
       if (step.status !== "running" && step.status !== "pending") {
-        throw new Error(`the restore step is ${step.status} before the kill: raise SCALE so that it runs long enough to be killed. ${stdout}${stderr}`);
+        throw new Error(
+          `the restore step is ${step.status} before the kill: raise SCALE so that it runs long enough to be killed. ${stdout}${stderr}`,
+        );
       }
       return step;
     },
@@ -154,7 +209,10 @@ test("a console killed during the scratch restore leaves the run interrupted and
   // pg_restore connected to the scratch database and working for a moment.
   await waitFor(
     "pg_restore connected to the scratch database",
-    async () => ({ sessions: (await sessionsOn(testConnection(), scratchDatabase)).length, runningMs: Date.now() - running.startedAt!.getTime() }),
+    async () => ({
+      sessions: (await sessionsOn(testConnection(), scratchDatabase)).length,
+      runningMs: Date.now() - running.startedAt!.getTime(),
+    }),
     (v) => v.sessions > 0 && v.runningMs >= RUNNING_FOR_MS,
     10_000,
   );
@@ -170,15 +228,25 @@ test("a console killed during the scratch restore leaves the run interrupted and
   const afterKill = await db.run.findUniqueOrThrow({ where: { id: runId } });
   expect(afterKill.status).toBe("running");
   expect((await restoreStep()).status).toBe("running");
-  await waitFor("the dead instance's lease to expire", async () => Date.now(), (now) => now > afterKill.leaseExpiresAt!.getTime(), LEASE_MS * 3);
+  await waitFor(
+    "the dead instance's lease to expire",
+    async () => Date.now(),
+    (now) => now > afterKill.leaseExpiresAt!.getTime(),
+    LEASE_MS * 3,
+  );
   const { interrupted } = await recoverInterruptedRuns();
   expect(interrupted).toContain(runId);
   timing.killToInterrupted = ms(killedAt);
 
-  const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { index: "asc" } } } });
+  const run = await db.run.findUniqueOrThrow({
+    where: { id: runId },
+    include: { steps: { orderBy: { index: "asc" } } },
+  });
   expect(run.status).toBe("interrupted");
   expect(run.verdict).toBeNull();
-  expect(run.steps.map((s) => s.status)).toEqual(keys.map((_, i) => (i < restoreIndex ? "succeeded" : i === restoreIndex ? "interrupted" : "pending")));
+  expect(run.steps.map((s) => s.status)).toEqual(
+    keys.map((_, i) => (i < restoreIndex ? "succeeded" : i === restoreIndex ? "interrupted" : "pending")),
+  );
   expect(run.steps[restoreIndex]!.note).toMatch(/The console stopped during this step/);
 
   // Production is exactly as it was: same name, same tables, same counts, still taking connections.
@@ -188,13 +256,18 @@ test("a console killed during the scratch restore leaves the run interrupted and
   // The scratch database may be there, half restored: that is fine.
   const scratchTables = left.has(scratchDatabase) ? await userTableCount({ ...conn, database: scratchDatabase }) : null;
   // For the record: how far the killed restore got, and whether its pg_restore outlived the console.
-  const lastTable = await db.runLog.findFirst({ where: { runId, stepIndex: restoreIndex, text: { startsWith: "restoring data of" } }, orderBy: { id: "desc" } });
+  const lastTable = await db.runLog.findFirst({
+    where: { runId, stepIndex: restoreIndex, text: { startsWith: "restoring data of" } },
+    orderBy: { id: "desc" },
+  });
   const orphanSessions = left.has(scratchDatabase) ? (await sessionsOn(testConnection(), scratchDatabase)).length : 0;
   // The killed console could not remove the passfile of the pg_restore it ran; its download is
   // kept for the resume (the run is interrupted, not ended).
   const leftPassfiles = (await secretDirsOf(proc.pid!, childTmp)).length;
   expect(leftPassfiles).toBeGreaterThan(0);
-  const downloadPath = z.object({ path: z.string() }).parse(JSON.parse(run.steps[keys.indexOf("download")]!.result ?? "null")).path;
+  const downloadPath = z
+    .object({ path: z.string() })
+    .parse(JSON.parse(run.steps[keys.indexOf("download")]!.result ?? "null")).path;
   expect(fs.existsSync(downloadPath)).toBe(true);
   expect((await cleanUpRun(runId)).applied).toBe(false);
   expect(fs.existsSync(downloadPath)).toBe(true);
@@ -223,8 +296,13 @@ test("a console killed during the scratch restore leaves the run interrupted and
   await resumed.done;
   timing.resume = ms(t);
 
-  const done = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { steps: { orderBy: { index: "asc" } } } });
-  const failedSteps = done.steps.filter((s) => s.status !== "succeeded").map((s) => `${s.key}: ${s.status} ${s.error ?? ""}`);
+  const done = await db.run.findUniqueOrThrow({
+    where: { id: runId },
+    include: { steps: { orderBy: { index: "asc" } } },
+  });
+  const failedSteps = done.steps
+    .filter((s) => s.status !== "succeeded")
+    .map((s) => `${s.key}: ${s.status} ${s.error ?? ""}`);
   expect(failedSteps, done.verdict ?? "").toEqual([]);
   expect(done.status).toBe("succeeded");
   expect(ticked).toEqual(plan.steps.filter((s) => s.kind !== "automatic").map((s) => s.key));

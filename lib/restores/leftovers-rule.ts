@@ -37,7 +37,11 @@ export type RestoreLeftovers = {
 
 /** The leftovers a run's stored plan (Run.plan) names. */
 export function restoreLeftoversOf(planJson: string): RestoreLeftovers {
-  const summary = checkStored(parseStoredPlan(planJson).summary, leftoversSummarySchema, "run plan's summary (Run.plan)");
+  const summary = checkStored(
+    parseStoredPlan(planJson).summary,
+    leftoversSummarySchema,
+    "run plan's summary (Run.plan)",
+  );
   return {
     workDir: summary.workDir ?? null,
     scratchDatabase: summary.scratchDatabase ?? null,
@@ -54,11 +58,19 @@ export function leftoversDecision(status: RunStatus, keepScratch: boolean): Left
       return { removeDownload: true, dropScratch: true, why: "the run succeeded" };
     case "cancelled":
       return keepScratch
-        ? { removeDownload: true, dropScratch: false, why: "the run was cancelled; its scratch database was kept for inspection" }
+        ? {
+            removeDownload: true,
+            dropScratch: false,
+            why: "the run was cancelled; its scratch database was kept for inspection",
+          }
         : { removeDownload: true, dropScratch: true, why: "the run was cancelled" };
     case "failed":
     case "interrupted":
-      return { removeDownload: false, dropScratch: false, why: `the run is ${status}: a resume needs its download and scratch database (cancel the run to remove them)` };
+      return {
+        removeDownload: false,
+        dropScratch: false,
+        why: `the run is ${status}: a resume needs its download and scratch database (cancel the run to remove them)`,
+      };
     case "planned":
     case "queued":
     case "running":
@@ -69,7 +81,9 @@ export function leftoversDecision(status: RunStatus, keepScratch: boolean): Left
 
 /** Only folders a restore plan makes are ever removed: `<dir>/lifeboat-restore-<16 hex>`. */
 export function isRestoreWorkDir(dir: string): boolean {
-  return path.isAbsolute(dir) && /^lifeboat-restore-[0-9a-f]{16}$/.test(path.basename(dir)) && path.normalize(dir) === dir;
+  return (
+    path.isAbsolute(dir) && /^lifeboat-restore-[0-9a-f]{16}$/.test(path.basename(dir)) && path.normalize(dir) === dir
+  );
 }
 
 /** Only databases named like a scratch database are ever dropped. */

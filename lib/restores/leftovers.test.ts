@@ -17,7 +17,14 @@ import { RUN_STATUSES, type RunStatus } from "@/lib/runner/states";
 import type { Plan } from "@/lib/runner/types";
 import { createStorage } from "@/lib/storage/create-storage";
 import { existingDatabases } from "./database-admin";
-import { cancelRestore, cleanUpAfterExecution, cleanUpRun, dropKeptScratch, keptScratchDatabases, sweepLeftovers } from "./leftovers";
+import {
+  cancelRestore,
+  cleanUpAfterExecution,
+  cleanUpRun,
+  dropKeptScratch,
+  keptScratchDatabases,
+  sweepLeftovers,
+} from "./leftovers";
 import { isRestoreWorkDir, leftoversDecision, restoreLeftoversOf } from "./leftovers-rule";
 import { planFor } from "./plans";
 
@@ -82,12 +89,28 @@ describe("with a real restore", () => {
     workRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-leftovers-work-"));
     conn = await createFixtureDatabase("leftover");
     toDrop.push(conn.database);
-    const made = await createBackup({ conn, storage: createStorage({ kind: "local", path: storageDir, prefix: "" }), key, format: "custom" });
+    const made = await createBackup({
+      conn,
+      storage: createStorage({ kind: "local", path: storageDir, prefix: "" }),
+      key,
+      format: "custom",
+    });
     backup = { size: made.size, manifest: made.manifest };
-    const user = await db.user.create({ data: { email: `leftovers-${randomUUID()}@example.test`, name: "Leftovers Test", role: "operator" } });
+    const user = await db.user.create({
+      data: { email: `leftovers-${randomUUID()}@example.test`, name: "Leftovers Test", role: "operator" },
+    });
     actor = { id: user.id, email: user.email };
     const database = await db.database.create({
-      data: { name: `leftovers-${randomUUID().slice(0, 8)}`, environment: "staging", host: conn.host, port: conn.port, dbName: conn.database, user: conn.user, passwordEnc: seal(conn.password ?? ""), sslmode: "disable" },
+      data: {
+        name: `leftovers-${randomUUID().slice(0, 8)}`,
+        environment: "staging",
+        host: conn.host,
+        port: conn.port,
+        dbName: conn.database,
+        user: conn.user,
+        passwordEnc: seal(conn.password ?? ""),
+        sslmode: "disable",
+      },
     });
     databaseId = database.id;
   }, 120_000);
@@ -105,18 +128,43 @@ describe("with a real restore", () => {
     return planFor({
       scenarioId: "database-corruption",
       target: { name: conn.database, environment: "staging", conn },
-      backup: { storage: createStorage({ kind: "local", path: storageDir, prefix: "" }), key, size: backup.size, format: "custom", manifest: backup.manifest, locationName: "test folder" },
+      backup: {
+        storage: createStorage({ kind: "local", path: storageDir, prefix: "" }),
+        key,
+        size: backup.size,
+        format: "custom",
+        manifest: backup.manifest,
+        locationName: "test folder",
+      },
       now,
       options: { workDir: workRoot },
     });
   }
 
   /** Confirmed and executing here; `done` includes the clean-up that follows, as lib/restores/prepare.ts chains it. */
-  async function started(p: Plan, resolve: (p: Plan) => Plan = (x) => x, opts: { cleanUp: boolean } = { cleanUp: true }) {
+  async function started(
+    p: Plan,
+    resolve: (p: Plan) => Plan = (x) => x,
+    opts: { cleanUp: boolean } = { cleanUp: true },
+  ) {
     const { scratchDatabase, workDir } = p.summary as { scratchDatabase: string; workDir: string };
     toDrop.push(scratchDatabase, (p.summary as { oldCopy: string }).oldCopy);
-    const { runId, planHash } = await createRun({ plan: p, scenarioId: "database-corruption", databaseId, backupId: null, options: {}, createdBy: actor });
-    const { done } = await confirmAndStart({ runId, typedName: "x", expectedName: "x", planHash, actor, resolvePlan: async () => resolve(p) });
+    const { runId, planHash } = await createRun({
+      plan: p,
+      scenarioId: "database-corruption",
+      databaseId,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
+    const { done } = await confirmAndStart({
+      runId,
+      typedName: "x",
+      expectedName: "x",
+      planHash,
+      actor,
+      resolvePlan: async () => resolve(p),
+    });
     return { runId, done: opts.cleanUp ? cleanUpAfterExecution(runId, done) : done, scratchDatabase, workDir };
   }
 
@@ -138,7 +186,11 @@ describe("with a real restore", () => {
     // The scratch copy "does not verify": the steps before it left a download and a scratch database.
     const failing = (x: Plan): Plan => ({
       ...x,
-      steps: x.steps.map((s) => (s.key === "verify-scratch" ? { ...s, run: async () => Promise.reject(new UserError("the row counts differ (test)")) } : s)),
+      steps: x.steps.map((s) =>
+        s.key === "verify-scratch"
+          ? { ...s, run: async () => Promise.reject(new UserError("the row counts differ (test)")) }
+          : s,
+      ),
     });
     const { runId, done, scratchDatabase, workDir } = await started(p, failing);
     await done;
@@ -208,7 +260,11 @@ describe("with a real restore", () => {
     expect(await scratchExists(scratchDatabase)).toBe(true);
 
     const reports = await sweepLeftovers();
-    expect(reports.find((r) => r.runId === runId)).toMatchObject({ applied: true, downloadRemoved: true, scratchDropped: true });
+    expect(reports.find((r) => r.runId === runId)).toMatchObject({
+      applied: true,
+      downloadRemoved: true,
+      scratchDropped: true,
+    });
     expect(fs.existsSync(workDir)).toBe(false);
     expect(await scratchExists(scratchDatabase)).toBe(false);
     // Once cleaned up, a run is not visited again.

@@ -5,7 +5,12 @@ import { connectionOf } from "@/lib/databases/mutations";
 import { describeServer } from "@/lib/postgres/connection";
 import { cancelRun, type RunActor } from "@/lib/runner/runs";
 import { FINAL_RUN_STATUSES, storedRunStatus } from "@/lib/runner/states";
-import { DEFAULT_MAINTENANCE_DATABASE, dropScratchDatabase, existingDatabases, serverConnection } from "./database-admin";
+import {
+  DEFAULT_MAINTENANCE_DATABASE,
+  dropScratchDatabase,
+  existingDatabases,
+  serverConnection,
+} from "./database-admin";
 import { removeWorkDir } from "./files";
 import { isRestoreWorkDir, isScratchDatabaseName, leftoversDecision, restoreLeftoversOf } from "./leftovers-rule";
 
@@ -35,10 +40,27 @@ async function logLine(runId: string, text: string, stream: "info" | "error" = "
  * finish (its server unreachable) keeps cleanedUpAt empty, so the next sweep tries again.
  */
 export async function cleanUpRun(runId: string): Promise<CleanupReport> {
-  const run = await db.run.findUnique({ where: { id: runId }, select: { id: true, status: true, plan: true, databaseId: true, keepScratch: true, scratchDroppedAt: true, cleanupNote: true } });
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    select: {
+      id: true,
+      status: true,
+      plan: true,
+      databaseId: true,
+      keepScratch: true,
+      scratchDroppedAt: true,
+      cleanupNote: true,
+    },
+  });
   if (!run) throw new NotFoundError("The run");
   const decision = leftoversDecision(storedRunStatus(run.status), run.keepScratch);
-  const report: CleanupReport = { runId, applied: false, downloadRemoved: false, scratchDropped: false, note: `Nothing was removed: ${decision.why}.` };
+  const report: CleanupReport = {
+    runId,
+    applied: false,
+    downloadRemoved: false,
+    scratchDropped: false,
+    note: `Nothing was removed: ${decision.why}.`,
+  };
   if (!decision.removeDownload && !decision.dropScratch) return report;
 
   const leftovers = restoreLeftoversOf(run.plan);
@@ -51,7 +73,11 @@ export async function cleanUpRun(runId: string): Promise<CleanupReport> {
     } else {
       try {
         report.downloadRemoved = await removeWorkDir(leftovers.workDir);
-        done.push(report.downloadRemoved ? `removed the download folder ${leftovers.workDir}` : "the download folder was already gone");
+        done.push(
+          report.downloadRemoved
+            ? `removed the download folder ${leftovers.workDir}`
+            : "the download folder was already gone",
+        );
       } catch (e) {
         console.error(`[lifeboat] run ${runId}: could not remove ${leftovers.workDir}:`, e);
         problems.push(`the download folder ${leftovers.workDir} could not be removed (see the server log)`);
@@ -74,7 +100,9 @@ export async function cleanUpRun(runId: string): Promise<CleanupReport> {
           done.push(`the scratch database ${scratch} is gone`);
         } else if (!found.has(conn.database)) {
           // A switch-over stopped half-way: the scratch copy may be the only restored copy.
-          problems.push(`${scratch} was kept because ${conn.database} does not exist on ${describeServer(server)} (a switch-over stopped half-way?): check both by hand`);
+          problems.push(
+            `${scratch} was kept because ${conn.database} does not exist on ${describeServer(server)} (a switch-over stopped half-way?): check both by hand`,
+          );
         } else {
           report.scratchDropped = await dropScratchDatabase(server, scratch);
           scratchGone = true;
@@ -83,7 +111,9 @@ export async function cleanUpRun(runId: string): Promise<CleanupReport> {
       } catch (e) {
         const reason = e instanceof UserError ? e.message : "see the server log";
         if (!(e instanceof UserError)) console.error(`[lifeboat] run ${runId}: could not drop ${scratch}:`, e);
-        problems.push(`the scratch database ${scratch} could not be dropped (${reason.replace(/[.\s]+$/, "")}); the next start-up tries again`);
+        problems.push(
+          `the scratch database ${scratch} could not be dropped (${reason.replace(/[.\s]+$/, "")}); the next start-up tries again`,
+        );
       }
     }
   } else if (scratch && !decision.dropScratch) {
@@ -96,7 +126,11 @@ export async function cleanUpRun(runId: string): Promise<CleanupReport> {
   const now = new Date();
   await db.run.update({
     where: { id: runId },
-    data: { cleanedUpAt: finished ? now : null, cleanupNote: report.note, ...(scratchGone && !run.scratchDroppedAt ? { scratchDroppedAt: now } : {}) },
+    data: {
+      cleanedUpAt: finished ? now : null,
+      cleanupNote: report.note,
+      ...(scratchGone && !run.scratchDroppedAt ? { scratchDroppedAt: now } : {}),
+    },
   });
   // A clean-up that keeps failing (a server gone for good) is retried at every start-up: log it once.
   if (finished || report.note !== run.cleanupNote) await logLine(runId, report.note, finished ? "info" : "error");
@@ -115,7 +149,11 @@ export async function cleanUpAfterExecution(runId: string, done: Promise<void>):
  * interrupted runs keep their leftovers for a resume.
  */
 export async function sweepLeftovers(): Promise<CleanupReport[]> {
-  const runs = await db.run.findMany({ where: { status: { in: [...FINAL_RUN_STATUSES] }, cleanedUpAt: null }, select: { id: true }, orderBy: { createdAt: "asc" } });
+  const runs = await db.run.findMany({
+    where: { status: { in: [...FINAL_RUN_STATUSES] }, cleanedUpAt: null },
+    select: { id: true },
+    orderBy: { createdAt: "asc" },
+  });
   const reports: CleanupReport[] = [];
   for (const { id } of runs) {
     try {
@@ -134,7 +172,11 @@ export async function sweepLeftovers(): Promise<CleanupReport[]> {
  */
 export async function cancelRestore(input: { runId: string; keepScratch?: boolean }, actor: RunActor) {
   const keepScratch = input.keepScratch === true;
-  if (keepScratch) await db.run.updateMany({ where: { id: input.runId, status: { notIn: [...FINAL_RUN_STATUSES] } }, data: { keepScratch: true } });
+  if (keepScratch)
+    await db.run.updateMany({
+      where: { id: input.runId, status: { notIn: [...FINAL_RUN_STATUSES] } },
+      data: { keepScratch: true },
+    });
   const result = await cancelRun({ runId: input.runId, actor });
   // An executing run cleans up when its execution ends (cleanUpAfterExecution); one cancelled at once here.
   const cleanup = result.status === "cancelled" ? await cleanUpRun(input.runId) : null;
@@ -146,22 +188,43 @@ export async function keptScratchDatabases() {
   const runs = await db.run.findMany({
     where: { keepScratch: true, scratchDroppedAt: null, status: "cancelled" },
     orderBy: { finishedAt: "desc" },
-    select: { id: true, scenarioId: true, plan: true, finishedAt: true, database: { select: { id: true, name: true, environment: true } } },
+    select: {
+      id: true,
+      scenarioId: true,
+      plan: true,
+      finishedAt: true,
+      database: { select: { id: true, name: true, environment: true } },
+    },
   });
   return runs.flatMap((r) => {
     const { scratchDatabase } = restoreLeftoversOf(r.plan);
     if (!scratchDatabase) return [];
-    return [{ runId: r.id, scenarioId: r.scenarioId, scratchDatabase, databaseId: r.database.id, databaseName: r.database.name, environment: r.database.environment, keptSince: r.finishedAt?.toISOString() ?? null }];
+    return [
+      {
+        runId: r.id,
+        scenarioId: r.scenarioId,
+        scratchDatabase,
+        databaseId: r.database.id,
+        databaseName: r.database.name,
+        environment: r.database.environment,
+        keptSince: r.finishedAt?.toISOString() ?? null,
+      },
+    ];
   });
 }
 export type KeptScratchDatabase = Awaited<ReturnType<typeof keptScratchDatabases>>[number];
 
 /** Drops a scratch database kept for inspection. */
 export async function dropKeptScratch(input: { runId: string }) {
-  const run = await db.run.findUnique({ where: { id: input.runId }, select: { id: true, status: true, keepScratch: true, scratchDroppedAt: true } });
+  const run = await db.run.findUnique({
+    where: { id: input.runId },
+    select: { id: true, status: true, keepScratch: true, scratchDroppedAt: true },
+  });
   if (!run) throw new NotFoundError("The run");
-  if (!run.keepScratch || storedRunStatus(run.status) !== "cancelled") throw new UserError("This run kept no scratch database for inspection.", 409);
-  if (run.scratchDroppedAt) throw new UserError("This run's scratch database was already dropped. Reload the page.", 409);
+  if (!run.keepScratch || storedRunStatus(run.status) !== "cancelled")
+    throw new UserError("This run kept no scratch database for inspection.", 409);
+  if (run.scratchDroppedAt)
+    throw new UserError("This run's scratch database was already dropped. Reload the page.", 409);
   await db.run.update({ where: { id: run.id }, data: { keepScratch: false, cleanedUpAt: null } });
   const report = await cleanUpRun(run.id);
   const after = await db.run.findUniqueOrThrow({ where: { id: run.id }, select: { scratchDroppedAt: true } });

@@ -3,7 +3,12 @@ import os from "node:os";
 import path from "node:path";
 import { UserError } from "@/lib/errors";
 import type { Manifest } from "@/lib/backups/manifest";
-import { DEFAULT_MIGRATION_DOWNGRADE_COMMAND, DEFAULT_MIGRATION_UPGRADE_COMMAND, ENVIRONMENTS, type Environment } from "@/lib/databases/schemas";
+import {
+  DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
+  DEFAULT_MIGRATION_UPGRADE_COMMAND,
+  ENVIRONMENTS,
+  type Environment,
+} from "@/lib/databases/schemas";
 import { describeConnection, pgConnectionSchema, type PgConnection } from "@/lib/postgres/connection";
 import type { BackupStorage } from "@/lib/storage/provider";
 import type { Plan } from "@/lib/runner/types";
@@ -40,7 +45,9 @@ export type PlanInput = { [K in ScenarioId]: Common & { scenarioId: K } & Scenar
 
 const EXTENSIONS: Record<string, string> = { custom: ".dump", tar: ".tar", plain: ".sql", plain_gzip: ".sql.gz" };
 
-function migrationCommandsOf(target: Pick<PlanTarget, "migrationUpgradeCommand" | "migrationDowngradeCommand">): MigrationCommands {
+function migrationCommandsOf(
+  target: Pick<PlanTarget, "migrationUpgradeCommand" | "migrationDowngradeCommand">,
+): MigrationCommands {
   return {
     upgrade: target.migrationUpgradeCommand?.trim() || DEFAULT_MIGRATION_UPGRADE_COMMAND,
     downgrade: target.migrationDowngradeCommand?.trim() || DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
@@ -51,7 +58,9 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
   const { target, backup } = input;
   const conn = pgConnectionSchema.parse(target.conn);
   if (backup.format === "unknown") {
-    throw new UserError(`The format of ${backup.key} is unknown, so Lifeboat cannot tell how to restore it: set the backup's format (custom, tar, plain or plain_gzip).`);
+    throw new UserError(
+      `The format of ${backup.key} is unknown, so Lifeboat cannot tell how to restore it: set the backup's format (custom, tar, plain or plain_gzip).`,
+    );
   }
   const opts = input.options ?? {};
   const jobs = opts.jobs ?? 1;
@@ -62,7 +71,9 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
   const oldCopy = oldCopyName(database, ts);
   const maintenance = opts.maintenanceDatabase ?? DEFAULT_MAINTENANCE_DATABASE;
   if ([scratch, oldCopy].includes(maintenance) || maintenance === database) {
-    throw new UserError(`The maintenance database (${maintenance}) must be another database than the one restored: set another one in the restore options.`);
+    throw new UserError(
+      `The maintenance database (${maintenance}) must be another database than the one restored: set another one in the restore options.`,
+    );
   }
   // One private folder per plan: the same plan (resumed) finds its download again.
   const id = createHash("sha256")
@@ -85,7 +96,11 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
   };
 }
 
-function summary(input: { scenarioId: string }, rc: RestoreContext, extra: Record<string, unknown>): Record<string, unknown> {
+function summary(
+  input: { scenarioId: string },
+  rc: RestoreContext,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   const m = rc.backup.manifest;
   return {
     scenario: input.scenarioId,
@@ -141,7 +156,12 @@ export function buildPlan(scenarioId: string, common: PlanCommon, own: unknown):
   const rc = restoreContext({ ...common, scenarioId });
   const input = parseScenarioInput(scenario, own);
   const built = scenario.plan({ rc, input, migrations: migrationCommandsOf(common.target), preview: false });
-  return { scenarioId: scenario.id, scenarioVersion: scenario.version, steps: built.steps, summary: summary({ scenarioId }, rc, built.summary ?? {}) };
+  return {
+    scenarioId: scenario.id,
+    scenarioVersion: scenario.version,
+    steps: built.steps,
+    summary: summary({ scenarioId }, rc, built.summary ?? {}),
+  };
 }
 
 // --- the runbook's plan: the same steps with placeholders ------------------------------------
@@ -230,6 +250,12 @@ export function runbookPlan(scenarioId: string, database?: RunbookDatabase | nul
   };
   const migrations = migrationCommandsOf(database ?? {});
   const built = scenario.plan({ rc, input: scenario.previewInput, migrations, preview: true });
-  const steps = built.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind, command: s.command, description: s.description }));
+  const steps = built.steps.map((s) => ({
+    key: s.key,
+    title: s.title,
+    kind: s.kind,
+    command: s.command,
+    description: s.description,
+  }));
   return { scenarioId: scenario.id, scenarioVersion: scenario.version, steps, summary: {} };
 }

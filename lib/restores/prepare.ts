@@ -41,7 +41,8 @@ type StoredOptions = z.infer<typeof storedOptionsSchema>;
 /** The stored options of a run: `now` plus the scenario's own input (parsed by the scenario when the plan is built). */
 function storedOptions(value: unknown): StoredOptions {
   const r = storedOptionsSchema.safeParse(value);
-  if (!r.success) throw new UserError("This run's stored options are damaged, so its plan cannot be rebuilt: start a new run.", 409);
+  if (!r.success)
+    throw new UserError("This run's stored options are damaged, so its plan cannot be rebuilt: start a new run.", 409);
   return r.data;
 }
 
@@ -50,7 +51,11 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
   if (!database) throw new NotFoundError("The target database");
   const backup = await db.backup.findUnique({ where: { id: backupId }, include: { location: true } });
   if (!backup) throw new NotFoundError("The backup");
-  if (backup.vanishedAt) throw new UserError("This backup is no longer in its location (it vanished at the last sync). Choose another one.", 409);
+  if (backup.vanishedAt)
+    throw new UserError(
+      "This backup is no longer in its location (it vanished at the last sync). Choose another one.",
+      409,
+    );
   const manifest = readStoredManifest(backup.manifest);
   return {
     target: {
@@ -68,7 +73,13 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
       format: backup.format as BackupFormat,
       manifest,
       locationName: backup.location.name,
-      verification: backup.lastVerifiedAt ? { ok: backup.verificationState === "verified", at: backup.lastVerifiedAt, summary: backup.verificationSummary ?? undefined } : null,
+      verification: backup.lastVerifiedAt
+        ? {
+            ok: backup.verificationState === "verified",
+            at: backup.lastVerifiedAt,
+            summary: backup.verificationSummary ?? undefined,
+          }
+        : null,
     },
     now: new Date(options.now),
   };
@@ -87,12 +98,23 @@ async function preflightFacts(plan: Plan): Promise<{ ok: boolean; lines: string[
   const step = plan.steps.find((s) => s.key === "preflight");
   if (!step?.run) return { ok: true, lines: [] };
   const lines: string[] = [];
-  const ctx: StepContext = { runId: "preflight", stepIndex: 0, log: (t) => lines.push(t), progress: () => undefined, signal: new AbortController().signal, results: {} };
+  const ctx: StepContext = {
+    runId: "preflight",
+    stepIndex: 0,
+    log: (t) => lines.push(t),
+    progress: () => undefined,
+    signal: new AbortController().signal,
+    results: {},
+  };
   try {
     await step.run(ctx);
     return { ok: true, lines };
   } catch (e) {
-    lines.push(e instanceof UserError ? `✗ ${e.message}` : "✗ The preflight failed unexpectedly; the details are in the server log.");
+    lines.push(
+      e instanceof UserError
+        ? `✗ ${e.message}`
+        : "✗ The preflight failed unexpectedly; the details are in the server log.",
+    );
     if (!(e instanceof UserError)) console.error("[lifeboat] preflight:", e);
     return { ok: false, lines };
   }
@@ -100,7 +122,10 @@ async function preflightFacts(plan: Plan): Promise<{ ok: boolean; lines: string[
 
 type DeletionInput = { table: string; idColumn: string; ids: RowSelection };
 
-export async function prepareRun(input: z.output<typeof prepareRunSchema>, actor: SessionUser): Promise<{ runId: string }> {
+export async function prepareRun(
+  input: z.output<typeof prepareRunSchema>,
+  actor: SessionUser,
+): Promise<{ runId: string }> {
   // Parsed once here and stored parsed, so a resumed run rebuilds the same plan.
   const own = parseScenarioInput(requireScenario(input.scenarioId), input.input);
   const options: StoredOptions = { ...own, now: new Date().toISOString() };
@@ -112,7 +137,9 @@ export async function prepareRun(input: z.output<typeof prepareRunSchema>, actor
     const checked = await checkDeletionInputs(common.target.conn, common.backup, own as DeletionInput, common.options);
     Object.assign(own, { table: checked.table, idColumn: checked.idColumn, ids: checked.ids });
     Object.assign(options, own);
-    checkedInputs.push(`${checked.table} has the id column ${checked.idColumn} (${checked.idType}); ${checked.archive}`);
+    checkedInputs.push(
+      `${checked.table} has the id column ${checked.idColumn} (${checked.idType}); ${checked.archive}`,
+    );
   }
   const plan = buildPlan(input.scenarioId, common, own);
   const preflight = await preflightFacts(plan);
@@ -120,18 +147,36 @@ export async function prepareRun(input: z.output<typeof prepareRunSchema>, actor
   plan.summary = { ...plan.summary, preflight };
   if (input.drillId) {
     const drill = await db.drill.findUnique({ where: { id: input.drillId } });
-    if (!drill || drill.databaseId !== input.databaseId || drill.scenarioId !== input.scenarioId) throw new UserError("This restore does not match the drill it was launched from (scenario or database differ).");
+    if (!drill || drill.databaseId !== input.databaseId || drill.scenarioId !== input.scenarioId)
+      throw new UserError("This restore does not match the drill it was launched from (scenario or database differ).");
   }
-  const { runId } = await createRun({ plan, scenarioId: input.scenarioId, databaseId: input.databaseId, backupId: input.backupId, options, createdBy: actor });
+  const { runId } = await createRun({
+    plan,
+    scenarioId: input.scenarioId,
+    databaseId: input.databaseId,
+    backupId: input.backupId,
+    options,
+    createdBy: actor,
+  });
   if (input.drillId) await linkRunToStep(input.drillId, input.drillStep ?? 0, runId);
   return { runId };
 }
 
 export async function confirmRun(input: { runId: string; typedName: string; planHash: string }, actor: SessionUser) {
-  const run = await db.run.findUnique({ where: { id: input.runId }, include: { database: { select: { dbName: true } } } });
+  const run = await db.run.findUnique({
+    where: { id: input.runId },
+    include: { database: { select: { dbName: true } } },
+  });
   if (!run) throw new NotFoundError("The run");
   // The typed confirmation is the target database's real name on its server.
-  const { runId, done } = await confirmAndStart({ runId: run.id, typedName: input.typedName, expectedName: run.database.dbName, planHash: input.planHash, actor, resolvePlan });
+  const { runId, done } = await confirmAndStart({
+    runId: run.id,
+    typedName: input.typedName,
+    expectedName: run.database.dbName,
+    planHash: input.planHash,
+    actor,
+    resolvePlan,
+  });
   void cleanUpAfterExecution(runId, done);
   return { runId };
 }
@@ -153,7 +198,9 @@ export async function dropRunOldCopy(input: { runId: string; typedName: string }
   const { oldCopy } = restoreLeftoversOf(run.plan);
   if (oldCopy === null) throw new UserError("This run kept no old copy.", 409);
   if (input.typedName.trim() !== oldCopy) {
-    throw new UserError(`You typed "${input.typedName.trim()}"; to drop the old copy, type its exact name "${oldCopy}". Nothing was dropped.`);
+    throw new UserError(
+      `You typed "${input.typedName.trim()}"; to drop the old copy, type its exact name "${oldCopy}". Nothing was dropped.`,
+    );
   }
   const { dropped } = await dropOldCopy(await connectionOf(run.databaseId), oldCopy);
   return { runId: run.id, oldCopy, dropped };

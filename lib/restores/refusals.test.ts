@@ -41,7 +41,14 @@ beforeAll(async () => {
   const c = await createBackup({ conn, storage, key: "good.dump", format: "custom" });
   custom = { storage, key: c.key, size: c.size, format: "custom", manifest: c.manifest, locationName: "test folder" };
   const p = await createBackup({ conn, storage, key: "good.sql.gz", format: "plain_gzip" });
-  plainGz = { storage, key: p.key, size: p.size, format: "plain_gzip", manifest: p.manifest, locationName: "test folder" };
+  plainGz = {
+    storage,
+    key: p.key,
+    size: p.size,
+    format: "plain_gzip",
+    manifest: p.manifest,
+    locationName: "test folder",
+  };
 }, TIMEOUT);
 
 afterAll(async () => {
@@ -50,7 +57,12 @@ afterAll(async () => {
   if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-async function put(key: string, bytes: Buffer, format: BackupSource["format"], manifest: Manifest | null = null): Promise<BackupSource> {
+async function put(
+  key: string,
+  bytes: Buffer,
+  format: BackupSource["format"],
+  manifest: Manifest | null = null,
+): Promise<BackupSource> {
   await storage.write(key, Readable.from([bytes]));
   return { storage, key, size: bytes.length, format, manifest, locationName: "test folder" };
 }
@@ -62,7 +74,12 @@ const goodSql = () => zlib.gunzipSync(fs.readFileSync(path.join(dir, "good.sql.g
 async function expectRefused(backup: BackupSource, step: string, reason: RegExp, binDir?: string) {
   const plan = planFor({
     scenarioId: "database-corruption",
-    target: { name: conn.database, environment: "production", conn, migrationHeadQuery: "select version_num from alembic_version" },
+    target: {
+      name: conn.database,
+      environment: "production",
+      conn,
+      migrationHeadQuery: "select version_num from alembic_version",
+    },
     backup,
     now: new Date(),
     options: { workDir, binDir },
@@ -82,8 +99,17 @@ describe("a truncated backup is refused before anything touches the target", () 
     "custom format, with its manifest: the download does not match it",
     async () => {
       const bytes = fs.readFileSync(path.join(dir, "good.dump"));
-      const cut = await put("cut-with-manifest.dump", bytes.subarray(0, Math.floor(bytes.length * 0.6)), "custom", custom.manifest);
-      await expectRefused(cut, "download", /the downloaded backup is not the one that was made: the manifest records .* the file was cut off or replaced/);
+      const cut = await put(
+        "cut-with-manifest.dump",
+        bytes.subarray(0, Math.floor(bytes.length * 0.6)),
+        "custom",
+        custom.manifest,
+      );
+      await expectRefused(
+        cut,
+        "download",
+        /the downloaded backup is not the one that was made: the manifest records .* the file was cut off or replaced/,
+      );
     },
     TIMEOUT,
   );
@@ -93,7 +119,11 @@ describe("a truncated backup is refused before anything touches the target", () 
     async () => {
       const bytes = fs.readFileSync(path.join(dir, "good.dump"));
       const cut = await put("cut.dump", bytes.subarray(0, Math.floor(bytes.length * 0.6)), "custom");
-      await expectRefused(cut, "verify-backup", /the backup failed verification and cannot be restored: .*(truncated|ends early)/);
+      await expectRefused(
+        cut,
+        "verify-backup",
+        /the backup failed verification and cannot be restored: .*(truncated|ends early)/,
+      );
     },
     TIMEOUT,
   );
@@ -123,7 +153,13 @@ describe("a plain dump with a shell escape is refused, and the command never run
     "without a manifest",
     async () => {
       const evil = await put("evil.sql.gz", withShellEscape(), "plain_gzip");
-      await expectRefused(evil, "sql-safety", new RegExp(`line \\d+: \\\\! touch ${marker.replace(/[/.]/g, "\\$&")} \\(\\\\!: runs a shell command on the console's server\\)`));
+      await expectRefused(
+        evil,
+        "sql-safety",
+        new RegExp(
+          `line \\d+: \\\\! touch ${marker.replace(/[/.]/g, "\\$&")} \\(\\\\!: runs a shell command on the console's server\\)`,
+        ),
+      );
       expect(fs.existsSync(marker)).toBe(false);
     },
     TIMEOUT,
@@ -149,7 +185,11 @@ test(
     const sql = goodSql().replace(/^(COPY public\.users [^\n]*\n)1\t/m, "$1one\t");
     expect(sql).toContain("\none\tuser1@example.test");
     const bad = await put("bad-data.sql", Buffer.from(sql), "plain");
-    const run = await expectRefused(bad, "restore-scratch", /psql stopped at the first error: .*invalid input syntax for type bigint: "one"/);
+    const run = await expectRefused(
+      bad,
+      "restore-scratch",
+      /psql stopped at the first error: .*invalid input syntax for type bigint: "one"/,
+    );
     expect(run.logs.join("\n")).toMatch(/dropped the incomplete .*_lifeboat_/);
   },
   TIMEOUT,
@@ -161,7 +201,10 @@ describe("plain SQL with a psql that has no \\restrict", () => {
   let binDir: string;
   beforeAll(() => {
     binDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-oldpsql-"));
-    const real = (tool: string) => execFileSync("sh", ["-c", `command -v ${tool}`]).toString().trim();
+    const real = (tool: string) =>
+      execFileSync("sh", ["-c", `command -v ${tool}`])
+        .toString()
+        .trim();
     fs.writeFileSync(
       path.join(binDir, "psql"),
       [
@@ -184,7 +227,12 @@ describe("plain SQL with a psql that has no \\restrict", () => {
     async () => {
       const bytes = fs.readFileSync(path.join(dir, "good.sql.gz"));
       const anonymous = await put("anonymous.sql.gz", bytes, "plain_gzip");
-      await expectRefused(anonymous, "sql-safety", /psql 15\.13 here has no \\restrict, and the backup has no manifest/, binDir);
+      await expectRefused(
+        anonymous,
+        "sql-safety",
+        /psql 15\.13 here has no \\restrict, and the backup has no manifest/,
+        binDir,
+      );
     },
     TIMEOUT,
   );
@@ -200,7 +248,14 @@ describe("plain SQL with a psql that has no \\restrict", () => {
       const plan = planFor({
         scenarioId: "database-corruption",
         target: { name: target.database, environment: "staging", conn: target },
-        backup: { storage, key: b.key, size: b.size, format: "plain_gzip", manifest: b.manifest, locationName: "test folder" },
+        backup: {
+          storage,
+          key: b.key,
+          size: b.size,
+          format: "plain_gzip",
+          manifest: b.manifest,
+          locationName: "test folder",
+        },
         now: new Date(),
         options: { workDir, binDir },
       });
@@ -208,7 +263,11 @@ describe("plain SQL with a psql that has no \\restrict", () => {
       toDrop.push(oldCopy);
       const run = await executePlan(plan);
       expect(run.failed, run.failed ? `${run.failed.key}: ${run.failed.error.message}` : "").toBeNull();
-      expect(run.results["sql-safety"]).toMatchObject({ mode: "trusted-manifest", restrictSupported: false, sha256MatchesManifest: true });
+      expect(run.results["sql-safety"]).toMatchObject({
+        mode: "trusted-manifest",
+        restrictSupported: false,
+        sha256MatchesManifest: true,
+      });
       expect(run.results["restore-scratch"]).toMatchObject({ tool: "psql", restricted: false });
       expect(await countsOf(target)).toEqual(want);
     },

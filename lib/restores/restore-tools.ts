@@ -39,7 +39,12 @@ function stderrCollector(onLine: (line: string) => void) {
 }
 
 /** Why a restore failed, in words an operator can act on. */
-export function explainRestoreFailure(tool: "pg_restore" | "psql", conn: PgConnection, stderr: string, exitCode: number | null): Error {
+export function explainRestoreFailure(
+  tool: "pg_restore" | "psql",
+  conn: PgConnection,
+  stderr: string,
+  exitCode: number | null,
+): Error {
   const text = maskSecret(stderr, conn);
   const role = /role "([^"]+)" does not exist/.exec(text)?.[1];
   if (role !== undefined && !/FATAL/.test(text)) {
@@ -53,7 +58,13 @@ export function explainRestoreFailure(tool: "pg_restore" | "psql", conn: PgConne
       .split("\n")
       .map((l) => l.trim())
       .find((l) => /ERROR|error:|FATAL/.test(l));
-    return new PgCommandError(tool, exitCode, err.stderr, `${tool} stopped at the first error${first ? `: ${first}` : ""}`, err.sqlstate);
+    return new PgCommandError(
+      tool,
+      exitCode,
+      err.stderr,
+      `${tool} stopped at the first error${first ? `: ${first}` : ""}`,
+      err.sqlstate,
+    );
   }
   return err;
 }
@@ -84,7 +95,12 @@ export function archiveRestoreArgv(o: Omit<ArchiveRestore, "conn"> & { database:
 /** How many TABLE DATA entries the archive has (for progress); null when it cannot be read. */
 async function countDataEntries(file: string, bin: BinOptions): Promise<number | null> {
   const [bin0, ...args] = pgRestoreListArgs({ file, binDir: bin.binDir });
-  const r = await execa(bin0, args, { reject: false, stdin: "ignore", env: { LC_ALL: undefined, LC_MESSAGES: "C" }, maxBuffer: 64 * 1024 * 1024 });
+  const r = await execa(bin0, args, {
+    reject: false,
+    stdin: "ignore",
+    env: { LC_ALL: undefined, LC_MESSAGES: "C" },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.exitCode !== 0 || typeof r.stdout !== "string") return null;
   return r.stdout.split("\n").filter((l) => /^\d+; \d+ \d+ TABLE DATA /.test(l)).length;
 }
@@ -237,7 +253,8 @@ export async function restorePlain(
     err.end();
     if (feedError instanceof UnsafeSqlError) throw feedError;
     if (r.isCanceled || signal?.aborted) throw new UserError("the restore was cancelled", 499);
-    if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES")) throw missingToolError("psql", o.binDir);
+    if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
+      throw missingToolError("psql", o.binDir);
     if (r.exitCode !== 0) {
       const stderr = err.text();
       if (stderr.trim() === "" && feedError instanceof Error) {

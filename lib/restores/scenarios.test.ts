@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createBackup } from "@/lib/backups/create-backup";
 import type { PgConnection } from "@/lib/postgres/connection";
 import { quoteIdent, runPsqlQuery } from "@/lib/postgres/run";
-import { AMANI_SCALE1_COUNTS, createFixtureDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "@/lib/postgres/test-support";
+import {
+  AMANI_SCALE1_COUNTS,
+  createFixtureDatabase,
+  dropDatabase,
+  testConnection,
+  uniqueDatabaseName,
+} from "@/lib/postgres/test-support";
 import { createStorage } from "@/lib/storage/create-storage";
 import type { BackupStorage } from "@/lib/storage/provider";
 import { dropOldCopy, renameSql } from "./database-admin";
@@ -40,7 +46,9 @@ async function fixture(prefix: string): Promise<{ conn: PgConnection; before: Re
   const conn = await createFixtureDatabase(prefix);
   toDrop.push(conn.database);
   const before = await countsOf(conn);
-  expect(Object.fromEntries(Object.entries(before).map(([k, v]) => [k.replace(/^public\./, ""), v]))).toEqual(AMANI_SCALE1_COUNTS);
+  expect(Object.fromEntries(Object.entries(before).map(([k, v]) => [k.replace(/^public\./, ""), v]))).toEqual(
+    AMANI_SCALE1_COUNTS,
+  );
   return { conn, before };
 }
 
@@ -51,7 +59,12 @@ async function backupOf(conn: PgConnection, format: "custom" | "plain_gzip"): Pr
 }
 
 function targetOf(conn: PgConnection): RestoreTarget {
-  return { name: conn.database, environment: "production", conn, migrationHeadQuery: "select version_num from alembic_version" };
+  return {
+    name: conn.database,
+    environment: "production",
+    conn,
+    migrationHeadQuery: "select version_num from alembic_version",
+  };
 }
 
 function expectNoFailure(run: Awaited<ReturnType<typeof executePlan>>) {
@@ -68,13 +81,23 @@ describe("database corruption (custom format): a dropped table", () => {
       expect((await countsOf(conn))["public.wallet_events"]).toBeUndefined();
 
       const now = new Date();
-      const plan = planFor({ scenarioId: "database-corruption", target: targetOf(conn), backup, now, options: { workDir } });
+      const plan = planFor({
+        scenarioId: "database-corruption",
+        target: targetOf(conn),
+        backup,
+        now,
+        options: { workDir },
+      });
       const first = await executePlan(plan, { until: "verify-scratch" });
       expectNoFailure(first);
       // Run again after an interruption, the restore finds the earlier attempt's tables and starts afresh.
       const again1 = await executePlan(plan, { results: first.results, only: (k) => k === "restore-scratch" });
       expectNoFailure(again1);
-      expect(again1.results["restore-scratch"]).toMatchObject({ recreated: true, tool: "pg_restore", tablesWithData: 8 });
+      expect(again1.results["restore-scratch"]).toMatchObject({
+        recreated: true,
+        tool: "pg_restore",
+        tablesWithData: 8,
+      });
       const run = await executePlan(plan, { results: again1.results, from: "verify-scratch" });
       expectNoFailure(run);
 
@@ -84,8 +107,14 @@ describe("database corruption (custom format): a dropped table", () => {
       expect(await databasesStartingWith(`${conn.database}_`)).toEqual([oldCopy]);
       // The old copy is the damaged database, as it was.
       expect((await countsOf({ ...conn, database: oldCopy }))["public.wallet_events"]).toBeUndefined();
-      expect(run.results["verify-target"]).toMatchObject({ verdict: expect.stringMatching(/8 tables, 30,401 rows, row counts match the backup's manifest/) });
-      expect(run.results["preflight"]).toMatchObject({ sessions: 0, migrationHead: "a1b2c3d4e5f6", backupServerVersion: backup.manifest?.serverVersion });
+      expect(run.results["verify-target"]).toMatchObject({
+        verdict: expect.stringMatching(/8 tables, 30,401 rows, row counts match the backup's manifest/),
+      });
+      expect(run.results["preflight"]).toMatchObject({
+        sessions: 0,
+        migrationHead: "a1b2c3d4e5f6",
+        backupServerVersion: backup.manifest?.serverVersion,
+      });
       expect(fs.existsSync((run.results["download"] as { path: string }).path)).toBe(false);
 
       // Run again (a resumed run), the switch-over finds its work done.
@@ -108,20 +137,37 @@ describe("failed migration (plain SQL, gzip): a bumped alembic_version and a bro
     async () => {
       const { conn, before } = await fixture("migr");
       const backup = await backupOf(conn, "plain_gzip");
-      await runPsqlQuery(conn, [
-        "UPDATE alembic_version SET version_num = 'ffff00001111'",
-        "ALTER TABLE wallet_balances DROP CONSTRAINT wallet_balances_pkey",
-        "ALTER TABLE wallet_balances ADD COLUMN half_migrated int",
-        "DELETE FROM wallet_balances WHERE wallet_id > 500",
-      ].join(";\n"));
+      await runPsqlQuery(
+        conn,
+        [
+          "UPDATE alembic_version SET version_num = 'ffff00001111'",
+          "ALTER TABLE wallet_balances DROP CONSTRAINT wallet_balances_pkey",
+          "ALTER TABLE wallet_balances ADD COLUMN half_migrated int",
+          "DELETE FROM wallet_balances WHERE wallet_id > 500",
+        ].join(";\n"),
+      );
 
-      const plan = planFor({ scenarioId: "failed-migration", target: targetOf(conn), backup, now: new Date(), options: { workDir } });
+      const plan = planFor({
+        scenarioId: "failed-migration",
+        target: targetOf(conn),
+        backup,
+        now: new Date(),
+        options: { workDir },
+      });
       const { oldCopy, scratchDatabase } = plan.summary as { oldCopy: string; scratchDatabase: string };
       toDrop.push(oldCopy, scratchDatabase);
       const first = await executePlan(plan, { until: "switch-over" });
       expectNoFailure(first);
-      expect(first.results["migration-heads"]).toEqual({ current: "ffff00001111", backup: "a1b2c3d4e5f6", query: "select version_num from alembic_version" });
-      expect(first.results["sql-safety"]).toMatchObject({ mode: "restricted", restrictSupported: true, sha256MatchesManifest: true });
+      expect(first.results["migration-heads"]).toEqual({
+        current: "ffff00001111",
+        backup: "a1b2c3d4e5f6",
+        query: "select version_num from alembic_version",
+      });
+      expect(first.results["sql-safety"]).toMatchObject({
+        mode: "restricted",
+        restrictSupported: true,
+        sha256MatchesManifest: true,
+      });
       expect(first.results["restore-scratch"]).toMatchObject({ tool: "psql", restricted: true });
 
       // Run again after an interruption: a plain restore finds the earlier attempt's tables too.
@@ -137,7 +183,10 @@ describe("failed migration (plain SQL, gzip): a bumped alembic_version and a bro
 
       expect(await countsOf(conn)).toEqual(before);
       expect(await runPsqlQuery(conn, "SELECT version_num FROM alembic_version")).toEqual([["a1b2c3d4e5f6"]]);
-      const cols = await runPsqlQuery(conn, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'wallet_balances' AND column_name = 'half_migrated'");
+      const cols = await runPsqlQuery(
+        conn,
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'wallet_balances' AND column_name = 'half_migrated'",
+      );
       expect(cols).toEqual([["0"]]);
     },
     TIMEOUT,
@@ -168,12 +217,28 @@ describe("accidental deletion (custom format): deleted rows", () => {
       const run = await executePlan(plan, { until: "drop-scratch" });
       expectNoFailure(run);
 
-      expect(run.results["preview-rows"]).toMatchObject({ table: "public.transactions", inBackup: 103, inProduction: 1, missing: 102 });
+      expect(run.results["preview-rows"]).toMatchObject({
+        table: "public.transactions",
+        inBackup: 103,
+        inProduction: 1,
+        missing: 102,
+      });
       expect((run.results["preview-rows"] as { ids: string[] }).ids.slice(0, 4)).toEqual(["5", "17", "100", "101"]);
       // The first missing rows themselves, for the confirmation step to show.
       const sample = (run.results["preview-rows"] as { sample?: { columns: string[]; rows: string[][] } }).sample;
       expect(sample?.columns[0]).toBe("id");
-      expect(sample?.rows.map((r) => r[0])).toEqual(["5", "17", "100", "101", "102", "103", "104", "105", "106", "107"]);
+      expect(sample?.rows.map((r) => r[0])).toEqual([
+        "5",
+        "17",
+        "100",
+        "101",
+        "102",
+        "103",
+        "104",
+        "105",
+        "106",
+        "107",
+      ]);
       expect(run.results["copy-back"]).toMatchObject({ previewed: 102, copied: 102, inserted: 102, skipped: 0 });
       expect(await countsOf(conn)).toEqual(before);
       expect(await runPsqlQuery(conn, "SELECT amount_cents FROM transactions WHERE id = 200")).toEqual([["-1"]]);
@@ -184,7 +249,10 @@ describe("accidental deletion (custom format): deleted rows", () => {
       expect(again.results["copy-back"]).toMatchObject({ previewed: 102, inserted: 0, skipped: 102 });
       expect(await countsOf(conn)).toEqual(before);
 
-      const rest = await executePlan(plan, { results: run.results, only: (k) => k === "drop-scratch" || k === "remove-download" });
+      const rest = await executePlan(plan, {
+        results: run.results,
+        only: (k) => k === "drop-scratch" || k === "remove-download",
+      });
       expectNoFailure(rest);
       expect(await databasesStartingWith(`${conn.database}_`)).toEqual([]);
     },
@@ -196,7 +264,10 @@ describe("accidental deletion (custom format): deleted rows", () => {
     async () => {
       const { conn } = await fixture("delfk");
       const backup = await backupOf(conn, "custom");
-      await runPsqlQuery(conn, "DELETE FROM wallet_events WHERE wallet_id = 7; DELETE FROM wallet_balances WHERE wallet_id = 7; DELETE FROM wallet_registry WHERE id = 7");
+      await runPsqlQuery(
+        conn,
+        "DELETE FROM wallet_events WHERE wallet_id = 7; DELETE FROM wallet_balances WHERE wallet_id = 7; DELETE FROM wallet_registry WHERE id = 7",
+      );
       const damaged = await countsOf(conn);
       const plan = planFor({
         scenarioId: "accidental-deletion",
@@ -245,7 +316,14 @@ describe("infrastructure loss (plain SQL, gzip): a new, empty server", () => {
       toDrop.push(fresh);
       const target = targetOf(testConnection(fresh));
 
-      const plan = planFor({ scenarioId: "infrastructure-loss", target, backup, now: new Date(), healthUrls: [`${base}/health`], options: { workDir } });
+      const plan = planFor({
+        scenarioId: "infrastructure-loss",
+        target,
+        backup,
+        now: new Date(),
+        healthUrls: [`${base}/health`],
+        options: { workDir },
+      });
       const run = await executePlan(plan);
       expectNoFailure(run);
       expect(run.results["preflight"]).toMatchObject({ targetExists: false });
@@ -259,7 +337,14 @@ describe("infrastructure loss (plain SQL, gzip): a new, empty server", () => {
       expect(again.results["restore-target"]).toMatchObject({ alreadyRestored: true });
 
       // A readiness URL that answers 503 fails the check step, saying which and why.
-      const bad = planFor({ scenarioId: "infrastructure-loss", target, backup, now: new Date(), healthUrls: [`${base}/health`, `${base}/ready`], options: { workDir } });
+      const bad = planFor({
+        scenarioId: "infrastructure-loss",
+        target,
+        backup,
+        now: new Date(),
+        healthUrls: [`${base}/health`, `${base}/ready`],
+        options: { workDir },
+      });
       const check = await executePlan(bad, { only: (k) => k === "check-health" });
       expect(check.failed?.error.message).toMatch(/1 of 2 health checks failed: .*\/ready: HTTP 503/);
     },
@@ -271,10 +356,21 @@ describe("infrastructure loss (plain SQL, gzip): a new, empty server", () => {
     async () => {
       const { conn } = await fixture("infrafull");
       const backup = await backupOf(conn, "custom");
-      const plan = planFor({ scenarioId: "infrastructure-loss", target: targetOf(conn), backup, now: new Date(), healthUrls: [], options: { workDir } });
+      const plan = planFor({
+        scenarioId: "infrastructure-loss",
+        target: targetOf(conn),
+        backup,
+        now: new Date(),
+        healthUrls: [],
+        options: { workDir },
+      });
       const run = await executePlan(plan);
       expect(run.failed?.key).toBe("preflight");
-      expect(run.failed?.error.message).toMatch(new RegExp(`${conn.database} already exists on .* and has 8 tables: this scenario restores into an empty database`));
+      expect(run.failed?.error.message).toMatch(
+        new RegExp(
+          `${conn.database} already exists on .* and has 8 tables: this scenario restores into an empty database`,
+        ),
+      );
     },
     TIMEOUT,
   );

@@ -34,7 +34,7 @@ const PG_DUMP_LIKE = [
   " SELECT CASE WHEN true THEN 2 END;",
   "END;",
   "/* a block comment \\! with /* nesting */ still \\o |x */",
-  "COPY public.\"we\\ird\" (id, path) FROM stdin;",
+  'COPY public."we\\ird" (id, path) FROM stdin;',
   "1\tC:\\\\dir\\\\",
   "2\t\\N",
   "3\t\\! touch /tmp/in-data-is-fine",
@@ -70,16 +70,32 @@ describe("PsqlScriptScanner", () => {
     ["a number with an exponent E before a string", "SELECT 1E'\\' \\! touch /tmp/x';", /\\!/],
     ["a command after the end of COPY data", "COPY t (a) FROM stdin;\n1\n\\.\n\\! touch /tmp/x", /\\!/],
     ["COPY from a file named stdin is not a data block", "COPY t FROM 'stdin';\n\\! touch /tmp/x", /\\!/],
-    ["a semicolon inside parentheses does not end the statement", "SELECT (1 ; COPY t FROM stdin ;\n\\! touch /tmp/x", /\\!/],
+    [
+      "a semicolon inside parentheses does not end the statement",
+      "SELECT (1 ; COPY t FROM stdin ;\n\\! touch /tmp/x",
+      /\\!/,
+    ],
     ["text after COPY … FROM stdin", "COPY t FROM stdin; SELECT 1;", /text follows COPY/],
     ["COPY … PROGRAM", "COPY t TO PROGRAM 'id';", /PROGRAM runs a shell command/],
-    ["turning standard_conforming_strings off", "SET standard_conforming_strings = off;", /changes how psql reads quotes/],
-    ["set_config of standard_conforming_strings", "SELECT set_config('standard_conforming_strings', 'off', false);", /changes how psql reads quotes/],
+    [
+      "turning standard_conforming_strings off",
+      "SET standard_conforming_strings = off;",
+      /changes how psql reads quotes/,
+    ],
+    [
+      "set_config of standard_conforming_strings",
+      "SELECT set_config('standard_conforming_strings', 'off', false);",
+      /changes how psql reads quotes/,
+    ],
     ["a client-only encoding", "SET client_encoding = 'SJIS';", /client-only encoding SJIS/],
     ["\\restrict inside a statement", "SELECT 1\n\\restrict abc", /\\restrict: pg_dump writes this alone/],
     ["an end-of-data marker outside COPY", "\\.", /end-of-data marker/],
     ["\\set other than ON_ERROR_STOP on", "\\set ON_ERROR_STOP off", /\\set: changes psql's settings/],
-    ["a psql variable whose value psql reads as input", "DO $$BEGIN RAISE EXCEPTION 'x'; END$$;\nSELECT :LAST_ERROR_MESSAGE;", /:LAST_ERROR_MESSAGE inserts the value/],
+    [
+      "a psql variable whose value psql reads as input",
+      "DO $$BEGIN RAISE EXCEPTION 'x'; END$$;\nSELECT :LAST_ERROR_MESSAGE;",
+      /:LAST_ERROR_MESSAGE inserts the value/,
+    ],
   ])("refuses %s", (_name, sql, reason) => {
     const { findings } = scan(sql);
     expect(findings.length).toBeGreaterThan(0);
@@ -93,7 +109,10 @@ describe("PsqlScriptScanner", () => {
     ["inside a quoted identifier", 'SELECT 1 AS "\\! x";'],
     ["\\set ON_ERROR_STOP on (left out)", "\\set ON_ERROR_STOP on"],
     ["casts that look like variables", "SELECT x::VERSION, y ::DBNAME, a[1:2], f(p := 1) FROM t;"],
-    ["a semicolon inside BEGIN ATOMIC does not start a COPY", "CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; END;\nSELECT 2;"],
+    [
+      "a semicolon inside BEGIN ATOMIC does not start a COPY",
+      "CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; END;\nSELECT 2;",
+    ],
   ])("accepts %s", (_name, sql) => {
     expect(scan(sql).findings).toEqual([]);
   });
@@ -123,13 +142,17 @@ async function guardOutput(input: Buffer, chunkSize: number, restrictKey?: strin
 
 describe("PsqlScriptGuard", () => {
   const input = Buffer.from(PG_DUMP_LIKE + "\n", "utf8");
-  const expected = PG_DUMP_LIKE.split("\n")
-    .filter((l) => !/^\\(un)?restrict /.test(l))
-    .join("\n") + "\n";
+  const expected =
+    PG_DUMP_LIKE.split("\n")
+      .filter((l) => !/^\\(un)?restrict /.test(l))
+      .join("\n") + "\n";
 
-  test.each([1, 2, 7, 64, 100_000])("passes the script through in chunks of %i bytes, without pg_dump's \\restrict lines", async (size) => {
-    expect(await guardOutput(input, size)).toBe(expected);
-  });
+  test.each([1, 2, 7, 64, 100_000])(
+    "passes the script through in chunks of %i bytes, without pg_dump's \\restrict lines",
+    async (size) => {
+      expect(await guardOutput(input, size)).toBe(expected);
+    },
+  );
 
   test("puts its own \\restrict line first", async () => {
     const out = await guardOutput(input, 5, "a".repeat(16) + "0123456789");

@@ -37,11 +37,36 @@ const isSpace = (c: string) => c === " " || c === "\t" || c === "\r" || c === "\
 
 // Encodings psql may be switched to whose multibyte characters can contain the bytes of
 // "\" or quotes: the scanner (like a byte-level reader) would then see other tokens than psql.
-const CLIENT_ONLY_ENCODINGS = new Set(["sjis", "shift_jis_2004", "big5", "gbk", "uhc", "gb18030", "johab", "win932", "win936", "win949", "win950", "shiftjis2004", "cp932", "cp936", "cp949", "cp950", "mskanji", "shiftjis", "tcvn", "tcvn5712", "vscii", "abc"]);
+const CLIENT_ONLY_ENCODINGS = new Set([
+  "sjis",
+  "shift_jis_2004",
+  "big5",
+  "gbk",
+  "uhc",
+  "gb18030",
+  "johab",
+  "win932",
+  "win936",
+  "win949",
+  "win950",
+  "shiftjis2004",
+  "cp932",
+  "cp936",
+  "cp949",
+  "cp950",
+  "mskanji",
+  "shiftjis",
+  "tcvn",
+  "tcvn5712",
+  "vscii",
+  "abc",
+]);
 
 // Variables psql sets by itself (and VERBOSITY, which Lifeboat sets).
 const PSQL_VARIABLES = new Set(
-  "AUTOCOMMIT COMP_KEYWORD_CASE DBNAME ECHO ECHO_HIDDEN ENCODING ERROR FETCH_COUNT HIDE_TABLEAM HIDE_TOAST_COMPRESSION HISTCONTROL HISTFILE HISTSIZE HOST IGNOREEOF LASTOID LAST_ERROR_MESSAGE LAST_ERROR_SQLSTATE ON_ERROR_ROLLBACK ON_ERROR_STOP PORT PROMPT1 PROMPT2 PROMPT3 QUIET ROW_COUNT SERVER_VERSION_NAME SERVER_VERSION_NUM SHELL_ERROR SHELL_EXIT_CODE SHOW_ALL_RESULTS SHOW_CONTEXT SINGLELINE SINGLESTEP SQLSTATE USER VERBOSITY VERSION VERSION_NAME VERSION_NUM".split(" "),
+  "AUTOCOMMIT COMP_KEYWORD_CASE DBNAME ECHO ECHO_HIDDEN ENCODING ERROR FETCH_COUNT HIDE_TABLEAM HIDE_TOAST_COMPRESSION HISTCONTROL HISTFILE HISTSIZE HOST IGNOREEOF LASTOID LAST_ERROR_MESSAGE LAST_ERROR_SQLSTATE ON_ERROR_ROLLBACK ON_ERROR_STOP PORT PROMPT1 PROMPT2 PROMPT3 QUIET ROW_COUNT SERVER_VERSION_NAME SERVER_VERSION_NUM SHELL_ERROR SHELL_EXIT_CODE SHOW_ALL_RESULTS SHOW_CONTEXT SINGLELINE SINGLESTEP SQLSTATE USER VERBOSITY VERSION VERSION_NAME VERSION_NUM".split(
+    " ",
+  ),
 );
 
 function metaReason(name: string): string {
@@ -154,7 +179,10 @@ export class PsqlScriptScanner {
       this.find(line, `switches psql to the client-only encoding ${enc}, whose characters can hide backslashes`);
       return;
     }
-    this.find(line, "changes how psql reads quotes or bytes (pg_dump only writes SET standard_conforming_strings = on and SET client_encoding)");
+    this.find(
+      line,
+      "changes how psql reads quotes or bytes (pg_dump only writes SET standard_conforming_strings = on and SET client_encoding)",
+    );
   }
 
   private endToken() {
@@ -173,7 +201,11 @@ export class PsqlScriptScanner {
     }
     this.identifierCount++;
     const [a, b, c, d] = this.identifiers;
-    if (a === "c" && (b === "f" || b === "p" || (b === "o" && c === "r" && (d === "f" || d === "p"))) && this.parenDepth === 0) {
+    if (
+      a === "c" &&
+      (b === "f" || b === "p" || (b === "o" && c === "r" && (d === "f" || d === "p"))) &&
+      this.parenDepth === 0
+    ) {
       if (w === "begin") this.beginDepth++;
       else if (w === "case") {
         if (this.beginDepth > 0) this.beginDepth++;
@@ -210,12 +242,12 @@ export class PsqlScriptScanner {
     if (/\bprogram\b/i.test(s)) this.find(line, "COPY … PROGRAM runs a shell command on the database server");
     if (/\bfrom\s+stdin\b/i.test(s)) {
       const rest = line.slice(semicolonAt + 1);
-      if (rest.trim() !== "") this.find(line, "text follows COPY … FROM stdin on the same line (pg_dump ends the line there)");
+      if (rest.trim() !== "")
+        this.find(line, "text follows COPY … FROM stdin on the same line (pg_dump ends the line there)");
       this.inCopy = true;
       this.copyBlocks++;
     }
   }
-
 
   /** Inside a quoted string or identifier: a doubled quote is a literal one, a single one ends it. */
   private insideQuotes(line: string, i: number, quoteChar: string): number {
@@ -403,7 +435,8 @@ export class PsqlScriptGuard extends Transform {
     if (s.inCopy) {
       // Data lines: only the end marker matters, no decoding needed.
       s.lineNo++;
-      if (bytes[0] === 0x5c && bytes[1] === 0x2e && (bytes.length === 2 || (bytes.length === 3 && bytes[2] === 0x0d))) s.inCopy = false;
+      if (bytes[0] === 0x5c && bytes[1] === 0x2e && (bytes.length === 2 || (bytes.length === 3 && bytes[2] === 0x0d)))
+        s.inCopy = false;
       return true;
     }
     return s.push(bytes.toString("latin1"));

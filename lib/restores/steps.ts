@@ -21,7 +21,14 @@ import {
 import type { BackupStorage } from "@/lib/storage/provider";
 import { stepResult } from "@/lib/runner/results";
 import type { PlannedStep, StepContext } from "@/lib/runner/types";
-import { copyBackSql, copyRowsBack, describeSelection, parseTableName, previewRows, type RowSelection } from "./copy-rows";
+import {
+  copyBackSql,
+  copyRowsBack,
+  describeSelection,
+  parseTableName,
+  previewRows,
+  type RowSelection,
+} from "./copy-rows";
 import {
   allowConnectionsSql,
   createDatabaseSql,
@@ -174,9 +181,11 @@ export function countProblems(actual: TableRowCount[], expected: TableRowCount[]
   for (const [k, rows] of want) {
     const have = got.get(k);
     if (have === undefined) problems.push(`${k} is missing (the backup has ${rows.toLocaleString("en-US")} rows)`);
-    else if (have !== rows) problems.push(`${k} has ${have.toLocaleString("en-US")} rows, the backup ${rows.toLocaleString("en-US")}`);
+    else if (have !== rows)
+      problems.push(`${k} has ${have.toLocaleString("en-US")} rows, the backup ${rows.toLocaleString("en-US")}`);
   }
-  for (const [k, rows] of got) if (!want.has(k)) problems.push(`${k} (${rows.toLocaleString("en-US")} rows) is not in the backup`);
+  for (const [k, rows] of got)
+    if (!want.has(k)) problems.push(`${k} (${rows.toLocaleString("en-US")} rows) is not in the backup`);
   return problems;
 }
 
@@ -186,7 +195,10 @@ const countsSchema = z.array(z.object({ schema: z.string(), name: z.string(), ro
 /** verify-scratch: the scratch copy's row counts. */
 export const verifyScratchResult = stepResult("verify-scratch", z.object({ tables: countsSchema }));
 /** sql-safety: how a plain dump may run (archives: "archive"). */
-export const safetyResult = stepResult("sql-safety", z.object({ mode: z.enum(["archive", "restricted", "trusted-manifest"]) }));
+export const safetyResult = stepResult(
+  "sql-safety",
+  z.object({ mode: z.enum(["archive", "restricted", "trusted-manifest"]) }),
+);
 
 /** The counts the restored database must have: the manifest's, else what the scratch copy had. */
 function expectedCounts(rc: RestoreContext, ctx: StepContext): { tables: TableRowCount[]; source: string } | null {
@@ -220,7 +232,9 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       const facts: Record<string, unknown> = {};
       const version = await serverVersion(rc.server, opts).catch((e: unknown) => {
         if (isPgError(e, "database_missing")) {
-          throw new UserError(`the maintenance database ${rc.server.database} does not exist on ${describeServer(rc.server)}: Lifeboat needs it to create and rename databases (set another one in the restore options)`);
+          throw new UserError(
+            `the maintenance database ${rc.server.database} does not exist on ${describeServer(rc.server)}: Lifeboat needs it to create and rename databases (set another one in the restore options)`,
+          );
         }
         throw e;
       });
@@ -256,7 +270,9 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       if (m) {
         facts.backupServerVersion = m.serverVersion;
         facts.backupPgDumpVersion = m.pgDumpVersion;
-        ctx.log(`the backup was made from PostgreSQL ${m.serverVersion} by pg_dump ${m.pgDumpVersion} at ${m.createdAt}`);
+        ctx.log(
+          `the backup was made from PostgreSQL ${m.serverVersion} by pg_dump ${m.pgDumpVersion} at ${m.createdAt}`,
+        );
         const dumpMajor = major(m.pgDumpVersion);
         const toolMajor = major(toolV);
         if (isArchive(backup.format) && dumpMajor !== null && toolMajor !== null && dumpMajor > toolMajor) {
@@ -267,7 +283,10 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         const sourceMajor = major(m.serverVersion);
         const targetMajor = major(version);
         if (sourceMajor !== null && targetMajor !== null && sourceMajor > targetMajor) {
-          ctx.log(`warning: the backup comes from PostgreSQL ${m.serverVersion}, newer than the target's ${version}: the restore may fail on features the older server lacks`, "stderr");
+          ctx.log(
+            `warning: the backup comes from PostgreSQL ${m.serverVersion}, newer than the target's ${version}: the restore may fail on features the older server lacks`,
+            "stderr",
+          );
         }
       } else {
         ctx.log("the backup has no manifest: its versions, checksum and row counts cannot be compared", "stderr");
@@ -277,15 +296,23 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         const sessions = await sessionsOn(target.conn, rc.database, opts);
         facts.sessions = sessions.length;
         facts.sessionList = sessions.slice(0, 20).map(describeSession);
-        ctx.log(sessions.length === 0 ? `nobody else is connected to ${rc.database}` : `${sessions.length} session${sessions.length === 1 ? "" : "s"} connected to ${rc.database} (the switch-over will end them):`);
+        ctx.log(
+          sessions.length === 0
+            ? `nobody else is connected to ${rc.database}`
+            : `${sessions.length} session${sessions.length === 1 ? "" : "s"} connected to ${rc.database} (the switch-over will end them):`,
+        );
         for (const s of sessions.slice(0, 20)) ctx.log(`  ${describeSession(s)}`);
         if (sessions.length > 20) ctx.log(`  … and ${sessions.length - 20} more`);
-        const size = Number((await runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))[0]?.[0] ?? 0);
+        const size = Number(
+          (await runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))[0]?.[0] ?? 0,
+        );
         facts.databaseBytes = size;
         ctx.log(`${rc.database} is ${bytesText(size)} on disk; the scratch copy needs about as much on the server`);
         const head = await migrationHead(target.conn, target.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY, opts);
         facts.migrationHead = head;
-        ctx.log(`migration head now: ${head ?? "none"}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`);
+        ctx.log(
+          `migration head now: ${head ?? "none"}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`,
+        );
       }
 
       const free = await freeBytes(rc.workDir);
@@ -293,14 +320,22 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       facts.freeBytes = free;
       facts.neededBytes = needed;
       if (free < needed) {
-        throw new UserError(`only ${bytesText(free)} is free in ${path.dirname(rc.workDir)} but the download needs ${bytesText(needed)}: free some space or set another work folder`);
+        throw new UserError(
+          `only ${bytesText(free)} is free in ${path.dirname(rc.workDir)} but the download needs ${bytesText(needed)}: free some space or set another work folder`,
+        );
       }
-      ctx.log(`free disk for the download in ${path.dirname(rc.workDir)}: ${bytesText(free)} (needs ${bytesText(backup.size)})`);
+      ctx.log(
+        `free disk for the download in ${path.dirname(rc.workDir)}: ${bytesText(free)} (needs ${bytesText(backup.size)})`,
+      );
 
       const v = backup.verification;
       facts.backupVerified = v ? v.ok : null;
       if (!v) ctx.log("the backup has not been verified yet: the verify step checks it before anything is restored");
-      else ctx.log(`last verification (${Number.isNaN(new Date(v.at).getTime()) ? String(v.at) : new Date(v.at).toISOString()}): ${v.ok ? "passed" : "FAILED"}${v.summary ? ` — ${v.summary}` : ""}`, v.ok ? "info" : "stderr");
+      else
+        ctx.log(
+          `last verification (${Number.isNaN(new Date(v.at).getTime()) ? String(v.at) : new Date(v.at).toISOString()}): ${v.ok ? "passed" : "FAILED"}${v.summary ? ` — ${v.summary}` : ""}`,
+          v.ok ? "info" : "stderr",
+        );
       return facts;
     },
   );
@@ -320,22 +355,42 @@ export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
     async (ctx) => {
       await prepareWorkDir(rc.workDir);
       const free = await freeBytes(rc.workDir);
-      if (free < backup.size + 16 * MIB) throw new UserError(`only ${bytesText(free)} is free in ${rc.workDir}; the download needs ${bytesText(backup.size)}`);
+      if (free < backup.size + 16 * MIB)
+        throw new UserError(
+          `only ${bytesText(free)} is free in ${rc.workDir}; the download needs ${bytesText(backup.size)}`,
+        );
       ctx.log(`downloading ${backup.key} from ${backup.locationName} (${backup.storage.description}) to ${rc.file}`);
       ctx.progress(0, backup.size);
       const source = await backup.storage.read(backup.key);
       const r = await downloadTo(source, rc.file, (b) => ctx.progress(b, backup.size), ctx.signal);
       const problems: string[] = [];
-      if (r.bytes !== backup.size) problems.push(`the download is ${bytesText(r.bytes)} but ${backup.locationName} lists ${bytesText(backup.size)}`);
+      if (r.bytes !== backup.size)
+        problems.push(
+          `the download is ${bytesText(r.bytes)} but ${backup.locationName} lists ${bytesText(backup.size)}`,
+        );
       const m = backup.manifest;
-      if (m && m.size !== r.bytes) problems.push(`the manifest records ${bytesText(m.size)}, the download is ${bytesText(r.bytes)}: the file was cut off or replaced`);
-      if (m && m.sha256 !== r.sha256) problems.push(`its sha256 is ${r.sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made`);
+      if (m && m.size !== r.bytes)
+        problems.push(
+          `the manifest records ${bytesText(m.size)}, the download is ${bytesText(r.bytes)}: the file was cut off or replaced`,
+        );
+      if (m && m.sha256 !== r.sha256)
+        problems.push(
+          `its sha256 is ${r.sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made`,
+        );
       if (problems.length > 0) {
         await removeWorkDir(rc.workDir);
         throw new UserError(`the downloaded backup is not the one that was made: ${problems.join("; ")}`, 422);
       }
-      ctx.log(`downloaded ${bytesText(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s; sha256 ${r.sha256}${m ? " (matches the manifest)" : ""}`);
-      return { path: r.path, bytes: r.bytes, sha256: r.sha256, matchesManifest: m ? true : null, durationMs: r.durationMs };
+      ctx.log(
+        `downloaded ${bytesText(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s; sha256 ${r.sha256}${m ? " (matches the manifest)" : ""}`,
+      );
+      return {
+        path: r.path,
+        bytes: r.bytes,
+        sha256: r.sha256,
+        matchesManifest: m ? true : null,
+        durationMs: r.durationMs,
+      };
     },
   );
 }
@@ -446,7 +501,10 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
 function createScratchCommand(rc: RestoreContext): Argv {
   return psqlArgs({
     database: rc.server.database,
-    command: [dropDatabaseSql(rc.scratch), `CREATE DATABASE "${rc.scratch.replace(/"/g, '""')}" TEMPLATE template0 -- with ${rc.database}'s encoding and locale`],
+    command: [
+      dropDatabaseSql(rc.scratch),
+      `CREATE DATABASE "${rc.scratch.replace(/"/g, '""')}" TEMPLATE template0 -- with ${rc.database}'s encoding and locale`,
+    ],
     onErrorStop: true,
     binDir: rc.bin.binDir,
   });
@@ -474,16 +532,34 @@ export function createScratchStep(rc: RestoreContext, note: string): PlannedStep
 /** What the restore step runs: pg_restore for archives, psql for plain SQL. */
 export function restoreCommand(rc: RestoreContext, database: string, singleTransaction: boolean): Argv {
   return isArchive(rc.backup.format)
-    ? archiveRestoreArgv({ database, file: rc.file, jobs: singleTransaction ? 1 : rc.jobs, singleTransaction, binDir: rc.bin.binDir })
+    ? archiveRestoreArgv({
+        database,
+        file: rc.file,
+        jobs: singleTransaction ? 1 : rc.jobs,
+        singleTransaction,
+        binDir: rc.bin.binDir,
+      })
     : plainRestoreArgv({ database, binDir: rc.bin.binDir });
 }
 
-async function runRestore(rc: RestoreContext, ctx: StepContext, conn: PgConnection, singleTransaction: boolean): Promise<Record<string, unknown>> {
+async function runRestore(
+  rc: RestoreContext,
+  ctx: StepContext,
+  conn: PgConnection,
+  singleTransaction: boolean,
+): Promise<Record<string, unknown>> {
   const { backup } = rc;
   ctx.log(formatArgv(restoreCommand(rc, conn.database, singleTransaction)));
   if (isArchive(backup.format)) {
     const r = await restoreArchive(
-      { conn, file: rc.file, jobs: singleTransaction ? 1 : rc.jobs, singleTransaction, binDir: rc.bin.binDir, tables: backup.manifest?.tables.length ?? null },
+      {
+        conn,
+        file: rc.file,
+        jobs: singleTransaction ? 1 : rc.jobs,
+        singleTransaction,
+        binDir: rc.bin.binDir,
+        tables: backup.manifest?.tables.length ?? null,
+      },
       ctx.log,
       ctx.progress,
       ctx.signal,
@@ -491,16 +567,32 @@ async function runRestore(rc: RestoreContext, ctx: StepContext, conn: PgConnecti
     ctx.log(`pg_restore finished in ${(r.durationMs / 1000).toFixed(1)} s (${r.tablesWithData} tables with data)`);
     return { tool: "pg_restore", ...r };
   }
-  if (backup.format !== "plain" && backup.format !== "plain_gzip") throw new UserError(`a backup of format ${backup.format} cannot be restored: set its format`);
+  if (backup.format !== "plain" && backup.format !== "plain_gzip")
+    throw new UserError(`a backup of format ${backup.format} cannot be restored: set its format`);
   const support = await psqlRestrictSupport(rc.bin);
   if (!support.supported) {
-    if (safetyResult.find(ctx)?.mode !== "trusted-manifest") throw new UserError("psql here has no \\restrict and the safety step did not vouch for this dump: run the safety step again");
-    ctx.log("psql has no \\restrict: running the dump Lifeboat made (sha256 matches its manifest), still scanned line by line", "stderr");
+    if (safetyResult.find(ctx)?.mode !== "trusted-manifest")
+      throw new UserError(
+        "psql here has no \\restrict and the safety step did not vouch for this dump: run the safety step again",
+      );
+    ctx.log(
+      "psql has no \\restrict: running the dump Lifeboat made (sha256 matches its manifest), still scanned line by line",
+      "stderr",
+    );
   } else {
-    ctx.log("running the script in psql's restricted mode (\\restrict with a key of this run), one transaction, stopping at the first error");
+    ctx.log(
+      "running the script in psql's restricted mode (\\restrict with a key of this run), one transaction, stopping at the first error",
+    );
   }
-  const r = await restorePlain({ conn, file: rc.file, format: backup.format, restricted: support.supported, binDir: rc.bin.binDir }, ctx.log, ctx.progress, ctx.signal);
-  ctx.log(`psql finished in ${(r.durationMs / 1000).toFixed(1)} s (${r.statements.toLocaleString("en-US")} statements, ${r.copyBlocks} COPY blocks)`);
+  const r = await restorePlain(
+    { conn, file: rc.file, format: backup.format, restricted: support.supported, binDir: rc.bin.binDir },
+    ctx.log,
+    ctx.progress,
+    ctx.signal,
+  );
+  ctx.log(
+    `psql finished in ${(r.durationMs / 1000).toFixed(1)} s (${r.statements.toLocaleString("en-US")} statements, ${r.copyBlocks} COPY blocks)`,
+  );
   return { tool: "psql", ...r };
 }
 
@@ -524,7 +616,12 @@ export function restoreScratchStep(rc: RestoreContext, note: string): PlannedSte
           () => true,
           () => false,
         );
-        ctx.log(dropped ? `dropped the incomplete ${rc.scratch}` : `could not drop the incomplete ${rc.scratch}: drop it by hand`, "stderr");
+        ctx.log(
+          dropped
+            ? `dropped the incomplete ${rc.scratch}`
+            : `could not drop the incomplete ${rc.scratch}: drop it by hand`,
+          "stderr",
+        );
       };
       try {
         return { database: rc.scratch, ...(await runRestore(rc, ctx, rc.scratchConn, false)) };
@@ -536,7 +633,10 @@ export function restoreScratchStep(rc: RestoreContext, note: string): PlannedSte
           await dropIncomplete();
           throw e;
         }
-        ctx.log(`${rc.scratch} is missing or holds objects of an interrupted attempt: creating it afresh and restoring again`, "stderr");
+        ctx.log(
+          `${rc.scratch} is missing or holds objects of an interrupted attempt: creating it afresh and restoring again`,
+          "stderr",
+        );
       }
       await createScratchDatabase(rc.server, rc.scratch, rc.database, opts);
       try {
@@ -554,8 +654,11 @@ function leftoverOfEarlierAttempt(e: unknown, scratch: string): boolean {
   if (!(e instanceof Error)) return false;
   if (isPgError(e, "database_missing") && e.subject === scratch) return true;
   // duplicate_object, duplicate_table, duplicate_schema, duplicate_function: objects of an earlier attempt.
-  if (e instanceof PgCommandError && e.sqlstate !== null && ["42710", "42P07", "42P06", "42723"].includes(e.sqlstate)) return true;
-  return /ERROR:\s+(?:[0-9A-Z]{5}:\s+)?(relation|type|function|schema|sequence|index|constraint|extension|collation|operator|domain) .* already exists/.test(e.message);
+  if (e instanceof PgCommandError && e.sqlstate !== null && ["42710", "42P07", "42P06", "42723"].includes(e.sqlstate))
+    return true;
+  return /ERROR:\s+(?:[0-9A-Z]{5}:\s+)?(relation|type|function|schema|sequence|index|constraint|extension|collation|operator|domain) .* already exists/.test(
+    e.message,
+  );
 }
 
 function verifyCountsStep(
@@ -569,19 +672,38 @@ function verifyCountsStep(
 ): PlannedStep {
   return automatic(rc, { key, title, description }, note, async (ctx) => {
     const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal });
-    const expected = key === "verify-scratch" ? (rc.backup.manifest ? { tables: rc.backup.manifest.tables, source: "the backup's manifest" } : null) : expectedCounts(rc, ctx);
+    const expected =
+      key === "verify-scratch"
+        ? rc.backup.manifest
+          ? { tables: rc.backup.manifest.tables, source: "the backup's manifest" }
+          : null
+        : expectedCounts(rc, ctx);
     for (const t of tables) ctx.log(`${tableKey(t)}: ${t.rows.toLocaleString("en-US")} rows`);
-    if (tables.length === 0) throw new UserError(`${conn.database} has no tables after the restore: the backup restored nothing`, 422);
+    if (tables.length === 0)
+      throw new UserError(`${conn.database} has no tables after the restore: the backup restored nothing`, 422);
     if (expected) {
       const problems = countProblems(tables, expected.tables);
       if (problems.length > 0) {
-        throw new UserError(`the row counts of ${conn.database} differ from ${expected.source}: ${problems.join("; ")}`, 422);
+        throw new UserError(
+          `the row counts of ${conn.database} differ from ${expected.source}: ${problems.join("; ")}`,
+          422,
+        );
       }
-      ctx.log(`all ${tables.length} tables match ${expected.source} (${totalRows(tables).toLocaleString("en-US")} rows)`);
+      ctx.log(
+        `all ${tables.length} tables match ${expected.source} (${totalRows(tables).toLocaleString("en-US")} rows)`,
+      );
     } else {
-      ctx.log(`${tables.length} tables present; the backup has no manifest, so the row counts could not be compared`, "stderr");
+      ctx.log(
+        `${tables.length} tables present; the backup has no manifest, so the row counts could not be compared`,
+        "stderr",
+      );
     }
-    return { database: conn.database, tables, matches: expected ? expected.source : null, verdict: verdict(tables, expected?.source ?? null) };
+    return {
+      database: conn.database,
+      tables,
+      matches: expected ? expected.source : null,
+      verdict: verdict(tables, expected?.source ?? null),
+    };
   });
 }
 
@@ -606,7 +728,14 @@ export function switchOverStep(rc: RestoreContext): PlannedStep {
       title: `Switch over: ${database} → ${oldCopy}, ${scratch} → ${database}`,
       command: psqlArgs({
         database: server.database,
-        command: [allowConnectionsSql(database, false), terminateSql(database), renameSql(database, oldCopy), allowConnectionsSql(oldCopy, true), terminateSql(scratch), renameSql(scratch, database)],
+        command: [
+          allowConnectionsSql(database, false),
+          terminateSql(database),
+          renameSql(database, oldCopy),
+          allowConnectionsSql(oldCopy, true),
+          terminateSql(scratch),
+          renameSql(scratch, database),
+        ],
         onErrorStop: true,
         binDir: rc.bin.binDir,
       }),
@@ -614,8 +743,10 @@ export function switchOverStep(rc: RestoreContext): PlannedStep {
     },
     async () => {
       const found = await existingDatabases(server, [database, scratch, oldCopy], rc.bin).catch(() => null);
-      if (!found) return `The state of the databases on ${describeServer(server)} could not be read: check ${database}, ${oldCopy} and ${scratch} by hand before running this step again.`;
-      if (found.has(database) && !found.has(oldCopy)) return `${untouchedNote(rc.target)} (Its sessions may have been ended.)`;
+      if (!found)
+        return `The state of the databases on ${describeServer(server)} could not be read: check ${database}, ${oldCopy} and ${scratch} by hand before running this step again.`;
+      if (found.has(database) && !found.has(oldCopy))
+        return `${untouchedNote(rc.target)} (Its sessions may have been ended.)`;
       if (found.has(oldCopy) && !found.has(database)) {
         return `The switch-over stopped half-way: ${database} is now ${oldCopy} and ${scratch} was not yet renamed, so nothing answers as ${database}. Run this step again to finish it (or rename ${oldCopy} back to ${database} by hand).`;
       }
@@ -623,7 +754,10 @@ export function switchOverStep(rc: RestoreContext): PlannedStep {
     },
     async (ctx) => {
       ctx.log(`switching over on ${describeServer(server)}`);
-      const r = await switchOver(server, { target: database, scratch, oldCopy }, (t) => ctx.log(t), { ...rc.bin, signal: ctx.signal });
+      const r = await switchOver(server, { target: database, scratch, oldCopy }, (t) => ctx.log(t), {
+        ...rc.bin,
+        signal: ctx.signal,
+      });
       return { ...r, database, oldCopy };
     },
   );
@@ -645,7 +779,11 @@ export function verifyTargetStep(rc: RestoreContext, note: string | null, afterS
 export function removeDownloadStep(rc: RestoreContext): PlannedStep {
   return automatic(
     rc,
-    { key: "remove-download", title: "Remove the downloaded file", description: `Deletes ${rc.workDir} and the backup copy in it.` },
+    {
+      key: "remove-download",
+      title: "Remove the downloaded file",
+      description: `Deletes ${rc.workDir} and the backup copy in it.`,
+    },
     null,
     async (ctx) => {
       const removed = await removeWorkDir(rc.workDir);
@@ -672,7 +810,10 @@ export function migrationHeadsStep(rc: RestoreContext): PlannedStep {
       ctx.log(`${rc.database} now: ${current ?? "no migration head"}`);
       ctx.log(`the backup: ${rc.backup.manifest ? (backupHead ?? "no migration head") : "unknown (no manifest)"}`);
       if (rc.backup.manifest && current === backupHead) {
-        ctx.log("the target is at the backup's head: the failed migration did not record itself, or this is not the pre-migration backup", "stderr");
+        ctx.log(
+          "the target is at the backup's head: the failed migration did not record itself, or this is not the pre-migration backup",
+          "stderr",
+        );
       }
       return { current, backup: backupHead, query };
     },
@@ -694,7 +835,9 @@ export function previewRowsStep(rc: RestoreContext, table: string, idColumn: str
     untouchedNote(rc.target),
     async (ctx) => {
       const p = await previewRows(rc.scratchConn, rc.target.conn, table, idColumn, sel, rc.bin);
-      ctx.log(`${p.table}: ${p.inBackup.toLocaleString("en-US")} selected rows in the backup, ${p.inProduction.toLocaleString("en-US")} of them still in production`);
+      ctx.log(
+        `${p.table}: ${p.inBackup.toLocaleString("en-US")} selected rows in the backup, ${p.inProduction.toLocaleString("en-US")} of them still in production`,
+      );
       ctx.log(
         p.missing === 0
           ? "no rows are missing: there is nothing to copy back"
@@ -713,7 +856,12 @@ export function copyBackStep(rc: RestoreContext, table: string, idColumn: string
       title: `Copy the missing rows back into ${rc.database}`,
       command: psqlArgs({
         database: rc.database,
-        command: copyBackSql({ schema: parseTableName(table).schema ?? "public", name: parseTableName(table).name, idColumn, columns: ["<every column of the table>"] }),
+        command: copyBackSql({
+          schema: parseTableName(table).schema ?? "public",
+          name: parseTableName(table).name,
+          idColumn,
+          columns: ["<every column of the table>"],
+        }),
         onErrorStop: true,
         csv: true,
         singleTransaction: true,
@@ -725,10 +873,18 @@ export function copyBackStep(rc: RestoreContext, table: string, idColumn: string
     async () => `${untouchedNote(rc.target)} (The copy runs in one transaction, which was rolled back.)`,
     async (ctx) => {
       const p = previewRowsResult.of(ctx);
-      ctx.log(`copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${rc.scratch} into ${rc.database}`);
+      ctx.log(
+        `copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${rc.scratch} into ${rc.database}`,
+      );
       const r = await copyRowsBack(rc.scratchConn, rc.target.conn, p, ctx.log, rc.bin, ctx.signal);
-      ctx.log(`${r.inserted.toLocaleString("en-US")} row${r.inserted === 1 ? "" : "s"} inserted${r.skipped > 0 ? `, ${r.skipped} skipped (production has a row with the same id or another unique value now)` : ""}`);
-      return { ...r, table: p.table, verdict: `Copied ${r.inserted} row${r.inserted === 1 ? "" : "s"} back into ${p.table}${r.skipped > 0 ? ` (${r.skipped} already present)` : ""}.` };
+      ctx.log(
+        `${r.inserted.toLocaleString("en-US")} row${r.inserted === 1 ? "" : "s"} inserted${r.skipped > 0 ? `, ${r.skipped} skipped (production has a row with the same id or another unique value now)` : ""}`,
+      );
+      return {
+        ...r,
+        table: p.table,
+        verdict: `Copied ${r.inserted} row${r.inserted === 1 ? "" : "s"} back into ${p.table}${r.skipped > 0 ? ` (${r.skipped} already present)` : ""}.`,
+      };
     },
   );
 }
@@ -739,7 +895,12 @@ export function dropScratchStep(rc: RestoreContext): PlannedStep {
     {
       key: "drop-scratch",
       title: `Drop the scratch database ${rc.scratch}`,
-      command: psqlArgs({ database: rc.server.database, command: dropDatabaseSql(rc.scratch), onErrorStop: true, binDir: rc.bin.binDir }),
+      command: psqlArgs({
+        database: rc.server.database,
+        command: dropDatabaseSql(rc.scratch),
+        onErrorStop: true,
+        binDir: rc.bin.binDir,
+      }),
       description: "The rows are back; the scratch copy of the backup is removed.",
     },
     null,
@@ -757,7 +918,12 @@ export function createTargetStep(rc: RestoreContext): PlannedStep {
     {
       key: "create-target",
       title: `Create ${rc.database} on the new server`,
-      command: psqlArgs({ database: rc.server.database, command: `CREATE DATABASE "${rc.database.replace(/"/g, '""')}" TEMPLATE template0`, onErrorStop: true, binDir: rc.bin.binDir }),
+      command: psqlArgs({
+        database: rc.server.database,
+        command: `CREATE DATABASE "${rc.database.replace(/"/g, '""')}" TEMPLATE template0`,
+        onErrorStop: true,
+        binDir: rc.bin.binDir,
+      }),
       description: `Creates ${rc.database} on ${describeServer(rc.server)} when it does not exist. A database that exists and has tables is refused: this scenario restores into an empty one.`,
     },
     "Nothing was restored yet.",
@@ -800,7 +966,9 @@ export function restoreTargetStep(rc: RestoreContext): PlannedStep {
         const m = rc.backup.manifest;
         const counts = m ? await tableRowCounts(rc.target.conn, opts) : null;
         if (m && counts && countProblems(counts, m.tables).length === 0) {
-          ctx.log(`${rc.database} already holds the backup (every row count matches the manifest): an earlier attempt finished`);
+          ctx.log(
+            `${rc.database} already holds the backup (every row count matches the manifest): an earlier attempt finished`,
+          );
           return { database: rc.database, alreadyRestored: true };
         }
         throw new UserError(
@@ -827,8 +995,15 @@ export function healthCheckStep(rc: RestoreContext, urls: string[]): PlannedStep
     null,
     async (ctx) => {
       if (urls.length === 0) {
-        ctx.log("no health or readiness URLs are configured: nothing was checked (add them to the database in Settings)", "stderr");
-        return { checked: 0, note: "no health URLs configured", verdict: "Restored; no health URLs were configured, so the application was not checked automatically." };
+        ctx.log(
+          "no health or readiness URLs are configured: nothing was checked (add them to the database in Settings)",
+          "stderr",
+        );
+        return {
+          checked: 0,
+          note: "no health URLs configured",
+          verdict: "Restored; no health URLs were configured, so the application was not checked automatically.",
+        };
       }
       const checks = [];
       for (const url of urls) {
@@ -838,10 +1013,16 @@ export function healthCheckStep(rc: RestoreContext, urls: string[]): PlannedStep
       }
       const failed = checks.filter((c) => !c.ok);
       if (failed.length > 0) {
-        throw new UserError(`${failed.length} of ${checks.length} health checks failed: ${failed.map((c) => `${c.url}: ${c.detail}`).join("; ")}`, 503);
+        throw new UserError(
+          `${failed.length} of ${checks.length} health checks failed: ${failed.map((c) => `${c.url}: ${c.detail}`).join("; ")}`,
+          503,
+        );
       }
-      return { checked: checks.length, checks, verdict: `Restored; ${checks.length} health check${checks.length === 1 ? "" : "s"} answered 2xx.` };
+      return {
+        checked: checks.length,
+        checks,
+        verdict: `Restored; ${checks.length} health check${checks.length === 1 ? "" : "s"} answered 2xx.`,
+      };
     },
   );
 }
-

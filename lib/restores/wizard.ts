@@ -21,7 +21,12 @@ export type Candidate = {
   sizeAnomaly: string | null;
 };
 
-const usable: Prisma.BackupWhereInput = { vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" }, format: { not: "unknown" } };
+const usable: Prisma.BackupWhereInput = {
+  vanishedAt: null,
+  size: { gt: 0 },
+  verificationState: { not: "failed" },
+  format: { not: "unknown" },
+};
 
 /**
  * Candidates newest first, ordered and with the suggestion picked by the scenario's own rule
@@ -33,7 +38,12 @@ export async function backupCandidates(scenarioId: string, databaseId: string, o
   const where: Prisma.BackupWhereInput = { ...usable, databaseId };
   if (scenario.backups.beforeGivenTime && opts.deletedAt) where.takenAt = { lt: opts.deletedAt };
   if (scenario.backups.kind) where.kind = scenario.backups.kind;
-  const rows = await db.backup.findMany({ where, orderBy: { takenAt: "desc" }, take: 30, include: { location: { select: { name: true, kind: true } } } });
+  const rows = await db.backup.findMany({
+    where,
+    orderBy: { takenAt: "desc" },
+    take: 30,
+    include: { location: { select: { name: true, kind: true } } },
+  });
   const found: Candidate[] = rows.map((b) => ({
     id: b.id,
     key: b.key,
@@ -54,7 +64,14 @@ export async function backupCandidates(scenarioId: string, databaseId: string, o
 export async function wizardDatabases() {
   await requireRole("operator");
   const rows = await db.database.findMany({ orderBy: [{ environment: "asc" }, { name: "asc" }] });
-  return rows.map((d) => ({ id: d.id, name: d.name, environment: d.environment, host: d.host, port: d.port, dbName: d.dbName }));
+  return rows.map((d) => ({
+    id: d.id,
+    name: d.name,
+    environment: d.environment,
+    host: d.host,
+    port: d.port,
+    dbName: d.dbName,
+  }));
 }
 
 export async function wizardDatabase(id: string) {

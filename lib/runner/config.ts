@@ -19,7 +19,14 @@ export type RunnerTimings = {
   recoverEveryMs: number;
 };
 
-const DEFAULTS: RunnerTimings = { leaseMs: 20_000, renewMs: 5_000, logFlushMs: 250, progressMs: 500, waitPollMs: 1_000, recoverEveryMs: 10_000 };
+const DEFAULTS: RunnerTimings = {
+  leaseMs: 20_000,
+  renewMs: 5_000,
+  logFlushMs: 250,
+  progressMs: 500,
+  waitPollMs: 1_000,
+  recoverEveryMs: 10_000,
+};
 
 let current: RunnerTimings = { ...DEFAULTS };
 
@@ -30,7 +37,8 @@ export function timings(): RunnerTimings {
 /** Tests shorten the lease; returns the previous timings. */
 export function configureRunner(next: Partial<RunnerTimings>): RunnerTimings {
   const merged = { ...current, ...next };
-  if (merged.renewMs >= merged.leaseMs) throw new Error("renewMs must be shorter than leaseMs, or a live run would look dead");
+  if (merged.renewMs >= merged.leaseMs)
+    throw new Error("renewMs must be shorter than leaseMs, or a live run would look dead");
   const previous = current;
   current = merged;
   return previous;

@@ -69,7 +69,8 @@ export function startExecution(runId: string, resolvePlan: ResolvePlan): { done:
 /** The reason shown for a thrown error: a UserError's message; anything else is logged, not shown. */
 export function reasonOf(e: unknown): string {
   if (e instanceof UserError) return e.message;
-  if (e instanceof Error && e.name === "AbortError") return "The step stopped because it was asked to (the run was cancelled or the console is stopping).";
+  if (e instanceof Error && e.name === "AbortError")
+    return "The step stopped because it was asked to (the run was cancelled or the console is stopping).";
   console.error("[lifeboat] a run step failed unexpectedly:", e);
   return "The step failed unexpectedly; the details are in the server log.";
 }
@@ -95,7 +96,13 @@ class Execution {
   private flushTimer: NodeJS.Timeout | undefined;
   private progressTimer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | null = null;
-  private progress: { stepId: string; done: number; total: number | null; written: boolean; lastWriteAt: number } | null = null;
+  private progress: {
+    stepId: string;
+    done: number;
+    total: number | null;
+    written: boolean;
+    lastWriteAt: number;
+  } | null = null;
 
   constructor(
     private readonly runId: string,
@@ -128,7 +135,9 @@ class Execution {
     } catch (e) {
       if (!(e instanceof LeaseLost)) throw e;
       this.lost = true;
-      console.error(`[lifeboat] run ${this.runId}: this instance lost its lease (another instance marked the run interrupted); stopped executing it.`);
+      console.error(
+        `[lifeboat] run ${this.runId}: this instance lost its lease (another instance marked the run interrupted); stopped executing it.`,
+      );
     } finally {
       await this.flushLogs();
     }
@@ -143,9 +152,16 @@ class Execution {
       await this.leased(async (tx) => {
         await tx.runStep.updateMany({
           where: { runId: this.runId, status: { in: ["running", "waiting"] satisfies StepStatus[] } },
-          data: { status: "interrupted" satisfies StepStatus, finishedAt: now, note: "The runner stopped during this step because of an internal error (see the server log). Resume the run to re-run this step." },
+          data: {
+            status: "interrupted" satisfies StepStatus,
+            finishedAt: now,
+            note: "The runner stopped during this step because of an internal error (see the server log). Resume the run to re-run this step.",
+          },
         });
-        await tx.run.update({ where: { id: this.runId }, data: { status: "interrupted" satisfies RunStatus, finishedAt: now, leaseOwner: null, leaseExpiresAt: null } });
+        await tx.run.update({
+          where: { id: this.runId },
+          data: { status: "interrupted" satisfies RunStatus, finishedAt: now, leaseOwner: null, leaseExpiresAt: null },
+        });
       });
     } catch (again) {
       // The lease then expires and recovery marks the run interrupted.
@@ -172,7 +188,9 @@ class Execution {
   /** Queued behind earlier writes so that log ids and progress keep their order. */
   private enqueue<T>(write: () => Promise<T>): Promise<T> {
     const next = this.writes.then(write);
-    this.writes = next.catch((e: unknown) => console.error(`[lifeboat] run ${this.runId}: a log or progress write failed:`, e));
+    this.writes = next.catch((e: unknown) =>
+      console.error(`[lifeboat] run ${this.runId}: a log or progress write failed:`, e),
+    );
     return next;
   }
 
@@ -186,14 +204,23 @@ class Execution {
   }
 
   private log(stepIndex: number | null, text: string, stream: LogStream = "info") {
-    const clipped = text.length > MAX_LOG_TEXT ? `${text.slice(0, MAX_LOG_TEXT)}… (${text.length - MAX_LOG_TEXT} more characters not kept)` : text;
+    const clipped =
+      text.length > MAX_LOG_TEXT
+        ? `${text.slice(0, MAX_LOG_TEXT)}… (${text.length - MAX_LOG_TEXT} more characters not kept)`
+        : text;
     this.logs.push({ runId: this.runId, stepIndex, at: new Date(), stream, text: clipped });
     if (this.logs.length >= FLUSH_AT_LINES) void this.flushLogs();
   }
 
   private reportProgress(stepId: string, done: number, total: number | null) {
     if (!Number.isFinite(done) || done < 0 || (total !== null && (!Number.isFinite(total) || total < 0))) return;
-    const p = (this.progress = { stepId, done, total, written: false, lastWriteAt: this.progress?.stepId === stepId ? this.progress.lastWriteAt : 0 });
+    const p = (this.progress = {
+      stepId,
+      done,
+      total,
+      written: false,
+      lastWriteAt: this.progress?.stepId === stepId ? this.progress.lastWriteAt : 0,
+    });
     if (this.progressTimer) return;
     const wait = p.lastWriteAt + timings().progressMs - Date.now();
     if (wait <= 0) void this.writeProgress();
@@ -207,7 +234,10 @@ class Execution {
     if (!p || p.written) return this.writes.then(() => undefined);
     p.written = true;
     p.lastWriteAt = Date.now();
-    const data = { bytesDone: BigInt(Math.round(p.done)), bytesTotal: p.total === null ? null : BigInt(Math.round(p.total)) };
+    const data = {
+      bytesDone: BigInt(Math.round(p.done)),
+      bytesTotal: p.total === null ? null : BigInt(Math.round(p.total)),
+    };
     return this.enqueue(async () => {
       await db.runStep.update({ where: { id: p.stepId }, data });
     }).catch(() => undefined);
@@ -222,7 +252,16 @@ class Execution {
     this.log(stepIndex, verdict, "error");
     await this.flushLogs();
     await this.leased(async (tx) => {
-      await tx.run.update({ where: { id: this.runId }, data: { status: "failed" satisfies RunStatus, finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
+      await tx.run.update({
+        where: { id: this.runId },
+        data: {
+          status: "failed" satisfies RunStatus,
+          finishedAt: new Date(),
+          verdict,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        },
+      });
       await releaseDatabaseLock(tx, this.runId);
     });
   }
@@ -234,10 +273,23 @@ class Execution {
     await this.flushLogs();
     await this.leased(async (tx) => {
       await tx.runStep.updateMany({
-        where: { runId: this.runId, index: { gte: fromIndex }, status: { in: ["pending", "waiting", "interrupted"] satisfies StepStatus[] } },
+        where: {
+          runId: this.runId,
+          index: { gte: fromIndex },
+          status: { in: ["pending", "waiting", "interrupted"] satisfies StepStatus[] },
+        },
         data: { status: "skipped" satisfies StepStatus, finishedAt: new Date() },
       });
-      await tx.run.update({ where: { id: this.runId }, data: { status: "cancelled" satisfies RunStatus, finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
+      await tx.run.update({
+        where: { id: this.runId },
+        data: {
+          status: "cancelled" satisfies RunStatus,
+          finishedAt: new Date(),
+          verdict,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        },
+      });
       await releaseDatabaseLock(tx, this.runId);
     });
   }
@@ -263,8 +315,14 @@ class Execution {
         if (storedStepStatus(row.status) !== "succeeded") continue;
         succeeded++;
         // Manual steps store no result: later steps see who completed them and the note.
-        if (storedStepKind(row.kind) !== "automatic") results[row.key] = { note: row.note, completedBy: row.completedBy };
-        else results[row.key] = parseStoredJsonOrNull(row.result, z.unknown(), `result of step ${row.index + 1} (RunStep.result)`);
+        if (storedStepKind(row.kind) !== "automatic")
+          results[row.key] = { note: row.note, completedBy: row.completedBy };
+        else
+          results[row.key] = parseStoredJsonOrNull(
+            row.result,
+            z.unknown(),
+            `result of step ${row.index + 1} (RunStep.result)`,
+          );
       }
       plan = await this.resolvePlan({
         id: run.id,
@@ -286,10 +344,18 @@ class Execution {
       return this.fail(`The plan cannot run (${problems.join("; ")}), so nothing was run.`, null);
     }
     const diff = firstDifferentStep(confirmed, plan);
-    if (diff) return this.fail(`The plan changed since it was confirmed (${diff.reason}), so nothing was run. Start a new run and review its plan.`, null);
+    if (diff)
+      return this.fail(
+        `The plan changed since it was confirmed (${diff.reason}), so nothing was run. Start a new run and review its plan.`,
+        null,
+      );
 
     const total = plan.steps.length;
-    if (succeeded > 0) this.log(null, `Continuing from the first step that has not succeeded; ${succeeded} earlier step${succeeded === 1 ? "" : "s"} will not run again.`);
+    if (succeeded > 0)
+      this.log(
+        null,
+        `Continuing from the first step that has not succeeded; ${succeeded} earlier step${succeeded === 1 ? "" : "s"} will not run again.`,
+      );
 
     for (const [index, step] of plan.steps.entries()) {
       const row = rows[index];
@@ -314,19 +380,43 @@ class Execution {
     this.log(null, `Run succeeded: ${verdict}`);
     await this.flushLogs();
     await this.leased(async (tx) => {
-      await tx.run.update({ where: { id: this.runId }, data: { status: "succeeded" satisfies RunStatus, finishedAt: new Date(), verdict, leaseOwner: null, leaseExpiresAt: null } });
+      await tx.run.update({
+        where: { id: this.runId },
+        data: {
+          status: "succeeded" satisfies RunStatus,
+          finishedAt: new Date(),
+          verdict,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+        },
+      });
       await releaseDatabaseLock(tx, this.runId);
     });
   }
 
   /** Runs one automatic step; false when the run stopped (failed or cancelled during it). */
-  private async automatic(stepId: string, index: number, total: number, step: PlannedStep, results: Record<string, unknown>): Promise<boolean> {
+  private async automatic(
+    stepId: string,
+    index: number,
+    total: number,
+    step: PlannedStep,
+    results: Record<string, unknown>,
+  ): Promise<boolean> {
     const { title, run } = step;
     if (!run) throw new Error(`step ${step.key} has no run()`); // planProblems() refused such a plan already
     await this.leased(async (tx) => {
       await tx.runStep.update({
         where: { id: stepId },
-        data: { status: "running" satisfies StepStatus, startedAt: new Date(), finishedAt: null, error: null, note: null, result: null, bytesDone: null, bytesTotal: null },
+        data: {
+          status: "running" satisfies StepStatus,
+          startedAt: new Date(),
+          finishedAt: null,
+          error: null,
+          note: null,
+          result: null,
+          bytesDone: null,
+          bytesTotal: null,
+        },
       });
       await tx.run.update({ where: { id: this.runId }, data: { status: "running" satisfies RunStatus } });
     });
@@ -347,7 +437,11 @@ class Execution {
       try {
         outcome = { ok: true, json: JSON.stringify(value === undefined ? null : value) };
       } catch {
-        outcome = { ok: false, error: "The step finished but returned a result that cannot be stored as JSON (a programming error in the plan)." };
+        outcome = {
+          ok: false,
+          error:
+            "The step finished but returned a result that cannot be stored as JSON (a programming error in the plan).",
+        };
       }
     } catch (e) {
       outcome = { ok: false, error: reasonOf(e) };
@@ -360,7 +454,10 @@ class Execution {
     if (outcome.ok) {
       const json = outcome.json;
       await this.leased(async (tx) => {
-        await tx.runStep.update({ where: { id: stepId }, data: { status: "succeeded" satisfies StepStatus, finishedAt, result: json } });
+        await tx.runStep.update({
+          where: { id: stepId },
+          data: { status: "succeeded" satisfies StepStatus, finishedAt, result: json },
+        });
       });
       const stored: unknown = JSON.parse(json);
       results[step.key] = stored;
@@ -371,7 +468,14 @@ class Execution {
     const error = outcome.error;
     const cancelled = this.cancelRequested;
     await this.leased(async (tx) => {
-      await tx.runStep.update({ where: { id: stepId }, data: { status: "failed" satisfies StepStatus, finishedAt, error: cancelled ? `Stopped by the cancel: ${error}` : error } });
+      await tx.runStep.update({
+        where: { id: stepId },
+        data: {
+          status: "failed" satisfies StepStatus,
+          finishedAt,
+          error: cancelled ? `Stopped by the cancel: ${error}` : error,
+        },
+      });
     });
     if (cancelled) {
       await this.cancelled(index, total, title, true);
@@ -385,16 +489,27 @@ class Execution {
    * Puts a manual or confirmation step in "waiting" and waits until an operator completes it
    * (completeManualStep, in this or another instance) or the run is cancelled.
    */
-  private async waitForOperator(stepId: string, index: number, total: number, title: string): Promise<{ note: string | null; completedBy: string | null } | "cancelled"> {
+  private async waitForOperator(
+    stepId: string,
+    index: number,
+    total: number,
+    title: string,
+  ): Promise<{ note: string | null; completedBy: string | null } | "cancelled"> {
     const now = new Date();
     await this.leased(async (tx) => {
-      await tx.runStep.update({ where: { id: stepId }, data: { status: "waiting" satisfies StepStatus, startedAt: now, finishedAt: null, error: null, note: null } });
+      await tx.runStep.update({
+        where: { id: stepId },
+        data: { status: "waiting" satisfies StepStatus, startedAt: now, finishedAt: null, error: null, note: null },
+      });
       await tx.run.update({ where: { id: this.runId }, data: { status: "waiting" satisfies RunStatus } });
     });
     this.log(index, `Step ${index + 1} of ${total} waits for an operator: ${title}`);
     await this.flushLogs();
     for (;;) {
-      const step = await db.runStep.findUniqueOrThrow({ where: { id: stepId }, select: { status: true, note: true, completedBy: true } });
+      const step = await db.runStep.findUniqueOrThrow({
+        where: { id: stepId },
+        select: { status: true, note: true, completedBy: true },
+      });
       if (storedStepStatus(step.status) === "succeeded") return { note: step.note, completedBy: step.completedBy };
       if (await this.isCancelRequested()) return "cancelled";
       if (this.lost) throw new LeaseLost();

@@ -37,7 +37,12 @@ export async function claimRun(runId: string): Promise<boolean> {
     where: {
       id: runId,
       status: "queued" satisfies RunStatus,
-      OR: [{ leaseOwner: null }, { leaseOwner: INSTANCE_ID }, { leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
+      OR: [
+        { leaseOwner: null },
+        { leaseOwner: INSTANCE_ID },
+        { leaseExpiresAt: null },
+        { leaseExpiresAt: { lt: now } },
+      ],
     },
     data: { status: "running" satisfies RunStatus, leaseOwner: INSTANCE_ID, leaseExpiresAt: leaseUntil(now.getTime()) },
   });
@@ -47,7 +52,10 @@ export async function claimRun(runId: string): Promise<boolean> {
 
 /** Renews the lease; false when this instance no longer owns the run. */
 export async function renewLease(runId: string): Promise<boolean> {
-  const { count } = await db.run.updateMany({ where: { id: runId, leaseOwner: INSTANCE_ID }, data: { leaseExpiresAt: leaseUntil() } });
+  const { count } = await db.run.updateMany({
+    where: { id: runId, leaseOwner: INSTANCE_ID },
+    data: { leaseExpiresAt: leaseUntil() },
+  });
   return count === 1;
 }
 
@@ -57,7 +65,10 @@ export async function renewLease(runId: string): Promise<boolean> {
  */
 export async function whileLeased(runId: string, write: (tx: Tx) => Promise<void>): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.run.updateMany({ where: { id: runId, leaseOwner: INSTANCE_ID }, data: { leaseExpiresAt: leaseUntil() } });
+    const { count } = await tx.run.updateMany({
+      where: { id: runId, leaseOwner: INSTANCE_ID },
+      data: { leaseExpiresAt: leaseUntil() },
+    });
     if (count !== 1) return false;
     await write(tx);
     return true;
@@ -73,7 +84,10 @@ export async function whileLeased(runId: string, write: (tx: Tx) => Promise<void
 export async function recoverInterruptedRuns(): Promise<{ interrupted: string[] }> {
   const now = new Date();
   const candidates = await db.run.findMany({
-    where: { status: { in: [...ACTIVE_RUN_STATUSES] }, OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }] },
+    where: {
+      status: { in: [...ACTIVE_RUN_STATUSES] },
+      OR: [{ leaseExpiresAt: null }, { leaseExpiresAt: { lt: now } }],
+    },
     select: { id: true, status: true, leaseOwner: true, leaseExpiresAt: true },
   });
   const interrupted: string[] = [];
@@ -86,18 +100,32 @@ export async function recoverInterruptedRuns(): Promise<{ interrupted: string[] 
         data: { status: "interrupted" satisfies RunStatus, leaseOwner: null, leaseExpiresAt: null, finishedAt: now },
       });
       if (count !== 1) return false;
-      const lost = run.leaseExpiresAt ? `its lease expired at ${formatTime(run.leaseExpiresAt)}` : "it never started executing";
-      const steps = await tx.runStep.findMany({ where: { runId: run.id, status: { in: ["running", "waiting"] satisfies StepStatus[] } }, select: { id: true, index: true, title: true, status: true } });
+      const lost = run.leaseExpiresAt
+        ? `its lease expired at ${formatTime(run.leaseExpiresAt)}`
+        : "it never started executing";
+      const steps = await tx.runStep.findMany({
+        where: { runId: run.id, status: { in: ["running", "waiting"] satisfies StepStatus[] } },
+        select: { id: true, index: true, title: true, status: true },
+      });
       for (const step of steps) {
         const note =
           step.status === "running"
             ? `The console stopped during this step (${lost}). Resume the run to re-run this step from the start.`
             : `The console stopped while this step waited for an operator (${lost}). Resume the run to wait for it again.`;
-        await tx.runStep.update({ where: { id: step.id }, data: { status: "interrupted" satisfies StepStatus, finishedAt: now, note } });
+        await tx.runStep.update({
+          where: { id: step.id },
+          data: { status: "interrupted" satisfies StepStatus, finishedAt: now, note },
+        });
       }
       const where = steps[0] ? ` during step ${steps[0].index + 1} (${steps[0].title})` : "";
       await tx.runLog.create({
-        data: { runId: run.id, stepIndex: steps[0]?.index ?? null, at: now, stream: "error", text: `The console executing this run stopped${where} (${lost}). The run is interrupted; the database stays reserved for it until it is resumed or cancelled.` },
+        data: {
+          runId: run.id,
+          stepIndex: steps[0]?.index ?? null,
+          at: now,
+          stream: "error",
+          text: `The console executing this run stopped${where} (${lost}). The run is interrupted; the database stays reserved for it until it is resumed or cancelled.`,
+        },
       });
       return true;
     });
@@ -115,6 +143,9 @@ let recoveryTimer: NodeJS.Timeout | undefined;
 export async function startRunRecovery(): Promise<void> {
   await recoverInterruptedRuns();
   if (recoveryTimer) return;
-  recoveryTimer = setInterval(() => void recoverInterruptedRuns().catch((e) => console.error("[lifeboat] run recovery:", e)), timings().recoverEveryMs);
+  recoveryTimer = setInterval(
+    () => void recoverInterruptedRuns().catch((e) => console.error("[lifeboat] run recovery:", e)),
+    timings().recoverEveryMs,
+  );
   recoveryTimer.unref();
 }

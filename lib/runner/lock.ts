@@ -16,7 +16,11 @@ export function formatTime(d: Date): string {
 export type LockResult = { ok: true } | { ok: false; message: string };
 
 /** Takes the database for the run inside the caller's transaction, or says who holds it. */
-export async function takeDatabaseLock(tx: Tx, run: { id: string; databaseId: string }, holder: string): Promise<LockResult> {
+export async function takeDatabaseLock(
+  tx: Tx,
+  run: { id: string; databaseId: string },
+  holder: string,
+): Promise<LockResult> {
   const existing = await tx.runLock.findUnique({
     where: { databaseId: run.databaseId },
     include: { run: { select: { id: true, status: true, scenarioId: true } } },

@@ -47,7 +47,13 @@ export function storedPlan(plan: Plan): StoredPlan {
   return {
     scenarioId: plan.scenarioId,
     scenarioVersion: plan.scenarioVersion,
-    steps: plan.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind, command: s.command ? [...s.command] : null, description: s.description })),
+    steps: plan.steps.map((s) => ({
+      key: s.key,
+      title: s.title,
+      kind: s.kind,
+      command: s.command ? [...s.command] : null,
+      description: s.description,
+    })),
     summary: plan.summary,
   };
 }
@@ -74,7 +80,8 @@ export function planProblems(plan: Plan): string[] {
     if (keys.has(s.key)) problems.push(`${where}: the key is used twice`);
     keys.add(s.key);
     if (s.kind === "automatic" && !s.run) problems.push(`${where}: an automatic step needs run()`);
-    if (s.kind !== "automatic" && s.run) problems.push(`${where}: a ${s.kind} step waits for an operator and cannot have run()`);
+    if (s.kind !== "automatic" && s.run)
+      problems.push(`${where}: a ${s.kind} step waits for an operator and cannot have run()`);
   });
   return problems;
 }
@@ -90,9 +97,17 @@ export function firstDifferentStep(confirmed: StoredPlan, resolved: Plan): { ind
   for (let i = 0; i < n; i++) {
     const a = confirmed.steps[i];
     const b = now.steps[i];
-    if (!a || !b) return { index: i, reason: a ? `step ${i + 1} (${a.title}) is no longer in the plan` : `step ${i + 1} (${b?.title ?? "?"}) was added` };
-    if (a.key !== b.key || a.kind !== b.kind) return { index: i, reason: `step ${i + 1} is now "${b.title}" (${b.kind}) instead of "${a.title}" (${a.kind})` };
-    if (canonicalJson(a.command) !== canonicalJson(b.command)) return { index: i, reason: `the command of step ${i + 1} (${a.title}) changed` };
+    if (!a || !b)
+      return {
+        index: i,
+        reason: a
+          ? `step ${i + 1} (${a.title}) is no longer in the plan`
+          : `step ${i + 1} (${b?.title ?? "?"}) was added`,
+      };
+    if (a.key !== b.key || a.kind !== b.kind)
+      return { index: i, reason: `step ${i + 1} is now "${b.title}" (${b.kind}) instead of "${a.title}" (${a.kind})` };
+    if (canonicalJson(a.command) !== canonicalJson(b.command))
+      return { index: i, reason: `the command of step ${i + 1} (${a.title}) changed` };
   }
   return null;
 }

@@ -4,7 +4,14 @@ import { NotFoundError } from "@/lib/errors";
 import { z } from "zod";
 import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
 import { parseStoredPlan, storedCommandSchema } from "@/lib/runner/plan";
-import { isActiveRun, isActiveStep, storedLogStream, storedRunStatus, storedStepKind, storedStepStatus } from "@/lib/runner/states";
+import {
+  isActiveRun,
+  isActiveStep,
+  storedLogStream,
+  storedRunStatus,
+  storedStepKind,
+  storedStepStatus,
+} from "@/lib/runner/states";
 
 // Read model for the run page and the run history: plain JSON-friendly objects (ISO dates,
 // numbers). Server-side only and without authorization: callers check the role first.
@@ -20,7 +27,6 @@ function elapsed(startedAt: Date | null, finishedAt: Date | null, now: number): 
   return Math.max(0, (finishedAt?.getTime() ?? now) - startedAt.getTime());
 }
 
-
 /**
  * One run with its steps and the log lines after `afterLogId` (the browser polls with the
  * `nextLogId` it got). Elapsed times: a running or waiting step counts up to now, a finished
@@ -31,7 +37,11 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
   const [run, logs] = await Promise.all([
     db.run.findUnique({
       where: { id: runId },
-      include: { steps: { orderBy: { index: "asc" } }, database: { select: { name: true, environment: true } }, lock: true },
+      include: {
+        steps: { orderBy: { index: "asc" } },
+        database: { select: { name: true, environment: true } },
+        lock: true,
+      },
     }),
     db.runLog.findMany({ where: { runId, id: { gt: afterLogId } }, orderBy: { id: "asc" }, take: LOGS_PER_POLL + 1 }),
   ]);
@@ -68,7 +78,12 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
       leaseOwner: run.leaseOwner,
       leaseExpiresAt: iso(run.leaseExpiresAt),
       /** What the clean-up of its download and scratch database did (null until the run ended and was cleaned up). */
-      cleanup: { cleanedUpAt: iso(run.cleanedUpAt), note: run.cleanupNote, keepScratch: run.keepScratch, scratchDroppedAt: iso(run.scratchDroppedAt) },
+      cleanup: {
+        cleanedUpAt: iso(run.cleanedUpAt),
+        note: run.cleanupNote,
+        keepScratch: run.keepScratch,
+        scratchDroppedAt: iso(run.scratchDroppedAt),
+      },
     },
     steps: run.steps.map((s) => {
       const stepStatus = storedStepStatus(s.status);
@@ -79,7 +94,11 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
         title: s.title,
         kind: storedStepKind(s.kind),
         description: plan.steps[s.index]?.description ?? "",
-        command: parseStoredJsonOrNull(s.command, storedCommandSchema, `command of step ${s.index + 1} (RunStep.command)`),
+        command: parseStoredJsonOrNull(
+          s.command,
+          storedCommandSchema,
+          `command of step ${s.index + 1} (RunStep.command)`,
+        ),
         status: stepStatus,
         startedAt: iso(s.startedAt),
         finishedAt: iso(s.finishedAt),
@@ -92,7 +111,13 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
         error: s.error,
       };
     }),
-    logs: page.map((l) => ({ id: l.id, stepIndex: l.stepIndex, at: l.at.toISOString(), stream: storedLogStream(l.stream), text: l.text })),
+    logs: page.map((l) => ({
+      id: l.id,
+      stepIndex: l.stepIndex,
+      at: l.at.toISOString(),
+      stream: storedLogStream(l.stream),
+      text: l.text,
+    })),
     nextLogId: page.at(-1)?.id ?? afterLogId,
     moreLogs: logs.length > LOGS_PER_POLL,
     now: new Date(now).toISOString(),
@@ -141,20 +166,20 @@ export async function listRuns(opts: { page?: number; databaseId?: string } = {}
     runs: runs.map((r) => {
       const status = storedRunStatus(r.status);
       return {
-      id: r.id,
-      scenarioId: r.scenarioId,
-      scenarioVersion: r.scenarioVersion,
-      databaseId: r.databaseId,
-      databaseName: r.database.name,
-      status,
-      createdBy: r.createdBy,
-      createdAt: r.createdAt.toISOString(),
-      confirmedBy: r.confirmedBy,
-      confirmedAt: iso(r.confirmedAt),
-      startedAt: iso(r.startedAt),
-      finishedAt: iso(r.finishedAt),
-      elapsedMs: elapsed(r.startedAt, isActiveRun(status) ? null : r.finishedAt, now),
-      verdict: r.verdict,
+        id: r.id,
+        scenarioId: r.scenarioId,
+        scenarioVersion: r.scenarioVersion,
+        databaseId: r.databaseId,
+        databaseName: r.database.name,
+        status,
+        createdBy: r.createdBy,
+        createdAt: r.createdAt.toISOString(),
+        confirmedBy: r.confirmedBy,
+        confirmedAt: iso(r.confirmedAt),
+        startedAt: iso(r.startedAt),
+        finishedAt: iso(r.finishedAt),
+        elapsedMs: elapsed(r.startedAt, isActiveRun(status) ? null : r.finishedAt, now),
+        verdict: r.verdict,
       };
     }),
   };

@@ -20,7 +20,10 @@ export function stepResult<S extends z.ZodType>(key: string, schema: S): StepRes
     if (!(key in ctx.results)) return null;
     const parsed = schema.safeParse(ctx.results[key]);
     if (!parsed.success) {
-      throw new UserError(`the stored result of the step "${key}" is not what that step returns (${parsed.error.issues[0]?.message ?? "invalid"}): run that step again`, 409);
+      throw new UserError(
+        `the stored result of the step "${key}" is not what that step returns (${parsed.error.issues[0]?.message ?? "invalid"}): run that step again`,
+        409,
+      );
     }
     return parsed.data;
   };

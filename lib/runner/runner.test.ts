@@ -21,8 +21,12 @@ let defaults: RunnerTimings;
 beforeAll(async () => {
   // Shorter than in production so that what another instance does is noticed quickly.
   defaults = configureRunner({ renewMs: 200, leaseMs: 5_000, waitPollMs: 100 });
-  const a = await db.user.create({ data: { email: `runner-${randomUUID()}@example.test`, name: "Runner Test", role: "operator" } });
-  const b = await db.user.create({ data: { email: `second-${randomUUID()}@example.test`, name: "Second Operator", role: "operator" } });
+  const a = await db.user.create({
+    data: { email: `runner-${randomUUID()}@example.test`, name: "Runner Test", role: "operator" },
+  });
+  const b = await db.user.create({
+    data: { email: `second-${randomUUID()}@example.test`, name: "Second Operator", role: "operator" },
+  });
   actor = { id: a.id, email: a.email };
   other = { id: b.id, email: b.email };
 });
@@ -39,7 +43,9 @@ function gate() {
 }
 
 async function newDatabase() {
-  return db.database.create({ data: { name: `amani-${randomUUID().slice(0, 8)}`, host: "127.0.0.1", dbName: "amani", user: "lifeboat" } });
+  return db.database.create({
+    data: { name: `amani-${randomUUID().slice(0, 8)}`, host: "127.0.0.1", dbName: "amani", user: "lifeboat" },
+  });
 }
 
 function auto(key: string, run: (ctx: StepContext) => Promise<unknown>, command: string[] | null = null): PlannedStep {
@@ -47,7 +53,13 @@ function auto(key: string, run: (ctx: StepContext) => Promise<unknown>, command:
 }
 
 function manual(key: string): PlannedStep {
-  return { key, title: `Step ${key}`, kind: "manual", command: ["kubectl", "rollout", "restart", "deploy/amani"], description: `Operator does ${key}.` };
+  return {
+    key,
+    title: `Step ${key}`,
+    kind: "manual",
+    command: ["kubectl", "rollout", "restart", "deploy/amani"],
+    description: `Operator does ${key}.`,
+  };
 }
 
 function planOf(steps: PlannedStep[]): Plan {
@@ -59,19 +71,37 @@ async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => bo
   for (;;) {
     const v = await read();
     if (ok(v)) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))}`);
+    if (Date.now() > until)
+      throw new Error(
+        `timed out waiting for ${what}; last value: ${JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x))}`,
+      );
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
 const runRow = (id: string) => db.run.findUniqueOrThrow({ where: { id } });
 const stepRows = (runId: string) => db.runStep.findMany({ where: { runId }, orderBy: { index: "asc" } });
-const stepStatus = async (runId: string, index: number) => (await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index } } })).status;
+const stepStatus = async (runId: string, index: number) =>
+  (await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index } } })).status;
 
 /** Plans a run on the database and confirms it the way the wizard does. */
 async function start(plan: Plan, database: { id: string; dbName: string }, who: RunActor = actor) {
-  const { runId, planHash } = await createRun({ plan, scenarioId: plan.scenarioId, databaseId: database.id, backupId: null, options: { note: "test" }, createdBy: who });
-  const { done } = await confirmAndStart({ runId, typedName: ` ${database.dbName} `, expectedName: database.dbName, planHash, actor: who, resolvePlan: async () => plan });
+  const { runId, planHash } = await createRun({
+    plan,
+    scenarioId: plan.scenarioId,
+    databaseId: database.id,
+    backupId: null,
+    options: { note: "test" },
+    createdBy: who,
+  });
+  const { done } = await confirmAndStart({
+    runId,
+    typedName: ` ${database.dbName} `,
+    expectedName: database.dbName,
+    planHash,
+    actor: who,
+    resolvePlan: async () => plan,
+  });
   return { runId, done };
 }
 
@@ -113,7 +143,11 @@ describe("executing a run", () => {
     const before = Date.now();
     const { runId, done } = await start(plan, database);
 
-    await waitFor("restore running", () => stepStatus(runId, 1), (s) => s === "running");
+    await waitFor(
+      "restore running",
+      () => stepStatus(runId, 1),
+      (s) => s === "running",
+    );
     const run = await runRow(runId);
     expect(run.status).toBe("running");
     expect(run.confirmedBy).toBe(actor.email);
@@ -129,7 +163,12 @@ describe("executing a run", () => {
     expect(await activeRunFor(database.id)).toMatchObject({ runId, status: "running", holder: actor.email });
 
     const view = await getRunView(runId);
-    expect(view.run).toMatchObject({ status: "running", active: true, holdsDatabase: true, databaseName: database.name });
+    expect(view.run).toMatchObject({
+      status: "running",
+      active: true,
+      holdsDatabase: true,
+      databaseName: database.name,
+    });
     expect(view.steps[1]!.elapsedMs).toBeGreaterThanOrEqual(0);
     expect(view.steps[0]!.elapsedMs).toBe(download!.finishedAt!.getTime() - download!.startedAt!.getTime());
     expect(view.steps[0]!.description).toBe("Does download.");
@@ -137,7 +176,12 @@ describe("executing a run", () => {
     restoring.open();
     await done;
     const finished = await runRow(runId);
-    expect(finished).toMatchObject({ status: "succeeded", verdict: "Restored, 8 tables, row counts match the manifest.", leaseOwner: null, leaseExpiresAt: null });
+    expect(finished).toMatchObject({
+      status: "succeeded",
+      verdict: "Restored, 8 tables, row counts match the manifest.",
+      leaseOwner: null,
+      leaseExpiresAt: null,
+    });
     expect(finished.finishedAt).not.toBeNull();
     expect(order).toEqual(["download", "restore", "verify", "cleanup"]);
     expect(seenByVerify).toEqual({ download: { path: "/tmp/x.dump", bytes: 42 }, restore: { tables: 8 } });
@@ -170,7 +214,10 @@ describe("executing a run", () => {
     // Written by the timers while the step is still running, not only when it ends.
     const mid = await waitFor(
       "progress 50/100 and two log lines",
-      async () => ({ step: await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 0 } } }), logs: await db.runLog.findMany({ where: { runId, stepIndex: 0 }, orderBy: { id: "asc" } }) }),
+      async () => ({
+        step: await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 0 } } }),
+        logs: await db.runLog.findMany({ where: { runId, stepIndex: 0 }, orderBy: { id: "asc" } }),
+      }),
       (v) => v.step.bytesDone === 50n && v.logs.some((l) => l.text === "pg_restore: creating TABLE users"),
       3_000,
     );
@@ -189,19 +236,24 @@ describe("executing a run", () => {
     expect([step.bytesDone, step.bytesTotal]).toEqual([100n, 100n]);
     const later = await getRunView(runId, { afterLogId: cursor });
     expect(later.logs.every((l) => l.id > cursor)).toBe(true);
-    expect(later.logs.map((l) => l.text)).toEqual(expect.arrayContaining(["done", "Step 1 succeeded: Step restore", "Run succeeded: All 1 steps succeeded."]));
+    expect(later.logs.map((l) => l.text)).toEqual(
+      expect.arrayContaining(["done", "Step 1 succeeded: Step restore", "Run succeeded: All 1 steps succeeded."]),
+    );
     expect(later.logs.map((l) => l.text)).not.toContain("pg_restore: creating TABLE users");
     // Ids follow the order the lines were logged in.
     const all = await db.runLog.findMany({ where: { runId }, orderBy: { id: "asc" } });
     const texts = all.map((l) => l.text);
-    expect(texts.indexOf("pg_restore: connecting to database")).toBeLessThan(texts.indexOf("pg_restore: creating TABLE users"));
+    expect(texts.indexOf("pg_restore: connecting to database")).toBeLessThan(
+      texts.indexOf("pg_restore: creating TABLE users"),
+    );
     expect(texts.indexOf("pg_restore: creating TABLE users")).toBeLessThan(texts.indexOf("done"));
   });
 
   test("progress is written at most about twice a second however often a step reports it", async () => {
     const database = await newDatabase();
     // Rows this process's connection has changed so far (SQLite): only this step writes meanwhile.
-    const changes = async () => Number((await db.$queryRawUnsafe<{ n: bigint | number }[]>("SELECT total_changes() AS n"))[0]!.n);
+    const changes = async () =>
+      Number((await db.$queryRawUnsafe<{ n: bigint | number }[]>("SELECT total_changes() AS n"))[0]!.n);
     const plan = planOf([
       auto("copy", async (ctx) => {
         const before = await changes();
@@ -225,7 +277,11 @@ describe("executing a run", () => {
       configureRunner(previous);
     }
     const stored = (await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 0 } } })).result;
-    const { calls, writes } = parseStoredJson(stored ?? "null", z.object({ calls: z.number(), writes: z.number() }), "test result");
+    const { calls, writes } = parseStoredJson(
+      stored ?? "null",
+      z.object({ calls: z.number(), writes: z.number() }),
+      "test result",
+    );
     expect(calls).toBeGreaterThan(200);
     // 1.5 s at ≤ 2 writes/s: at 0, 0.5, 1 and 1.5 s (unthrottled, one per call), plus the
     // batch holding the "Step 1 of 1 started" log line.
@@ -253,7 +309,9 @@ describe("executing a run", () => {
     await done;
     const run = await runRow(runId);
     expect(run.status).toBe("failed");
-    expect(run.verdict).toBe("Step 2 (Step restore) failed: pg_restore stopped: no space left on device (exit code 1).");
+    expect(run.verdict).toBe(
+      "Step 2 (Step restore) failed: pg_restore stopped: no space left on device (exit code 1).",
+    );
     expect(run.finishedAt).not.toBeNull();
     expect((await stepRows(runId)).map((s) => [s.status, s.error])).toEqual([
       ["succeeded", null],
@@ -262,10 +320,15 @@ describe("executing a run", () => {
     ]);
     expect(afterRan).toBe(false);
     expect(await activeRunFor(database.id)).toBeNull();
-    expect((await db.runLog.findMany({ where: { runId, stepIndex: 1 } })).map((l) => l.text)).toContain("pg_restore: error: could not write to file: No space left on device");
+    expect((await db.runLog.findMany({ where: { runId, stepIndex: 1 } })).map((l) => l.text)).toContain(
+      "pg_restore: error: could not write to file: No space left on device",
+    );
 
     // An unexpected error's detail stays in the server log; the run says so.
-    const crash = await start(planOf([auto("boom", async () => Promise.reject(new TypeError("secret detail: postgres://u:pw@h/db")))]), database);
+    const crash = await start(
+      planOf([auto("boom", async () => Promise.reject(new TypeError("secret detail: postgres://u:pw@h/db")))]),
+      database,
+    );
     await crash.done;
     const crashed = await runRow(crash.runId);
     expect(crashed.status).toBe("failed");
@@ -287,12 +350,18 @@ describe("executing a run", () => {
       }),
     ]);
     const { runId, done } = await start(plan, database);
-    await waitFor("the run waiting", () => runRow(runId), (r) => r.status === "waiting");
+    await waitFor(
+      "the run waiting",
+      () => runRow(runId),
+      (r) => r.status === "waiting",
+    );
     expect(await stepStatus(runId, 1)).toBe("waiting");
     expect(await stepStatus(runId, 2)).toBe("pending");
     expect(afterRan).toBe(false);
 
-    expect((await refusal(completeManualStep({ runId, stepIndex: 2, note: null, actor: other }))).message).toMatch(/Step 3 \(Step health\) is not waiting for an operator: it is pending/);
+    expect((await refusal(completeManualStep({ runId, stepIndex: 2, note: null, actor: other }))).message).toMatch(
+      /Step 3 \(Step health\) is not waiting for an operator: it is pending/,
+    );
     expect(await stepStatus(runId, 2)).toBe("pending");
 
     await completeManualStep({ runId, stepIndex: 1, note: "  rolled out v42  ", actor: other });
@@ -304,21 +373,43 @@ describe("executing a run", () => {
     expect(deploy).toMatchObject({ status: "succeeded", completedBy: other.email, note: "rolled out v42" });
     expect(afterRan).toBe(true);
     expect(seen).toEqual({ note: "rolled out v42", completedBy: other.email });
-    expect((await refusal(completeManualStep({ runId, stepIndex: 1, note: "again", actor: other }))).message).toMatch(/not waiting/);
+    expect((await refusal(completeManualStep({ runId, stepIndex: 1, note: "again", actor: other }))).message).toMatch(
+      /not waiting/,
+    );
   });
 
   test("a manual step completed or a run cancelled through another console instance is noticed here", async () => {
     const database = await newDatabase();
     const plan = planOf([manual("dns"), auto("after", async () => ({ verdict: "switched" }))]);
     const { runId, done } = await start(plan, database);
-    await waitFor("waiting", () => runRow(runId), (r) => r.status === "waiting");
+    await waitFor(
+      "waiting",
+      () => runRow(runId),
+      (r) => r.status === "waiting",
+    );
     // What completeManualStep writes when another instance serves the request (no local wake-up).
-    await db.runStep.update({ where: { runId_index: { runId, index: 0 } }, data: { status: "succeeded", completedBy: other.email, note: "TTL 60" } });
+    await db.runStep.update({
+      where: { runId_index: { runId, index: 0 } },
+      data: { status: "succeeded", completedBy: other.email, note: "TTL 60" },
+    });
     await done;
     expect(await runRow(runId)).toMatchObject({ status: "succeeded", verdict: "switched" });
 
-    const long = await start(planOf([auto("copy", (ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))))]), database);
-    await waitFor("copy running", () => stepStatus(long.runId, 0), (st) => st === "running");
+    const long = await start(
+      planOf([
+        auto(
+          "copy",
+          (ctx) =>
+            new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+        ),
+      ]),
+      database,
+    );
+    await waitFor(
+      "copy running",
+      () => stepStatus(long.runId, 0),
+      (st) => st === "running",
+    );
     // What cancelRun writes on another instance: this one's lease renewal sees it and aborts the step.
     await db.run.update({ where: { id: long.runId }, data: { cancelRequested: true } });
     await long.done;
@@ -342,7 +433,11 @@ describe("executing a run", () => {
       }),
     ]);
     const { runId, done } = await start(plan, database);
-    await waitFor("download running", () => stepStatus(runId, 0), (s) => s === "running");
+    await waitFor(
+      "download running",
+      () => stepStatus(runId, 0),
+      (s) => s === "running",
+    );
     expect(await cancelRun({ runId, actor: other })).toEqual({ runId, status: "cancelling" });
     expect(signal?.aborted).toBe(true);
     expect((await runRow(runId)).status).toBe("running");
@@ -359,19 +454,34 @@ describe("executing a run", () => {
     // A step that honours the signal stops at once; a waiting run is cancelled too.
     const long = await start(
       planOf([
-        auto("copy", (ctx) => new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)))),
+        auto(
+          "copy",
+          (ctx) =>
+            new Promise((_resolve, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason))),
+        ),
         auto("never", async () => null),
       ]),
       database,
     );
-    await waitFor("copy running", () => stepStatus(long.runId, 0), (s) => s === "running");
+    await waitFor(
+      "copy running",
+      () => stepStatus(long.runId, 0),
+      (s) => s === "running",
+    );
     await cancelRun({ runId: long.runId, actor: other });
     await long.done;
-    expect(await runRow(long.runId)).toMatchObject({ status: "cancelled", verdict: "Cancelled during step 1 of 2 (Step copy); 0 steps had succeeded." });
+    expect(await runRow(long.runId)).toMatchObject({
+      status: "cancelled",
+      verdict: "Cancelled during step 1 of 2 (Step copy); 0 steps had succeeded.",
+    });
     expect((await stepRows(long.runId)).map((s) => s.status)).toEqual(["failed", "skipped"]);
 
     const waiting = await start(planOf([manual("deploy"), auto("after", async () => null)]), database);
-    await waitFor("waiting", () => runRow(waiting.runId), (r) => r.status === "waiting");
+    await waitFor(
+      "waiting",
+      () => runRow(waiting.runId),
+      (r) => r.status === "waiting",
+    );
     await cancelRun({ runId: waiting.runId, actor: other });
     await waiting.done;
     expect((await runRow(waiting.runId)).status).toBe("cancelled");
@@ -384,24 +494,71 @@ describe("confirmation", () => {
     const database = await newDatabase();
     let ran = 0;
     const plan = planOf([auto("restore", async () => ++ran)]);
-    const { runId, planHash } = await createRun({ plan, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
+    const { runId, planHash } = await createRun({
+      plan,
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
     const resolvePlan = async () => plan;
 
-    const wrongName = await refusal(confirmAndStart({ runId, typedName: "amani_staging", expectedName: "amani", planHash, actor, resolvePlan }));
-    expect(wrongName.message).toBe('You typed "amani_staging", but this run\'s target is "amani": type "amani" exactly to confirm. Nothing was started.');
-    expect((await refusal(confirmAndStart({ runId, typedName: "Amani", expectedName: "amani", planHash, actor, resolvePlan }))).message).toMatch(/You typed "Amani"/);
-    expect((await refusal(confirmAndStart({ runId, typedName: "  ", expectedName: "amani", planHash, actor, resolvePlan }))).message).toMatch(/Type the target database's name/);
+    const wrongName = await refusal(
+      confirmAndStart({ runId, typedName: "amani_staging", expectedName: "amani", planHash, actor, resolvePlan }),
+    );
+    expect(wrongName.message).toBe(
+      'You typed "amani_staging", but this run\'s target is "amani": type "amani" exactly to confirm. Nothing was started.',
+    );
+    expect(
+      (
+        await refusal(
+          confirmAndStart({ runId, typedName: "Amani", expectedName: "amani", planHash, actor, resolvePlan }),
+        )
+      ).message,
+    ).toMatch(/You typed "Amani"/);
+    expect(
+      (await refusal(confirmAndStart({ runId, typedName: "  ", expectedName: "amani", planHash, actor, resolvePlan })))
+        .message,
+    ).toMatch(/Type the target database's name/);
 
-    const changed = await refusal(confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash: "0".repeat(64), actor, resolvePlan }));
+    const changed = await refusal(
+      confirmAndStart({
+        runId,
+        typedName: "amani",
+        expectedName: "amani",
+        planHash: "0".repeat(64),
+        actor,
+        resolvePlan,
+      }),
+    );
     expect(changed.message).toBe("The plan changed since it was shown: review it again.");
 
     await new Promise((r) => setTimeout(r, 300));
     expect(ran).toBe(0);
-    expect(await runRow(runId)).toMatchObject({ status: "planned", confirmedBy: null, confirmedAt: null, leaseOwner: null });
+    expect(await runRow(runId)).toMatchObject({
+      status: "planned",
+      confirmedBy: null,
+      confirmedAt: null,
+      leaseOwner: null,
+    });
     expect(await activeRunFor(database.id)).toBeNull();
 
-    const { done } = await confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan });
-    expect((await refusal(confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan }))).message).toMatch(/already confirmed/);
+    const { done } = await confirmAndStart({
+      runId,
+      typedName: "amani",
+      expectedName: "amani",
+      planHash,
+      actor,
+      resolvePlan,
+    });
+    expect(
+      (
+        await refusal(
+          confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan }),
+        )
+      ).message,
+    ).toMatch(/already confirmed/);
     await done;
     expect(ran).toBe(1);
   });
@@ -410,7 +567,11 @@ describe("confirmation", () => {
     const database = await newDatabase();
     const release = gate();
     const first = await start(planOf([auto("restore", () => release.opened.then(() => null))]), database, actor);
-    await waitFor("first running", () => stepStatus(first.runId, 0), (s) => s === "running");
+    await waitFor(
+      "first running",
+      () => stepStatus(first.runId, 0),
+      (s) => s === "running",
+    );
 
     let secondRan = false;
     const plan = planOf([
@@ -419,11 +580,29 @@ describe("confirmation", () => {
         return null;
       }),
     ]);
-    const second = await createRun({ plan, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: other });
-    const refused = await refusal(confirmAndStart({ runId: second.runId, typedName: "amani", expectedName: "amani", planHash: second.planHash, actor: other, resolvePlan: async () => plan }));
+    const second = await createRun({
+      plan,
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: other,
+    });
+    const refused = await refusal(
+      confirmAndStart({
+        runId: second.runId,
+        typedName: "amani",
+        expectedName: "amani",
+        planHash: second.planHash,
+        actor: other,
+        resolvePlan: async () => plan,
+      }),
+    );
     expect(refused.status).toBe(409);
     expect(refused.message).toMatch(
-      new RegExp(`^A run is already active on ${database.name}: corruption started by ${actor.email.replace(/[.+]/g, "\\$&")} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(run ${first.runId}, running\\)\\. Nothing was started\\.$`),
+      new RegExp(
+        `^A run is already active on ${database.name}: corruption started by ${actor.email.replace(/[.+]/g, "\\$&")} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(run ${first.runId}, running\\)\\. Nothing was started\\.$`,
+      ),
     );
     expect(await runRow(second.runId)).toMatchObject({ status: "planned", confirmedBy: null });
     expect(await activeRunFor(database.id)).toMatchObject({ runId: first.runId });
@@ -435,7 +614,14 @@ describe("confirmation", () => {
 
     release.open();
     await first.done;
-    const again = await confirmAndStart({ runId: second.runId, typedName: "amani", expectedName: "amani", planHash: second.planHash, actor: other, resolvePlan: async () => plan });
+    const again = await confirmAndStart({
+      runId: second.runId,
+      typedName: "amani",
+      expectedName: "amani",
+      planHash: second.planHash,
+      actor: other,
+      resolvePlan: async () => plan,
+    });
     await again.done;
     expect(secondRan).toBe(true);
     expect((await runRow(second.runId)).status).toBe("succeeded");
@@ -455,13 +641,29 @@ describe("confirmation", () => {
         ["pg_restore", "--", "/tmp/b.dump"],
       ),
     ]);
-    const { runId, planHash } = await createRun({ plan: shown, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
-    const { done } = await confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan: async () => rebuilt });
+    const { runId, planHash } = await createRun({
+      plan: shown,
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
+    const { done } = await confirmAndStart({
+      runId,
+      typedName: "amani",
+      expectedName: "amani",
+      planHash,
+      actor,
+      resolvePlan: async () => rebuilt,
+    });
     await done;
     expect(ran).toBe(false);
     const run = await runRow(runId);
     expect(run.status).toBe("failed");
-    expect(run.verdict).toMatch(/The plan changed since it was confirmed \(the command of step 1 \(Step restore\) changed\), so nothing was run/);
+    expect(run.verdict).toMatch(
+      /The plan changed since it was confirmed \(the command of step 1 \(Step restore\) changed\), so nothing was run/,
+    );
     expect(await stepStatus(runId, 0)).toBe("pending");
     expect(await activeRunFor(database.id)).toBeNull();
   });
@@ -470,14 +672,33 @@ describe("confirmation", () => {
     const database = await newDatabase();
     let ran = false;
     const plan = planOf([auto("restore", async () => ((ran = true), null))]);
-    const { runId, planHash } = await createRun({ plan, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
-    await db.run.update({ where: { id: runId }, data: { plan: '{"scenarioId": "corruption", "steps": "not a list"}' } });
-    const { done } = await confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan: async () => plan });
+    const { runId, planHash } = await createRun({
+      plan,
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
+    await db.run.update({
+      where: { id: runId },
+      data: { plan: '{"scenarioId": "corruption", "steps": "not a list"}' },
+    });
+    const { done } = await confirmAndStart({
+      runId,
+      typedName: "amani",
+      expectedName: "amani",
+      planHash,
+      actor,
+      resolvePlan: async () => plan,
+    });
     await done;
     expect(ran).toBe(false);
     const run = await runRow(runId);
     expect(run.status).toBe("failed");
-    expect(run.verdict).toMatch(/nothing was run: Lifeboat's database holds a malformed run plan \(Run\.plan\) \(scenarioVersion: .*steps: /);
+    expect(run.verdict).toMatch(
+      /nothing was run: Lifeboat's database holds a malformed run plan \(Run\.plan\) \(scenarioVersion: .*steps: /,
+    );
     const e = await refusal(getRunView(runId));
     expect(e.message).toMatch(/malformed run plan/);
     expect(e.status).toBe(500);
@@ -485,22 +706,64 @@ describe("confirmation", () => {
 
   test("a status word outside the lifecycle is refused, never shown as another state", async () => {
     const database = await newDatabase();
-    const { runId } = await createRun({ plan: planOf([manual("tick")]), scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
+    const { runId } = await createRun({
+      plan: planOf([manual("tick")]),
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
     await db.run.update({ where: { id: runId }, data: { status: "finished" } });
-    expect((await refusal(getRunView(runId))).message).toMatch(/malformed run status \("finished" is none of planned, queued/);
+    expect((await refusal(getRunView(runId))).message).toMatch(
+      /malformed run status \("finished" is none of planned, queued/,
+    );
   });
 });
 
 describe("leases, recovery and resume", () => {
   /** A run as a dead instance leaves it: "running", step `runningIndex` running, lease expired, database held. */
-  async function abandonedRun(plan: Plan, database: { id: string }, runningIndex: number, lease: { owner: string; expiresAt: Date }) {
-    const { runId } = await createRun({ plan, scenarioId: plan.scenarioId, databaseId: database.id, backupId: null, options: {}, createdBy: actor });
+  async function abandonedRun(
+    plan: Plan,
+    database: { id: string },
+    runningIndex: number,
+    lease: { owner: string; expiresAt: Date },
+  ) {
+    const { runId } = await createRun({
+      plan,
+      scenarioId: plan.scenarioId,
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
     const started = new Date(Date.now() - 60_000);
-    await db.run.update({ where: { id: runId }, data: { status: "running", confirmedBy: actor.email, confirmedAt: started, startedAt: started, leaseOwner: lease.owner, leaseExpiresAt: lease.expiresAt } });
+    await db.run.update({
+      where: { id: runId },
+      data: {
+        status: "running",
+        confirmedBy: actor.email,
+        confirmedAt: started,
+        startedAt: started,
+        leaseOwner: lease.owner,
+        leaseExpiresAt: lease.expiresAt,
+      },
+    });
     for (let i = 0; i < runningIndex; i++) {
-      await db.runStep.update({ where: { runId_index: { runId, index: i } }, data: { status: "succeeded", startedAt: started, finishedAt: started, result: JSON.stringify({ from: `step ${i}` }) } });
+      await db.runStep.update({
+        where: { runId_index: { runId, index: i } },
+        data: {
+          status: "succeeded",
+          startedAt: started,
+          finishedAt: started,
+          result: JSON.stringify({ from: `step ${i}` }),
+        },
+      });
     }
-    await db.runStep.update({ where: { runId_index: { runId, index: runningIndex } }, data: { status: "running", startedAt: started } });
+    await db.runStep.update({
+      where: { runId_index: { runId, index: runningIndex } },
+      data: { status: "running", startedAt: started },
+    });
     await db.runLock.create({ data: { databaseId: database.id, runId, holder: actor.email } });
     return runId;
   }
@@ -518,10 +781,16 @@ describe("leases, recovery and resume", () => {
       }),
       auto("verify", async () => ({ n: ++calls.verify, verdict: "Restored, 8 tables." })),
     ]);
-    const dead = await abandonedRun(plan, database, 1, { owner: "dead-instance", expiresAt: new Date(Date.now() - 1_000) });
+    const dead = await abandonedRun(plan, database, 1, {
+      owner: "dead-instance",
+      expiresAt: new Date(Date.now() - 1_000),
+    });
     // A live instance's run (lease still valid) on another database is left alone.
     const liveDatabase = await newDatabase();
-    const live = await abandonedRun(plan, liveDatabase, 0, { owner: "live-instance", expiresAt: new Date(Date.now() + 60_000) });
+    const live = await abandonedRun(plan, liveDatabase, 0, {
+      owner: "live-instance",
+      expiresAt: new Date(Date.now() + 60_000),
+    });
 
     const { interrupted } = await recoverInterruptedRuns();
     expect(interrupted).not.toContain(live);
@@ -530,7 +799,9 @@ describe("leases, recovery and resume", () => {
     expect(run.status).not.toBe("succeeded");
     const steps = await stepRows(dead);
     expect(steps.map((s) => s.status)).toEqual(["succeeded", "interrupted", "pending"]);
-    expect(steps[1]!.note).toMatch(/^The console stopped during this step \(its lease expired at .+\)\. Resume the run to re-run this step from the start\.$/);
+    expect(steps[1]!.note).toMatch(
+      /^The console stopped during this step \(its lease expired at .+\)\. Resume the run to re-run this step from the start\.$/,
+    );
     expect(await activeRunFor(database.id)).toMatchObject({ runId: dead, status: "interrupted" });
     expect((await runRow(live)).status).toBe("running");
     expect(await stepStatus(live, 0)).toBe("running");
@@ -538,10 +809,28 @@ describe("leases, recovery and resume", () => {
     expect((await recoverInterruptedRuns()).interrupted).not.toContain(dead);
 
     // The database stays held: another run is refused until this one is resumed or cancelled.
-    const blocked = await createRun({ plan, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: other });
-    expect((await refusal(confirmAndStart({ runId: blocked.runId, typedName: "amani", expectedName: "amani", planHash: blocked.planHash, actor: other, resolvePlan: async () => plan }))).message).toMatch(
-      new RegExp(`\\(run ${dead}, interrupted\\)\\. It was interrupted: resume it or cancel it first\\.`),
-    );
+    const blocked = await createRun({
+      plan,
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: other,
+    });
+    expect(
+      (
+        await refusal(
+          confirmAndStart({
+            runId: blocked.runId,
+            typedName: "amani",
+            expectedName: "amani",
+            planHash: blocked.planHash,
+            actor: other,
+            resolvePlan: async () => plan,
+          }),
+        )
+      ).message,
+    ).toMatch(new RegExp(`\\(run ${dead}, interrupted\\)\\. It was interrupted: resume it or cancel it first\\.`));
 
     const resumed = await resumeRun({ runId: dead, actor: other, resolvePlan: async () => plan });
     expect(resumed.fromStep).toBe(1);
@@ -551,7 +840,9 @@ describe("leases, recovery and resume", () => {
     expect(calls).toEqual({ download: 0, restore: 1, verify: 1 });
     expect(restoreSaw).toEqual({ from: "step 0" });
     expect(await activeRunFor(database.id)).toBeNull();
-    expect((await refusal(resumeRun({ runId: dead, actor: other, resolvePlan: async () => plan }))).message).toMatch(/Only an interrupted or failed run can be resumed; this one is succeeded/);
+    expect((await refusal(resumeRun({ runId: dead, actor: other, resolvePlan: async () => plan }))).message).toMatch(
+      /Only an interrupted or failed run can be resumed; this one is succeeded/,
+    );
 
     await db.run.update({ where: { id: live }, data: { status: "cancelled", leaseOwner: null, leaseExpiresAt: null } });
     await db.runLock.deleteMany({ where: { runId: live } });
@@ -561,15 +852,25 @@ describe("leases, recovery and resume", () => {
     const database = await newDatabase();
     let after = 0;
     const plan = planOf([auto("restore", async () => null), manual("deploy"), auto("health", async () => ++after)]);
-    const runId = await abandonedRun(plan, database, 1, { owner: "dead-instance", expiresAt: new Date(Date.now() - 1_000) });
+    const runId = await abandonedRun(plan, database, 1, {
+      owner: "dead-instance",
+      expiresAt: new Date(Date.now() - 1_000),
+    });
     await db.run.update({ where: { id: runId }, data: { status: "waiting" } });
     await db.runStep.update({ where: { runId_index: { runId, index: 1 } }, data: { status: "waiting" } });
     await recoverInterruptedRuns();
     expect((await runRow(runId)).status).toBe("interrupted");
-    expect((await stepRows(runId))[1]).toMatchObject({ status: "interrupted", note: expect.stringMatching(/while this step waited for an operator/) as unknown });
+    expect((await stepRows(runId))[1]).toMatchObject({
+      status: "interrupted",
+      note: expect.stringMatching(/while this step waited for an operator/) as unknown,
+    });
 
     const resumed = await resumeRun({ runId, actor, resolvePlan: async () => plan });
-    await waitFor("waiting again", () => runRow(runId), (r) => r.status === "waiting");
+    await waitFor(
+      "waiting again",
+      () => runRow(runId),
+      (r) => r.status === "waiting",
+    );
     await completeManualStep({ runId, stepIndex: 1, note: null, actor });
     await resumed.done;
     expect((await runRow(runId)).status).toBe("succeeded");
@@ -596,16 +897,28 @@ describe("leases, recovery and resume", () => {
 
     const release = gate();
     const meanwhile = await start(planOf([auto("x", () => release.opened.then(() => null))]), database, other);
-    await waitFor("the other run running", () => stepStatus(meanwhile.runId, 0), (s) => s === "running");
+    await waitFor(
+      "the other run running",
+      () => stepStatus(meanwhile.runId, 0),
+      (s) => s === "running",
+    );
     const refused = await refusal(resumeRun({ runId, actor, resolvePlan: async () => plan }));
-    expect(refused.message).toMatch(new RegExp(`^A run is already active on ${database.name}: corruption started by .+ \\(run ${meanwhile.runId}, running\\)\\. The run was not resumed\\.$`));
+    expect(refused.message).toMatch(
+      new RegExp(
+        `^A run is already active on ${database.name}: corruption started by .+ \\(run ${meanwhile.runId}, running\\)\\. The run was not resumed\\.$`,
+      ),
+    );
     expect((await runRow(runId)).status).toBe("failed");
     release.open();
     await meanwhile.done;
 
     const resumed = await resumeRun({ runId, actor, resolvePlan: async () => plan });
     expect(resumed.fromStep).toBe(1);
-    await waitFor("restore running again", () => stepStatus(runId, 1), (st) => st === "running");
+    await waitFor(
+      "restore running again",
+      () => stepStatus(runId, 1),
+      (st) => st === "running",
+    );
     expect(await activeRunFor(database.id)).toMatchObject({ runId, holder: actor.email });
     expect(await stepStatus(runId, 0)).toBe("succeeded");
     secondAttempt.open();
@@ -617,7 +930,11 @@ describe("leases, recovery and resume", () => {
 
   test("a failed run can be cancelled instead of resumed (to clean up); a cancelled or succeeded one cannot", async () => {
     const database = await newDatabase();
-    const plan = planOf([auto("download", async () => ({ n: 1 })), auto("restore", async () => Promise.reject(new UserError("no space left"))), auto("verify", async () => null)]);
+    const plan = planOf([
+      auto("download", async () => ({ n: 1 })),
+      auto("restore", async () => Promise.reject(new UserError("no space left"))),
+      auto("verify", async () => null),
+    ]);
     const { runId, done } = await start(plan, database);
     await done;
     expect((await runRow(runId)).status).toBe("failed");
@@ -626,7 +943,9 @@ describe("leases, recovery and resume", () => {
     expect(run).toMatchObject({ status: "cancelled", verdict: `Cancelled by ${actor.email} while failed.` });
     expect((await stepRows(runId)).map((st) => st.status)).toEqual(["succeeded", "failed", "skipped"]);
     expect(await activeRunFor(database.id)).toBeNull();
-    expect((await refusal(resumeRun({ runId, actor, resolvePlan: async () => plan }))).message).toMatch(/Only an interrupted or failed run can be resumed; this one is cancelled/);
+    expect((await refusal(resumeRun({ runId, actor, resolvePlan: async () => plan }))).message).toMatch(
+      /Only an interrupted or failed run can be resumed; this one is cancelled/,
+    );
     expect((await refusal(cancelRun({ runId, actor }))).message).toMatch(/already ended \(cancelled\)/);
 
     const ok = await start(planOf([auto("x", async () => null)]), database);
@@ -638,8 +957,18 @@ describe("leases, recovery and resume", () => {
     const database = await newDatabase();
     let ran = 0;
     const plan = planOf([auto("restore", async () => ++ran)]);
-    const { runId } = await createRun({ plan, scenarioId: "corruption", databaseId: database.id, backupId: null, options: {}, createdBy: actor });
-    await db.run.update({ where: { id: runId }, data: { status: "queued", leaseOwner: "other-instance", leaseExpiresAt: new Date(Date.now() + 60_000) } });
+    const { runId } = await createRun({
+      plan,
+      scenarioId: "corruption",
+      databaseId: database.id,
+      backupId: null,
+      options: {},
+      createdBy: actor,
+    });
+    await db.run.update({
+      where: { id: runId },
+      data: { status: "queued", leaseOwner: "other-instance", leaseExpiresAt: new Date(Date.now() + 60_000) },
+    });
     await startExecution(runId, async () => plan).done;
     expect(ran).toBe(0);
     expect(await runRow(runId)).toMatchObject({ status: "queued", leaseOwner: "other-instance" });
@@ -662,9 +991,16 @@ describe("leases, recovery and resume", () => {
       }),
     ]);
     const { runId, done } = await start(plan, database);
-    await waitFor("restore running", () => stepStatus(runId, 0), (s) => s === "running");
+    await waitFor(
+      "restore running",
+      () => stepStatus(runId, 0),
+      (s) => s === "running",
+    );
     // What another instance's recovery does when this one stalls past its lease.
-    await db.run.update({ where: { id: runId }, data: { status: "interrupted", leaseOwner: null, leaseExpiresAt: null } });
+    await db.run.update({
+      where: { id: runId },
+      data: { status: "interrupted", leaseOwner: null, leaseExpiresAt: null },
+    });
     await db.runStep.update({ where: { runId_index: { runId, index: 0 } }, data: { status: "interrupted" } });
     release.open();
     await done;

@@ -29,14 +29,14 @@ describe("run states", () => {
     ["succeeded", false, true, true, false, false, true],
     ["cancelled", false, true, true, false, false, true],
   ])("%s", (status, active, ended, final, resume, cancel, releases) => {
-    expect([isActiveRun(status), isEndedRun(status), isFinalRun(status), canResumeRun(status), canCancelRun(status), releasesDatabase(status)]).toEqual([
-      active,
-      ended,
-      final,
-      resume,
-      cancel,
-      releases,
-    ]);
+    expect([
+      isActiveRun(status),
+      isEndedRun(status),
+      isFinalRun(status),
+      canResumeRun(status),
+      canCancelRun(status),
+      releasesDatabase(status),
+    ]).toEqual([active, ended, final, resume, cancel, releases]);
   });
 
   test("every state has words, not only a tone", () => {
@@ -57,7 +57,9 @@ describe("stored JSON", () => {
     expect(parseStoredJson('{"a": 1, "b": 2}', schema, "thing (T.col)")).toEqual({ a: 1 });
   });
   test("not JSON or not the schema: a message naming the column, never the stored text", () => {
-    expect(() => parseStoredJson('{"secret": "hunter2"', schema, "thing (T.col)")).toThrow(/malformed thing \(T\.col\) \(not JSON\)/);
+    expect(() => parseStoredJson('{"secret": "hunter2"', schema, "thing (T.col)")).toThrow(
+      /malformed thing \(T\.col\) \(not JSON\)/,
+    );
     const e = (() => {
       try {
         parseStoredJson('{"a": "hunter2"}', schema, "thing (T.col)");

@@ -11,7 +11,16 @@ export type StateDisplay = { label: string; tone: StateTone; symbol: string; mea
 
 // --- runs ---------------------------------------------------------------------------------------
 
-export const RUN_STATUSES = ["planned", "queued", "running", "waiting", "succeeded", "failed", "interrupted", "cancelled"] as const;
+export const RUN_STATUSES = [
+  "planned",
+  "queued",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "interrupted",
+  "cancelled",
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const runStatusSchema = z.enum(RUN_STATUSES);
 
@@ -24,7 +33,8 @@ export const ENDED_RUN_STATUSES = ["succeeded", "failed", "cancelled"] as const 
 /** Stopped part-way; an operator resumes it or cancels it (and its leftovers are kept for the resume). */
 export const RESUMABLE_RUN_STATUSES = ["interrupted", "failed"] as const satisfies readonly RunStatus[];
 
-const has = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
+const has = <T extends string>(list: readonly T[], value: string): value is T =>
+  (list as readonly string[]).includes(value);
 
 export const isRunStatus = (s: string): s is RunStatus => has(RUN_STATUSES, s);
 /** Queued, running or waiting for an operator. */
@@ -43,16 +53,39 @@ export const RUN_STATUS_DISPLAY: Record<RunStatus, StateDisplay> = {
   planned: { label: "planned", tone: "neutral", symbol: "○", meaning: "Planned: nothing has run yet." },
   queued: { label: "queued", tone: "neutral", symbol: "…", meaning: "Confirmed; the runner is starting it." },
   running: { label: "running", tone: "info", symbol: "◌", meaning: "A step is running now." },
-  waiting: { label: "waiting for you", tone: "warn", symbol: "⏸", meaning: "A manual or confirmation step waits for an operator's tick." },
+  waiting: {
+    label: "waiting for you",
+    tone: "warn",
+    symbol: "⏸",
+    meaning: "A manual or confirmation step waits for an operator's tick.",
+  },
   succeeded: { label: "succeeded", tone: "good", symbol: "✓", meaning: "Every step succeeded." },
-  failed: { label: "failed", tone: "bad", symbol: "✗", meaning: "A step failed; resume the run or cancel it to clean up." },
-  interrupted: { label: "interrupted", tone: "warn", symbol: "▲", meaning: "The console stopped during the run; resume it or cancel it." },
+  failed: {
+    label: "failed",
+    tone: "bad",
+    symbol: "✗",
+    meaning: "A step failed; resume the run or cancel it to clean up.",
+  },
+  interrupted: {
+    label: "interrupted",
+    tone: "warn",
+    symbol: "▲",
+    meaning: "The console stopped during the run; resume it or cancel it.",
+  },
   cancelled: { label: "cancelled", tone: "neutral", symbol: "■", meaning: "Cancelled by an operator." },
 };
 
 // --- steps --------------------------------------------------------------------------------------
 
-export const STEP_STATUSES = ["pending", "running", "waiting", "succeeded", "failed", "skipped", "interrupted"] as const;
+export const STEP_STATUSES = [
+  "pending",
+  "running",
+  "waiting",
+  "succeeded",
+  "failed",
+  "skipped",
+  "interrupted",
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 export const stepStatusSchema = z.enum(STEP_STATUSES);
 
@@ -67,7 +100,12 @@ export const STEP_STATUS_DISPLAY: Record<StepStatus, StateDisplay> = {
   succeeded: { label: "done", tone: "good", symbol: "✓", meaning: "Succeeded." },
   failed: { label: "failed", tone: "bad", symbol: "✗", meaning: "Failed; the reason is shown with it." },
   skipped: { label: "skipped", tone: "neutral", symbol: "–", meaning: "Not run: the run was cancelled before it." },
-  interrupted: { label: "interrupted", tone: "warn", symbol: "▲", meaning: "The console stopped during this step; a resume runs it again." },
+  interrupted: {
+    label: "interrupted",
+    tone: "warn",
+    symbol: "▲",
+    meaning: "The console stopped during this step; a resume runs it again.",
+  },
 };
 
 export const STEP_KINDS = ["automatic", "manual", "confirmation"] as const;

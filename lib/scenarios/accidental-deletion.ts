@@ -35,7 +35,8 @@ export const accidentalDeletion = defineScenario({
     {
       version: 2,
       date: "2026-12-01",
-      change: "The runbook now lists exactly the steps that run, with their commands (the downloaded file is removed at the end).",
+      change:
+        "The runbook now lists exactly the steps that run, with their commands (the downloaded file is removed at the end).",
     },
   ],
   meta: {
@@ -43,14 +44,22 @@ export const accidentalDeletion = defineScenario({
     title: "Accidental data deletion",
     summary:
       "Rows were deleted by mistake. Restore a backup from before the deletion into a scratch database, preview the missing rows, copy only those back into production in one transaction, and drop the scratch database.",
-    symptoms: ["Users report missing records", "An unintended DELETE or UPDATE shows in the logs", "Counts dropped suddenly"],
+    symptoms: [
+      "Users report missing records",
+      "An unintended DELETE or UPDATE shows in the logs",
+      "Counts dropped suddenly",
+    ],
     rto: "rtoCorruptionMinutes",
     expectedDowntime: "none for the application (30–60 minutes of work)",
     suggestedBackup: "the newest backup taken before the time the deletion happened",
   },
   inputSchema: z.object({
     /** "schema.table" or "table". */
-    table: z.string().trim().min(1, { message: "Name the table the rows were deleted from, e.g. public.transactions." }).max(200),
+    table: z
+      .string()
+      .trim()
+      .min(1, { message: "Name the table the rows were deleted from, e.g. public.transactions." })
+      .max(200),
     idColumn: z
       .string()
       .trim()

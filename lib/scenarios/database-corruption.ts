@@ -10,7 +10,8 @@ export const databaseCorruption = defineScenario({
     {
       version: 2,
       date: "2026-12-01",
-      change: "The runbook now lists exactly the steps that run, with their commands; the migration command is the database's own.",
+      change:
+        "The runbook now lists exactly the steps that run, with their commands; the migration command is the database's own.",
     },
   ],
   meta: {
@@ -31,5 +32,8 @@ export const databaseCorruption = defineScenario({
   previewInput: {},
   backups: {},
   suggestBackup: (candidates) => ({ candidates: [...candidates], suggested: newestUsable(candidates, true) }),
-  plan: ({ rc, migrations }) => ({ steps: safeRestoreSteps(rc, migrations), summary: { scratchDatabase: rc.scratch, oldCopy: rc.oldCopy } }),
+  plan: ({ rc, migrations }) => ({
+    steps: safeRestoreSteps(rc, migrations),
+    summary: { scratchDatabase: rc.scratch, oldCopy: rc.oldCopy },
+  }),
 });

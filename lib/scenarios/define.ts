@@ -73,7 +73,9 @@ export type ScenarioDefinition<Id extends string, S extends z.ZodType> = {
   plan(ctx: ScenarioPlanContext<z.output<S>>): { steps: PlannedStep[]; summary?: Record<string, unknown> };
 };
 
-export function defineScenario<const Id extends string, S extends z.ZodType>(def: ScenarioDefinition<Id, S>): ScenarioDefinition<Id, S> {
+export function defineScenario<const Id extends string, S extends z.ZodType>(
+  def: ScenarioDefinition<Id, S>,
+): ScenarioDefinition<Id, S> {
   if (!def.changelog.some((c) => c.version === def.version)) {
     throw new Error(`scenario ${def.id}: version ${def.version} has no changelog line`);
   }

@@ -54,7 +54,9 @@ export const infrastructureLoss = defineScenario({
   backups: {},
   // A local folder is usually lost with the servers: cloud locations come first.
   suggestBackup: (candidates) => {
-    const ordered = [...candidates].sort((a, b) => Number(a.locationKind === "local") - Number(b.locationKind === "local"));
+    const ordered = [...candidates].sort(
+      (a, b) => Number(a.locationKind === "local") - Number(b.locationKind === "local"),
+    );
     return { candidates: ordered, suggested: newestUsable(ordered, true) };
   },
   plan: ({ rc, input, migrations, preview }) => {
@@ -68,7 +70,11 @@ export const infrastructureLoss = defineScenario({
         safetyStep(rc, note),
         createTargetStep(rc),
         restoreTargetStep(rc),
-        verifyTargetStep(rc, `The backup is restored into ${rc.database} but does not match it: check the log before deploying.`, false),
+        verifyTargetStep(
+          rc,
+          `The backup is restored into ${rc.database} but does not match it: check the log before deploying.`,
+          false,
+        ),
         removeDownloadStep(rc),
         manual(
           "deploy-application",
@@ -81,7 +87,11 @@ export const infrastructureLoss = defineScenario({
           `${rc.database} will be at the backup's migration head (${backupHead(rc)}): bring it to the head the deployed release expects.`,
         ),
         healthCheckStep(rc, urls),
-        manual("switch-dns", "Switch DNS", "Point the application's DNS names at the new infrastructure (lower the TTL first when you can)."),
+        manual(
+          "switch-dns",
+          "Switch DNS",
+          "Point the application's DNS names at the new infrastructure (lower the TTL first when you can).",
+        ),
         manual(
           "monitor",
           "Monitor for 24–48 hours",

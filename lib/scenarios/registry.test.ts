@@ -55,20 +55,43 @@ function realPlan(id: ScenarioId): Plan {
     target: {
       name: target.name,
       environment: "staging" as const,
-      conn: { host: target.host, port: target.port, user: target.user, password: "pw-not-shown", database: target.dbName },
+      conn: {
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: "pw-not-shown",
+        database: target.dbName,
+      },
       migrationHeadQuery: target.migrationHeadQuery,
       migrationUpgradeCommand: target.migrationUpgradeCommand,
       migrationDowngradeCommand: target.migrationDowngradeCommand,
     },
-    backup: { storage: untouchable, key: "amani/amani_backup_20250101_020000.dump", size: 1234, format: "custom" as const, manifest, locationName: "S3" },
+    backup: {
+      storage: untouchable,
+      key: "amani/amani_backup_20250101_020000.dump",
+      size: 1234,
+      format: "custom" as const,
+      manifest,
+      locationName: "S3",
+    },
     now: new Date("2025-03-04T05:06:07Z"),
   };
   const inputs: Record<ScenarioId, PlanInput> = {
     "database-corruption": { ...common, scenarioId: "database-corruption" },
     "failed-migration": { ...common, scenarioId: "failed-migration" },
     // The runbook's table placeholder is a valid (quoted) name, so titles can be compared as they are.
-    "accidental-deletion": { ...common, scenarioId: "accidental-deletion", table: '"<schema>"."<table>"', idColumn: "<id column>", ids: "100-250" },
-    "infrastructure-loss": { ...common, scenarioId: "infrastructure-loss", healthUrls: ["https://app.example.test/health"] },
+    "accidental-deletion": {
+      ...common,
+      scenarioId: "accidental-deletion",
+      table: '"<schema>"."<table>"',
+      idColumn: "<id column>",
+      ids: "100-250",
+    },
+    "infrastructure-loss": {
+      ...common,
+      scenarioId: "infrastructure-loss",
+      healthUrls: ["https://app.example.test/health"],
+    },
   };
   return planFor(inputs[id]);
 }
@@ -76,12 +99,21 @@ function realPlan(id: ScenarioId): Plan {
 /** What a run has and a runbook writes as a placeholder: the restore's time and its private folder. */
 function placeholders(text: string): string {
   return text
-    .replace(/decode\('([0-9a-f]+)', 'hex'\)/g, (_m, hex: string) => `decode('${Buffer.from(hex, "hex").toString()}', 'hex')`)
-    .replace(/20250304050607/g, "<ts>").replace(/lifeboat-restore-[0-9a-f]{16}/g, "lifeboat-restore-<id>");
+    .replace(
+      /decode\('([0-9a-f]+)', 'hex'\)/g,
+      (_m, hex: string) => `decode('${Buffer.from(hex, "hex").toString()}', 'hex')`,
+    )
+    .replace(/20250304050607/g, "<ts>")
+    .replace(/lifeboat-restore-[0-9a-f]{16}/g, "lifeboat-restore-<id>");
 }
 
 const shape = (plan: Pick<Plan, "steps">) =>
-  plan.steps.map((s) => ({ key: s.key, title: placeholders(s.title), kind: s.kind, command: commandText(s.kind, s.command?.map(placeholders) ?? null) }));
+  plan.steps.map((s) => ({
+    key: s.key,
+    title: placeholders(s.title),
+    kind: s.kind,
+    command: commandText(s.kind, s.command?.map(placeholders) ?? null),
+  }));
 
 describe("the scenario registry", () => {
   test("ids are unique, versions have a changelog line, numbers follow the guide", () => {
@@ -93,36 +125,60 @@ describe("the scenario registry", () => {
     }
   });
 
-  test.each(SCENARIO_IDS)("%s: the runbook's steps are the plan's steps (keys, titles, kinds, commands, order), same version", (id) => {
-    const runbook = runbookPlan(id, target);
-    const plan = realPlan(id);
-    expect(runbook.scenarioVersion).toBe(plan.scenarioVersion);
-    expect(plan.scenarioVersion).toBe(scenarioById(id)?.version);
-    expect(shape(runbook)).toEqual(shape(plan));
-    // Without a database the runbook has placeholders, and the same steps.
-    const generic = runbookPlan(id);
-    expect(generic.steps.map((s) => [s.key, s.kind])).toEqual(plan.steps.map((s) => [s.key, s.kind]));
-    const named = (t: string) => t.replaceAll("amani_staging", "<db>");
-    expect(generic.steps.map((s) => s.title)).toEqual(runbook.steps.map((s) => named(s.title)));
-    // A runbook's plan has nothing to run.
-    expect(runbook.steps.every((s) => s.run === undefined)).toBe(true);
-  });
+  test.each(SCENARIO_IDS)(
+    "%s: the runbook's steps are the plan's steps (keys, titles, kinds, commands, order), same version",
+    (id) => {
+      const runbook = runbookPlan(id, target);
+      const plan = realPlan(id);
+      expect(runbook.scenarioVersion).toBe(plan.scenarioVersion);
+      expect(plan.scenarioVersion).toBe(scenarioById(id)?.version);
+      expect(shape(runbook)).toEqual(shape(plan));
+      // Without a database the runbook has placeholders, and the same steps.
+      const generic = runbookPlan(id);
+      expect(generic.steps.map((s) => [s.key, s.kind])).toEqual(plan.steps.map((s) => [s.key, s.kind]));
+      const named = (t: string) => t.replaceAll("amani_staging", "<db>");
+      expect(generic.steps.map((s) => s.title)).toEqual(runbook.steps.map((s) => named(s.title)));
+      // A runbook's plan has nothing to run.
+      expect(runbook.steps.every((s) => s.run === undefined)).toBe(true);
+    },
+  );
 
-  test.each(SCENARIO_IDS)("%s: a scheduled drill's checklist is the runbook's steps, with the runbook's version", async (id) => {
-    const database = await db.database.create({
-      data: { ...target, name: `registry-${id}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}` },
-    });
-    const actor = { id: "u", email: "registry@example.test", name: "Registry", role: "operator" as const };
-    const { drillId } = await scheduleDrill({ scenarioId: id, databaseId: database.id, scheduledAt: "2026-12-01T09:00", participants: [], notes: "", allowProduction: false }, actor);
-    const drill = await db.drill.findUniqueOrThrow({ where: { id: drillId }, include: { steps: { orderBy: { index: "asc" } } } });
-    const runbook = runbookPlan(id, { ...target, name: database.name });
-    expect(drill.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind }))).toEqual(runbook.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind })));
-    expect(drill.scenarioVersion).toBe(runbook.scenarioVersion);
-    expect(drill.scenarioVersion).toBe(realPlan(id).scenarioVersion);
-  });
+  test.each(SCENARIO_IDS)(
+    "%s: a scheduled drill's checklist is the runbook's steps, with the runbook's version",
+    async (id) => {
+      const database = await db.database.create({
+        data: { ...target, name: `registry-${id}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}` },
+      });
+      const actor = { id: "u", email: "registry@example.test", name: "Registry", role: "operator" as const };
+      const { drillId } = await scheduleDrill(
+        {
+          scenarioId: id,
+          databaseId: database.id,
+          scheduledAt: "2026-12-01T09:00",
+          participants: [],
+          notes: "",
+          allowProduction: false,
+        },
+        actor,
+      );
+      const drill = await db.drill.findUniqueOrThrow({
+        where: { id: drillId },
+        include: { steps: { orderBy: { index: "asc" } } },
+      });
+      const runbook = runbookPlan(id, { ...target, name: database.name });
+      expect(drill.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind }))).toEqual(
+        runbook.steps.map((s) => ({ key: s.key, title: s.title, kind: s.kind })),
+      );
+      expect(drill.scenarioVersion).toBe(runbook.scenarioVersion);
+      expect(drill.scenarioVersion).toBe(realPlan(id).scenarioVersion);
+    },
+  );
 
   test("runbooks show the database's migration commands, and alembic's without one", () => {
-    const commands = (plan: Plan) => plan.steps.filter((s) => ["run-migrations", "try-downgrade"].includes(s.key)).map((s) => [s.key, s.kind, s.command]);
+    const commands = (plan: Plan) =>
+      plan.steps
+        .filter((s) => ["run-migrations", "try-downgrade"].includes(s.key))
+        .map((s) => [s.key, s.kind, s.command]);
     expect(commands(runbookPlan("failed-migration", target))).toEqual([
       ["try-downgrade", "manual", ["flyway -configFiles=staging.conf undo"]],
       ["run-migrations", "manual", ["flyway -configFiles=staging.conf migrate"]],

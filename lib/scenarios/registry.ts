@@ -57,6 +57,11 @@ export function parseScenarioInput(scenario: AnyScenario, input: unknown): Recor
 
 /** For client components: what a scenario picker shows. */
 export function scenarioChoices() {
-  return SCENARIOS.map((s) => ({ id: s.id as ScenarioId, number: s.meta.number, title: s.meta.title, version: s.version }));
+  return SCENARIOS.map((s) => ({
+    id: s.id as ScenarioId,
+    number: s.meta.number,
+    title: s.meta.title,
+    version: s.version,
+  }));
 }
 export type ScenarioChoice = ReturnType<typeof scenarioChoices>[number];

@@ -56,14 +56,22 @@ export function safeRestoreSteps(rc: RestoreContext, migrations: MigrationComman
     ),
     switchOverStep(rc),
     // The note is shown only when this step fails, which is after the switch-over happened.
-    verifyTargetStep(rc, `The restored copy is in place as ${rc.database}; the old one is kept as ${rc.oldCopy}.`, true),
+    verifyTargetStep(
+      rc,
+      `The restored copy is in place as ${rc.database}; the old one is kept as ${rc.oldCopy}.`,
+      true,
+    ),
     removeDownloadStep(rc),
     runMigrationsStep(
       rc,
       migrations,
       `${rc.database} will be at the backup's migration head (${backupHead(rc)}); the head it had before is in the preflight's log. Bring it to the head the deployed release expects.`,
     ),
-    manual("start-application", "Start the application", "Start the application servers and workers again, pointing at the same database name."),
+    manual(
+      "start-application",
+      "Start the application",
+      "Start the application servers and workers again, pointing at the same database name.",
+    ),
     manual(
       "check-health",
       "Check health and readiness",

@@ -17,6 +17,10 @@ export const azureConfigSchema = z.object({
 });
 
 /** Fields encrypted at rest and never shown again. */
-export const AZURE_SECRET_FIELDS = ["connectionString", "accountKey", "sasToken"] as const satisfies readonly (keyof AzureConfig)[];
+export const AZURE_SECRET_FIELDS = [
+  "connectionString",
+  "accountKey",
+  "sasToken",
+] as const satisfies readonly (keyof AzureConfig)[];
 
 export type AzureConfig = Omit<z.output<typeof azureConfigSchema>, "kind">;

@@ -26,7 +26,6 @@ import type { AzureConfig } from "./azure-config";
 // Azure Blob Storage (or Azurite): a container, reached with a connection string, or an
 // account name with an account key or a SAS token.
 
-
 type Operation = "list" | "read" | "write" | "delete";
 
 /** uploadStream block size and concurrency: at most ~3 blocks of 8 MiB in memory. */
@@ -83,7 +82,11 @@ export class AzureStorage implements BackupStorage {
         ? parseEndpoint(config.endpoint, "http://127.0.0.1:10000/devstoreaccount1")
         : `https://${account}.blob.core.windows.net`;
       if (config.accountKey.trim()) {
-        service = new BlobServiceClient(base, new StorageSharedKeyCredential(account, config.accountKey.trim()), PIPELINE_OPTIONS);
+        service = new BlobServiceClient(
+          base,
+          new StorageSharedKeyCredential(account, config.accountKey.trim()),
+          PIPELINE_OPTIONS,
+        );
         this.canSign = true;
       } else if (config.sasToken.trim()) {
         const sas = config.sasToken.trim().replace(/^\?/, "");
@@ -113,7 +116,11 @@ export class AzureStorage implements BackupStorage {
     const where = `container ${this.containerName}`;
     switch (code) {
       case "ContainerNotFound":
-        return new StorageError("no_such_bucket", `The container ${this.containerName} does not exist in the storage account ${this.accountName}`, { cause: e });
+        return new StorageError(
+          "no_such_bucket",
+          `The container ${this.containerName} does not exist in the storage account ${this.accountName}`,
+          { cause: e },
+        );
       case "BlobNotFound":
         return new StorageError("not_found", `The object ${key ?? ""} does not exist in the ${where}`, { cause: e });
       case "AuthenticationFailed":
@@ -151,11 +158,20 @@ export class AzureStorage implements BackupStorage {
     const problem = networkProblem(e);
     if (problem && (status === undefined || status === 0)) return unreachable(this.endpointUrl, problem, e);
     if (status === 404) {
-      if (key !== null) return new StorageError("not_found", `The object ${key} does not exist in the ${where}`, { cause: e });
-      return new StorageError("no_such_bucket", `The container ${this.containerName} does not exist in the storage account ${this.accountName}`, { cause: e });
+      if (key !== null)
+        return new StorageError("not_found", `The object ${key} does not exist in the ${where}`, { cause: e });
+      return new StorageError(
+        "no_such_bucket",
+        `The container ${this.containerName} does not exist in the storage account ${this.accountName}`,
+        { cause: e },
+      );
     }
     if (status === 403 || status === 401) {
-      return new StorageError("access_denied", `Access denied by the ${where}: check the account key or SAS token and its permissions`, { cause: e });
+      return new StorageError(
+        "access_denied",
+        `Access denied by the ${where}: check the account key or SAS token and its permissions`,
+        { cause: e },
+      );
     }
     return new StorageError(
       "unknown",
@@ -213,7 +229,9 @@ export class AzureStorage implements BackupStorage {
       );
       const body = res.readableStreamBody;
       if (!body) throw new StorageError("unknown", `The ${this.containerName} container sent no body for ${key}`);
-      return withMappedErrors(body instanceof Readable ? body : new Readable().wrap(body), (e) => this.fail(e, "read", key));
+      return withMappedErrors(body instanceof Readable ? body : new Readable().wrap(body), (e) =>
+        this.fail(e, "read", key),
+      );
     } catch (e) {
       throw this.fail(e, "read", key);
     }

@@ -59,7 +59,8 @@ function tempDir(): string {
 // Wrong credentials, made distinctive so that a leak into a message is easy to spot.
 const WRONG_S3_SECRET = "wrongSecretKey-0000-LEAKCHECK-s3";
 const WRONG_AZURE_KEY = Buffer.from("wrong-azure-account-key-LEAKCHECK-0123456789").toString("base64");
-const WRONG_SAS = "sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2099-01-01T00:00:00Z&sig=LEAKCHECKsasSignature0123456789abcdef%3D";
+const WRONG_SAS =
+  "sv=2022-11-02&ss=b&srt=sco&sp=rl&se=2099-01-01T00:00:00Z&sig=LEAKCHECKsasSignature0123456789abcdef%3D";
 
 const drivers: DriverCase[] = [
   {
@@ -156,9 +157,9 @@ const drivers: DriverCase[] = [
       return azureConfig(container);
     },
     seed: (config) => {
-      const container = BlobServiceClient.fromConnectionString(testServices().azure.connectionString).getContainerClient(
-        (config as { container: string }).container,
-      );
+      const container = BlobServiceClient.fromConnectionString(
+        testServices().azure.connectionString,
+      ).getContainerClient((config as { container: string }).container);
       return async (key, body) => {
         await container.getBlockBlobClient(key).upload(body, body.length);
       };
@@ -188,14 +189,20 @@ const drivers: DriverCase[] = [
           ...azureConfig("anything"),
           accountName: "",
           accountKey: "",
-          connectionString: testServices().azure.connectionString.replace(/AccountKey=[^;]+/, `AccountKey=${WRONG_AZURE_KEY}`),
+          connectionString: testServices().azure.connectionString.replace(
+            /AccountKey=[^;]+/,
+            `AccountKey=${WRONG_AZURE_KEY}`,
+          ),
         }),
         code: "access_denied",
         says: /account key or SAS token/,
       },
       {
         name: "a closed port",
-        config: async () => ({ ...azureConfig("anything"), endpoint: `http://127.0.0.1:${await closedPort()}/devstoreaccount1` }),
+        config: async () => ({
+          ...azureConfig("anything"),
+          endpoint: `http://127.0.0.1:${await closedPort()}/devstoreaccount1`,
+        }),
         code: "unreachable",
         says: /Could not reach http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1: connection refused\. Check the endpoint/,
       },
@@ -213,7 +220,9 @@ const drivers: DriverCase[] = [
     },
     seed: (config) => {
       const gcs = testServices().gcs;
-      const bucket = new Storage({ apiEndpoint: gcs.endpoint, projectId: gcs.projectId }).bucket((config as { bucket: string }).bucket);
+      const bucket = new Storage({ apiEndpoint: gcs.endpoint, projectId: gcs.projectId }).bucket(
+        (config as { bucket: string }).bucket,
+      );
       return async (key, body) => {
         await bucket.file(key).save(body, { resumable: false });
       };
@@ -309,7 +318,11 @@ async function caught(p: Promise<unknown>): Promise<StorageError> {
 }
 
 /** Puts many small objects (body: the key itself) with bounded concurrency. */
-async function putMany(put: (key: string, body: Buffer) => Promise<void>, keys: string[], concurrency = 16): Promise<void> {
+async function putMany(
+  put: (key: string, body: Buffer) => Promise<void>,
+  keys: string[],
+  concurrency = 16,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -461,7 +474,8 @@ describe.each(drivers)("$kind storage contract", (driver) => {
   test("list pages through 2,500 objects: every key exactly once, in order, filtered by prefix", async () => {
     const keys = Array.from({ length: 2_500 }, (_, i) => `page/${String(i).padStart(5, "0")}.sql.gz`);
     // Neighbours the prefix must exclude, written by the driver.
-    for (const k of ["pagex/not-me.sql.gz", "pag", "other/page/no.sql.gz"]) await storage.write(k, Readable.from([Buffer.from(k)]));
+    for (const k of ["pagex/not-me.sql.gz", "pag", "other/page/no.sql.gz"])
+      await storage.write(k, Readable.from([Buffer.from(k)]));
     await putMany(driver.seed(config), keys);
 
     const pages = await listAll(storage, "page/", 1000);
@@ -583,7 +597,9 @@ describe("azure credential forms", () => {
   let container: string;
   beforeAll(async () => {
     container = uniqueName("forms");
-    const client = BlobServiceClient.fromConnectionString(testServices().azure.connectionString).getContainerClient(container);
+    const client = BlobServiceClient.fromConnectionString(testServices().azure.connectionString).getContainerClient(
+      container,
+    );
     await client.create();
     await client.getBlockBlobClient("a/b.sql.gz").upload(Buffer.from("via forms"), 9);
   });
@@ -651,7 +667,11 @@ describe("an endpoint that accepts connections and never answers", () => {
 
   test.concurrent.each([
     ["s3", () => new S3Storage({ ...s3Config("hang"), endpoint }, deadlines), true],
-    ["azure", () => new AzureStorage({ ...azureConfig("hang"), endpoint: `${endpoint}/devstoreaccount1` }, deadlines), true],
+    [
+      "azure",
+      () => new AzureStorage({ ...azureConfig("hang"), endpoint: `${endpoint}/devstoreaccount1` }, deadlines),
+      true,
+    ],
     // GCS requests other than probe() use the client library's own 60 s timeout.
     ["gcs", () => new GcsStorage({ ...gcsConfig("hang"), apiEndpoint: endpoint }, deadlines), false],
   ] as const)("%s: probe and requests give up with unreachable at their deadline", async (_kind, make, requestsToo) => {
@@ -659,7 +679,9 @@ describe("an endpoint that accepts connections and never answers", () => {
     let started = Date.now();
     const probe = await caught(storage.probe());
     expect(probe.code).toBe("unreachable");
-    expect(probe.message).toMatch(/^Could not reach http:\/\/127\.0\.0\.1:\d+(\/devstoreaccount1)?: no answer within 1 s\./);
+    expect(probe.message).toMatch(
+      /^Could not reach http:\/\/127\.0\.0\.1:\d+(\/devstoreaccount1)?: no answer within 1 s\./,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     expect(Date.now() - started).toBeLessThan(3_000);
     if (!requestsToo) return;

@@ -15,7 +15,12 @@ import { StorageError } from "./provider";
 
 const SECRET = "TopSecret-Do-Not-Print-9f8e7d6c";
 
-const configSchema = z.discriminatedUnion("kind", [localConfigSchema, s3ConfigSchema, azureConfigSchema, gcsConfigSchema]);
+const configSchema = z.discriminatedUnion("kind", [
+  localConfigSchema,
+  s3ConfigSchema,
+  azureConfigSchema,
+  gcsConfigSchema,
+]);
 
 function configFrom(input: Record<string, unknown>): StorageConfig {
   return configSchema.parse(input);
@@ -44,7 +49,11 @@ describe("createStorage", () => {
   });
 
   test.each([
-    ["an unknown kind", () => createStorage({ kind: "ftp" } as unknown as StorageConfig), /Unknown location kind "ftp"/],
+    [
+      "an unknown kind",
+      () => createStorage({ kind: "ftp" } as unknown as StorageConfig),
+      /Unknown location kind "ftp"/,
+    ],
     [
       "azure with neither a connection string nor an account",
       () => createStorage(configFrom({ kind: "azure", container: "backups" })),
@@ -57,7 +66,10 @@ describe("createStorage", () => {
     ],
     [
       "azure with a malformed connection string",
-      () => createStorage(configFrom({ kind: "azure", container: "backups", connectionString: `nonsense;AccountKey=${SECRET}` })),
+      () =>
+        createStorage(
+          configFrom({ kind: "azure", container: "backups", connectionString: `nonsense;AccountKey=${SECRET}` }),
+        ),
       /connection string is not valid/,
     ],
     [
@@ -72,7 +84,8 @@ describe("createStorage", () => {
     ],
     [
       "gcs with a key that is not JSON",
-      () => createStorage(configFrom({ kind: "gcs", bucket: "backups", credentialsJson: `{"private_key": "${SECRET}"` })),
+      () =>
+        createStorage(configFrom({ kind: "gcs", bucket: "backups", credentialsJson: `{"private_key": "${SECRET}"` })),
       /not valid JSON/,
     ],
     [
@@ -82,14 +95,21 @@ describe("createStorage", () => {
     ],
     [
       "an endpoint with a password in it",
-      () => createStorage(configFrom({ kind: "s3", bucket: "backups", endpoint: `https://user:${SECRET}@s3.example.com` })),
+      () =>
+        createStorage(configFrom({ kind: "s3", bucket: "backups", endpoint: `https://user:${SECRET}@s3.example.com` })),
       /Remove the user name and password from the endpoint URL/,
     ],
     [
       "an Azure endpoint with a SAS in it",
       () =>
         createStorage(
-          configFrom({ kind: "azure", container: "backups", accountName: "acct", accountKey: "a2V5", endpoint: `https://acct.blob.core.windows.net/?sig=${SECRET}` }),
+          configFrom({
+            kind: "azure",
+            container: "backups",
+            accountName: "acct",
+            accountKey: "a2V5",
+            endpoint: `https://acct.blob.core.windows.net/?sig=${SECRET}`,
+          }),
         ),
       /cannot have a query string/,
     ],
@@ -107,7 +127,14 @@ describe("createStorage", () => {
 
   test("descriptions never contain secrets", () => {
     const configs = [
-      { kind: "s3", bucket: "backups", accessKeyId: "AKIAEXAMPLE", secretAccessKey: SECRET, endpoint: "http://127.0.0.1:9000", prefix: "db/" },
+      {
+        kind: "s3",
+        bucket: "backups",
+        accessKeyId: "AKIAEXAMPLE",
+        secretAccessKey: SECRET,
+        endpoint: "http://127.0.0.1:9000",
+        prefix: "db/",
+      },
       { kind: "azure", container: "backups", accountName: "acct", accountKey: Buffer.from(SECRET).toString("base64") },
       { kind: "azure", container: "backups", accountName: "acct", sasToken: `sv=2022-11-02&sig=${SECRET}` },
       {
@@ -152,12 +179,16 @@ describe("gcs with a service-account key", () => {
       private_key: pem,
     });
     const bucket = uniqueName("signed");
-    const keyless = createStorage(configFrom({ kind: "gcs", bucket, projectId: gcs.projectId, apiEndpoint: gcs.endpoint }));
+    const keyless = createStorage(
+      configFrom({ kind: "gcs", bucket, projectId: gcs.projectId, apiEndpoint: gcs.endpoint }),
+    );
     const { Storage } = await import("@google-cloud/storage");
     await new Storage({ apiEndpoint: gcs.endpoint, projectId: gcs.projectId }).createBucket(bucket);
     await keyless.write("dir/a b.sql.gz", Readable.from([Buffer.from("signed gcs bytes")]));
 
-    const keyed = createStorage(configFrom({ kind: "gcs", bucket, projectId: gcs.projectId, apiEndpoint: gcs.endpoint, credentialsJson }));
+    const keyed = createStorage(
+      configFrom({ kind: "gcs", bucket, projectId: gcs.projectId, apiEndpoint: gcs.endpoint, credentialsJson }),
+    );
     expect(keyed.description).not.toContain("PRIVATE KEY");
     const url = await keyed.signedDownloadUrl("dir/a b.sql.gz", 600);
     expect(url).not.toBeNull();

@@ -35,7 +35,10 @@ export function createStorage(config: StorageConfig): BackupStorage {
       return new GcsStorage(config);
     default: {
       const kind = (config as { kind?: unknown }).kind;
-      throw new StorageError("invalid_config", `Unknown location kind ${JSON.stringify(kind)}: use local, s3, azure or gcs`);
+      throw new StorageError(
+        "invalid_config",
+        `Unknown location kind ${JSON.stringify(kind)}: use local, s3, azure or gcs`,
+      );
     }
   }
 }

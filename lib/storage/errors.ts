@@ -99,7 +99,10 @@ export function makeRedactor(secrets: readonly string[]): (text: string) => stri
     for (const v of sorted) out = out.split(v).join("***");
     return out
       .replace(/(AccountKey|SharedAccessSignature)=[^;\s"']+/gi, "$1=***")
-      .replace(/([?&](?:sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature)=)[^&\s"']+/gi, "$1***")
+      .replace(
+        /([?&](?:sig|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature)=)[^&\s"']+/gi,
+        "$1***",
+      )
       .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, "***");
   };
 }
@@ -127,10 +130,16 @@ export function parseEndpoint(raw: string, example: string): string {
     throw new StorageError("invalid_config", `The endpoint must start with http:// or https://, such as ${example}`);
   }
   if (url.username || url.password) {
-    throw new StorageError("invalid_config", "Remove the user name and password from the endpoint URL; enter credentials in their own fields");
+    throw new StorageError(
+      "invalid_config",
+      "Remove the user name and password from the endpoint URL; enter credentials in their own fields",
+    );
   }
   if (url.search || url.hash) {
-    throw new StorageError("invalid_config", `The endpoint cannot have a query string (?…); for a SAS token use its own field`);
+    throw new StorageError(
+      "invalid_config",
+      `The endpoint cannot have a query string (?…); for a SAS token use its own field`,
+    );
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
@@ -141,7 +150,11 @@ export function parseEndpoint(raw: string, example: string): string {
  * Connection-refused fails fast by itself; this is for servers that accept and then
  * never answer.
  */
-export async function withDeadline<T>(ms: number, endpoint: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(
+  ms: number,
+  endpoint: string,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
   try {

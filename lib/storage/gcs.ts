@@ -21,7 +21,6 @@ import type { GcsConfig } from "./gcs-config";
 // (an emulator); it is passed to the client explicitly, so STORAGE_EMULATOR_HOST is not
 // needed (the client library still honours that variable if someone sets it).
 
-
 type Operation = "list" | "read" | "write" | "delete";
 
 type ServiceAccountKey = { client_email: string; private_key: string; project_id?: string };
@@ -33,14 +32,16 @@ const PERMISSION: Record<Operation, string> = {
   delete: "storage.objects.delete",
 };
 
-
 function parseKey(json: string): ServiceAccountKey {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
     // JSON.parse's message quotes the input: never pass it on.
-    throw new StorageError("invalid_config", "The service-account key is not valid JSON: paste the whole key file downloaded from the Google Cloud console");
+    throw new StorageError(
+      "invalid_config",
+      "The service-account key is not valid JSON: paste the whole key file downloaded from the Google Cloud console",
+    );
   }
   const rec = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
   if (typeof rec.client_email !== "string" || typeof rec.private_key !== "string") {
@@ -117,14 +118,21 @@ export class GcsStorage implements BackupStorage {
   }
 
   private noBucket(e: unknown): StorageError {
-    return new StorageError("no_such_bucket", `The bucket ${this.bucketName} does not exist${this.customEndpoint ? ` at ${this.endpointUrl}` : ""}`, { cause: e });
+    return new StorageError(
+      "no_such_bucket",
+      `The bucket ${this.bucketName} does not exist${this.customEndpoint ? ` at ${this.endpointUrl}` : ""}`,
+      { cause: e },
+    );
   }
 
   private fail(e: unknown, op: Operation, key: string | null): StorageError {
     if (e instanceof StorageError) return e;
     const status = httpStatusOf(e);
     const message = messageOf(e);
-    if (/default credentials|Could not refresh access token|Unable to detect a Project Id/i.test(message) && status === undefined) {
+    if (
+      /default credentials|Could not refresh access token|Unable to detect a Project Id/i.test(message) &&
+      status === undefined
+    ) {
       return new StorageError(
         "access_denied",
         "No Google credentials: paste a service-account key, or give the console's server application default credentials",
@@ -132,7 +140,11 @@ export class GcsStorage implements BackupStorage {
       );
     }
     if (/invalid_grant|invalid_client|account not found/i.test(message)) {
-      return new StorageError("access_denied", "Google rejected the service-account key: it is wrong, deleted or disabled", { cause: e });
+      return new StorageError(
+        "access_denied",
+        "Google rejected the service-account key: it is wrong, deleted or disabled",
+        { cause: e },
+      );
     }
     const problem = networkProblem(e);
     if (problem && status === undefined) {
@@ -152,7 +164,11 @@ export class GcsStorage implements BackupStorage {
       return new StorageError("not_found", `The object ${key} does not exist in gs://${this.bucketName}`, { cause: e });
     }
     if (status === 401) {
-      return new StorageError("access_denied", "Google rejected the credentials: the service-account key is wrong, revoked or expired", { cause: e });
+      return new StorageError(
+        "access_denied",
+        "Google rejected the credentials: the service-account key is wrong, revoked or expired",
+        { cause: e },
+      );
     }
     if (status === 403) {
       const billing = reasonOf(e) === "userProjectMissing" || /billing|requester pays/i.test(message);
@@ -192,7 +208,10 @@ export class GcsStorage implements BackupStorage {
         pageToken: opts.token || undefined,
       });
       const token = (nextQuery as { pageToken?: unknown } | null | undefined)?.pageToken;
-      return { objects: files.map((f) => this.toObject(f)), nextToken: typeof token === "string" && token ? token : null };
+      return {
+        objects: files.map((f) => this.toObject(f)),
+        nextToken: typeof token === "string" && token ? token : null,
+      };
     } catch (e) {
       throw this.fail(e, "list", null);
     }
@@ -234,7 +253,11 @@ export class GcsStorage implements BackupStorage {
         // Resumable: the body streams through in one request, never held in memory.
         await pipeline(
           body,
-          file.createWriteStream({ resumable: true, contentType: opts?.contentType, metadata: { contentType: opts?.contentType } }),
+          file.createWriteStream({
+            resumable: true,
+            contentType: opts?.contentType,
+            metadata: { contentType: opts?.contentType },
+          }),
         );
       } catch (e) {
         throw this.fail(e, "write", key);
@@ -282,7 +305,10 @@ export class GcsStorage implements BackupStorage {
     try {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
-          () => reject(unreachable(this.endpointUrl, `no answer within ${Math.round(this.deadlines.probeMs / 1000)} s`, null)),
+          () =>
+            reject(
+              unreachable(this.endpointUrl, `no answer within ${Math.round(this.deadlines.probeMs / 1000)} s`, null),
+            ),
           this.deadlines.probeMs,
         );
       });

@@ -5,9 +5,13 @@ import { prefixSchema } from "./config-fields";
 
 export const localConfigSchema = z.object({
   kind: z.literal("local"),
-  path: z.string().trim().min(1, { message: "Enter the folder's absolute path" }).refine((p) => p.startsWith("/"), {
-    message: "Use an absolute path such as /var/backups/postgres",
-  }),
+  path: z
+    .string()
+    .trim()
+    .min(1, { message: "Enter the folder's absolute path" })
+    .refine((p) => p.startsWith("/"), {
+      message: "Use an absolute path such as /var/backups/postgres",
+    }),
   prefix: prefixSchema,
 });
 

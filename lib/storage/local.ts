@@ -17,7 +17,6 @@ import type { LocalConfig } from "./local-config";
 // into place when complete, and never listed.
 const TEMP_MARK = ".lifeboat-tmp-";
 
-
 function isErrno(e: unknown, ...codes: string[]): boolean {
   return typeof e === "object" && e !== null && codes.includes(String((e as { code?: unknown }).code));
 }
@@ -51,10 +50,16 @@ export class LocalStorage implements BackupStorage {
     if (e instanceof StorageError) return e;
     const what = key === null ? `the folder ${this.root}` : `${key} in the folder ${this.root}`;
     if (isErrno(e, "EACCES", "EPERM")) {
-      return new StorageError("access_denied", `The console's user may not access ${what}: check the folder's owner and permissions`, { cause: e });
+      return new StorageError(
+        "access_denied",
+        `The console's user may not access ${what}: check the folder's owner and permissions`,
+        { cause: e },
+      );
     }
     if (isErrno(e, "ENOSPC", "EDQUOT")) {
-      return new StorageError("unknown", `No space left for ${what}: free some space or move the Location`, { cause: e });
+      return new StorageError("unknown", `No space left for ${what}: free some space or move the Location`, {
+        cause: e,
+      });
     }
     if (isErrno(e, "EROFS")) {
       return new StorageError("access_denied", `The folder ${this.root} is on a read-only file system`, { cause: e });
@@ -82,13 +87,22 @@ export class LocalStorage implements BackupStorage {
     assertValidKey(key);
     const parts = key.split("/");
     if (parts.some((s) => s === "")) {
-      throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} has an empty path segment ("//" or a trailing "/")`);
+      throw new StorageError(
+        "invalid_key",
+        `The object key ${JSON.stringify(key)} has an empty path segment ("//" or a trailing "/")`,
+      );
     }
     if (parts.some((s) => s.includes(TEMP_MARK))) {
-      throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} uses a name reserved for files being written`);
+      throw new StorageError(
+        "invalid_key",
+        `The object key ${JSON.stringify(key)} uses a name reserved for files being written`,
+      );
     }
     if (parts.some((s) => Buffer.byteLength(s) > 255)) {
-      throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} has a path segment longer than 255 bytes`);
+      throw new StorageError(
+        "invalid_key",
+        `The object key ${JSON.stringify(key)} has a path segment longer than 255 bytes`,
+      );
     }
     return parts;
   }
@@ -98,17 +112,22 @@ export class LocalStorage implements BackupStorage {
     const parts = this.segments(key);
     const root = await this.realRoot();
     const candidate = path.resolve(root, ...parts);
-    if (!within(root, candidate)) throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} leaves the folder`);
+    if (!within(root, candidate))
+      throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} leaves the folder`);
     let real: string;
     try {
       real = await fs.realpath(candidate);
     } catch (e) {
       if (isErrno(e, "ENOENT", "ENOTDIR")) throw this.notFound(key, e);
-      if (isErrno(e, "ELOOP")) throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} is a symlink loop`, { cause: e });
+      if (isErrno(e, "ELOOP"))
+        throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} is a symlink loop`, { cause: e });
       throw this.fail(e, key);
     }
     if (!within(root, real) || real === root) {
-      throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} is a symlink that points outside the folder ${this.root}`);
+      throw new StorageError(
+        "invalid_key",
+        `The object key ${JSON.stringify(key)} is a symlink that points outside the folder ${this.root}`,
+      );
     }
     return { real, root };
   }
@@ -218,7 +237,12 @@ export class LocalStorage implements BackupStorage {
       handle = await fs.open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
     } catch (e) {
       if (isErrno(e, "ENOENT", "ENOTDIR")) throw this.notFound(key, e);
-      if (isErrno(e, "ELOOP")) throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} changed into a symlink while opening it`, { cause: e });
+      if (isErrno(e, "ELOOP"))
+        throw new StorageError(
+          "invalid_key",
+          `The object key ${JSON.stringify(key)} changed into a symlink while opening it`,
+          { cause: e },
+        );
       throw this.fail(e, key);
     }
     try {
@@ -251,10 +275,14 @@ export class LocalStorage implements BackupStorage {
       let handle: fs.FileHandle | undefined;
       try {
         // O_EXCL: never write through a file or symlink that someone placed at this name.
-        handle = await fs.open(temp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW, 0o640);
+        handle = await fs.open(
+          temp,
+          fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW,
+          0o640,
+        );
         for await (const chunk of body) {
           const buf = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Uint8Array);
-          for (let off = 0; off < buf.length; ) {
+          for (let off = 0; off < buf.length;) {
             off += (await handle.write(buf, off, buf.length - off)).bytesWritten;
           }
         }
@@ -297,11 +325,17 @@ export class LocalStorage implements BackupStorage {
       if (st.isSymbolicLink()) {
         const real = await fs.realpath(next).catch(() => "");
         if (!within(root, real) || real === root || !(await fs.stat(real)).isDirectory()) {
-          throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} goes through a symlink that points outside the folder ${this.root}`);
+          throw new StorageError(
+            "invalid_key",
+            `The object key ${JSON.stringify(key)} goes through a symlink that points outside the folder ${this.root}`,
+          );
         }
         cur = real;
       } else if (!st.isDirectory()) {
-        throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} goes through ${d}, which is a file, not a folder`);
+        throw new StorageError(
+          "invalid_key",
+          `The object key ${JSON.stringify(key)} goes through ${d}, which is a file, not a folder`,
+        );
       } else {
         cur = next;
       }
@@ -321,11 +355,15 @@ export class LocalStorage implements BackupStorage {
       throw this.fail(e, key);
     }
     if (!within(root, parent)) {
-      throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} goes through a symlink that points outside the folder ${this.root}`);
+      throw new StorageError(
+        "invalid_key",
+        `The object key ${JSON.stringify(key)} goes through a symlink that points outside the folder ${this.root}`,
+      );
     }
     try {
       const st = await fs.lstat(path.join(parent, name));
-      if (st.isDirectory()) throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} names a folder in ${this.root}`);
+      if (st.isDirectory())
+        throw new StorageError("invalid_key", `The object key ${JSON.stringify(key)} names a folder in ${this.root}`);
       // A symlink is removed itself; what it points to is never touched.
       await fs.unlink(path.join(parent, name));
     } catch (e) {

@@ -29,7 +29,6 @@ import type { S3Config } from "./s3-config";
 // signedDownloadUrl returns null: presigning needs @aws-sdk/s3-request-presigner, which
 // is not a dependency of this project; the console streams the bytes itself instead.
 
-
 type Operation = "list" | "read" | "write" | "delete";
 
 const PERMISSION: Record<Operation, string> = {
@@ -107,18 +106,31 @@ export class S3Storage implements BackupStorage {
     const where = `s3://${this.bucket}`;
     switch (name) {
       case "NoSuchBucket":
-        return new StorageError("no_such_bucket", `The bucket ${this.bucket} does not exist in region ${this.region}${this.endpointNote()}`, { cause: e });
+        return new StorageError(
+          "no_such_bucket",
+          `The bucket ${this.bucket} does not exist in region ${this.region}${this.endpointNote()}`,
+          { cause: e },
+        );
       case "NoSuchKey":
       case "NotFound":
-        if (key !== null) return new StorageError("not_found", `The object ${key} does not exist in ${where}`, { cause: e });
-        return new StorageError("no_such_bucket", `The bucket ${this.bucket} does not exist in region ${this.region}${this.endpointNote()}`, { cause: e });
+        if (key !== null)
+          return new StorageError("not_found", `The object ${key} does not exist in ${where}`, { cause: e });
+        return new StorageError(
+          "no_such_bucket",
+          `The bucket ${this.bucket} does not exist in region ${this.region}${this.endpointNote()}`,
+          { cause: e },
+        );
       case "InvalidAccessKeyId":
-        return new StorageError("access_denied", `The access key id is wrong: ${this.endpointUrl} does not know it`, { cause: e });
+        return new StorageError("access_denied", `The access key id is wrong: ${this.endpointUrl} does not know it`, {
+          cause: e,
+        });
       case "SignatureDoesNotMatch":
         return new StorageError("access_denied", "The secret access key is wrong for this access key id", { cause: e });
       case "ExpiredToken":
       case "TokenRefreshRequired":
-        return new StorageError("access_denied", "The AWS session token has expired: renew the server's credentials", { cause: e });
+        return new StorageError("access_denied", "The AWS session token has expired: renew the server's credentials", {
+          cause: e,
+        });
       case "InvalidToken":
         return new StorageError("access_denied", "The AWS session token is not valid", { cause: e });
       case "CredentialsProviderError":
@@ -168,9 +180,14 @@ export class S3Storage implements BackupStorage {
       );
     }
     if (status === 403) {
-      return new StorageError("access_denied", `Access denied by ${where}: the key needs ${PERMISSION[op]} on this bucket`, { cause: e });
+      return new StorageError(
+        "access_denied",
+        `Access denied by ${where}: the key needs ${PERMISSION[op]} on this bucket`,
+        { cause: e },
+      );
     }
-    if (status === 404 && key !== null) return new StorageError("not_found", `The object ${key} does not exist in ${where}`, { cause: e });
+    if (status === 404 && key !== null)
+      return new StorageError("not_found", `The object ${key} does not exist in ${where}`, { cause: e });
     return new StorageError(
       "unknown",
       `${where} answered ${name || "an error"}${status ? ` (HTTP ${status})` : ""}: ${briefMessage(e, this.redact)}`,
@@ -224,7 +241,12 @@ export class S3Storage implements BackupStorage {
       const out = await this.deadline((abortSignal) =>
         this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal }),
       );
-      return { key, size: out.ContentLength ?? 0, lastModified: out.LastModified ?? new Date(0), etag: out.ETag ?? null };
+      return {
+        key,
+        size: out.ContentLength ?? 0,
+        lastModified: out.LastModified ?? new Date(0),
+        etag: out.ETag ?? null,
+      };
     } catch (e) {
       throw this.fail(e, "read", key);
     }
@@ -244,7 +266,8 @@ export class S3Storage implements BackupStorage {
           { abortSignal },
         ),
       );
-      if (!(out.Body instanceof Readable)) throw new StorageError("unknown", `s3://${this.bucket} sent no body for ${key}`);
+      if (!(out.Body instanceof Readable))
+        throw new StorageError("unknown", `s3://${this.bucket} sent no body for ${key}`);
       const body = range ? exactRange(out.Body, range, parseContentRange(out.ContentRange)) : out.Body;
       return withMappedErrors(body, (e) => this.fail(e, "read", key));
     } catch (e) {
@@ -295,7 +318,8 @@ export class S3Storage implements BackupStorage {
     const started = performance.now();
     try {
       await this.deadline(
-        (abortSignal) => this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }), { abortSignal }),
+        (abortSignal) =>
+          this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1 }), { abortSignal }),
         this.deadlines.probeMs,
       );
     } catch (e) {

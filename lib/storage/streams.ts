@@ -6,7 +6,10 @@ import { StorageError } from "./provider";
  * so that failures after read() returned look like every other storage failure. Destroying
  * the returned stream destroys the source (closes the connection).
  */
-export function withMappedErrors(source: NodeJS.ReadableStream | Readable, map: (e: unknown) => StorageError): Readable {
+export function withMappedErrors(
+  source: NodeJS.ReadableStream | Readable,
+  map: (e: unknown) => StorageError,
+): Readable {
   const out = new PassThrough();
   const src = source as Readable;
   src.on("error", (e) => out.destroy(e instanceof StorageError ? e : map(e)));
@@ -30,7 +33,11 @@ export async function destroyOnFailure<T>(body: Readable, key: string, fn: () =>
     const source = body.errored;
     if (source && !(e instanceof StorageError && e.code === "invalid_key")) {
       const what = source instanceof Error ? source.message.split("\n")[0] : String(source);
-      throw new StorageError("unknown", `The data for ${key} failed before it was complete, so nothing was stored: ${what}`, { cause: source });
+      throw new StorageError(
+        "unknown",
+        `The data for ${key} failed before it was complete, so nothing was stored: ${what}`,
+        { cause: source },
+      );
     }
     throw e;
   }
@@ -57,7 +64,10 @@ export function exactRange(
   const servedStart = served?.start ?? 0;
   if (servedStart > requested.start) {
     source.destroy();
-    throw new StorageError("unknown", `The server sent bytes from ${servedStart} when asked for bytes from ${requested.start}`);
+    throw new StorageError(
+      "unknown",
+      `The server sent bytes from ${servedStart} when asked for bytes from ${requested.start}`,
+    );
   }
   const wantedEnd = requested.end ?? Number.POSITIVE_INFINITY;
   if (servedStart === requested.start && served !== null && served.end <= wantedEnd) return source;

@@ -8,7 +8,12 @@ export const createUserCommand = defineCommand({
   role: "admin",
   input: createUserSchema,
   handler: (input) => createUser(input),
-  audit: { action: "user.create", targetType: "user", targetId: (_, r) => r.id, detail: (_, r) => ({ email: r.email, role: r.role }) },
+  audit: {
+    action: "user.create",
+    targetType: "user",
+    targetId: (_, r) => r.id,
+    detail: (_, r) => ({ email: r.email, role: r.role }),
+  },
 });
 
 export const updateUserCommand = defineCommand({
@@ -30,5 +35,10 @@ export const resetPasswordCommand = defineCommand({
   input: userIdSchema,
   // The new password is in the result for the admin to hand over, never in the audit detail.
   handler: (input) => resetPassword(input),
-  audit: { action: "user.reset_password", targetType: "user", targetId: (_, r) => r.id, detail: (_, r) => ({ email: r.email }) },
+  audit: {
+    action: "user.reset_password",
+    targetType: "user",
+    targetId: (_, r) => r.id,
+    detail: (_, r) => ({ email: r.email }),
+  },
 });

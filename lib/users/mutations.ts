@@ -11,7 +11,12 @@ import type { createUserSchema, updateUserSchema, userIdSchema } from "@/lib/use
 export async function createUser(input: z.output<typeof createUserSchema>) {
   try {
     const user = await db.user.create({
-      data: { email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password) },
+      data: {
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        passwordHash: await hashPassword(input.password),
+      },
     });
     return { id: user.id, email: user.email, role: user.role };
   } catch (e) {
@@ -25,7 +30,10 @@ export async function createUser(input: z.output<typeof createUserSchema>) {
 async function assertAnotherAdminRemains(id: string) {
   const others = await db.user.count({ where: { role: "admin", disabled: false, id: { not: id } } });
   if (others === 0) {
-    throw new UserError("This is the last active admin. Make another user admin first, or nobody could manage Lifeboat.", 409);
+    throw new UserError(
+      "This is the last active admin. Make another user admin first, or nobody could manage Lifeboat.",
+      409,
+    );
   }
 }
 
@@ -36,7 +44,10 @@ export async function updateUser(input: z.output<typeof updateUserSchema>) {
   if (losesAdmin) await assertAnotherAdminRemains(existing.id);
   const user = await db.user.update({
     where: { id: input.id },
-    data: { ...(input.role ? { role: input.role } : {}), ...(input.disabled !== undefined ? { disabled: input.disabled } : {}) },
+    data: {
+      ...(input.role ? { role: input.role } : {}),
+      ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+    },
   });
   return { id: user.id, email: user.email, role: user.role, disabled: user.disabled };
 }

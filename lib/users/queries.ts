@@ -6,7 +6,16 @@ export async function listUsers() {
   await requireRole("admin");
   return db.user.findMany({
     orderBy: [{ disabled: "asc" }, { email: "asc" }],
-    select: { id: true, email: true, name: true, role: true, disabled: true, createdAt: true, lastSignInAt: true, passwordHash: false },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      role: true,
+      disabled: true,
+      createdAt: true,
+      lastSignInAt: true,
+      passwordHash: false,
+    },
   });
 }
 export type UserRow = Awaited<ReturnType<typeof listUsers>>[number];

@@ -1,7 +1,11 @@
 import { z } from "zod";
 import { ROLES } from "@/lib/auth/roles";
 
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email({ message: "Enter a valid e-mail address" }));
+export const emailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.email({ message: "Enter a valid e-mail address" }));
 export const passwordSchema = z
   .string()
   .min(12, { message: "Use at least 12 characters" })

@@ -51,15 +51,39 @@ class TestStorageEmulator extends StorageEmulator {
     const app = express();
     app.post("/storage/v1/b", express.json(), (req, res) => {
       const name = req.body?.name;
-      if (typeof name !== "string" || name === "") return res.status(400).json({ error: { code: 400, message: "name required" } });
-      if (created.has(name)) return res.status(409).json(gcsError(409, "Your previous request to create the named bucket succeeded and you already own it.", "conflict"));
+      if (typeof name !== "string" || name === "")
+        return res.status(400).json({ error: { code: 400, message: "name required" } });
+      if (created.has(name))
+        return res
+          .status(409)
+          .json(
+            gcsError(
+              409,
+              "Your previous request to create the named bucket succeeded and you already own it.",
+              "conflict",
+            ),
+          );
       created.add(name);
       this.adminStorageLayer.createBucket(name);
-      return res.json({ kind: "storage#bucket", id: name, name, projectNumber: "0", location: "US", storageClass: "STANDARD" });
+      return res.json({
+        kind: "storage#bucket",
+        id: name,
+        name,
+        projectNumber: "0",
+        location: "US",
+        storageClass: "STANDARD",
+      });
     });
     app.get("/storage/v1/b/:bucket", (req, res) => {
-      if (!created.has(req.params.bucket)) return res.status(404).json(gcsError(404, "The specified bucket does not exist.", "notFound"));
-      return res.json({ kind: "storage#bucket", id: req.params.bucket, name: req.params.bucket, location: "US", storageClass: "STANDARD" });
+      if (!created.has(req.params.bucket))
+        return res.status(404).json(gcsError(404, "The specified bucket does not exist.", "notFound"));
+      return res.json({
+        kind: "storage#bucket",
+        id: req.params.bucket,
+        name: req.params.bucket,
+        location: "US",
+        storageClass: "STANDARD",
+      });
     });
     // Object routes of the JSON API: /storage/v1/b/B/o…, /upload/storage/v1/b/B/o…, /download/storage/v1/b/B/o…
     app.use(/^\/(?:upload\/|download\/)?storage\/v1\/b\/([^/]+)(?:\/.*)?$/, (req, res, next) => {

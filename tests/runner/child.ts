@@ -23,8 +23,22 @@ const plan = killPlan({
 });
 
 async function main() {
-  const { runId, planHash } = await createRun({ plan, scenarioId: plan.scenarioId, databaseId, backupId: null, options: {}, createdBy: actor });
-  await confirmAndStart({ runId, typedName: "amani", expectedName: "amani", planHash, actor, resolvePlan: async () => plan });
+  const { runId, planHash } = await createRun({
+    plan,
+    scenarioId: plan.scenarioId,
+    databaseId,
+    backupId: null,
+    options: {},
+    createdBy: actor,
+  });
+  await confirmAndStart({
+    runId,
+    typedName: "amani",
+    expectedName: "amani",
+    planHash,
+    actor,
+    resolvePlan: async () => plan,
+  });
   process.stdout.write(`RUN ${runId}\n`);
 }
 

@@ -16,7 +16,14 @@ export function killPlan(hooks: KillPlanHooks): Plan {
     scenarioVersion: 1,
     summary: { target: "amani", purpose: "kill test" },
     steps: [
-      { key: "download", title: "Download the backup", kind: "automatic", command: null, description: "Fetches the backup.", run: () => hooks.download() },
+      {
+        key: "download",
+        title: "Download the backup",
+        kind: "automatic",
+        command: null,
+        description: "Fetches the backup.",
+        run: () => hooks.download(),
+      },
       {
         key: "restore",
         title: "Restore into a scratch database",
@@ -25,7 +32,16 @@ export function killPlan(hooks: KillPlanHooks): Plan {
         description: "Restores the backup.",
         run: (ctx) => hooks.restore((text) => ctx.log(text)),
       },
-      { key: "verify", title: "Verify", kind: "automatic", command: null, description: "Counts rows.", run: async (ctx) => ({ verdict: `verified after ${String((ctx.results.download as { from?: string } | null)?.from)}` }) },
+      {
+        key: "verify",
+        title: "Verify",
+        kind: "automatic",
+        command: null,
+        description: "Counts rows.",
+        run: async (ctx) => ({
+          verdict: `verified after ${String((ctx.results.download as { from?: string } | null)?.from)}`,
+        }),
+      },
     ],
   };
 }

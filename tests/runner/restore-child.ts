@@ -39,7 +39,12 @@ export function restorePlanFrom(options: unknown): Plan {
   const conn = testConnection(o.database);
   return planFor({
     scenarioId: "database-corruption",
-    target: { name: o.database, environment: "production", conn, migrationHeadQuery: "select version_num from alembic_version" },
+    target: {
+      name: o.database,
+      environment: "production",
+      conn,
+      migrationHeadQuery: "select version_num from alembic_version",
+    },
     backup: {
       storage: createStorage({ kind: "local", path: o.storageDir, prefix: "" }),
       key: o.key,
@@ -57,14 +62,22 @@ export const resolveKillRestorePlan: ResolvePlan = async (run) => restorePlanFro
 
 async function main() {
   const [runId, planHash, userId, email, leaseMs, renewMs, tmpDir] = process.argv.slice(2);
-  if (!runId || !planHash || !userId || !email || !tmpDir) throw new Error("usage: restore-child.ts runId planHash userId email leaseMs renewMs tmpDir");
+  if (!runId || !planHash || !userId || !email || !tmpDir)
+    throw new Error("usage: restore-child.ts runId planHash userId email leaseMs renewMs tmpDir");
   // The test's own temp folder: what a killed process cannot clean up (the passfile of the
   // pg_restore it was running, in the private folder under it) is swept from there by the test.
   process.env.TMPDIR = tmpDir;
   configureRunner({ leaseMs: Number(leaseMs), renewMs: Number(renewMs) });
   const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { options: true } });
   const { database } = parseStoredJson(run.options, z.object({ database: z.string() }), "run options");
-  const { done } = await confirmAndStart({ runId, typedName: database, expectedName: database, planHash, actor: { id: userId, email }, resolvePlan: resolveKillRestorePlan });
+  const { done } = await confirmAndStart({
+    runId,
+    typedName: database,
+    expectedName: database,
+    planHash,
+    actor: { id: userId, email },
+    resolvePlan: resolveKillRestorePlan,
+  });
   process.stdout.write(`CONFIRMED ${runId}\n`);
   await done;
   // Reached only when the test did not kill this process in time: the run ended here.

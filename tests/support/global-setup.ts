@@ -32,7 +32,10 @@ export async function startServices(): Promise<() => Promise<void>> {
     fs.rmSync(runDir, { recursive: true, force: true });
   };
   try {
-    await execa("bash", ["scripts/services.sh", "start", runDir], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+    await execa("bash", ["scripts/services.sh", "start", runDir], {
+      cwd: ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
   } catch (e) {
     await stop();
     throw e;

@@ -3,12 +3,23 @@ import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, S3Client } 
 // The test S3 server (s3rver) started by scripts/services.sh; its settings come from services.env.
 export function testS3() {
   const endpoint = process.env.TEST_S3_ENDPOINT;
-  if (!endpoint) throw new Error("TEST_S3_ENDPOINT is unset: run through npm test / npm run test:all, which start the test servers");
-  return s3Helpers(endpoint, process.env.TEST_S3_ACCESS_KEY ?? "S3RVER", process.env.TEST_S3_SECRET_KEY ?? "S3RVER", process.env.TEST_S3_REGION ?? "us-east-1");
+  if (!endpoint)
+    throw new Error("TEST_S3_ENDPOINT is unset: run through npm test / npm run test:all, which start the test servers");
+  return s3Helpers(
+    endpoint,
+    process.env.TEST_S3_ACCESS_KEY ?? "S3RVER",
+    process.env.TEST_S3_SECRET_KEY ?? "S3RVER",
+    process.env.TEST_S3_REGION ?? "us-east-1",
+  );
 }
 
 function s3Helpers(endpoint: string, accessKeyId: string, secretAccessKey: string, region: string) {
-  const client = new S3Client({ region, endpoint, forcePathStyle: true, credentials: { accessKeyId, secretAccessKey } });
+  const client = new S3Client({
+    region,
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId, secretAccessKey },
+  });
   return {
     endpoint,
     accessKeyId,
@@ -70,7 +81,11 @@ export async function startPrivateS3() {
     });
   let child: ReturnType<typeof execa> | null = null;
   async function start() {
-    child = execa("node", ["--openssl-legacy-provider", "scripts/test-servers/s3rver.mjs", "--port", String(port), "--dir", dir], { reject: false });
+    child = execa(
+      "node",
+      ["--openssl-legacy-provider", "scripts/test-servers/s3rver.mjs", "--port", String(port), "--dir", dir],
+      { reject: false },
+    );
     for (let i = 0; i < 100 && !(await up()); i++) await new Promise((r) => setTimeout(r, 50));
     if (!(await up())) throw new Error(`private s3rver did not start on port ${port}`);
   }

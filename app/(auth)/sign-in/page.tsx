@@ -15,7 +15,11 @@ const ERRORS: Record<string, string> = {
   SessionRequired: "Sign in to continue.",
 };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string; callbackUrl?: string }>;
+}) {
   if (await getCurrentUser()) redirect("/");
   const { error, callbackUrl } = await searchParams;
   const safeCallback = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
@@ -24,7 +28,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <div className="w-full max-w-sm">
         <div className="mb-6 text-center">
           <div className="text-2xl font-semibold tracking-tight">
-            <Logo className="mr-1.5 inline-block h-6 w-6 align-[-5px]" />Lifeboat
+            <Logo className="mr-1.5 inline-block h-6 w-6 align-[-5px]" />
+            Lifeboat
           </div>
           <p className="mt-1 text-sm text-slate-600">Backup and disaster recovery console</p>
         </div>

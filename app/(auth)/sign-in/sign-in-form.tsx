@@ -40,7 +40,12 @@ export function SignInForm({
   return (
     <div className="space-y-4">
       {error && (
-        <p role="alert" aria-label="Sign-in error" data-testid="sign-in-error" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+        <p
+          role="alert"
+          aria-label="Sign-in error"
+          data-testid="sign-in-error"
+          className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800"
+        >
           {error}
         </p>
       )}
@@ -51,10 +56,21 @@ export function SignInForm({
         <Field label="Password">
           <input name="password" type="password" autoComplete="current-password" required className={inputClass} />
         </Field>
-        <Button type="submit" variant="primary" size="lg" className="w-full" loading={pending} loadingText="Signing in…">Sign in</Button>
+        <Button
+          type="submit"
+          variant="primary"
+          size="lg"
+          className="w-full"
+          loading={pending}
+          loadingText="Signing in…"
+        >
+          Sign in
+        </Button>
       </form>
       {oidcName && (
-        <Button size="lg" className="w-full font-medium" onClick={() => signIn("oidc", { callbackUrl })}>Sign in with {oidcName}</Button>
+        <Button size="lg" className="w-full font-medium" onClick={() => signIn("oidc", { callbackUrl })}>
+          Sign in with {oidcName}
+        </Button>
       )}
     </div>
   );

@@ -27,7 +27,12 @@ export type BackupRowView = {
 };
 
 function RetentionCell({ c }: { c: RetentionClass | null }) {
-  if (c === null) return <span className="text-slate-500" title="Matches no database's key patterns, so no retention applies">unassigned</span>;
+  if (c === null)
+    return (
+      <span className="text-slate-500" title="Matches no database's key patterns, so no retention applies">
+        unassigned
+      </span>
+    );
   if (c === "past_retention") return <Badge kind="warn">past retention</Badge>;
   if (c === "critical") return <Badge kind="info">critical</Badge>;
   return c;
@@ -38,24 +43,58 @@ export function BackupRows({ rows }: { rows: BackupRowView[] }) {
     <tbody>
       {rows.map((b) => (
         <tr key={b.id}>
-          <td className="whitespace-nowrap"><Time value={b.takenAt} relative compact /></td>
+          <td className="whitespace-nowrap">
+            <Time value={b.takenAt} relative compact />
+          </td>
           <td className="key">
             <div className="flex items-center gap-1">
               {/* The label: the key's two halves are flex items, which a browser may read with a space between them. */}
-              <Link href={`/backups/${b.id}`} aria-label={b.key} className="flex min-w-0 text-xs text-sky-800 hover:underline"><MiddleTruncate text={b.key} /></Link>
+              <Link
+                href={`/backups/${b.id}`}
+                aria-label={b.key}
+                className="flex min-w-0 text-xs text-sky-800 hover:underline"
+              >
+                <MiddleTruncate text={b.key} />
+              </Link>
               <CopyButton text={b.key} label="Copy the key" />
             </div>
-            <div className="truncate text-xs text-slate-500" title={b.sizeAnomaly ? `size: ${b.sizeAnomaly}` : undefined}>
+            <div
+              className="truncate text-xs text-slate-500"
+              title={b.sizeAnomaly ? `size: ${b.sizeAnomaly}` : undefined}
+            >
               {b.sizeAnomaly && <span className="text-amber-900">{`▲ size: ${b.sizeAnomaly} · `}</span>}
               {b.where}
             </div>
           </td>
           <td className="whitespace-nowrap">
-            {b.database ? <>{b.database.name}{b.database.production && <div><EnvironmentBadge environment="production" /></div>}</> : <span className="text-slate-500">not assigned</span>}
+            {b.database ? (
+              <>
+                {b.database.name}
+                {b.database.production && (
+                  <div>
+                    <EnvironmentBadge environment="production" />
+                  </div>
+                )}
+              </>
+            ) : (
+              <span className="text-slate-500">not assigned</span>
+            )}
           </td>
-          <td className="num">{b.sizeAnomaly ? <span className="text-amber-900" title={`size: ${b.sizeAnomaly}`}>▲ {b.sizeText}</span> : b.sizeText}</td>
-          <td className="whitespace-nowrap"><RetentionCell c={b.retentionClass} /></td>
-          <td><VerificationBadge state={b.verificationState} title={b.verificationSummary} /></td>
+          <td className="num">
+            {b.sizeAnomaly ? (
+              <span className="text-amber-900" title={`size: ${b.sizeAnomaly}`}>
+                ▲ {b.sizeText}
+              </span>
+            ) : (
+              b.sizeText
+            )}
+          </td>
+          <td className="whitespace-nowrap">
+            <RetentionCell c={b.retentionClass} />
+          </td>
+          <td>
+            <VerificationBadge state={b.verificationState} title={b.verificationSummary} />
+          </td>
         </tr>
       ))}
     </tbody>

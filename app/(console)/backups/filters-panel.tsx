@@ -12,12 +12,26 @@ export function FiltersPanel({ active, children }: { active: number; children: R
   const [open, setOpen] = useState(false);
   return (
     <div className="mb-4">
-      <button type="button" aria-expanded={open} aria-controls="backup-filters" onClick={() => setOpen(!open)}
-        className={buttonClass("secondary", "md", "md:hidden")}>
+      <button
+        type="button"
+        aria-expanded={open}
+        aria-controls="backup-filters"
+        onClick={() => setOpen(!open)}
+        className={buttonClass("secondary", "md", "md:hidden")}
+      >
         <span aria-hidden>{open ? "▾" : "▸"}</span> Filters
-        {active > 0 && <span className="rounded-full bg-sky-700 px-1.5 text-xs font-medium text-white tabular" data-testid="active-filters">{active} active</span>}
+        {active > 0 && (
+          <span
+            className="rounded-full bg-sky-700 px-1.5 text-xs font-medium text-white tabular"
+            data-testid="active-filters"
+          >
+            {active} active
+          </span>
+        )}
       </button>
-      <div id="backup-filters" className={open ? "mt-2" : "hidden md:block"}>{children}</div>
+      <div id="backup-filters" className={open ? "mt-2" : "hidden md:block"}>
+        {children}
+      </div>
     </div>
   );
 }

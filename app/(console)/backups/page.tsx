@@ -23,22 +23,50 @@ function href(f: BackupFilter, change: Partial<BackupFilter>): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(merged)) {
     if (v === undefined || v === "") continue;
-    if ((k === "page" && v === 1) || (k === "size" && v === 50) || (k === "sort" && v === "takenAt") || (k === "dir" && v === "desc") || (k === "vanished" && v === "hide") || (k === "assignment" && v === "all")) continue;
+    if (
+      (k === "page" && v === 1) ||
+      (k === "size" && v === 50) ||
+      (k === "sort" && v === "takenAt") ||
+      (k === "dir" && v === "desc") ||
+      (k === "vanished" && v === "hide") ||
+      (k === "assignment" && v === "all")
+    )
+      continue;
     params.set(k, String(v));
   }
   const s = params.toString();
   return s ? `/backups?${s}` : "/backups";
 }
 
-const FORMAT_LABELS: Record<string, string> = { custom: "custom (.dump)", plain: "plain SQL", plain_gzip: "SQL + gzip", tar: "tar", unknown: "unknown" };
+const FORMAT_LABELS: Record<string, string> = {
+  custom: "custom (.dump)",
+  plain: "plain SQL",
+  plain_gzip: "SQL + gzip",
+  tar: "tar",
+  unknown: "unknown",
+};
 
-export default async function BackupsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function BackupsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requirePageUser();
   const raw = Object.fromEntries(Object.entries(await searchParams).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
   const f = backupFilterSchema.parse(raw);
   const [list, options] = await Promise.all([listBackups(f), filterOptions()]);
   const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
-  const active = [f.location, f.database, f.class, f.format, f.state, f.from, f.to, f.q, f.vanished !== "hide" ? f.vanished : ""].filter(Boolean).length;
+  const active = [
+    f.location,
+    f.database,
+    f.class,
+    f.format,
+    f.state,
+    f.from,
+    f.to,
+    f.q,
+    f.vanished !== "hide" ? f.vanished : "",
+  ].filter(Boolean).length;
   const filtered = active > 0;
   const sort = (col: BackupFilter["sort"]): SortState => {
     const current = f.sort === col;
@@ -55,129 +83,230 @@ export default async function BackupsPage({ searchParams }: { searchParams: Prom
       <SyncPanel canSync={hasRole(user.role, "operator")} />
 
       <FiltersPanel active={active}>
-      <form method="get" action="/backups" className="grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter backups">
-        <label className="text-xs font-medium text-slate-600">Database
-          <select name="database" defaultValue={f.database ?? ""} className={select}>
-            <option value="">All databases</option>
-            {options.databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.environment})</option>)}
-            <option value="none">Not assigned</option>
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">Location
-          <select name="location" defaultValue={f.location ?? ""} className={select}>
-            <option value="">All locations</option>
-            {options.locations.map((l) => <option key={l.id} value={l.id}>{l.name}</option>)}
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">Retention class
-          <select name="class" defaultValue={f.class ?? ""} className={select}>
-            <option value="">All classes</option>
-            {RETENTION_CLASSES.map((c) => <option key={c} value={c}>{RETENTION_LABELS[c]}</option>)}
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">Format
-          <select name="format" defaultValue={f.format ?? ""} className={select}>
-            <option value="">All formats</option>
-            {BACKUP_FORMATS.map((x) => <option key={x} value={x}>{FORMAT_LABELS[x]}</option>)}
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">Verification
-          <select name="state" defaultValue={f.state ?? ""} className={select}>
-            <option value="">Any state</option>
-            {VERIFICATION_STATES.map((s) => <option key={s} value={s}>{s.replace("_", " ")}</option>)}
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">Key contains
-          <input name="q" defaultValue={f.q ?? ""} className={`${select} font-mono`} placeholder="pre_migration" />
-        </label>
-        <label className="text-xs font-medium text-slate-600">Taken from (UTC)
-          <input type="date" name="from" defaultValue={f.from ?? ""} className={select} />
-        </label>
-        <label className="text-xs font-medium text-slate-600">Taken to (UTC)
-          <input type="date" name="to" defaultValue={f.to ?? ""} className={select} />
-        </label>
-        <label className="text-xs font-medium text-slate-600">Vanished from storage
-          <select name="vanished" defaultValue={f.vanished} className={select}>
-            <option value="hide">Hide</option><option value="all">Show too</option><option value="only">Only these</option>
-          </select>
-        </label>
-        <label className="text-xs font-medium text-slate-600">Per page
-          <select name="size" defaultValue={String(f.size)} className={select}>
-            {PAGE_SIZES.map((n) => <option key={n} value={n}>{n}</option>)}
-          </select>
-        </label>
-        <input type="hidden" name="sort" value={f.sort} /><input type="hidden" name="dir" value={f.dir} />
-        {f.assignment !== "all" && <input type="hidden" name="assignment" value={f.assignment} />}
-        <div className="flex items-end gap-2 sm:col-span-2">
-          <button type="submit" className={buttonClass("primary")}>Apply filters</button>
-          {filtered && <Link href="/backups" className="px-2 py-1.5 text-sm text-sky-700 hover:underline">Clear</Link>}
-        </div>
-      </form>
+        <form
+          method="get"
+          action="/backups"
+          className="grid gap-2 rounded-lg border border-slate-200 bg-white p-3 sm:grid-cols-3 lg:grid-cols-6"
+          aria-label="Filter backups"
+        >
+          <label className="text-xs font-medium text-slate-600">
+            Database
+            <select name="database" defaultValue={f.database ?? ""} className={select}>
+              <option value="">All databases</option>
+              {options.databases.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name} ({d.environment})
+                </option>
+              ))}
+              <option value="none">Not assigned</option>
+            </select>
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Location
+            <select name="location" defaultValue={f.location ?? ""} className={select}>
+              <option value="">All locations</option>
+              {options.locations.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Retention class
+            <select name="class" defaultValue={f.class ?? ""} className={select}>
+              <option value="">All classes</option>
+              {RETENTION_CLASSES.map((c) => (
+                <option key={c} value={c}>
+                  {RETENTION_LABELS[c]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Format
+            <select name="format" defaultValue={f.format ?? ""} className={select}>
+              <option value="">All formats</option>
+              {BACKUP_FORMATS.map((x) => (
+                <option key={x} value={x}>
+                  {FORMAT_LABELS[x]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Verification
+            <select name="state" defaultValue={f.state ?? ""} className={select}>
+              <option value="">Any state</option>
+              {VERIFICATION_STATES.map((s) => (
+                <option key={s} value={s}>
+                  {s.replace("_", " ")}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Key contains
+            <input name="q" defaultValue={f.q ?? ""} className={`${select} font-mono`} placeholder="pre_migration" />
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Taken from (UTC)
+            <input type="date" name="from" defaultValue={f.from ?? ""} className={select} />
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Taken to (UTC)
+            <input type="date" name="to" defaultValue={f.to ?? ""} className={select} />
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Vanished from storage
+            <select name="vanished" defaultValue={f.vanished} className={select}>
+              <option value="hide">Hide</option>
+              <option value="all">Show too</option>
+              <option value="only">Only these</option>
+            </select>
+          </label>
+          <label className="text-xs font-medium text-slate-600">
+            Per page
+            <select name="size" defaultValue={String(f.size)} className={select}>
+              {PAGE_SIZES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </label>
+          <input type="hidden" name="sort" value={f.sort} />
+          <input type="hidden" name="dir" value={f.dir} />
+          {f.assignment !== "all" && <input type="hidden" name="assignment" value={f.assignment} />}
+          <div className="flex items-end gap-2 sm:col-span-2">
+            <button type="submit" className={buttonClass("primary")}>
+              Apply filters
+            </button>
+            {filtered && (
+              <Link href="/backups" className="px-2 py-1.5 text-sm text-sky-700 hover:underline">
+                Clear
+              </Link>
+            )}
+          </div>
+        </form>
       </FiltersPanel>
 
       <p data-testid="backup-totals" className="mb-2 text-sm tabular text-slate-700">
-        <strong>{list.total.toLocaleString("en")}</strong> {list.total === 1 ? "backup" : "backups"} · <strong>{formatBytes(list.totalBytes)}</strong>
+        <strong>{list.total.toLocaleString("en")}</strong> {list.total === 1 ? "backup" : "backups"} ·{" "}
+        <strong>{formatBytes(list.totalBytes)}</strong>
         {filtered && " matching the filters"}
         {f.assignment === "unassigned" ? (
-          <> · objects that match no database&apos;s key patterns: no retention class (<Link href="/backups" className="text-sky-700 hover:underline">all backups</Link>)</>
-        ) : list.unassigned > 0 && (
           <>
-            {" · "}
-            <Link
-              href={`/backups?assignment=unassigned${f.location ? `&location=${encodeURIComponent(f.location)}` : ""}`}
-              data-testid="unassigned-link"
-              className="text-sky-700 hover:underline"
-            >
-              {list.unassigned.toLocaleString("en")} unassigned {list.unassigned === 1 ? "object matches" : "objects match"} no database
+            {" "}
+            · objects that match no database&apos;s key patterns: no retention class (
+            <Link href="/backups" className="text-sky-700 hover:underline">
+              all backups
             </Link>
+            )
           </>
+        ) : (
+          list.unassigned > 0 && (
+            <>
+              {" · "}
+              <Link
+                href={`/backups?assignment=unassigned${f.location ? `&location=${encodeURIComponent(f.location)}` : ""}`}
+                data-testid="unassigned-link"
+                className="text-sky-700 hover:underline"
+              >
+                {list.unassigned.toLocaleString("en")} unassigned{" "}
+                {list.unassigned === 1 ? "object matches" : "objects match"} no database
+              </Link>
+            </>
+          )
         )}
       </p>
 
       {list.total === 0 ? (
         filtered ? (
-          <EmptyState title="No backup matches these filters"><Link href="/backups" className="text-sky-700 hover:underline">Clear the filters</Link> or widen the dates.</EmptyState>
+          <EmptyState title="No backup matches these filters">
+            <Link href="/backups" className="text-sky-700 hover:underline">
+              Clear the filters
+            </Link>{" "}
+            or widen the dates.
+          </EmptyState>
         ) : options.locations.length === 0 ? (
-          <EmptyState title="No locations yet">An admin adds where backups live under <Link href="/settings/locations" className="text-sky-700 hover:underline">Settings → Locations</Link>, then syncs it.</EmptyState>
+          <EmptyState title="No locations yet">
+            An admin adds where backups live under{" "}
+            <Link href="/settings/locations" className="text-sky-700 hover:underline">
+              Settings → Locations
+            </Link>
+            , then syncs it.
+          </EmptyState>
         ) : (
-          <EmptyState title="No backups catalogued yet">Sync the locations above. If a sync finds nothing, check the location&apos;s prefix.</EmptyState>
+          <EmptyState title="No backups catalogued yet">
+            Sync the locations above. If a sync finds nothing, check the location&apos;s prefix.
+          </EmptyState>
         )
       ) : (
         // One markup for every width: a dense table from md up; on a phone each row wraps into a
         // card (the classes on the table restyle its rows, not each row).
-        <Table testId="backups-table" label="Backups"
-          tableClassName={"max-md:block max-md:[&_tbody]:block max-md:[&_tr]:flex max-md:[&_tr]:flex-wrap max-md:[&_tr]:items-center max-md:[&_tr]:gap-x-3 " +
+        <Table
+          testId="backups-table"
+          label="Backups"
+          tableClassName={
+            "max-md:block max-md:[&_tbody]:block max-md:[&_tr]:flex max-md:[&_tr]:flex-wrap max-md:[&_tr]:items-center max-md:[&_tr]:gap-x-3 " +
             "max-md:[&_tr]:gap-y-1 max-md:[&_tr]:px-3 max-md:[&_tr]:py-2 max-md:[&_td]:p-0 [&_.key]:min-w-0 max-md:[&_.key]:order-first " +
-            "max-md:[&_.key]:basis-full md:[&_.key]:w-full md:[&_.key]:max-w-0"}>
+            "max-md:[&_.key]:basis-full md:[&_.key]:w-full md:[&_.key]:max-w-0"
+          }
+        >
           <THead className="max-md:hidden">
             <Th sort={sort("takenAt")}>Taken (UTC)</Th>
             <Th sort={sort("key")}>Key</Th>
             <Th>Database</Th>
-            <Th numeric sort={sort("size")}>Size</Th>
+            <Th numeric sort={sort("size")}>
+              Size
+            </Th>
             <Th>Class</Th>
             <Th>Verification</Th>
           </THead>
-          <BackupRows rows={list.rows.map((b): BackupRowView => ({
-            id: b.id,
-            key: b.key,
-            takenAt: b.takenAt,
-            where: `${b.location.name} · ${FORMAT_LABELS[b.format] ?? b.format}${b.kind === "pre_migration" ? " · pre-migration" : ""}${b.vanishedAt ? " · vanished from storage" : ""}`,
-            sizeText: formatBytes(b.size),
-            sizeAnomaly: b.sizeAnomaly,
-            database: b.database ? { name: b.database.name, production: b.database.environment === "production" } : null,
-            retentionClass: b.retentionClass,
-            verificationState: b.verificationState,
-            verificationSummary: b.verificationSummary,
-          }))} />
+          <BackupRows
+            rows={list.rows.map((b): BackupRowView => ({
+              id: b.id,
+              key: b.key,
+              takenAt: b.takenAt,
+              where: `${b.location.name} · ${FORMAT_LABELS[b.format] ?? b.format}${b.kind === "pre_migration" ? " · pre-migration" : ""}${b.vanishedAt ? " · vanished from storage" : ""}`,
+              sizeText: formatBytes(b.size),
+              sizeAnomaly: b.sizeAnomaly,
+              database: b.database
+                ? { name: b.database.name, production: b.database.environment === "production" }
+                : null,
+              retentionClass: b.retentionClass,
+              verificationState: b.verificationState,
+              verificationSummary: b.verificationSummary,
+            }))}
+          />
         </Table>
       )}
       {list.total > 0 && (
         <nav aria-label="Pages" className="mt-3 flex flex-wrap items-center gap-3 text-sm tabular">
-          <span>Page {list.page} of {pages.toLocaleString("en")}</span>
-          {list.page > 1 && <Link className="text-sky-700 hover:underline" href={href(f, { page: 1 })}>« First</Link>}
-          {list.page > 1 && <Link className="text-sky-700 hover:underline" href={href(f, { page: list.page - 1 })}>‹ Previous</Link>}
-          {list.page < pages && <Link className="text-sky-700 hover:underline" href={href(f, { page: list.page + 1 })}>Next ›</Link>}
-          {list.page < pages && <Link className="text-sky-700 hover:underline" href={href(f, { page: pages })}>Last »</Link>}
+          <span>
+            Page {list.page} of {pages.toLocaleString("en")}
+          </span>
+          {list.page > 1 && (
+            <Link className="text-sky-700 hover:underline" href={href(f, { page: 1 })}>
+              « First
+            </Link>
+          )}
+          {list.page > 1 && (
+            <Link className="text-sky-700 hover:underline" href={href(f, { page: list.page - 1 })}>
+              ‹ Previous
+            </Link>
+          )}
+          {list.page < pages && (
+            <Link className="text-sky-700 hover:underline" href={href(f, { page: list.page + 1 })}>
+              Next ›
+            </Link>
+          )}
+          {list.page < pages && (
+            <Link className="text-sky-700 hover:underline" href={href(f, { page: pages })}>
+              Last »
+            </Link>
+          )}
         </nav>
       )}
     </>

@@ -22,11 +22,14 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
       if (!res.ok) throw new Error((await res.json()).error ?? "Could not load the locations.");
       return res.json();
     },
-    refetchInterval: (q) => (q.state.data?.locations.some((l) => l.syncing || l.lastSync?.status === "running") ? 1000 : 15000),
+    refetchInterval: (q) =>
+      q.state.data?.locations.some((l) => l.syncing || l.lastSync?.status === "running") ? 1000 : 15000,
   });
   const anySyncing = data?.locations.some((l) => l.syncing) ?? false;
   // When a sync finishes (any location's last run changes), reload the table below.
-  const finished = data?.locations.map((l) => `${l.lastSync?.id}:${l.syncing ? "running" : l.lastSync?.status}`).join(",");
+  const finished = data?.locations
+    .map((l) => `${l.lastSync?.id}:${l.syncing ? "running" : l.lastSync?.status}`)
+    .join(",");
   const seen = useRef<string | undefined>(undefined);
   useEffect(() => {
     if (finished === undefined) return;
@@ -40,27 +43,58 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
         <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Locations</h2>
         {canSync && (
-          <Button size="sm" disabled={anySyncing} loading={pending}
-            onClick={() => run(async () => {
-              const r = await syncAllAction({});
-              await queryClient.invalidateQueries({ queryKey: ["locations"] });
-              return r;
-            })}>
+          <Button
+            size="sm"
+            disabled={anySyncing}
+            loading={pending}
+            onClick={() =>
+              run(async () => {
+                const r = await syncAllAction({});
+                await queryClient.invalidateQueries({ queryKey: ["locations"] });
+                return r;
+              })
+            }
+          >
             {anySyncing ? "Syncing…" : "Sync all now"}
           </Button>
         )}
       </div>
-      {error && <p role="alert" className="mb-2 text-sm text-red-700">{error.text}</p>}
+      {error && (
+        <p role="alert" className="mb-2 text-sm text-red-700">
+          {error.text}
+        </p>
+      )}
       <ul className="divide-y divide-slate-100 text-sm">
         {data.locations.map((l) => {
           const s = l.lastSync;
           return (
-            <li key={l.id} data-testid={`sync-${l.name}`} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5">
+            <li
+              key={l.id}
+              data-testid={`sync-${l.name}`}
+              className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5"
+            >
               <span className="font-medium">{l.name}</span>
-              {s ? <RunStatusBadge status={l.syncing ? "running" : s.status} /> : <span className="text-slate-500">never synced</span>}
-              {s && (l.syncing || s.status === "running") && <span className="tabular text-slate-600">{s.objectsSeen.toLocaleString("en")} objects listed, page {s.pages}…</span>}
-              {s && s.status === "ok" && !l.syncing && <span className="tabular text-slate-600">{s.objectsSeen.toLocaleString("en")} objects · +{s.added} new, {s.changed} changed, {s.vanished} vanished · <Time value={s.finishedAt ?? s.startedAt} relative /></span>}
-              {s?.error && !l.syncing && <span className="basis-full text-red-700" data-testid="sync-error">{s.error} <span className="text-slate-500">(what was catalogued before is kept)</span></span>}
+              {s ? (
+                <RunStatusBadge status={l.syncing ? "running" : s.status} />
+              ) : (
+                <span className="text-slate-500">never synced</span>
+              )}
+              {s && (l.syncing || s.status === "running") && (
+                <span className="tabular text-slate-600">
+                  {s.objectsSeen.toLocaleString("en")} objects listed, page {s.pages}…
+                </span>
+              )}
+              {s && s.status === "ok" && !l.syncing && (
+                <span className="tabular text-slate-600">
+                  {s.objectsSeen.toLocaleString("en")} objects · +{s.added} new, {s.changed} changed, {s.vanished}{" "}
+                  vanished · <Time value={s.finishedAt ?? s.startedAt} relative />
+                </span>
+              )}
+              {s?.error && !l.syncing && (
+                <span className="basis-full text-red-700" data-testid="sync-error">
+                  {s.error} <span className="text-slate-500">(what was catalogued before is kept)</span>
+                </span>
+              )}
             </li>
           );
         })}

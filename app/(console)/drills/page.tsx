@@ -20,32 +20,58 @@ export const metadata: Metadata = { title: "Drills" };
 
 export default async function DrillsPage() {
   const user = await requirePageUser();
-  const [{ drills, scenarios, openActions }, databases, users] = await Promise.all([listDrills(), hasRole(user.role, "operator") ? wizardDatabases() : Promise.resolve([]), db.user.findMany({ where: { disabled: false }, select: { email: true, name: true }, orderBy: { name: "asc" } })]);
+  const [{ drills, scenarios, openActions }, databases, users] = await Promise.all([
+    listDrills(),
+    hasRole(user.role, "operator") ? wizardDatabases() : Promise.resolve([]),
+    db.user.findMany({ where: { disabled: false }, select: { email: true, name: true }, orderBy: { name: "asc" } }),
+  ]);
   return (
     <>
-      <PageHeader title="Drills" description="Scheduled DR exercises: a stopwatch per step against the scenario's RTO, issues and improvements, and a report." />
+      <PageHeader
+        title="Drills"
+        description="Scheduled DR exercises: a stopwatch per step against the scenario's RTO, issues and improvements, and a report."
+      />
       <div className="grid gap-4 lg:grid-cols-2">
         {scenarios.map((s) => (
-          <Card key={s.id} title={<span className="flex flex-wrap items-center gap-2">{s.title} · v{s.version} <DrillStatusBadge status={s.status} /></span>}>
-            {s.history.length === 0 ? <p className="text-xs text-slate-500">No closed drill yet.</p> : <DrillTotalsChart scenario={s.title} drills={s.history} />}
+          <Card
+            key={s.id}
+            title={
+              <span className="flex flex-wrap items-center gap-2">
+                {s.title} · v{s.version} <DrillStatusBadge status={s.status} />
+              </span>
+            }
+          >
+            {s.history.length === 0 ? (
+              <p className="text-xs text-slate-500">No closed drill yet.</p>
+            ) : (
+              <DrillTotalsChart scenario={s.title} drills={s.history} />
+            )}
           </Card>
         ))}
       </div>
       <Card title="Drills" className="mt-4">
         {drills.length === 0 ? (
-          <p className="text-sm text-slate-600">No drills yet{hasRole(user.role, "operator") ? ": schedule one below." : "."}</p>
+          <p className="text-sm text-slate-600">
+            No drills yet{hasRole(user.role, "operator") ? ": schedule one below." : "."}
+          </p>
         ) : (
           <ul className="divide-y divide-slate-100 text-sm" data-testid="drills-list">
             {drills.map((d) => (
               <li key={d.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
-                <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">{scenarioTitle(d.scenarioId)} on {d.databaseName}</Link>
+                <Link href={`/drills/${d.id}`} className="font-medium text-sky-700 hover:underline">
+                  {scenarioTitle(d.scenarioId)} on {d.databaseName}
+                </Link>
                 <Time value={d.scheduledAt} />
                 {d.status === "closed" ? (
                   <Badge kind={d.outcome === "met" ? "good" : "bad"}>{outcomeWords(d.outcome)}</Badge>
                 ) : (
                   <RunStatusBadge status={d.status === "running" ? "running" : "queued"} />
                 )}
-                {d.status === "closed" && <span className="tabular text-slate-600">{formatDuration(d.totalMs / 1000)} vs RTO {d.rtoMinutes} min</span>}
+                {d.status === "closed" && (
+                  <span className="tabular text-slate-600">
+                    {formatDuration(d.totalMs / 1000)} vs RTO {d.rtoMinutes} min
+                  </span>
+                )}
                 <span className="text-xs text-slate-500">runbook v{d.scenarioVersion}</span>
               </li>
             ))}
@@ -53,16 +79,35 @@ export default async function DrillsPage() {
         )}
       </Card>
       <Card title="Open action items" className="mt-4">
-        {openActions.length === 0 ? <p className="text-sm text-slate-600">None.</p> : (
-          <ul className="text-sm" data-testid="open-actions">{openActions.map((a) => <li key={a.id} className="py-1">{a.text} — <strong>{a.owner}</strong>, due <Time value={a.dueDate} /> · <Link className="text-sky-700" href={`/drills/${a.drillId}`}>drill</Link></li>)}</ul>
+        {openActions.length === 0 ? (
+          <p className="text-sm text-slate-600">None.</p>
+        ) : (
+          <ul className="text-sm" data-testid="open-actions">
+            {openActions.map((a) => (
+              <li key={a.id} className="py-1">
+                {a.text} — <strong>{a.owner}</strong>, due <Time value={a.dueDate} /> ·{" "}
+                <Link className="text-sky-700" href={`/drills/${a.drillId}`}>
+                  drill
+                </Link>
+              </li>
+            ))}
+          </ul>
         )}
       </Card>
       {hasRole(user.role, "operator") && (
         <Card title="Schedule a drill" className="mt-4">
-          <ScheduleForm scenarios={scenarioChoices()} databases={databases} users={users} canAllowProduction={hasRole(user.role, "admin")} />
+          <ScheduleForm
+            scenarios={scenarioChoices()}
+            databases={databases}
+            users={users}
+            canAllowProduction={hasRole(user.role, "admin")}
+          />
         </Card>
       )}
-      <p className="mt-2 text-xs text-slate-500"><Badge kind="neutral">note</Badge> A drill uses a staging or test database; only an admin can allow production, explicitly.</p>
+      <p className="mt-2 text-xs text-slate-500">
+        <Badge kind="neutral">note</Badge> A drill uses a staging or test database; only an admin can allow production,
+        explicitly.
+      </p>
     </>
   );
 }

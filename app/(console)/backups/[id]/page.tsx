@@ -33,33 +33,119 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
     <>
       <PageHeader
         title="Backup"
-        description={<><Link href="/backups" className="text-sky-700 hover:underline">Backups</Link> › <span className="break-all font-mono">{b.key}</span></>}
+        description={
+          <>
+            <Link href="/backups" className="text-sky-700 hover:underline">
+              Backups
+            </Link>{" "}
+            › <span className="break-all font-mono">{b.key}</span>
+          </>
+        }
       />
       {b.vanishedAt && (
         <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
-          ▲ This object was not found at the sync of <Time value={b.vanishedAt} />. The catalog keeps its record as evidence; it cannot be verified, downloaded or restored.
+          ▲ This object was not found at the sync of <Time value={b.vanishedAt} />. The catalog keeps its record as
+          evidence; it cannot be verified, downloaded or restored.
         </p>
       )}
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title="Metadata">
           <dl className="text-sm">
-            {row("Key", <span className="break-all font-mono text-xs" data-testid="backup-key">{b.key}</span>)}
+            {row(
+              "Key",
+              <span className="break-all font-mono text-xs" data-testid="backup-key">
+                {b.key}
+              </span>,
+            )}
             {row("Location", `${b.location.name} (${b.location.kind})`)}
-            {row("Database", b.database ? <>{b.database.name} <EnvironmentBadge environment={b.database.environment} /></> : <span className="text-slate-500">not assigned to a database (Settings → Databases: key patterns)</span>)}
-            {row("Taken", <><Time value={b.takenAt} relative /> <span className="text-xs text-slate-500">(from the {b.takenAtSource === "name" ? "file name" : b.takenAtSource === "manifest" ? "manifest" : "object's modification time"})</span></>)}
-            {row("Size", <span className="tabular">{formatBytes(b.size)} ({b.size.toLocaleString("en")} bytes){b.sizeAnomaly && <> <Badge kind="warn">▲ {b.sizeAnomaly}</Badge></>}</span>)}
+            {row(
+              "Database",
+              b.database ? (
+                <>
+                  {b.database.name} <EnvironmentBadge environment={b.database.environment} />
+                </>
+              ) : (
+                <span className="text-slate-500">not assigned to a database (Settings → Databases: key patterns)</span>
+              ),
+            )}
+            {row(
+              "Taken",
+              <>
+                <Time value={b.takenAt} relative />{" "}
+                <span className="text-xs text-slate-500">
+                  (from the{" "}
+                  {b.takenAtSource === "name"
+                    ? "file name"
+                    : b.takenAtSource === "manifest"
+                      ? "manifest"
+                      : "object's modification time"}
+                  )
+                </span>
+              </>,
+            )}
+            {row(
+              "Size",
+              <span className="tabular">
+                {formatBytes(b.size)} ({b.size.toLocaleString("en")} bytes)
+                {b.sizeAnomaly && (
+                  <>
+                    {" "}
+                    <Badge kind="warn">▲ {b.sizeAnomaly}</Badge>
+                  </>
+                )}
+              </span>,
+            )}
             {row("Format", b.format)}
             {row("Kind", b.kind.replace("_", "-"))}
-            {row("Retention", b.retentionClass === null ? <span className="text-slate-500">none: unassigned objects have no retention class</span> : <>{RETENTION_LABELS[b.retentionClass]}{b.keptUntil ? <> · kept until <Time value={b.keptUntil} /></> : b.retentionClass === "critical" ? " · kept forever" : ""}</>)}
-            {row("Verification", <><VerificationBadge state={b.verificationState} />{b.lastVerifiedAt && <> · <Time value={b.lastVerifiedAt} relative /></>}{b.verificationSummary && <div className="mt-1 text-xs text-slate-600">{b.verificationSummary}</div>}</>)}
+            {row(
+              "Retention",
+              b.retentionClass === null ? (
+                <span className="text-slate-500">none: unassigned objects have no retention class</span>
+              ) : (
+                <>
+                  {RETENTION_LABELS[b.retentionClass]}
+                  {b.keptUntil ? (
+                    <>
+                      {" "}
+                      · kept until <Time value={b.keptUntil} />
+                    </>
+                  ) : b.retentionClass === "critical" ? (
+                    " · kept forever"
+                  ) : (
+                    ""
+                  )}
+                </>
+              ),
+            )}
+            {row(
+              "Verification",
+              <>
+                <VerificationBadge state={b.verificationState} />
+                {b.lastVerifiedAt && (
+                  <>
+                    {" "}
+                    · <Time value={b.lastVerifiedAt} relative />
+                  </>
+                )}
+                {b.verificationSummary && <div className="mt-1 text-xs text-slate-600">{b.verificationSummary}</div>}
+              </>,
+            )}
             {row("First seen", <Time value={b.firstSeenAt} />)}
           </dl>
           <div className="mt-3 flex flex-wrap gap-2 border-t border-slate-100 pt-3">
             {operator && !b.vanishedAt && (
-              <a href={`/api/backups/${b.id}/download`} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">Download</a>
+              <a
+                href={`/api/backups/${b.id}/download`}
+                className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+              >
+                Download
+              </a>
             )}
             {operator && !b.vanishedAt && b.database && (
-              <Link href={`/restores/new?scenario=database-corruption&database=${b.database.id}`} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50">
+              <Link
+                href={`/restores/new?scenario=database-corruption&database=${b.database.id}`}
+                className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+              >
                 Restore from this backup…
               </Link>
             )}
@@ -80,16 +166,29 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
                 {row("Critical", b.manifest.critical ? "yes (kept forever)" : "no")}
               </dl>
               <table className="mt-3 w-full text-left text-sm">
-                <thead className="text-xs uppercase text-slate-500"><tr><th className="py-1">Table</th><th className="py-1 text-right">Rows</th></tr></thead>
+                <thead className="text-xs uppercase text-slate-500">
+                  <tr>
+                    <th className="py-1">Table</th>
+                    <th className="py-1 text-right">Rows</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {b.manifest.tables.map((t) => (
-                    <tr key={`${t.schema}.${t.name}`} className="border-t border-slate-100"><td className="py-1 font-mono text-xs">{t.schema}.{t.name}</td><td className="py-1 text-right tabular">{t.rows.toLocaleString("en")}</td></tr>
+                    <tr key={`${t.schema}.${t.name}`} className="border-t border-slate-100">
+                      <td className="py-1 font-mono text-xs">
+                        {t.schema}.{t.name}
+                      </td>
+                      <td className="py-1 text-right tabular">{t.rows.toLocaleString("en")}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           ) : (
-            <p className="text-sm text-slate-600">{b.manifestError ?? "No manifest: this backup was not written by Lifeboat. Verification checks its format and checksum, without expected row counts."}</p>
+            <p className="text-sm text-slate-600">
+              {b.manifestError ??
+                "No manifest: this backup was not written by Lifeboat. Verification checks its format and checksum, without expected row counts."}
+            </p>
           )}
         </Card>
         <Card title="Verification history" className="lg:col-span-2">
@@ -99,8 +198,13 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
             <ul className="divide-y divide-slate-100 text-sm" data-testid="verification-history">
               {b.verifications.map((v) => (
                 <li key={v.id} className="py-2">
-                  <div className="flex flex-wrap items-center gap-2"><RunStatusBadge status={v.status} /> <Time value={v.startedAt} /> <span className="text-slate-500">by {v.requestedBy}</span>
-                    {v.durationMs !== null && <span className="tabular text-slate-500">· {(v.durationMs / 1000).toFixed(1)} s</span>}</div>
+                  <div className="flex flex-wrap items-center gap-2">
+                    <RunStatusBadge status={v.status} /> <Time value={v.startedAt} />{" "}
+                    <span className="text-slate-500">by {v.requestedBy}</span>
+                    {v.durationMs !== null && (
+                      <span className="tabular text-slate-500">· {(v.durationMs / 1000).toFixed(1)} s</span>
+                    )}
+                  </div>
                   {v.summary && <p className="mt-1">{v.summary}</p>}
                 </li>
               ))}

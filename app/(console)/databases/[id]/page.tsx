@@ -26,27 +26,62 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
     <>
       <PageHeader
         title={d.name}
-        description={<><Link href="/" className="text-sky-700 hover:underline">Dashboard</Link> › database <span className="break-all font-mono text-xs">{d.dbName} on {d.server}</span></>}
+        description={
+          <>
+            <Link href="/" className="text-sky-700 hover:underline">
+              Dashboard
+            </Link>{" "}
+            › database{" "}
+            <span className="break-all font-mono text-xs">
+              {d.dbName} on {d.server}
+            </span>
+          </>
+        }
       />
       <Card className="text-sm">
         <dl className="grid gap-x-6 gap-y-1 sm:grid-cols-2">
-          <div><dt className="inline text-slate-500">Environment: </dt><dd className="inline"><EnvironmentBadge environment={d.environment} /></dd></div>
-          <div><dt className="inline text-slate-500">RPO: </dt><dd className="inline tabular">{d.rpoHours} h</dd></div>
-          <div><dt className="inline text-slate-500">RTO: </dt><dd className="inline tabular">corruption {d.rto.corruption} min · infrastructure loss {d.rto.infraLoss} min · data-center failure {d.rto.dcFailure} min</dd></div>
+          <div>
+            <dt className="inline text-slate-500">Environment: </dt>
+            <dd className="inline">
+              <EnvironmentBadge environment={d.environment} />
+            </dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">RPO: </dt>
+            <dd className="inline tabular">{d.rpoHours} h</dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">RTO: </dt>
+            <dd className="inline tabular">
+              corruption {d.rto.corruption} min · infrastructure loss {d.rto.infraLoss} min · data-center failure{" "}
+              {d.rto.dcFailure} min
+            </dd>
+          </div>
           <div className="min-w-0">
             <dt className="inline text-slate-500">Backups from: </dt>
-            <dd className="inline [overflow-wrap:anywhere]">{d.sources.length === 0 ? "no location yet (Settings → Databases)" : d.sources.map((s) => `${s.location} (${s.patterns})`).join("; ")}</dd>
+            <dd className="inline [overflow-wrap:anywhere]">
+              {d.sources.length === 0
+                ? "no location yet (Settings → Databases)"
+                : d.sources.map((s) => `${s.location} (${s.patterns})`).join("; ")}
+            </dd>
           </div>
         </dl>
         <p className="mt-2 flex flex-wrap gap-3">
-          <Link href={`/backups?database=${d.id}`} className="text-sky-700 hover:underline">Its backups</Link>
-          <Link href={`/restores/new?database=${d.id}`} className="text-sky-700 hover:underline">Restore it</Link>
+          <Link href={`/backups?database=${d.id}`} className="text-sky-700 hover:underline">
+            Its backups
+          </Link>
+          <Link href={`/restores/new?database=${d.id}`} className="text-sky-700 hover:underline">
+            Restore it
+          </Link>
         </p>
       </Card>
 
       <Card title={`Backups since ${h.since.slice(0, 10)}`} className="mt-4">
         {h.backups.length === 0 ? (
-          <p className="text-sm text-slate-600">No backups of {d.name} in the catalog for this period: check its locations and key patterns, then sync (Backups → Sync all now).</p>
+          <p className="text-sm text-slate-600">
+            No backups of {d.name} in the catalog for this period: check its locations and key patterns, then sync
+            (Backups → Sync all now).
+          </p>
         ) : (
           <BackupHistoryChart database={d.name} backups={h.backups} />
         )}
@@ -54,25 +89,35 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
 
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         <Card title="Restore runs">
-          {h.runs.length === 0 ? <p className="text-sm text-slate-600">No restore run yet.</p> : (
+          {h.runs.length === 0 ? (
+            <p className="text-sm text-slate-600">No restore run yet.</p>
+          ) : (
             <ul className="divide-y divide-slate-100 text-sm">
               {h.runs.map((r) => (
                 <li key={r.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5">
-                  <Link href={`/restores/${r.id}`} className="text-sky-700 hover:underline">{scenarioTitle(r.scenarioId)}</Link>
+                  <Link href={`/restores/${r.id}`} className="text-sky-700 hover:underline">
+                    {scenarioTitle(r.scenarioId)}
+                  </Link>
                   <RunStatusBadge status={r.status} />
                   <Time value={r.createdAt} />
-                  {r.elapsedMs !== null && <span className="tabular text-slate-600">{formatDuration(r.elapsedMs / 1000)}</span>}
+                  {r.elapsedMs !== null && (
+                    <span className="tabular text-slate-600">{formatDuration(r.elapsedMs / 1000)}</span>
+                  )}
                 </li>
               ))}
             </ul>
           )}
         </Card>
         <Card title="Drills">
-          {h.drills.length === 0 ? <p className="text-sm text-slate-600">No drill on this database yet.</p> : (
+          {h.drills.length === 0 ? (
+            <p className="text-sm text-slate-600">No drill on this database yet.</p>
+          ) : (
             <ul className="divide-y divide-slate-100 text-sm">
               {h.drills.map((x) => (
                 <li key={x.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5">
-                  <Link href={`/drills/${x.id}`} className="text-sky-700 hover:underline">{scenarioTitle(x.scenarioId)}</Link>
+                  <Link href={`/drills/${x.id}`} className="text-sky-700 hover:underline">
+                    {scenarioTitle(x.scenarioId)}
+                  </Link>
                   <span>{x.status === "closed" ? outcomeWords(x.outcome) : x.status}</span>
                   <Time value={x.scheduledAt} />
                 </li>

@@ -20,11 +20,30 @@ export default async function DrillPage({ params }: { params: Promise<{ id: stri
     <>
       <PageHeader
         title={`Drill: ${drill.scenarioTitle}`}
-        description={<><Link href="/drills" className="text-sky-700 hover:underline">Drills</Link> › runbook v{drill.scenarioVersion} on {drill.database?.name ?? "—"}</>}
-        actions={<>
-          <a href={`/api/drills/${drill.id}/ics`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">Invitation (.ics)</a>
-          <Link href={`/drills/${drill.id}/report`} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50">Report</Link>
-        </>}
+        description={
+          <>
+            <Link href="/drills" className="text-sky-700 hover:underline">
+              Drills
+            </Link>{" "}
+            › runbook v{drill.scenarioVersion} on {drill.database?.name ?? "—"}
+          </>
+        }
+        actions={
+          <>
+            <a
+              href={`/api/drills/${drill.id}/ics`}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
+            >
+              Invitation (.ics)
+            </a>
+            <Link
+              href={`/drills/${drill.id}/report`}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
+            >
+              Report
+            </Link>
+          </>
+        }
       />
       <DrillPanel initial={drill} canOperate={hasRole(user.role, "operator")} />
     </>

@@ -20,15 +20,30 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     throw e;
   });
   const scenario = scenarioById(view.run.scenarioId);
-  const database = await db.database.findUnique({ where: { id: view.run.databaseId }, select: { dbName: true, host: true, port: true } });
+  const database = await db.database.findUnique({
+    where: { id: view.run.databaseId },
+    select: { dbName: true, host: true, port: true },
+  });
   const rtoMinutes = scenario
-    ? ((await db.database.findUnique({ where: { id: view.run.databaseId }, select: { [scenario.meta.rto]: true } })) as Record<string, number> | null)?.[scenario.meta.rto] ?? null
+    ? ((
+        (await db.database.findUnique({
+          where: { id: view.run.databaseId },
+          select: { [scenario.meta.rto]: true },
+        })) as Record<string, number> | null
+      )?.[scenario.meta.rto] ?? null)
     : null;
   return (
     <>
       <PageHeader
         title={`${scenario?.meta.title ?? view.run.scenarioId}: ${view.run.databaseName}`}
-        description={<><Link href="/restores" className="text-sky-700 hover:underline">Restore</Link> › run {view.run.id} · runbook v{view.run.scenarioVersion}</>}
+        description={
+          <>
+            <Link href="/restores" className="text-sky-700 hover:underline">
+              Restore
+            </Link>{" "}
+            › run {view.run.id} · runbook v{view.run.scenarioVersion}
+          </>
+        }
       />
       <RunPanel
         initial={view}

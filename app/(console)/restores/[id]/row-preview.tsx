@@ -24,22 +24,42 @@ export function RowPreview({ preview }: { preview: RowPreviewResult }) {
         {n === 0
           ? `No rows of ${preview.table} are missing: confirming copies nothing.`
           : `${n.toLocaleString("en-US")} row${n === 1 ? "" : "s"} of ${preview.table} will be copied back`}
-        {n > 0 && <span className="font-normal text-slate-700"> ({preview.inBackup.toLocaleString("en-US")} selected in the backup, {preview.inProduction.toLocaleString("en-US")} still in production).</span>}
+        {n > 0 && (
+          <span className="font-normal text-slate-700">
+            {" "}
+            ({preview.inBackup.toLocaleString("en-US")} selected in the backup,{" "}
+            {preview.inProduction.toLocaleString("en-US")} still in production).
+          </span>
+        )}
       </p>
       {n > 0 && (
         <div className="mt-1 max-w-full overflow-x-auto">
           <table className="text-xs">
             <caption className="text-left text-slate-600">
-              {rows.length < n ? `The first ${rows.length} of ${n.toLocaleString("en-US")}` : `All ${n.toLocaleString("en-US")}`}
+              {rows.length < n
+                ? `The first ${rows.length} of ${n.toLocaleString("en-US")}`
+                : `All ${n.toLocaleString("en-US")}`}
             </caption>
             <thead>
-              <tr>{columns.map((c) => <th key={c} scope="col" className="border-b border-amber-300 px-2 py-0.5 text-left font-mono font-semibold">{c}</th>)}</tr>
+              <tr>
+                {columns.map((c) => (
+                  <th
+                    key={c}
+                    scope="col"
+                    className="border-b border-amber-300 px-2 py-0.5 text-left font-mono font-semibold"
+                  >
+                    {c}
+                  </th>
+                ))}
+              </tr>
             </thead>
             <tbody className="tabular font-mono">
               {rows.map((r, i) => (
                 <tr key={i}>
                   {r.map((v, j) => (
-                    <td key={j} className="max-w-48 truncate px-2 py-0.5" title={v}>{v}</td>
+                    <td key={j} className="max-w-48 truncate px-2 py-0.5" title={v}>
+                      {v}
+                    </td>
                   ))}
                 </tr>
               ))}

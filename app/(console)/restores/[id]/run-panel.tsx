@@ -48,7 +48,21 @@ function useServerNow(serverNow: string, active: boolean) {
   return clock.local + clock.skew;
 }
 
-export function RunPanel({ initial, canOperate, role, targetDbName, targetServer, rtoMinutes }: { initial: RunResponse; canOperate: boolean; role: Role; targetDbName: string; targetServer: string; rtoMinutes: number | null }) {
+export function RunPanel({
+  initial,
+  canOperate,
+  role,
+  targetDbName,
+  targetServer,
+  rtoMinutes,
+}: {
+  initial: RunResponse;
+  canOperate: boolean;
+  role: Role;
+  targetDbName: string;
+  targetServer: string;
+  rtoMinutes: number | null;
+}) {
   const [logs, setLogs] = useState<Log[]>(initial.logs);
   const cursor = useRef(initial.nextLogId);
   const queryKey = ["run", initial.run.id];
@@ -85,73 +99,198 @@ export function RunPanel({ initial, canOperate, role, targetDbName, targetServer
   // "Kept as" only once the switch-over really happened; before that (or while interrupted) it is a promise.
   const switchedOver = steps.some((s) => s.key === "switch-over" && s.status === "succeeded");
   const preview = rowPreviewOf(steps.find((s) => s.key === "preview-rows")?.result);
-  const summary = run.summary as { backup?: { key?: string; size?: number; format?: string; location?: string; hasManifest?: boolean; verified?: boolean | null; rows?: number; tables?: number; migrationHead?: string | null }; target?: { connection?: string }; preflight?: { ok: boolean; lines: string[] }; scratchDatabase?: string; oldCopy?: string };
+  const summary = run.summary as {
+    backup?: {
+      key?: string;
+      size?: number;
+      format?: string;
+      location?: string;
+      hasManifest?: boolean;
+      verified?: boolean | null;
+      rows?: number;
+      tables?: number;
+      migrationHead?: string | null;
+    };
+    target?: { connection?: string };
+    preflight?: { ok: boolean; lines: string[] };
+    scratchDatabase?: string;
+    oldCopy?: string;
+  };
 
   return (
     <div className="space-y-4">
-      <section className={`rounded-lg border-2 p-4 ${production ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`} data-testid="run-target">
+      <section
+        className={`rounded-lg border-2 p-4 ${production ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`}
+        data-testid="run-target"
+      >
         <div className="flex flex-wrap items-center gap-2">
           <RunStatusBadge status={run.status} />
-          <span className="font-semibold" data-testid="run-status">{STATUS_WORDS[run.status] ?? run.status}</span>
+          <span className="font-semibold" data-testid="run-status">
+            {STATUS_WORDS[run.status] ?? run.status}
+          </span>
         </div>
         <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
-          <div><dt className="inline text-slate-500">Target: </dt><dd className="inline font-semibold [overflow-wrap:anywhere]">{run.databaseName} <EnvironmentBadge environment={run.environment} /> <span className="font-mono text-xs font-normal [overflow-wrap:anywhere]">{targetDbName} on {targetServer}</span></dd></div>
-          <div><dt className="inline text-slate-500">Backup: </dt><dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.backup?.key}</dd> <span className="text-xs">({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format}, {summary.backup?.location}, {summary.backup?.verified ? "✓ verified" : summary.backup?.verified === false ? "✗ failed verification" : "not verified"}{summary.backup?.hasManifest ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows` : ", no manifest"})</span></div>
-          {summary.scratchDatabase && <div><dt className="inline text-slate-500">Scratch database: </dt><dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.scratchDatabase}</dd></div>}
+          <div>
+            <dt className="inline text-slate-500">Target: </dt>
+            <dd className="inline font-semibold [overflow-wrap:anywhere]">
+              {run.databaseName} <EnvironmentBadge environment={run.environment} />{" "}
+              <span className="font-mono text-xs font-normal [overflow-wrap:anywhere]">
+                {targetDbName} on {targetServer}
+              </span>
+            </dd>
+          </div>
+          <div>
+            <dt className="inline text-slate-500">Backup: </dt>
+            <dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.backup?.key}</dd>{" "}
+            <span className="text-xs">
+              ({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format},{" "}
+              {summary.backup?.location},{" "}
+              {summary.backup?.verified
+                ? "✓ verified"
+                : summary.backup?.verified === false
+                  ? "✗ failed verification"
+                  : "not verified"}
+              {summary.backup?.hasManifest
+                ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows`
+                : ", no manifest"}
+              )
+            </span>
+          </div>
+          {summary.scratchDatabase && (
+            <div>
+              <dt className="inline text-slate-500">Scratch database: </dt>
+              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.scratchDatabase}</dd>
+            </div>
+          )}
           {summary.oldCopy && (
             <div>
-              <dt className="inline text-slate-500">{switchedOver ? "Old copy kept as: " : "Old copy will be kept as: "}</dt>
-              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]" data-testid="run-old-copy">{summary.oldCopy}</dd>
+              <dt className="inline text-slate-500">
+                {switchedOver ? "Old copy kept as: " : "Old copy will be kept as: "}
+              </dt>
+              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]" data-testid="run-old-copy">
+                {summary.oldCopy}
+              </dd>
             </div>
           )}
         </dl>
         <div className="mt-3 flex flex-wrap items-center gap-4 text-sm">
-          <span>Elapsed <strong className="tabular text-lg" data-testid="run-elapsed">{total === null ? "—" : formatDuration(total / 1000)}</strong></span>
+          <span>
+            Elapsed{" "}
+            <strong className="tabular text-lg" data-testid="run-elapsed">
+              {total === null ? "—" : formatDuration(total / 1000)}
+            </strong>
+          </span>
           {rtoMs !== null && (
             <span className={over ? "font-semibold text-red-700" : "text-slate-700"} data-testid="run-rto">
-              RTO {rtoMinutes} min · {total === null ? "not started" : over ? `▲ over by ${formatDuration((total - rtoMs) / 1000)}` : `${formatDuration((rtoMs - total) / 1000)} left`}
+              RTO {rtoMinutes} min ·{" "}
+              {total === null
+                ? "not started"
+                : over
+                  ? `▲ over by ${formatDuration((total - rtoMs) / 1000)}`
+                  : `${formatDuration((rtoMs - total) / 1000)} left`}
             </span>
           )}
-          {run.confirmedBy && <span className="text-slate-600">Confirmed by {run.confirmedBy} <Time value={run.confirmedAt!} /></span>}
+          {run.confirmedBy && (
+            <span className="text-slate-600">
+              Confirmed by {run.confirmedBy} <Time value={run.confirmedAt!} />
+            </span>
+          )}
         </div>
-        {run.verdict && <p className={`mt-3 rounded-md border p-3 text-sm font-medium [overflow-wrap:anywhere] ${run.status === "succeeded" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-white text-red-800"}`} data-testid="run-verdict">{run.verdict}</p>}
+        {run.verdict && (
+          <p
+            className={`mt-3 rounded-md border p-3 text-sm font-medium [overflow-wrap:anywhere] ${run.status === "succeeded" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-white text-red-800"}`}
+            data-testid="run-verdict"
+          >
+            {run.verdict}
+          </p>
+        )}
       </section>
 
       {summary.preflight && (
         <section className="rounded-lg border border-slate-200 bg-white p-4">
-          <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Preflight {summary.preflight.ok ? <Badge kind="good">✓ ok</Badge> : <Badge kind="bad">✗ problem</Badge>}</h2>
-          <ul className="space-y-0.5 text-sm" data-testid="preflight">{summary.preflight.lines.map((l, i) => <li key={i}>{l}</li>)}</ul>
+          <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">
+            Preflight {summary.preflight.ok ? <Badge kind="good">✓ ok</Badge> : <Badge kind="bad">✗ problem</Badge>}
+          </h2>
+          <ul className="space-y-0.5 text-sm" data-testid="preflight">
+            {summary.preflight.lines.map((l, i) => (
+              <li key={i}>{l}</li>
+            ))}
+          </ul>
         </section>
       )}
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
-        <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Plan · {steps.length} steps</h2>
+        <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">
+          Plan · {steps.length} steps
+        </h2>
         <ol className="space-y-2" data-testid="run-steps">
           {steps.map((s) => {
             const running = s.status === "running" || s.status === "waiting";
             const el = liveElapsed(s.startedAt, s.finishedAt, running);
             const pct = s.bytesTotal ? Math.min(100, Math.round(((s.bytesDone ?? 0) / s.bytesTotal) * 100)) : null;
             return (
-              <li key={s.index} className={`rounded-md border p-2 text-sm ${running ? "border-sky-400 bg-sky-50" : s.status === "failed" || s.status === "interrupted" ? "border-red-300 bg-red-50" : "border-slate-200"}`} data-testid={`step-${s.key}`}>
+              <li
+                key={s.index}
+                className={`rounded-md border p-2 text-sm ${running ? "border-sky-400 bg-sky-50" : s.status === "failed" || s.status === "interrupted" ? "border-red-300 bg-red-50" : "border-slate-200"}`}
+                data-testid={`step-${s.key}`}
+              >
                 <div className="flex flex-wrap items-center gap-2">
                   <span className="tabular text-slate-500">{s.index + 1}.</span>
-                  <span className="font-medium" data-testid="step-title">{s.title}</span>
-                  <Badge kind={s.kind === "automatic" ? "info" : s.kind === "confirmation" ? "warn" : "neutral"}>{s.kind}</Badge>
+                  <span className="font-medium" data-testid="step-title">
+                    {s.title}
+                  </span>
+                  <Badge kind={s.kind === "automatic" ? "info" : s.kind === "confirmation" ? "warn" : "neutral"}>
+                    {s.kind}
+                  </Badge>
                   {s.status !== "pending" && <RunStatusBadge status={s.status} />}
-                  {el !== null && <span className="tabular text-xs text-slate-600" data-testid="step-elapsed">{formatDuration(el / 1000)}</span>}
+                  {el !== null && (
+                    <span className="tabular text-xs text-slate-600" data-testid="step-elapsed">
+                      {formatDuration(el / 1000)}
+                    </span>
+                  )}
                 </div>
                 {s.description && <p className="mt-0.5 text-slate-600 [overflow-wrap:anywhere]">{s.description}</p>}
-                {s.command && <pre className="mt-1 max-w-full overflow-x-auto whitespace-pre rounded bg-slate-900 p-2 font-mono text-xs text-slate-100" tabIndex={0} aria-label={`Command of step ${s.index + 1}`}>{s.command.join(" ")}</pre>}
+                {s.command && (
+                  <pre
+                    className="mt-1 max-w-full overflow-x-auto whitespace-pre rounded bg-slate-900 p-2 font-mono text-xs text-slate-100"
+                    tabIndex={0}
+                    aria-label={`Command of step ${s.index + 1}`}
+                  >
+                    {s.command.join(" ")}
+                  </pre>
+                )}
                 {pct !== null && running && (
                   <div className="mt-1">
-                    <div className="h-2 w-full overflow-hidden rounded bg-slate-200" role="progressbar" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100} aria-label={`${s.title} progress`}><div className="h-full bg-sky-600" style={{ width: `${pct}%` }} /></div>
-                    <span className="tabular text-xs text-slate-600">{formatBytes(s.bytesDone ?? 0)} of {formatBytes(s.bytesTotal ?? 0)}</span>
+                    <div
+                      className="h-2 w-full overflow-hidden rounded bg-slate-200"
+                      role="progressbar"
+                      aria-valuenow={pct}
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                      aria-label={`${s.title} progress`}
+                    >
+                      <div className="h-full bg-sky-600" style={{ width: `${pct}%` }} />
+                    </div>
+                    <span className="tabular text-xs text-slate-600">
+                      {formatBytes(s.bytesDone ?? 0)} of {formatBytes(s.bytesTotal ?? 0)}
+                    </span>
                   </div>
                 )}
                 {s.error && <p className="mt-1 text-red-800 [overflow-wrap:anywhere]">{s.error}</p>}
-                {s.note && <p className="mt-1 text-slate-700">Note{s.completedBy ? ` by ${s.completedBy}` : ""}: {s.note}</p>}
+                {s.note && (
+                  <p className="mt-1 text-slate-700">
+                    Note{s.completedBy ? ` by ${s.completedBy}` : ""}: {s.note}
+                  </p>
+                )}
                 {s.status === "waiting" && s.kind === "confirmation" && preview && <RowPreview preview={preview} />}
-                {s.status === "waiting" && canOperate && <ManualTick runId={run.id} stepIndex={s.index} kind={s.kind} approverNeeded={stepNeedsApprover(s, run.environment, role)} />}
+                {s.status === "waiting" && canOperate && (
+                  <ManualTick
+                    runId={run.id}
+                    stepIndex={s.index}
+                    kind={s.kind}
+                    approverNeeded={stepNeedsApprover(s, run.environment, role)}
+                  />
+                )}
               </li>
             );
           })}
@@ -168,7 +307,16 @@ export function RunPanel({ initial, canOperate, role, targetDbName, targetServer
             // Show the running view at once, then let the poll (now every second) bring the steps.
             queryClient.setQueryData<RunResponse>(queryKey, (old) =>
               old && old.run.status === "planned"
-                ? { ...old, run: { ...old.run, status: "queued", active: true, confirmedBy, confirmedAt: new Date().toISOString() } }
+                ? {
+                    ...old,
+                    run: {
+                      ...old.run,
+                      status: "queued",
+                      active: true,
+                      confirmedBy,
+                      confirmedAt: new Date().toISOString(),
+                    },
+                  }
                 : old,
             );
             void queryClient.invalidateQueries({ queryKey });
@@ -176,19 +324,47 @@ export function RunPanel({ initial, canOperate, role, targetDbName, targetServer
         />
       )}
       {canOperate && <RunControls runId={run.id} status={run.status} />}
-      {canOperate && run.status === "succeeded" && summary.oldCopy && <DropOldCopy runId={run.id} oldCopy={summary.oldCopy} approverNeeded={dropNeedsApprover(run.environment, role)} />}
+      {canOperate && run.status === "succeeded" && summary.oldCopy && (
+        <DropOldCopy
+          runId={run.id}
+          oldCopy={summary.oldCopy}
+          approverNeeded={dropNeedsApprover(run.environment, role)}
+        />
+      )}
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Live log</h2>
-        <pre className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-950 p-3 font-mono text-xs leading-relaxed text-slate-100" data-testid="run-log">
-          {logs.length === 0 ? "Nothing yet." : logs.map((l) => `${l.at.slice(11, 19)} ${l.stream === "error" || l.stream === "stderr" ? "! " : "  "}${l.text}`).join("\n")}
+        <pre
+          className="max-h-96 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-950 p-3 font-mono text-xs leading-relaxed text-slate-100"
+          data-testid="run-log"
+        >
+          {logs.length === 0
+            ? "Nothing yet."
+            : logs
+                .map(
+                  (l) =>
+                    `${l.at.slice(11, 19)} ${l.stream === "error" || l.stream === "stderr" ? "! " : "  "}${l.text}`,
+                )
+                .join("\n")}
         </pre>
       </section>
     </div>
   );
 }
 
-function ConfirmForm({ runId, planHash, targetDbName, production, onStarted }: { runId: string; planHash: string; targetDbName: string; production: boolean; onStarted: (confirmedBy: string) => void }) {
+function ConfirmForm({
+  runId,
+  planHash,
+  targetDbName,
+  production,
+  onStarted,
+}: {
+  runId: string;
+  planHash: string;
+  targetDbName: string;
+  production: boolean;
+  onStarted: (confirmedBy: string) => void;
+}) {
   const [typed, setTyped] = useState("");
   const { pending, error, run } = useServerAction();
   return (
@@ -200,16 +376,34 @@ function ConfirmForm({ runId, planHash, targetDbName, production, onStarted }: {
         run(() => confirmRunAction({ runId, typedName: typed, planHash }), { onSuccess: () => onStarted("you") });
       }}
     >
-      <h2 className="font-semibold">{production ? "This changes a PRODUCTION database." : "This changes the target database."}</h2>
+      <h2 className="font-semibold">
+        {production ? "This changes a PRODUCTION database." : "This changes the target database."}
+      </h2>
       <p className="mt-1 text-sm">
-        Nothing has run yet. To start, type the target database&apos;s name <strong className="font-mono">{targetDbName}</strong>. The server checks the name and that the plan above is still the one you read.
+        Nothing has run yet. To start, type the target database&apos;s name{" "}
+        <strong className="font-mono">{targetDbName}</strong>. The server checks the name and that the plan above is
+        still the one you read.
       </p>
       <label className="mt-3 block text-sm font-medium">
         Target database name
-        <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-1 block w-full max-w-sm rounded-md border border-slate-400 px-3 py-2 font-mono" />
+        <input
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          className="mt-1 block w-full max-w-sm rounded-md border border-slate-400 px-3 py-2 font-mono"
+        />
       </label>
-      {error && <p className="mt-2 text-sm font-medium text-red-800" data-testid="confirm-error">{error.text}</p>}
-      <button type="submit" disabled={pending} className="mt-3 rounded-md border-2 border-red-700 bg-white px-4 py-2 text-sm font-semibold text-red-800 hover:bg-red-700 hover:text-white disabled:opacity-60">
+      {error && (
+        <p className="mt-2 text-sm font-medium text-red-800" data-testid="confirm-error">
+          {error.text}
+        </p>
+      )}
+      <button
+        type="submit"
+        disabled={pending}
+        className="mt-3 rounded-md border-2 border-red-700 bg-white px-4 py-2 text-sm font-semibold text-red-800 hover:bg-red-700 hover:text-white disabled:opacity-60"
+      >
         {pending ? "Starting…" : "Start the restore"}
       </button>
     </form>
@@ -223,18 +417,49 @@ function useRefreshRun(runId: string) {
 }
 
 /** `approverNeeded`: said before the click; the server refuses the tick all the same. */
-function ManualTick({ runId, stepIndex, kind, approverNeeded }: { runId: string; stepIndex: number; kind: string; approverNeeded: string | null }) {
+function ManualTick({
+  runId,
+  stepIndex,
+  kind,
+  approverNeeded,
+}: {
+  runId: string;
+  stepIndex: number;
+  kind: string;
+  approverNeeded: string | null;
+}) {
   const refresh = useRefreshRun(runId);
   const [note, setNote] = useState("");
   const { pending, error, run } = useServerAction();
   return (
     <div className="mt-2 flex flex-wrap items-end gap-2">
-      <label className="text-xs">Note (optional)<input value={note} onChange={(e) => setNote(e.target.value)} className="ml-1 rounded border border-slate-300 px-2 py-1 text-sm" /></label>
-      <Button variant="primary" loading={pending} onClick={() => run(() => completeStepAction({ runId, stepIndex, note: note || undefined }), { onSuccess: refresh })}>
+      <label className="text-xs">
+        Note (optional)
+        <input
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          className="ml-1 rounded border border-slate-300 px-2 py-1 text-sm"
+        />
+      </label>
+      <Button
+        variant="primary"
+        loading={pending}
+        onClick={() =>
+          run(() => completeStepAction({ runId, stepIndex, note: note || undefined }), { onSuccess: refresh })
+        }
+      >
         {kind === "confirmation" ? "Confirm and continue" : "Done — continue"}
       </Button>
-      {approverNeeded && !error && <span className="text-sm text-amber-800" data-testid="needs-approver">{approverNeeded}</span>}
-      {error && <span role="alert" className="text-sm text-red-700">{error.text}</span>}
+      {approverNeeded && !error && (
+        <span className="text-sm text-amber-800" data-testid="needs-approver">
+          {approverNeeded}
+        </span>
+      )}
+      {error && (
+        <span role="alert" className="text-sm text-red-700">
+          {error.text}
+        </span>
+      )}
     </div>
   );
 }
@@ -251,47 +476,96 @@ function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
   return (
     <div className="flex flex-wrap items-center gap-2">
       {canResume && (
-        <Button variant="primary" disabled={pending} onClick={() => run(() => resumeRunAction({ runId }), { onSuccess: refresh })}>
+        <Button
+          variant="primary"
+          disabled={pending}
+          onClick={() => run(() => resumeRunAction({ runId }), { onSuccess: refresh })}
+        >
           Resume from the step that did not finish
         </Button>
       )}
       {canCancel && (
-        <Button disabled={pending} data-testid="cancel-run"
+        <Button
+          disabled={pending}
+          data-testid="cancel-run"
           onClick={() => {
             const question = cleansUp
               ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
               : "Cancel this run? Nothing has run yet.";
             if (window.confirm(question)) run(() => cancelRunAction({ runId, keepScratch }), { onSuccess: refresh });
-          }}>
+          }}
+        >
           {cleansUp ? "Cancel and clean up" : "Cancel the run"}
         </Button>
       )}
       {canCancel && cleansUp && (
         <label className="flex items-center gap-1 text-sm text-slate-700">
-          <input type="checkbox" checked={keepScratch} onChange={(e) => setKeepScratch(e.target.checked)} /> keep the scratch database for inspection
+          <input type="checkbox" checked={keepScratch} onChange={(e) => setKeepScratch(e.target.checked)} /> keep the
+          scratch database for inspection
         </label>
       )}
-      {error && <span role="alert" className="text-sm text-red-700" data-testid="run-control-error">{error.text}</span>}
+      {error && (
+        <span role="alert" className="text-sm text-red-700" data-testid="run-control-error">
+          {error.text}
+        </span>
+      )}
     </div>
   );
 }
 
 /** The old copy stays until an operator drops it, with its own typed confirmation. */
-function DropOldCopy({ runId, oldCopy, approverNeeded }: { runId: string; oldCopy: string; approverNeeded: string | null }) {
+function DropOldCopy({
+  runId,
+  oldCopy,
+  approverNeeded,
+}: {
+  runId: string;
+  oldCopy: string;
+  approverNeeded: string | null;
+}) {
   const [typed, setTyped] = useState("");
   const { pending, feedback: message, run } = useServerAction();
   return (
-    <form aria-label="Drop the old copy" className="rounded-lg border border-slate-300 bg-white p-4 text-sm"
+    <form
+      aria-label="Drop the old copy"
+      className="rounded-lg border border-slate-300 bg-white p-4 text-sm"
       onSubmit={(e) => {
         e.preventDefault();
-        run(() => dropOldCopyAction({ runId, typedName: typed }), { onSuccess: (d) => (d.dropped ? `Dropped ${d.oldCopy}.` : `${d.oldCopy} was already gone.`) });
-      }}>
+        run(() => dropOldCopyAction({ runId, typedName: typed }), {
+          onSuccess: (d) => (d.dropped ? `Dropped ${d.oldCopy}.` : `${d.oldCopy} was already gone.`),
+        });
+      }}
+    >
       <h2 className="font-semibold">Old copy</h2>
-      <p className="mt-1 text-slate-600">The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>. When the application runs well on the restored one, drop it: type its name.</p>
-      <input aria-label="Old copy name" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono" />
-      <Button type="submit" variant="danger" loading={pending} className="mt-2 font-medium">Drop the old copy</Button>
-      {approverNeeded && !message && <p className="mt-2 text-amber-800" data-testid="drop-needs-approver">{approverNeeded}</p>}
-      {message && <p role={message.kind === "ok" ? "status" : "alert"} className={`mt-2 ${message.kind === "ok" ? "text-emerald-800" : "text-red-800"}`} data-testid="drop-old-copy-result">{message.text}</p>}
+      <p className="mt-1 text-slate-600">
+        The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>. When
+        the application runs well on the restored one, drop it: type its name.
+      </p>
+      <input
+        aria-label="Old copy name"
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        autoComplete="off"
+        spellCheck={false}
+        className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono"
+      />
+      <Button type="submit" variant="danger" loading={pending} className="mt-2 font-medium">
+        Drop the old copy
+      </Button>
+      {approverNeeded && !message && (
+        <p className="mt-2 text-amber-800" data-testid="drop-needs-approver">
+          {approverNeeded}
+        </p>
+      )}
+      {message && (
+        <p
+          role={message.kind === "ok" ? "status" : "alert"}
+          className={`mt-2 ${message.kind === "ok" ? "text-emerald-800" : "text-red-800"}`}
+          data-testid="drop-old-copy-result"
+        >
+          {message.text}
+        </p>
+      )}
     </form>
   );
 }

@@ -13,15 +13,25 @@ import { PrepareForm } from "./prepare-form";
 
 export const metadata: Metadata = { title: "New restore" };
 
-type Search = { scenario?: string; database?: string; deletedAt?: string; drill?: string; step?: string; from?: string };
+type Search = {
+  scenario?: string;
+  database?: string;
+  deletedAt?: string;
+  drill?: string;
+  step?: string;
+  from?: string;
+};
 
 function Stepper({ current }: { current: number }) {
   const labels = ["Scenario", "Target", "Backup", "Preflight & plan", "Confirm", "Run"];
   return (
     <ol className="mb-5 flex flex-wrap gap-1 text-xs" aria-label="Wizard steps">
       {labels.map((l, i) => (
-        <li key={l} aria-current={i === current ? "step" : undefined}
-          className={`rounded-full border px-2 py-0.5 ${i === current ? "border-sky-700 bg-sky-700 text-white" : i < current ? "border-sky-300 bg-sky-50 text-sky-800" : "border-slate-300 text-slate-500"}`}>
+        <li
+          key={l}
+          aria-current={i === current ? "step" : undefined}
+          className={`rounded-full border px-2 py-0.5 ${i === current ? "border-sky-700 bg-sky-700 text-white" : i < current ? "border-sky-300 bg-sky-50 text-sky-800" : "border-slate-300 text-slate-500"}`}
+        >
           {i + 1}. {l}
         </li>
       ))}
@@ -42,11 +52,19 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
         <Stepper current={0} />
         <div className="grid gap-3 md:grid-cols-2">
           {SCENARIOS.map(({ id, meta: s }) => (
-            <Link key={id} href={`/restores/new?scenario=${id}`} className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-sky-400">
+            <Link
+              key={id}
+              href={`/restores/new?scenario=${id}`}
+              className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-sky-400"
+            >
               <div className="text-xs uppercase tracking-wide text-slate-500">Scenario {s.number}</div>
               <h2 className="font-semibold">{s.title}</h2>
               <p className="mt-1 text-sm text-slate-600">{s.summary}</p>
-              <ul className="mt-2 list-disc pl-5 text-xs text-slate-600">{s.symptoms.map((x) => <li key={x}>{x}</li>)}</ul>
+              <ul className="mt-2 list-disc pl-5 text-xs text-slate-600">
+                {s.symptoms.map((x) => (
+                  <li key={x}>{x}</li>
+                ))}
+              </ul>
             </Link>
           ))}
         </div>
@@ -59,19 +77,37 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
   if (!target) {
     return (
       <>
-        <PageHeader title={`New restore: ${scenario.meta.title}`} description={<Link href="/restores/new" className="text-sky-700 hover:underline">← another scenario</Link>} />
+        <PageHeader
+          title={`New restore: ${scenario.meta.title}`}
+          description={
+            <Link href="/restores/new" className="text-sky-700 hover:underline">
+              ← another scenario
+            </Link>
+          }
+        />
         <Stepper current={1} />
         <h2 className="mb-2 font-semibold">Which database is the target?</h2>
         {databases.length === 0 ? (
-          <p className="text-sm text-slate-600">No databases yet: an admin adds them under <Link className="text-sky-700" href="/settings/databases">Settings → Databases</Link>.</p>
+          <p className="text-sm text-slate-600">
+            No databases yet: an admin adds them under{" "}
+            <Link className="text-sky-700" href="/settings/databases">
+              Settings → Databases
+            </Link>
+            .
+          </p>
         ) : (
           <ul className="space-y-2">
             {databases.map((d) => (
               <li key={d.id}>
-                <Link href={`/restores/new?scenario=${scenario.id}&database=${d.id}${sp.drill ? `&drill=${sp.drill}&step=${sp.step ?? 0}` : ""}`} data-testid={`target-${d.name}`}
-                  className={`flex flex-wrap items-center gap-2 rounded-lg border bg-white p-3 hover:border-sky-400 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}>
+                <Link
+                  href={`/restores/new?scenario=${scenario.id}&database=${d.id}${sp.drill ? `&drill=${sp.drill}&step=${sp.step ?? 0}` : ""}`}
+                  data-testid={`target-${d.name}`}
+                  className={`flex flex-wrap items-center gap-2 rounded-lg border bg-white p-3 hover:border-sky-400 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}
+                >
                   <span className="font-medium">{d.name}</span> <EnvironmentBadge environment={d.environment} />
-                  <span className="font-mono text-xs text-slate-600">{d.dbName} on {d.host}:{d.port}</span>
+                  <span className="font-mono text-xs text-slate-600">
+                    {d.dbName} on {d.host}:{d.port}
+                  </span>
                 </Link>
               </li>
             ))}
@@ -81,40 +117,95 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
     );
   }
 
-  const deletedAt = sp.deletedAt && !Number.isNaN(Date.parse(sp.deletedAt)) ? new Date(sp.deletedAt.endsWith("Z") ? sp.deletedAt : `${sp.deletedAt}Z`) : undefined;
+  const deletedAt =
+    sp.deletedAt && !Number.isNaN(Date.parse(sp.deletedAt))
+      ? new Date(sp.deletedAt.endsWith("Z") ? sp.deletedAt : `${sp.deletedAt}Z`)
+      : undefined;
   // A drill typically restores production's backup into staging: the backups may come from another database.
   const source = databases.find((d) => d.id === sp.from) ?? target;
   const { candidates, suggestedId } = await backupCandidates(scenario.id, source.id, { deletedAt });
   return (
     <>
-      <PageHeader title={`New restore: ${scenario.meta.title}`} description={<Link href={`/restores/new?scenario=${scenario.id}`} className="text-sky-700 hover:underline">← another target</Link>} />
+      <PageHeader
+        title={`New restore: ${scenario.meta.title}`}
+        description={
+          <Link href={`/restores/new?scenario=${scenario.id}`} className="text-sky-700 hover:underline">
+            ← another target
+          </Link>
+        }
+      />
       <Stepper current={2} />
-      <div className={`mb-4 rounded-lg border-2 p-3 ${target.environment === "production" ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`} data-testid="wizard-target">
+      <div
+        className={`mb-4 rounded-lg border-2 p-3 ${target.environment === "production" ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`}
+        data-testid="wizard-target"
+      >
         <div className="text-xs uppercase tracking-wide text-slate-500">Target</div>
-        <div className="flex flex-wrap items-center gap-2 text-lg font-semibold">{target.name} <EnvironmentBadge environment={target.environment} /></div>
-        <div className="font-mono text-xs">{target.dbName} on {target.host}:{target.port}</div>
+        <div className="flex flex-wrap items-center gap-2 text-lg font-semibold">
+          {target.name} <EnvironmentBadge environment={target.environment} />
+        </div>
+        <div className="font-mono text-xs">
+          {target.dbName} on {target.host}:{target.port}
+        </div>
       </div>
       {scenario.backups.beforeGivenTime && (
-        <form method="get" className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm">
-          <input type="hidden" name="scenario" value={scenario.id} /><input type="hidden" name="database" value={target.id} />
-          <label>When did the deletion happen (UTC)?<input type="datetime-local" name="deletedAt" defaultValue={sp.deletedAt} className="ml-2 rounded border border-slate-300 px-2 py-1" /></label>
-          <button type="submit" className="rounded border border-slate-300 px-2 py-1">Show backups before it</button>
+        <form
+          method="get"
+          className="mb-4 flex flex-wrap items-end gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm"
+        >
+          <input type="hidden" name="scenario" value={scenario.id} />
+          <input type="hidden" name="database" value={target.id} />
+          <label>
+            When did the deletion happen (UTC)?
+            <input
+              type="datetime-local"
+              name="deletedAt"
+              defaultValue={sp.deletedAt}
+              className="ml-2 rounded border border-slate-300 px-2 py-1"
+            />
+          </label>
+          <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+            Show backups before it
+          </button>
         </form>
       )}
       <form method="get" className="mb-3 flex flex-wrap items-end gap-2 text-sm" aria-label="Backups of">
-        {Object.entries({ scenario: scenario.id, database: target.id, deletedAt: sp.deletedAt, drill: sp.drill, step: sp.step }).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}
-        <label>Backups of
+        {Object.entries({
+          scenario: scenario.id,
+          database: target.id,
+          deletedAt: sp.deletedAt,
+          drill: sp.drill,
+          step: sp.step,
+        }).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}
+        <label>
+          Backups of
           <select name="from" defaultValue={source.id} className="ml-2 rounded border border-slate-300 px-2 py-1">
-            {databases.map((d) => <option key={d.id} value={d.id}>{d.name}{d.id === target.id ? " (the target)" : ""}</option>)}
+            {databases.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+                {d.id === target.id ? " (the target)" : ""}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="submit" className="rounded border border-slate-300 px-2 py-1">Show</button>
+        <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+          Show
+        </button>
       </form>
       <h2 className="mb-2 font-semibold">Which backup?</h2>
-      <p className="mb-2 text-sm text-slate-600">Suggested: {scenario.meta.suggestedBackup}. <Link href={`/runbooks/${scenario.id}?database=${target.id}`} className="text-sky-700 hover:underline">The runbook&apos;s steps for {target.name}</Link></p>
+      <p className="mb-2 text-sm text-slate-600">
+        Suggested: {scenario.meta.suggestedBackup}.{" "}
+        <Link href={`/runbooks/${scenario.id}?database=${target.id}`} className="text-sky-700 hover:underline">
+          The runbook&apos;s steps for {target.name}
+        </Link>
+      </p>
       {candidates.length === 0 ? (
-        <p className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="no-candidates">
-          No usable backup of {source.name} for this scenario (not failed, not empty, not vanished{scenario.backups.kind === "pre_migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page, or check its key patterns in Settings → Databases.
+        <p
+          className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+          data-testid="no-candidates"
+        >
+          No usable backup of {source.name} for this scenario (not failed, not empty, not vanished
+          {scenario.backups.kind === "pre_migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page,
+          or check its key patterns in Settings → Databases.
         </p>
       ) : (
         <PrepareForm

@@ -15,9 +15,19 @@ import { scenarioById } from "@/lib/scenarios/registry";
 
 export const metadata: Metadata = { title: "Runbook" };
 
-const RTO_LABEL = { rtoCorruptionMinutes: "corruption", rtoInfraLossMinutes: "infrastructure-loss", rtoDcFailureMinutes: "data-center-failure" } as const;
+const RTO_LABEL = {
+  rtoCorruptionMinutes: "corruption",
+  rtoInfraLossMinutes: "infrastructure-loss",
+  rtoDcFailureMinutes: "data-center-failure",
+} as const;
 
-export default async function RunbookPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ database?: string }> }) {
+export default async function RunbookPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ database?: string }>;
+}) {
   await requirePageUser();
   const scenario = scenarioById((await params).id);
   if (!scenario) notFound();
@@ -30,34 +40,73 @@ export default async function RunbookPage({ params, searchParams }: { params: Pr
     <article className="max-w-4xl">
       <PageHeader
         title={`Scenario ${s.number}: ${s.title}`}
-        description={<><Link href="/runbooks" className="no-print text-sky-700 hover:underline">Runbooks</Link><span className="no-print"> › </span>Version {scenario.version} · expected downtime {s.expectedDowntime}</>}
+        description={
+          <>
+            <Link href="/runbooks" className="no-print text-sky-700 hover:underline">
+              Runbooks
+            </Link>
+            <span className="no-print"> › </span>Version {scenario.version} · expected downtime {s.expectedDowntime}
+          </>
+        }
         actions={<PrintButton />}
       />
       <p className="mb-4 text-sm">{s.summary}</p>
       <div className="grid gap-4 md:grid-cols-2">
         <Card title="Symptoms">
-          <ul className="list-disc pl-5 text-sm">{s.symptoms.map((x) => <li key={x}>{x}</li>)}</ul>
+          <ul className="list-disc pl-5 text-sm">
+            {s.symptoms.map((x) => (
+              <li key={x}>{x}</li>
+            ))}
+          </ul>
         </Card>
         <Card title="Targets">
-          <p className="text-sm">RTO: the target database&apos;s {RTO_LABEL[s.rto]} RTO{database ? ` (${database[s.rto]} min for ${database.name})` : ""} (Settings → Databases).</p>
+          <p className="text-sm">
+            RTO: the target database&apos;s {RTO_LABEL[s.rto]} RTO
+            {database ? ` (${database[s.rto]} min for ${database.name})` : ""} (Settings → Databases).
+          </p>
           <p className="mt-1 text-sm">Backup to use: {s.suggestedBackup}.</p>
         </Card>
       </div>
       <Card title="Steps" className="mt-4">
-        <form method="get" className="no-print mb-3 flex flex-wrap items-end gap-2 text-sm" aria-label="Names and commands for">
-          <label>Names and commands for
-            <select name="database" defaultValue={database?.id ?? ""} className="ml-2 rounded border border-slate-300 px-2 py-1">
+        <form
+          method="get"
+          className="no-print mb-3 flex flex-wrap items-end gap-2 text-sm"
+          aria-label="Names and commands for"
+        >
+          <label>
+            Names and commands for
+            <select
+              name="database"
+              defaultValue={database?.id ?? ""}
+              className="ml-2 rounded border border-slate-300 px-2 py-1"
+            >
               <option value="">any database (placeholders)</option>
-              {databases.map((d) => <option key={d.id} value={d.id}>{d.name} ({d.environment})</option>)}
+              {databases.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name} ({d.environment})
+                </option>
+              ))}
             </select>
           </label>
-          <button type="submit" className="rounded border border-slate-300 px-2 py-1">Show</button>
+          <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+            Show
+          </button>
         </form>
         <p className="mb-3 text-xs text-slate-600" data-testid="runbook-names">
-          {database
-            ? <>Names and migration commands of <strong>{database.name}</strong> ({database.dbName} on {database.host}:{database.port}). </>
-            : <>Placeholders: &lt;db&gt; is the target database, &lt;ts&gt; the restore&apos;s time (YYYYMMDDHHMMSS), &lt;backup key&gt; the chosen backup. The migration commands are the default (alembic); choose a database for its own. </>}
-          These are the steps a restore runs, in order; commands are shown for a custom-format backup (a plain SQL one is restored with psql).
+          {database ? (
+            <>
+              Names and migration commands of <strong>{database.name}</strong> ({database.dbName} on {database.host}:
+              {database.port}).{" "}
+            </>
+          ) : (
+            <>
+              Placeholders: &lt;db&gt; is the target database, &lt;ts&gt; the restore&apos;s time (YYYYMMDDHHMMSS),
+              &lt;backup key&gt; the chosen backup. The migration commands are the default (alembic); choose a database
+              for its own.{" "}
+            </>
+          )}
+          These are the steps a restore runs, in order; commands are shown for a custom-format backup (a plain SQL one
+          is restored with psql).
         </p>
         <ol className="space-y-3" data-testid="runbook-steps">
           {plan.steps.map((step, i) => {
@@ -65,12 +114,17 @@ export default async function RunbookPage({ params, searchParams }: { params: Pr
             return (
               <li key={step.key} className="break-inside-avoid text-sm" data-testid={`runbook-step-${step.key}`}>
                 <div className="flex flex-wrap items-center gap-2 font-medium">
-                  <span className="tabular text-slate-500">{i + 1}.</span> <span data-testid="step-title">{step.title}</span>
-                  <Badge kind={step.kind === "automatic" ? "info" : step.kind === "confirmation" ? "warn" : "neutral"}>{step.kind}</Badge>
+                  <span className="tabular text-slate-500">{i + 1}.</span>{" "}
+                  <span data-testid="step-title">{step.title}</span>
+                  <Badge kind={step.kind === "automatic" ? "info" : step.kind === "confirmation" ? "warn" : "neutral"}>
+                    {step.kind}
+                  </Badge>
                 </div>
                 <p className="mt-0.5 text-slate-700">{step.description}</p>
                 {command && (
-                  <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100 print:border print:border-slate-400 print:bg-white print:text-black">{command}</pre>
+                  <pre className="mt-1 overflow-x-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 font-mono text-xs text-slate-100 print:border print:border-slate-400 print:bg-white print:text-black">
+                    {command}
+                  </pre>
                 )}
               </li>
             );
@@ -81,7 +135,13 @@ export default async function RunbookPage({ params, searchParams }: { params: Pr
         <ContactsTable contacts={contacts} />
       </Card>
       <Card title="Revision history" className="mt-4">
-        <ul className="text-sm">{scenario.changelog.map((c) => <li key={c.version}><strong>v{c.version}</strong> ({c.date}): {c.change}</li>)}</ul>
+        <ul className="text-sm">
+          {scenario.changelog.map((c) => (
+            <li key={c.version}>
+              <strong>v{c.version}</strong> ({c.date}): {c.change}
+            </li>
+          ))}
+        </ul>
       </Card>
     </article>
   );

@@ -15,7 +15,17 @@ export default async function ContactsPage() {
   const contacts = await listContacts();
   return (
     <>
-      <PageHeader title="Emergency contacts" description={<><Link href="/settings" className="text-sky-700 hover:underline">Settings</Link> › Emergency contacts. Shown on every runbook, in escalation order.</>} />
+      <PageHeader
+        title="Emergency contacts"
+        description={
+          <>
+            <Link href="/settings" className="text-sky-700 hover:underline">
+              Settings
+            </Link>{" "}
+            › Emergency contacts. Shown on every runbook, in escalation order.
+          </>
+        }
+      />
       <ContactsManager initial={contacts} />
     </>
   );

@@ -20,8 +20,11 @@ export default async function DatabasesPage() {
         title="Databases"
         description={
           <>
-            <Link href="/settings" className="text-sky-700 hover:underline">Settings</Link> › Databases. The PostgreSQL databases Lifeboat
-            protects, their RPO/RTO targets, retention, and which keys in which locations are their backups.
+            <Link href="/settings" className="text-sky-700 hover:underline">
+              Settings
+            </Link>{" "}
+            › Databases. The PostgreSQL databases Lifeboat protects, their RPO/RTO targets, retention, and which keys in
+            which locations are their backups.
           </>
         }
       />

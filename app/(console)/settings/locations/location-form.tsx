@@ -9,7 +9,14 @@ import { inputClass as inputCls } from "@/components/ui/field";
 import { useServerAction } from "@/components/ui/use-server-action";
 import { saveLocationAction, testUnsavedLocationAction } from "./actions";
 
-type Field = { name: string; label: string; secret?: boolean; type?: "text" | "checkbox" | "textarea"; placeholder?: string; help?: string };
+type Field = {
+  name: string;
+  label: string;
+  secret?: boolean;
+  type?: "text" | "checkbox" | "textarea";
+  placeholder?: string;
+  help?: string;
+};
 
 const FIELDS: Record<LocationKind, Field[]> = {
   local: [
@@ -18,8 +25,16 @@ const FIELDS: Record<LocationKind, Field[]> = {
   s3: [
     { name: "bucket", label: "Bucket", placeholder: "my-backups" },
     { name: "region", label: "Region", placeholder: "us-east-1" },
-    { name: "endpoint", label: "Endpoint (S3-compatible only; empty for AWS)", placeholder: "https://minio.example.com:9000" },
-    { name: "forcePathStyle", label: "Path-style addressing (MinIO, Ceph and most S3-compatible servers)", type: "checkbox" },
+    {
+      name: "endpoint",
+      label: "Endpoint (S3-compatible only; empty for AWS)",
+      placeholder: "https://minio.example.com:9000",
+    },
+    {
+      name: "forcePathStyle",
+      label: "Path-style addressing (MinIO, Ceph and most S3-compatible servers)",
+      type: "checkbox",
+    },
     { name: "accessKeyId", label: "Access key id (empty: the server's default AWS credentials)" },
     { name: "secretAccessKey", label: "Secret access key", secret: true },
   ],
@@ -29,13 +44,26 @@ const FIELDS: Record<LocationKind, Field[]> = {
     { name: "accountName", label: "Account name" },
     { name: "accountKey", label: "Account key", secret: true },
     { name: "sasToken", label: "SAS token (instead of the key)", secret: true },
-    { name: "endpoint", label: "Blob endpoint (optional, e.g. Azurite or a sovereign cloud)", placeholder: "https://account.blob.core.windows.net" },
+    {
+      name: "endpoint",
+      label: "Blob endpoint (optional, e.g. Azurite or a sovereign cloud)",
+      placeholder: "https://account.blob.core.windows.net",
+    },
   ],
   gcs: [
     { name: "bucket", label: "Bucket", placeholder: "my-backups" },
     { name: "projectId", label: "Project id (optional)" },
-    { name: "credentialsJson", label: "Service-account key JSON (empty: application default credentials)", secret: true, type: "textarea" },
-    { name: "apiEndpoint", label: "API endpoint (optional; an emulator)", placeholder: "https://storage.googleapis.com" },
+    {
+      name: "credentialsJson",
+      label: "Service-account key JSON (empty: application default credentials)",
+      secret: true,
+      type: "textarea",
+    },
+    {
+      name: "apiEndpoint",
+      label: "API endpoint (optional; an emulator)",
+      placeholder: "https://storage.googleapis.com",
+    },
   ],
 };
 
@@ -53,7 +81,8 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
   function read(form: HTMLFormElement) {
     const f = new FormData(form);
     const config: Record<string, unknown> = { kind, prefix: String(f.get("prefix") ?? "") };
-    for (const field of FIELDS[kind]) config[field.name] = field.type === "checkbox" ? f.get(field.name) === "on" : String(f.get(field.name) ?? "");
+    for (const field of FIELDS[kind])
+      config[field.name] = field.type === "checkbox" ? f.get(field.name) === "on" : String(f.get(field.name) ?? "");
     const clearSecrets = FIELDS[kind].filter((x) => x.secret && f.get(`clear:${x.name}`) === "on").map((x) => x.name);
     return { name: String(f.get("name") ?? ""), config, clearSecrets };
   }
@@ -62,7 +91,8 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
     const input = read(form);
     if (mode === "test") {
       run(() => testUnsavedLocationAction({ id: existing?.id, config: input.config as never }), {
-        onSuccess: (d) => (d.ok ? showOk(`Connected to ${d.description} in ${Math.round(d.latencyMs)} ms.`) : showError(d.error)),
+        onSuccess: (d) =>
+          d.ok ? showOk(`Connected to ${d.description} in ${Math.round(d.latencyMs)} ms.`) : showError(d.error),
       });
       return;
     }
@@ -79,7 +109,15 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
   const cfg = existing?.config ?? {};
 
   return (
-    <form onSubmit={(e) => { e.preventDefault(); submit(e.currentTarget, "save"); }} noValidate className="space-y-3" aria-label={existing ? `Edit ${existing.name}` : "Add a location"}>
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit(e.currentTarget, "save");
+      }}
+      noValidate
+      className="space-y-3"
+      aria-label={existing ? `Edit ${existing.name}` : "Add a location"}
+    >
       <Feedback feedback={feedback} testId="location-form-result" />
       <div className="grid gap-3 sm:grid-cols-2">
         <label className="block text-sm">
@@ -89,8 +127,18 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
         </label>
         <label className="block text-sm">
           <span className="mb-1 block font-medium">Kind</span>
-          <select name="kind" value={kind} onChange={(e) => setKind(e.target.value as LocationKind)} className={inputCls} disabled={Boolean(existing)}>
-            {KINDS.map(([k, label]) => <option key={k} value={k}>{label}</option>)}
+          <select
+            name="kind"
+            value={kind}
+            onChange={(e) => setKind(e.target.value as LocationKind)}
+            className={inputCls}
+            disabled={Boolean(existing)}
+          >
+            {KINDS.map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
           </select>
         </label>
         {FIELDS[kind].map((f) =>
@@ -103,12 +151,26 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
             <label key={f.name} className={`block text-sm ${f.type === "textarea" ? "sm:col-span-2" : ""}`}>
               <span className="mb-1 block font-medium">{f.label}</span>
               {f.type === "textarea" ? (
-                <textarea name={f.name} rows={3} className={`${inputCls} font-mono`} autoComplete="off"
-                  placeholder={f.secret && existing?.secretsSet[f.name] ? "•••••• stored — leave empty to keep" : f.placeholder} />
+                <textarea
+                  name={f.name}
+                  rows={3}
+                  className={`${inputCls} font-mono`}
+                  autoComplete="off"
+                  placeholder={
+                    f.secret && existing?.secretsSet[f.name] ? "•••••• stored — leave empty to keep" : f.placeholder
+                  }
+                />
               ) : (
-                <input name={f.name} type={f.secret ? "password" : "text"} autoComplete={f.secret ? "new-password" : "off"} className={inputCls}
+                <input
+                  name={f.name}
+                  type={f.secret ? "password" : "text"}
+                  autoComplete={f.secret ? "new-password" : "off"}
+                  className={inputCls}
                   defaultValue={f.secret ? undefined : String(cfg[f.name] ?? "")}
-                  placeholder={f.secret && existing?.secretsSet[f.name] ? "•••••• stored — leave empty to keep" : f.placeholder} />
+                  placeholder={
+                    f.secret && existing?.secretsSet[f.name] ? "•••••• stored — leave empty to keep" : f.placeholder
+                  }
+                />
               )}
               {f.secret && existing?.secretsSet[f.name] && (
                 <span className="mt-1 flex items-center gap-1 text-xs text-slate-600">
@@ -121,13 +183,26 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
         )}
         <label className="block text-sm sm:col-span-2">
           <span className="mb-1 block font-medium">Prefix (optional: only keys under it are listed)</span>
-          <input name="prefix" defaultValue={String(cfg.prefix ?? "")} className={`${inputCls} font-mono`} placeholder="backups/postgres/" />
+          <input
+            name="prefix"
+            defaultValue={String(cfg.prefix ?? "")}
+            className={`${inputCls} font-mono`}
+            placeholder="backups/postgres/"
+          />
           {err("prefix")}
         </label>
       </div>
       <div className="flex flex-wrap gap-2">
-        <Button type="submit" variant="primary" size="lg" loading={pending} loadingText="Working…">{existing ? "Save changes" : "Add location"}</Button>
-        <Button size="lg" disabled={pending} onClick={(e) => e.currentTarget.form && submit(e.currentTarget.form, "test")}>Test connection</Button>
+        <Button type="submit" variant="primary" size="lg" loading={pending} loadingText="Working…">
+          {existing ? "Save changes" : "Add location"}
+        </Button>
+        <Button
+          size="lg"
+          disabled={pending}
+          onClick={(e) => e.currentTarget.form && submit(e.currentTarget.form, "test")}
+        >
+          Test connection
+        </Button>
       </div>
     </form>
   );

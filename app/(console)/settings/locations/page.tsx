@@ -19,8 +19,10 @@ export default async function LocationsPage() {
         title="Storage locations"
         description={
           <>
-            <Link href="/settings" className="text-sky-700 hover:underline">Settings</Link> › Locations. Where backups live. Secrets are
-            write-only: they are encrypted at rest and never shown again.
+            <Link href="/settings" className="text-sky-700 hover:underline">
+              Settings
+            </Link>{" "}
+            › Locations. Where backups live. Secrets are write-only: they are encrypted at rest and never shown again.
           </>
         }
       />

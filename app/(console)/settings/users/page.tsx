@@ -20,8 +20,10 @@ export default async function UsersPage() {
         title="Users"
         description={
           <>
-            <Link href="/settings" className="text-sky-700 hover:underline">Settings</Link> › Users. Roles are ordered; each
-            includes the ones before it.
+            <Link href="/settings" className="text-sky-700 hover:underline">
+              Settings
+            </Link>{" "}
+            › Users. Roles are ordered; each includes the ones before it.
           </>
         }
       />
@@ -35,7 +37,11 @@ export default async function UsersPage() {
       </dl>
       <UsersTable
         meId={me.id}
-        users={users.map((u) => ({ ...u, createdAt: u.createdAt.toISOString(), lastSignInAt: u.lastSignInAt?.toISOString() ?? null }))}
+        users={users.map((u) => ({
+          ...u,
+          createdAt: u.createdAt.toISOString(),
+          lastSignInAt: u.lastSignInAt?.toISOString() ?? null,
+        }))}
       />
       <AddUserForm />
     </>
