@@ -1,6 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 
-// Debian's Chromium, never a downloaded browser (DESIGN.md).
+// Debian's Chromium, never a downloaded browser: nothing downloads one (no internet in CI).
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 // The e2e server's data (Lifeboat's database, the demo's sandbox PostgreSQL and backups).

@@ -4,7 +4,7 @@ import { defineConfig } from "prisma/config";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { DEFAULT_DATABASE_URL, sqlitePath } from "./prisma/sqlite-path";
 
-// Prisma 6.19 with the JavaScript schema engine: migrate works offline (DESIGN.md).
+// Prisma 6.19 with the JavaScript schema engine: migrate works offline.
 process.env.LIFEBOAT_DATABASE_URL ??= DEFAULT_DATABASE_URL;
 
 export default defineConfig({

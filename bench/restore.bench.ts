@@ -1,4 +1,4 @@
-// Restore benchmark (issue 4, acceptance 6). Needs the test servers (npm run bench starts them).
+// Restore benchmark: the engine against a bare pg_restore. Needs the test servers (npm run bench starts them).
 //   1. The amani fixture at scale 50 (BENCH_SCALE), backed up in custom format by createBackup
 //      into a local folder.
 //   2. Alternately, BENCH_ROUNDS times (default 5), on the same machine in the same run:

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-// The one place that reads process.env (STYLE.md). Parsed once, lazily, so that
+// The one place that reads process.env. Parsed once, lazily, so that
 // `next build` does not need runtime secrets; instrumentation.ts parses it at
 // start-up so a bad value stops the server with a message naming the variable.
 

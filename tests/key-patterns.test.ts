@@ -103,7 +103,7 @@ test("only an admin previews patterns", async () => {
   await expect(previewLocationPatterns(locationId, "*")).rejects.toMatchObject({ status: 401 });
 });
 
-test("saving patterns re-assigns the catalogued backups at once, with one audit event per save", async () => {
+test("saving patterns or a location's prefix re-assigns the catalogued backups at once, one audit event per save", async () => {
   const created = await saveDatabaseCommand(database("amani_backup_*"));
   if (!created.ok) throw new Error(created.error);
   const id = created.data.id;
@@ -128,9 +128,9 @@ test("saving patterns re-assigns the catalogued backups at once, with one audit 
   if (!narrowed.ok) throw new Error(narrowed.error);
   expect(narrowed.data.catalog.reassigned).toBe(1);
   expect(await db.backup.count({ where: { locationId, databaseId: id } })).toBe(2);
-});
 
-test("changing a location's prefix re-applies the patterns too", async () => {
+  // Changing the location's prefix re-applies the patterns too (in this test: test:all shuffles
+  // tests, and this step needs the database saved above).
   const before = await db.backup.count({ where: { locationId, databaseId: { not: null } } });
   expect(before).toBe(2);
   // Without the prefix the keys start with backups/, which "2026/12/**" no longer matches.
@@ -141,5 +141,17 @@ test("changing a location's prefix re-applies the patterns too", async () => {
   });
   if (!saved.ok) throw new Error(saved.error);
   expect(saved.data.catalog.reassigned).toBe(2);
+  expect(await db.backup.count({ where: { locationId, databaseId: { not: null } } })).toBe(0);
+
+  // Leave the location and catalog as the other tests expect them (they run in any order).
+  const restored = await saveLocationCommand({
+    id: locationId,
+    name: `patterns-${suffix}`,
+    config: { kind: "local", path: folder, prefix: "backups/" },
+  });
+  if (!restored.ok) throw new Error(restored.error);
+  expect(restored.data.catalog.reassigned).toBe(2);
+  const removed = await deleteDatabaseCommand({ id });
+  expect(removed.ok).toBe(true);
   expect(await db.backup.count({ where: { locationId, databaseId: { not: null } } })).toBe(0);
 });

@@ -1,4 +1,4 @@
-// States have words and colours, never colour alone (UX.md).
+// States have words and colours, never colour alone: colour-blind on-call staff read the word.
 
 // The tones are classes in app/globals.css (.badge-good …): badges repeat on every row of a list.
 type Tone = "good" | "warn" | "bad" | "neutral" | "info";

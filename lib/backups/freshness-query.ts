@@ -39,7 +39,7 @@ export async function databaseFreshness(now = new Date()) {
           },
         }),
         db.backup.count({ where: { databaseId: d.id, vanishedAt: null } }),
-        // Proof that a backup restores (UX.md): the newest restore run that succeeded on it.
+        // Proof that a backup restores, not only that it exists: the newest restore run that succeeded on it.
         db.run.findFirst({
           where: { databaseId: d.id, status: "succeeded" satisfies RunStatus },
           orderBy: { finishedAt: "desc" },

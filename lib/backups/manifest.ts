@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { parseStoredJsonOrNull } from "@/lib/stored-json";
 
-// The sidecar `<key>.manifest.json` Lifeboat writes next to each backup it makes
-// (DESIGN.md). Read when present; a backup without one is still catalogued.
+// The sidecar `<key>.manifest.json` Lifeboat writes next to each backup it makes.
+// Read when present; a backup without one is still catalogued.
 
 export const MANIFEST_SUFFIX = ".manifest.json";
 

@@ -416,7 +416,9 @@ describe.each(drivers)("$kind storage contract", (driver) => {
   });
 
   test("range reads return exactly the bytes asked for", async () => {
-    const key = "big/amani_backup_20240101_020000.sql.gz";
+    // Its own object, so the test passes in any order (test:all shuffles).
+    const key = "ranges/amani_backup_20240101_020000.sql.gz";
+    await storage.write(key, chunked(BIG), { contentType: "application/gzip" });
     const cases: { start: number; end?: number }[] = [
       { start: 0, end: 0 },
       { start: 0, end: 1023 },
