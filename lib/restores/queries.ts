@@ -1,5 +1,6 @@
 import "server-only";
 import { requireRole } from "@/lib/auth/guard";
+import { hasRole } from "@/lib/auth/roles";
 import { getRunView, listRuns } from "@/lib/runner/queries";
 import { keptScratchDatabases } from "@/lib/restores/leftovers";
 
@@ -11,8 +12,22 @@ export async function listRestoreRuns(opts: { page?: number; databaseId?: string
 }
 
 export async function getRestoreRun(runId: string, opts: { afterLogId?: number } = {}) {
-  await requireRole("viewer");
-  return getRunView(runId, opts);
+  const user = await requireRole("viewer");
+  const view = await getRunView(runId, opts);
+  if (hasRole(user.role, "operator")) return view;
+  // The deletion preview samples rows of the application's data (names, e-mails...): the
+  // operators deciding on the copy-back see them, a read-only viewer sees counts and ids only.
+  return {
+    ...view,
+    steps: view.steps.map((s) => (s.key === "preview-rows" ? { ...s, result: withoutSample(s.result) } : s)),
+  };
+}
+
+function withoutSample(result: unknown): unknown {
+  if (result === null || typeof result !== "object" || !("sample" in result)) return result;
+  const rest: Record<string, unknown> = { ...result };
+  delete rest.sample;
+  return rest;
 }
 
 /** Scratch databases kept for inspection after a cancel, until someone drops them (the dashboard lists them). */
