@@ -7,6 +7,7 @@ import { useServerAction } from "@/components/ui/use-server-action";
 import type { RunResponse } from "@/app/api/runs/[id]/route";
 import { Badge, EnvironmentBadge, RunStatusBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
+import { commandText } from "@/lib/scenarios/command-text";
 import { formatBytes } from "@/lib/format/bytes";
 import { formatDuration } from "@/lib/format/time";
 import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
@@ -256,7 +257,7 @@ export function RunPanel({
                     tabIndex={0}
                     aria-label={`Command of step ${s.index + 1}`}
                   >
-                    {s.command.join(" ")}
+                    {commandText(s.kind, s.command)}
                   </pre>
                 )}
                 {pct !== null && running && (
