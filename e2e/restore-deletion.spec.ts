@@ -85,8 +85,8 @@ test("accidental deletion: preview the missing rows, confirm, copy exactly those
     .locator('[data-testid^="step-"]')
     .filter({ has: page.getByRole("button", { name: "Confirm and continue" }) });
   // amani is production: the operator's confirmation is refused, an approver's goes through.
-  await waiting.getByRole("button", { name: "Confirm and continue" }).click();
-  await expect(waiting).toContainText(
+  await expect(waiting.getByRole("button", { name: "Confirm and continue" })).toBeDisabled();
+  await expect(waiting.getByTestId("needs-approver")).toHaveText(
     "Copying rows back into production needs an approver: ask one to confirm this step.",
   );
   const approver = await browser.newContext({ storageState: storageStatePath("approver") });

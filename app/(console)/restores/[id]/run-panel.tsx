@@ -445,6 +445,8 @@ function ManualTick({
       <Button
         variant="primary"
         loading={pending}
+        // Only an approver can take this step: a button that is sure to be refused is not offered.
+        disabled={approverNeeded !== null}
         onClick={() =>
           run(() => completeStepAction({ runId, stepIndex, note: note || undefined }), { onSuccess: refresh })
         }
