@@ -51,7 +51,7 @@ const filter = (params: Record<string, string>) => backupFilterSchema.parse({ lo
 
 describe("unassigned objects", () => {
   test("have no retention class and are counted apart", async () => {
-    const all = await queryBackups(filter({}), now);
+    const all = await queryBackups(filter({ assignment: "all" }), now);
     const byKey = Object.fromEntries(all.rows.map((r) => [r.key, r]));
     expect(byKey["notes.sql.gz"]).toMatchObject({ assignment: "unassigned", retentionClass: null, keptUntil: null });
     expect(byKey["amani_export.sql.gz"]).toMatchObject({ assignment: "assigned", retentionClass: "monthly" });
@@ -65,6 +65,12 @@ describe("unassigned objects", () => {
   ])("assignment=%s lists %j", async (assignment, keys) => {
     const list = await queryBackups(filter({ assignment }), now);
     expect(list.rows.map((r) => r.key).sort()).toEqual(keys);
+  });
+
+  test("by default the list holds the databases' backups; unassigned objects are counted apart", async () => {
+    const list = await queryBackups(filter({}), now);
+    expect(list.rows.map((r) => r.key)).toEqual(["amani_export.sql.gz"]);
+    expect(list.unassigned).toBe(1);
   });
 
   test("a retention-class filter never lists an unassigned object", async () => {

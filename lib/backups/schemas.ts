@@ -27,8 +27,11 @@ export const backupFilterSchema = z.object({
   location: optionalId,
   database: optionalId,
   class: z.enum(RETENTION_CLASSES).optional().catch(undefined),
-  /** "unassigned": objects that match no database's key patterns (they have no retention class). */
-  assignment: z.enum(["all", "assigned", "unassigned"]).default("all").catch("all"),
+  /**
+   * "unassigned": objects that match no database's key patterns (they have no retention class).
+   * They are listed apart: the default list holds the databases' backups only.
+   */
+  assignment: z.enum(["all", "assigned", "unassigned"]).default("assigned").catch("assigned"),
   format: z.enum(BACKUP_FORMATS).optional().catch(undefined),
   state: z.enum(VERIFICATION_STATES).optional().catch(undefined),
   from: optionalDay,

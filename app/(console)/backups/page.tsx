@@ -29,7 +29,7 @@ function href(f: BackupFilter, change: Partial<BackupFilter>): string {
       (k === "sort" && v === "takenAt") ||
       (k === "dir" && v === "desc") ||
       (k === "vanished" && v === "hide") ||
-      (k === "assignment" && v === "all")
+      (k === "assignment" && v === "assigned")
     )
       continue;
     params.set(k, String(v));
@@ -66,6 +66,7 @@ export default async function BackupsPage({
     f.to,
     f.q,
     f.vanished !== "hide" ? f.vanished : "",
+    f.assignment !== "assigned" ? f.assignment : "",
   ].filter(Boolean).length;
   const filtered = active > 0;
   const sort = (col: BackupFilter["sort"]): SortState => {
@@ -177,7 +178,7 @@ export default async function BackupsPage({
           </label>
           <input type="hidden" name="sort" value={f.sort} />
           <input type="hidden" name="dir" value={f.dir} />
-          {f.assignment !== "all" && <input type="hidden" name="assignment" value={f.assignment} />}
+          {f.assignment !== "assigned" && <input type="hidden" name="assignment" value={f.assignment} />}
           <div className="flex items-end gap-2 sm:col-span-2">
             <button type="submit" className={buttonClass("primary")}>
               Apply filters
