@@ -9,6 +9,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { listRestoreRuns } from "@/lib/restores/queries";
 import { scenarioTitle } from "@/lib/scenarios/registry";
 import { formatDuration } from "@/lib/format/time";
+import { buttonClass } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Restore" };
 
@@ -22,10 +23,7 @@ export default async function RestoresPage({ searchParams }: { searchParams: Pro
         description="Every restore run: who planned it, who confirmed it, how long it took, and its verdict."
         actions={
           hasRole(user.role, "operator") ? (
-            <Link
-              href="/restores/new"
-              className="rounded-md bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800"
-            >
+            <Link href="/restores/new" className={buttonClass("primary", "lg")}>
               New restore
             </Link>
           ) : undefined

@@ -12,6 +12,7 @@ import { NotFoundError } from "@/lib/errors";
 import { RETENTION_LABELS } from "@/lib/backups/retention";
 import { formatBytes } from "@/lib/format/bytes";
 import { VerifyPanel } from "./verify-panel";
+import { buttonClass } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Backup" };
 
@@ -134,17 +135,14 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
           </dl>
           <div className="mt-3 flex flex-wrap gap-2 border-t border-slate-100 pt-3">
             {operator && !b.vanishedAt && (
-              <a
-                href={`/api/backups/${b.id}/download`}
-                className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
-              >
+              <a href={`/api/backups/${b.id}/download`} className={buttonClass()}>
                 Download
               </a>
             )}
             {operator && !b.vanishedAt && b.database && (
               <Link
                 href={`/restores/new?scenario=database-corruption&database=${b.database.id}`}
-                className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50"
+                className={buttonClass()}
               >
                 Restore from this backup…
               </Link>

@@ -7,6 +7,7 @@ import { hasRole } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { getDrill } from "@/lib/drills/queries";
 import { DrillPanel } from "./drill-panel";
+import { buttonClass } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Drill" };
 
@@ -30,16 +31,10 @@ export default async function DrillPage({ params }: { params: Promise<{ id: stri
         }
         actions={
           <>
-            <a
-              href={`/api/drills/${drill.id}/ics`}
-              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
-            >
+            <a href={`/api/drills/${drill.id}/ics`} className={buttonClass()}>
               Invitation (.ics)
             </a>
-            <Link
-              href={`/drills/${drill.id}/report`}
-              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-50"
-            >
+            <Link href={`/drills/${drill.id}/report`} className={buttonClass()}>
               Report
             </Link>
           </>

@@ -8,6 +8,7 @@ import { getDrill } from "@/lib/drills/queries";
 import { formatDuration, formatUtc } from "@/lib/format/time";
 import { outcomeWords } from "@/lib/drills/stopwatch";
 import { StepTimesChart } from "@/components/charts/step-times-chart";
+import { buttonClass } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Drill report" };
 
@@ -24,10 +25,7 @@ export default async function DrillReportPage({ params }: { params: Promise<{ id
           ← the drill
         </Link>
         <PrintButton />
-        <a
-          href={`/api/drills/${d.id}/csv`}
-          className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50"
-        >
+        <a href={`/api/drills/${d.id}/csv`} className={buttonClass()}>
           Steps as CSV
         </a>
       </div>
