@@ -18,6 +18,7 @@ export const saveDatabaseCommand = defineCommand({
       host: r.host,
       dbName: r.dbName,
       passwordChanged: r.passwordChanged,
+      passwordDroppedForNewAddress: r.passwordDropped,
       catalogRowsReassigned: r.catalog.reassigned,
     }),
   },

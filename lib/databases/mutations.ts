@@ -15,7 +15,19 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
   const { id, password, clearPassword, sources, ...fields } = input;
   const existing = id ? await db.database.findUnique({ where: { id } }) : null;
   if (id && !existing) throw new NotFoundError("The database");
-  const passwordEnc = password ? seal(password) : clearPassword ? null : (existing?.passwordEnc ?? null);
+  // The stored password stays only while it goes to the same server and user: otherwise an
+  // admin could send it to an address of their choosing.
+  const sameAddress =
+    existing !== null &&
+    existing.host === fields.host &&
+    existing.port === fields.port &&
+    existing.user === fields.user;
+  const passwordDropped = !password && !clearPassword && existing?.passwordEnc != null && !sameAddress;
+  const passwordEnc = password
+    ? seal(password)
+    : clearPassword || !sameAddress
+      ? null
+      : (existing?.passwordEnc ?? null);
   const seenLocations = new Set<string>();
   for (const s of sources) {
     if (seenLocations.has(s.locationId))
@@ -46,7 +58,8 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
       environment: saved.environment,
       host: saved.host,
       dbName: saved.dbName,
-      passwordChanged: Boolean(password) || clearPassword,
+      passwordChanged: Boolean(password) || clearPassword || passwordDropped,
+      passwordDropped,
       catalog,
     };
   } catch (e) {

@@ -25,6 +25,7 @@ export const saveLocationCommand = defineCommand({
       name: r.name,
       kind: r.kind,
       secretFields: r.secretFields,
+      secretsDropped: r.secretsDropped,
       catalogRowsReassigned: r.catalog.reassigned,
     }),
   },

@@ -1,6 +1,7 @@
 import "server-only";
 import { z } from "zod";
 import {
+  ADDRESS_FIELDS,
   LOCATION_KINDS,
   locationConfigSchema,
   SECRET_FIELDS,
@@ -54,6 +55,22 @@ export function sealSecrets(secrets: Record<string, string>): string | null {
 
 export function unsealSecrets(sealed: string | null): Record<string, string> {
   return sealed ? parseStoredJson(unseal(sealed), storedSecretsSchema, "location's secrets (Location.secrets)") : {};
+}
+
+/**
+ * The stored secrets an edit may keep: none when the kind or any address field changed, so a
+ * stored secret never goes to an address it was not typed for.
+ */
+export function keptSecrets(existing: StoredLocation, config: LocationConfig): Record<string, string> {
+  if (existing.kind !== config.kind || addressChanged(existing, config)) return {};
+  return unsealSecrets(existing.secrets);
+}
+
+export function addressChanged(existing: StoredLocation, config: LocationConfig): boolean {
+  const before = publicConfigOf(existing);
+  const after: Record<string, unknown> = config;
+  const norm = (v: unknown) => (typeof v === "string" ? v.trim() : (v ?? ""));
+  return ADDRESS_FIELDS[config.kind].some((f) => norm(before[f]) !== norm(after[f]));
 }
 
 /** The full, decrypted configuration, for a storage driver. Never send it to a browser. */

@@ -3,7 +3,7 @@ import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db";
 import { NotFoundError, UserError } from "@/lib/errors";
-import { fullConfig, sealSecrets, splitConfig, unsealSecrets } from "@/lib/locations/config";
+import { fullConfig, keptSecrets, sealSecrets, splitConfig, unsealSecrets } from "@/lib/locations/config";
 import { locationConfigSchema, type saveLocationSchema, type LocationConfig } from "@/lib/locations/schemas";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError } from "@/lib/storage/provider";
@@ -13,15 +13,18 @@ import { StorageError } from "@/lib/storage/provider";
 export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
   const { publicConfig, secrets } = splitConfig(input.config);
   let mergedSecrets = secrets;
+  let secretsDropped: string[] = [];
   if (input.id) {
     const existing = await db.location.findUnique({ where: { id: input.id } });
     if (!existing) throw new NotFoundError("The location");
-    if (existing.kind === input.config.kind) {
-      // Empty secret inputs keep what is stored, unless the admin asked to clear it.
-      const stored = unsealSecrets(existing.secrets);
-      for (const f of input.clearSecrets) delete stored[f];
-      mergedSecrets = { ...stored, ...secrets };
-    }
+    // Empty secret inputs keep what is stored (unless the admin asked to clear it), but only
+    // while the address stays the same.
+    const stored = keptSecrets(existing, input.config);
+    secretsDropped = Object.keys(unsealSecrets(existing.secrets)).filter(
+      (f) => !(f in stored) && !(f in secrets) && !input.clearSecrets.includes(f),
+    );
+    for (const f of input.clearSecrets) delete stored[f];
+    mergedSecrets = { ...stored, ...secrets };
   }
   const data = {
     name: input.name,
@@ -33,7 +36,13 @@ export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
     const saved = input.id
       ? await db.location.update({ where: { id: input.id }, data })
       : await db.location.create({ data });
-    return { id: saved.id, name: saved.name, kind: saved.kind, secretFields: Object.keys(mergedSecrets) };
+    return {
+      id: saved.id,
+      name: saved.name,
+      kind: saved.kind,
+      secretFields: Object.keys(mergedSecrets),
+      secretsDropped,
+    };
   } catch (e) {
     if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === "P2002") {
       throw new UserError(`A location named "${input.name}" already exists. Choose another name.`, 409);
@@ -92,9 +101,9 @@ export async function testUnsavedLocation(input: { id?: string; config: Location
   let config = input.config;
   if (input.id) {
     const existing = await db.location.findUnique({ where: { id: input.id } });
-    if (existing && existing.kind === config.kind) {
+    if (existing) {
       const { secrets } = splitConfig(config);
-      config = locationConfigSchema.parse({ ...config, ...unsealSecrets(existing.secrets), ...secrets });
+      config = locationConfigSchema.parse({ ...config, ...keptSecrets(existing, config), ...secrets });
     }
   }
   return probeConfig(config);

@@ -28,6 +28,18 @@ export const SECRET_FIELDS = {
   gcs: GCS_SECRET_FIELDS,
 } as const satisfies Record<LocationKind, readonly string[]>;
 
+/**
+ * The config fields that say where a location's requests go. Changing one drops the stored
+ * secrets unless new ones are typed in the same save: otherwise an admin could send the stored
+ * secret to an address of their choosing.
+ */
+export const ADDRESS_FIELDS = {
+  local: ["path"],
+  s3: ["endpoint", "bucket", "region", "accessKeyId"],
+  azure: ["endpoint", "accountName", "container"],
+  gcs: ["apiEndpoint", "bucket", "projectId"],
+} as const satisfies Record<LocationKind, readonly string[]>;
+
 export const locationNameSchema = z
   .string()
   .trim()

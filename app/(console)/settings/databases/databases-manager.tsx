@@ -137,7 +137,8 @@ function DatabaseForm({
           />
           {existing?.passwordSet && (
             <span className="mt-1 flex items-center gap-1 text-xs text-slate-600">
-              <input type="checkbox" name="clearPassword" /> erase the stored password
+              <input type="checkbox" name="clearPassword" /> erase the stored password · changing the host, port or user
+              forgets the stored password
             </span>
           )}
         </label>

@@ -174,7 +174,8 @@ export function LocationForm({ existing, onDone }: { existing?: LocationDto; onD
               )}
               {f.secret && existing?.secretsSet[f.name] && (
                 <span className="mt-1 flex items-center gap-1 text-xs text-slate-600">
-                  <input type="checkbox" name={`clear:${f.name}`} /> erase the stored value
+                  <input type="checkbox" name={`clear:${f.name}`} /> erase the stored value · changing the address
+                  forgets the stored secret
                 </span>
               )}
               {err(f.name)}
