@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { env, oidcEnabled } from "@/lib/env";
 import { verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
-import { signInThrottle } from "@/lib/auth/throttle";
+import { clientAddress, reserveSignInAttempt, signInSucceeded } from "@/lib/auth/throttle";
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().pipe(z.email()),
@@ -17,27 +17,32 @@ const credentialsSchema = z.object({
 const DUMMY_HASH =
   "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
 
-async function authorizeCredentials(raw: unknown) {
+export async function authorizeCredentials(raw: unknown, ip: string) {
   const parsed = credentialsSchema.safeParse(raw);
   if (!parsed.success) return null;
   const { email, password } = parsed.data;
-  if (signInThrottle.isLocked(email)) {
-    await recordAudit(null, { action: "auth.sign_in_locked", targetType: "user", targetId: email });
+  const gate = await reserveSignInAttempt(email, ip);
+  if (!gate.allowed) {
+    await recordAudit(null, {
+      action: "auth.sign_in_locked",
+      targetType: "user",
+      targetId: email,
+      detail: { limitedBy: gate.limitedBy, ip },
+    });
     return null;
   }
   const user = await db.user.findUnique({ where: { email }, omit: { passwordHash: false } });
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
   if (!user || !ok || user.disabled) {
-    signInThrottle.fail(email);
     await recordAudit(null, {
       action: "auth.sign_in_failed",
       targetType: "user",
       targetId: email,
-      detail: { reason: !user ? "unknown email" : user.disabled ? "disabled" : "wrong password" },
+      detail: { reason: !user ? "unknown email" : user.disabled ? "disabled" : "wrong password", ip },
     });
     return null;
   }
-  signInThrottle.succeed(email);
+  await signInSucceeded(email, ip);
   await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
   await recordAudit(
     { id: user.id, email: user.email },
@@ -77,7 +82,7 @@ export function authOptions(): NextAuthOptions {
         id: "credentials",
         name: "Email and password",
         credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-        authorize: authorizeCredentials,
+        authorize: (raw, req) => authorizeCredentials(raw, clientAddress(req.headers)),
       }),
       ...oidcProvider(),
     ],

@@ -33,7 +33,7 @@ export function SignInForm({
     }
     setPending(false);
     setError(
-      "Wrong e-mail or password. Check both and try again. After 5 failed attempts the account is locked for 15 minutes.",
+      "Wrong e-mail or password. Check both and try again. After 5 attempts for one account within 5 minutes, further attempts are refused until those 5 minutes are over.",
     );
   }
 
