@@ -88,3 +88,19 @@ export function env(): Env {
 export function oidcEnabled(): boolean {
   return Boolean(env().OIDC_ISSUER);
 }
+
+// A child process (pg_dump, pg_restore, psql) gets only what it needs to run: no
+// LIFEBOAT_ENCRYPTION_KEY, NEXTAUTH_SECRET or anything else the console was started with.
+const CHILD_ENV_KEPT = new Set(["PATH", "HOME", "TMPDIR", "LANG", "TZ"]);
+
+/**
+ * The console's own environment as a child should inherit it: the names to keep are kept, every
+ * other name maps to `undefined` (execa's `extendEnv` then removes it).
+ */
+export function minimalChildEnv(): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    out[name] = CHILD_ENV_KEPT.has(name) || (name.startsWith("LC_") && name !== "LC_ALL") ? value : undefined;
+  }
+  return out;
+}

@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { minimalChildEnv } from "@/lib/env";
 import { makeSecretDir } from "./private-dir";
 
 // How Lifeboat reaches a PostgreSQL server. The password never goes into argv: the child
@@ -111,7 +112,9 @@ export function passfileField(value: string): string {
  * exited (it is safe to call more than once). Prefer `withPgEnv`, which does that for you.
  */
 export async function pgEnv(conn: PgConnection): Promise<PgEnv> {
-  const env: ChildEnv = {};
+  // Nothing of the console's environment but PATH, HOME, TMPDIR, LANG, LC_* and TZ; the PG*
+  // variables are the ones set below.
+  const env: ChildEnv = minimalChildEnv();
   for (const name of CLEARED_VARS) env[name] = undefined;
   Object.assign(env, {
     PGHOST: conn.host,
