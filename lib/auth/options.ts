@@ -4,6 +4,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { env, oidcEnabled } from "@/lib/env";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import { clientAddress, reserveSignInAttempt, signInSucceeded } from "@/lib/auth/throttle";
@@ -87,6 +88,10 @@ export function authOptions(): NextAuthOptions {
       ...oidcProvider(),
     ],
     callbacks: {
+      // next-auth's own check lets `/\evil.com` through as a path; only same-origin paths go.
+      redirect({ url, baseUrl }) {
+        return new URL(safeCallbackUrl(url, baseUrl), baseUrl).toString();
+      },
       async signIn({ user, account }) {
         if (account?.provider !== "oidc") return true;
         const email = user.email?.trim().toLowerCase();

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Logo } from "@/components/logo";
+import { FALLBACK_ORIGIN, safeCallbackUrl } from "@/lib/auth/callback-url";
 import { getCurrentUser } from "@/lib/auth/session";
 import { env, oidcEnabled } from "@/lib/env";
 import { SignInForm } from "./sign-in-form";
@@ -22,7 +23,7 @@ export default async function SignInPage({
 }) {
   if (await getCurrentUser()) redirect("/");
   const { error, callbackUrl } = await searchParams;
-  const safeCallback = callbackUrl?.startsWith("/") && !callbackUrl.startsWith("//") ? callbackUrl : "/";
+  const safeCallback = safeCallbackUrl(callbackUrl, env().NEXTAUTH_URL ?? FALLBACK_ORIGIN);
   return (
     <main className="flex min-h-screen items-center justify-center p-4">
       <div className="w-full max-w-sm">
