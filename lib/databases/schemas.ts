@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { HEAD_QUERY_RULE, headQueryProblem } from "@/lib/postgres/head-query";
 
 export const ENVIRONMENTS = ["production", "staging", "test"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -57,7 +58,16 @@ export const saveDatabaseSchema = z.object({
   rtoCorruptionMinutes: positiveInt("RTO (corruption)", 100_000).default(15),
   rtoInfraLossMinutes: positiveInt("RTO (infrastructure loss)", 100_000).default(120),
   rtoDcFailureMinutes: positiveInt("RTO (data-center failure)", 100_000).default(240),
-  migrationHeadQuery: z.string().trim().min(1).max(2000).default(DEFAULT_MIGRATION_HEAD_QUERY_TEXT),
+  migrationHeadQuery: z
+    .string()
+    .trim()
+    .transform((v) => v || DEFAULT_MIGRATION_HEAD_QUERY_TEXT)
+    .superRefine((v, ctx) => {
+      // Checked again before every use (lib/postgres): psql would run a backslash as a command.
+      const problem = headQueryProblem(v);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: `${problem}: enter ${HEAD_QUERY_RULE}` });
+    })
+    .default(DEFAULT_MIGRATION_HEAD_QUERY_TEXT),
   migrationUpgradeCommand: migrationCommand("The upgrade command", DEFAULT_MIGRATION_UPGRADE_COMMAND).default(
     DEFAULT_MIGRATION_UPGRADE_COMMAND,
   ),

@@ -458,8 +458,32 @@ describe("facts about a server", () => {
     expect(await migrationHead(amani, "select email from users where false")).toBeNull();
   });
 
+  test("migrationHead: a setting starting with a backslash runs no psql meta-command", async () => {
+    const marker = path.join(os.tmpdir(), `lifeboat-head-${randomBytes(4).toString("hex")}`);
+    const queries = [`\\! id > ${marker}`, `select 1; \\! id > ${marker}`, ` \\o |id > ${marker}`];
+    const outcomes: unknown[] = [];
+    for (const query of queries) outcomes.push(await migrationHead(amani, query).catch((e: unknown) => e));
+    expect(fs.existsSync(marker)).toBe(false);
+    for (const o of outcomes) expect(String(o)).toMatch(/migration head query/);
+  });
+
+  test.each([
+    ["two statements", "select 1; select 2"],
+    ["not a SELECT", "delete from alembic_version"],
+    ["a backslash inside a literal", "select E'\\\\x'"],
+  ])("migrationHead refuses %s", async (_name, query) => {
+    await expect(migrationHead(amani, query)).rejects.toThrow(/migration head query/);
+  });
+
+  test("migrationHead runs read-only: a data-modifying CTE is refused by the server", async () => {
+    await expect(
+      migrationHead(amani, "with d as (delete from milestones returning 1) select count(*) from d"),
+    ).rejects.toThrow(/read-only transaction/);
+    expect(await migrationHead(amani, "select 'v' || count(*) from milestones")).toBe("v2000");
+  });
+
   test("migrationHead: a broken query is an error, not a silent null", async () => {
-    await expect(migrationHead(amani, "selec version_num from alembic_version")).rejects.toThrow(/syntax error/);
+    await expect(migrationHead(amani, "select version_num fro alembic_version")).rejects.toThrow(/syntax error/);
   });
 });
 

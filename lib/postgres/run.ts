@@ -21,6 +21,7 @@ import {
   type PgConnection,
 } from "./connection";
 import { PgCommandError, PgError, type PgErrorCode } from "./errors";
+import { checkedHeadQuery } from "./head-query";
 
 // Callers used to import the error class from here.
 export { PgCommandError };
@@ -332,6 +333,8 @@ export function quoteLiteral(value: string): string {
 export type QueryOptions = RunOptions & {
   /** Read inside a REPEATABLE READ transaction that imports this exported snapshot. */
   snapshot?: string;
+  /** Run inside a READ ONLY transaction with this statement timeout (SQL an admin typed). */
+  readOnlyTimeoutMs?: number;
 };
 
 /**
@@ -340,14 +343,21 @@ export type QueryOptions = RunOptions & {
  */
 export async function runPsqlQuery(conn: PgConnection, sql: string, opts: QueryOptions = {}): Promise<string[][]> {
   const c = pgConnectionSchema.parse(conn);
+  const timeout =
+    opts.readOnlyTimeoutMs === undefined
+      ? []
+      : [`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.readOnlyTimeoutMs))}`];
   const commands = opts.snapshot
     ? [
         "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
         `SET TRANSACTION SNAPSHOT ${quoteLiteral(opts.snapshot)}`,
+        ...timeout,
         sql,
         "COMMIT",
       ]
-    : [sql];
+    : opts.readOnlyTimeoutMs !== undefined
+      ? ["BEGIN READ ONLY", ...timeout, sql, "COMMIT"]
+      : [sql];
   const argv = psqlArgs({
     database: c.database,
     command: commands,
@@ -436,10 +446,12 @@ export async function tableRowCounts(conn: PgConnection, opts: QueryOptions = {}
 }
 
 export const DEFAULT_MIGRATION_HEAD_QUERY = "select version_num from alembic_version";
+const HEAD_QUERY_TIMEOUT_MS = 10_000;
 
 /**
  * The application's migration head: the first column of the query's first row, or null
- * when the table (or column) does not exist or has no row.
+ * when the table (or column) does not exist or has no row. The query is an admin's setting:
+ * it is checked (headQueryProblem) before psql sees it and runs read-only with a timeout.
  */
 export async function migrationHead(
   conn: PgConnection,
@@ -447,7 +459,10 @@ export async function migrationHead(
   opts: QueryOptions = {},
 ): Promise<string | null> {
   try {
-    const rows = await runPsqlQuery(conn, query, opts);
+    const rows = await runPsqlQuery(conn, checkedHeadQuery(query), {
+      ...opts,
+      readOnlyTimeoutMs: HEAD_QUERY_TIMEOUT_MS,
+    });
     const v = rows[0]?.[0];
     return v === undefined || v === "" ? null : v;
   } catch (e) {

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { HEAD_QUERY_RULE } from "@/lib/postgres/head-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DatabaseDto } from "@/lib/databases/queries";
@@ -176,8 +177,9 @@ function DatabaseForm({
           placeholder: DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
         })}
         <p className="text-xs text-slate-600 sm:col-span-3">
-          The head query runs read-only before a restore. The two commands are shown in runbooks, restore plans and
-          drill checklists for a person to run; Lifeboat never executes them. Empty means the default (alembic).
+          The head query is {HEAD_QUERY_RULE}. It runs in a read-only transaction with a 10-second timeout before
+          backups and restores. The two commands are shown in runbooks, restore plans and drill checklists for a person
+          to run; Lifeboat never executes them. Empty means the default (alembic).
         </p>
       </fieldset>
       <fieldset>
