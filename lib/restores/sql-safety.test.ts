@@ -92,6 +92,46 @@ describe("PsqlScriptScanner", () => {
     ["an end-of-data marker outside COPY", "\\.", /end-of-data marker/],
     ["\\set other than ON_ERROR_STOP on", "\\set ON_ERROR_STOP off", /\\set: changes psql's settings/],
     [
+      // psql's lexer has no length limit on a dollar-quote tag; a scanner that stops looking
+      // after a fixed width reads the quote's ' as the start of a string and misses the \!.
+      "a dollar-quote tag of 255 characters hiding a command",
+      `SELECT $${"t".repeat(255)}$ ' $${"t".repeat(255)}$;\n\\! touch /tmp/x\nSELECT '';`,
+      /\\!|cannot check safely/,
+    ],
+    [
+      "a dollar-quote tag longer than any identifier",
+      `SELECT $${"t".repeat(64)}$x$${"t".repeat(64)}$;`,
+      /cannot check safely/,
+    ],
+    [
+      "COPY … PROGRAM split across strings inside a DO block",
+      "DO $$ BEGIN EXECUTE 'COPY t FROM PROG' || 'RAM ''id > /tmp/x'''; END $$;",
+      /COPY … PROGRAM runs a shell command/,
+    ],
+    [
+      "COPY … PROGRAM in a function body",
+      "CREATE FUNCTION f() RETURNS void LANGUAGE sql AS $f$ copy t to\nprogram 'id' $f$;",
+      /PROGRAM/,
+    ],
+    ["COPY … PROGRAM in a string literal", "SELECT dblink_exec('cOpY t FROM PrOgRaM ''id''');", /PROGRAM/],
+    [
+      "a DO block building SQL at run time",
+      "DO $$ BEGIN EXECUTE format('%s', 'SEL' || chr(69) || 'CT 1'); END $$;",
+      /dynamic SQL/,
+    ],
+    ["COPY from a server file", "COPY t FROM '/etc/passwd';", /file on the database server/],
+    ["server-side lo_import", "SELECT lo_import('/etc/passwd');", /lo_import\/lo_export/],
+    ["server-side lo_export", "SELECT lo_export(16400, '/tmp/x');", /lo_import\/lo_export/],
+    ["ALTER SYSTEM", "ALTER SYSTEM SET archive_command = 'id';", /ALTER SYSTEM/],
+    ["an untrusted language extension", "CREATE EXTENSION IF NOT EXISTS plpython3u;", /untrusted language/],
+    [
+      "a plperlu function",
+      "CREATE FUNCTION f() RETURNS int LANGUAGE plperlu AS $$ system('id'); $$;",
+      /untrusted language/,
+    ],
+    ["a C function", "CREATE FUNCTION f() RETURNS int AS '/tmp/evil.so', 'f' LANGUAGE c;", /untrusted language/],
+    ["pg_read_file", "SELECT pg_read_file('/etc/passwd');", /reads or writes files/],
+    [
       "a psql variable whose value psql reads as input",
       "DO $$BEGIN RAISE EXCEPTION 'x'; END$$;\nSELECT :LAST_ERROR_MESSAGE;",
       /:LAST_ERROR_MESSAGE inserts the value/,
@@ -109,12 +149,23 @@ describe("PsqlScriptScanner", () => {
     ["inside a quoted identifier", 'SELECT 1 AS "\\! x";'],
     ["\\set ON_ERROR_STOP on (left out)", "\\set ON_ERROR_STOP on"],
     ["casts that look like variables", "SELECT x::VERSION, y ::DBNAME, a[1:2], f(p := 1) FROM t;"],
+    ["a trusted extension", "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;"],
+    ["COPY … FROM stdin", "COPY public.t (a, b) FROM stdin;\n1\t2\n\\."],
+    ["a comment naming a program", "-- Name: copy_program; Type: TABLE; Schema: public\nSELECT 1;"],
     [
       "a semicolon inside BEGIN ATOMIC does not start a COPY",
       "CREATE PROCEDURE p() BEGIN ATOMIC SELECT 1; END;\nSELECT 2;",
     ],
   ])("accepts %s", (_name, sql) => {
     expect(scan(sql).findings).toEqual([]);
+  });
+
+  test("a function that builds SQL at run time is noted, not refused", () => {
+    const { findings, scanner } = scan(
+      "CREATE FUNCTION public.part(d date) RETURNS void LANGUAGE plpgsql AS $_$\nBEGIN\n  EXECUTE format('CREATE TABLE %I ()', 'p_' || d);\nEND\n$_$;",
+    );
+    expect(findings).toEqual([]);
+    expect(scanner.warnings.map((w) => w.reason).join()).toMatch(/dynamic SQL the scanner cannot check/);
   });
 
   test("findings name the line", () => {

@@ -21,6 +21,43 @@ import { Transform, type TransformCallback } from "node:stream";
 
 export type SqlFinding = { line: number; text: string; reason: string };
 
+// psql's lexer reads a dollar-quote tag of any length; pg_dump writes short ones ($$, $_$,
+// $__$ …). A longer tag is refused rather than followed: whatever the scanner cannot read
+// exactly as psql does is a construct it cannot check.
+const MAX_DOLLAR_TAG = 63;
+// The text of one statement, string and dollar-quote contents included, kept for the checks
+// below; a longer statement is refused (pg_dump's statements are far shorter; data is in COPY blocks).
+const MAX_STATEMENT_CHARS = 16 * 1024 * 1024;
+
+// Statements that make the database server (not psql) run programs or touch its files. The
+// text checked includes string literals and dollar-quoted bodies, with '…' || '…' joins
+// removed so that 'COPY t FROM PROG' || 'RAM …' reads as one word. pg_dump writes none of
+// these for an ordinary database.
+const SERVER_SIDE_RISKS: { re: RegExp; reason: string }[] = [
+  {
+    re: /\bcopy\b[^;]*?\bprogram\b/i,
+    reason: "COPY … PROGRAM runs a shell command on the database server",
+  },
+  {
+    re: /\bcopy\b[^;]*?\b(from|to)\s+(e\s*)?'/i,
+    reason: "COPY with a file name reads or writes a file on the database server",
+  },
+  {
+    re: /\blo_(import|export)\s*\(/i,
+    reason: "lo_import/lo_export read or write files on the database server",
+  },
+  {
+    re: /\bpg_(read_file|read_binary_file|file_write)\s*\(/i,
+    reason: "reads or writes files on the database server",
+  },
+  { re: /\balter\s+system\b/i, reason: "ALTER SYSTEM changes the database server's configuration" },
+  {
+    re: /\b(language|extension)\s+(if\s+not\s+exists\s+)?["']?(c|internal|plpython[23]?u|plperlu|pltclu|plsh)\b["']?/i,
+    reason:
+      "an untrusted language (C, plpython3u, plperlu, …) runs code as the database server's operating-system user",
+  },
+];
+
 const MAX_FINDINGS = 20;
 const MAX_SHOWN = 160;
 
@@ -30,6 +67,9 @@ type Quote =
   | { kind: "ident" } // "…"
   | { kind: "dollar"; tag: string } // $tag$…$tag$
   | { kind: "block"; depth: number }; // /* … */, nested
+
+// Sticky, on the whole line: psql's lexer puts no limit on a tag's length.
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\u00ff][A-Za-z_0-9\u0080-\u00ff]*)?\$/y;
 
 const isIdentStart = (c: string) => /[A-Za-z_\u0080-\u00ff]/.test(c);
 const isIdentCont = (c: string) => /[A-Za-z_0-9$\u0080-\u00ff]/.test(c);
@@ -134,6 +174,11 @@ export class PsqlScriptScanner {
   private stmt = "";
   private stmtIsCopy: boolean | null = null;
   private token: { kind: "ident" | "number"; text: string } | null = null;
+  /** The current statement's full text (quotes' contents included, `--` comments left out). */
+  private raw = "";
+  private rawFrom = 0;
+  /** Things worth a line in the log that do not stop the restore. */
+  readonly warnings: SqlFinding[] = [];
 
   private find(text: string, reason: string) {
     this.findingCount++;
@@ -228,8 +273,50 @@ export class PsqlScriptScanner {
     }
   }
 
+  private addRaw(text: string) {
+    if (this.raw.length > MAX_STATEMENT_CHARS) return;
+    this.raw += text;
+    if (this.raw.length > MAX_STATEMENT_CHARS)
+      this.find(
+        this.raw.slice(0, 80),
+        `a statement longer than ${MAX_STATEMENT_CHARS / 1024 / 1024} MB: a construct Lifeboat cannot check safely`,
+      );
+  }
+
+  /** The checks on what the database server will be asked to do. */
+  private checkStatementText(line: string) {
+    const raw = this.raw;
+    this.raw = "";
+    if (raw.length > MAX_STATEMENT_CHARS) return;
+    const text = raw
+      .replace(/'\s*\|\|\s*(e\s*)?'/gi, "")
+      .replace(/\s+/g, " ")
+      .trim();
+    if (text === "") return;
+    for (const { re, reason } of SERVER_SIDE_RISKS) {
+      if (re.test(text)) this.find(line, reason);
+    }
+    const dynamic = /\bexecute\b/i.test(text);
+    if (dynamic && /^do\b/i.test(text)) {
+      // A DO block runs during the restore; what its EXECUTE builds is only known at run time.
+      this.find(line, "a DO block with EXECUTE: dynamic SQL the scanner cannot check (pg_dump never writes DO blocks)");
+    } else if (dynamic && /^create\b/i.test(text) && /\bexecute\b\s*(?!'[^']*'\s*(;|using\b|into\b))/i.test(text)) {
+      // Functions and procedures run only when called; many applications build SQL in them.
+      // The restore role's rights are what holds here, so this is noted, not refused.
+      if (this.warnings.length < MAX_FINDINGS)
+        this.warnings.push({
+          line: this.lineNo,
+          text: line.trim().slice(0, MAX_SHOWN),
+          reason: "a function or procedure builds SQL at run time (EXECUTE): dynamic SQL the scanner cannot check",
+        });
+    }
+  }
+
   private endStatement(line: string, semicolonAt: number) {
     this.endToken();
+    this.addRaw(line.slice(this.rawFrom, semicolonAt));
+    this.rawFrom = semicolonAt + 1;
+    this.checkStatementText(line);
     const s = this.stmt.trim();
     this.stmt = "";
     this.stmtIsCopy = null;
@@ -259,6 +346,8 @@ export class PsqlScriptScanner {
   private scan(line: string) {
     let i = 0;
     const n = line.length;
+    this.rawFrom = 0;
+    let rawTo = n;
     while (i < n) {
       const q = this.quote;
       const c = line[i] ?? "";
@@ -307,6 +396,7 @@ export class PsqlScriptScanner {
       }
       if (line.startsWith("--", i)) {
         this.endToken();
+        rawTo = i;
         break; // a comment to the end of the line
       }
       if (line.startsWith("/*", i)) {
@@ -349,8 +439,14 @@ export class PsqlScriptScanner {
         continue;
       }
       if (c === "$" && this.token?.kind !== "ident") {
-        const m = /^\$(?:[A-Za-z_\u0080-\u00ff][A-Za-z_0-9\u0080-\u00ff]*)?\$/.exec(line.slice(i, i + 256));
+        DOLLAR_TAG.lastIndex = i;
+        const m = DOLLAR_TAG.exec(line);
         if (m) {
+          if (m[0].length - 2 > MAX_DOLLAR_TAG)
+            this.find(
+              line,
+              `a dollar-quote tag of ${m[0].length - 2} characters: a construct Lifeboat cannot check safely (pg_dump writes short tags)`,
+            );
           this.endToken();
           this.quote = { kind: "dollar", tag: m[0] };
           this.addStmt(" $$ ");
@@ -381,6 +477,7 @@ export class PsqlScriptScanner {
     // A line break ends any identifier or number.
     this.endToken();
     this.addStmt(" ");
+    this.addRaw(line.slice(this.rawFrom, rawTo) + "\n");
   }
 }
 
