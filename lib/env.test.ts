@@ -30,6 +30,7 @@ test.each([
   [{ LIFEBOAT_ADMIN_EMAIL: "a@b.test" }, "LIFEBOAT_ADMIN_EMAIL"],
   [{ LIFEBOAT_ADMIN_EMAIL: "a@b.test", LIFEBOAT_ADMIN_PASSWORD: "short" }, "LIFEBOAT_ADMIN_PASSWORD"],
   [{ OIDC_DEFAULT_ROLE: "root" }, "OIDC_DEFAULT_ROLE"],
+  [{ OIDC_ALLOWED_DOMAINS: "example.org, @evil" }, "OIDC_ALLOWED_DOMAINS"],
 ])("a bad value is reported by name: %j", (override, name) => {
   const found = problems({ ...good, ...override });
   expect(found.some((p) => p.startsWith(name))).toBe(true);
@@ -44,4 +45,12 @@ test("the error message names every problem at once", () => {
 
 test("empty optional values count as unset", () => {
   expect(parseEnv({ ...good, OIDC_ISSUER: "", LIFEBOAT_ADMIN_EMAIL: "" }).OIDC_ISSUER).toBeUndefined();
+});
+
+test("OIDC_ALLOWED_DOMAINS is a lower-cased list; empty allows any domain", () => {
+  expect(parseEnv({ ...good, OIDC_ALLOWED_DOMAINS: " Example.org , example.com ," }).OIDC_ALLOWED_DOMAINS).toEqual([
+    "example.org",
+    "example.com",
+  ]);
+  expect(parseEnv(good).OIDC_ALLOWED_DOMAINS).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 
 // The one place that reads process.env. Parsed once, lazily, so that
@@ -37,11 +38,37 @@ const schema = z
       .min(0, { message: "must be 0 or more" })
       .max(24 * 60, { message: "must be at most 1440 (a day)" })
       .default(15),
+    // Folders local locations may use (they are served to operators); none set: no local locations.
+    LIFEBOAT_LOCAL_ROOTS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(/[:,]/)
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .refine((roots) => roots.every((p) => p.startsWith("/")), {
+        message: "must be absolute folder paths separated by ':' or ',', e.g. /var/backups/postgres",
+      }),
     OIDC_ISSUER: optionalString.pipe(z.url({ message: "must be the issuer URL" }).optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
     OIDC_NAME: z.string().default("Single sign-on"),
     OIDC_DEFAULT_ROLE: z.enum(["viewer", "operator", "approver", "admin"]).default("viewer"),
+    // E-mail domains single sign-on accepts (exact match, comma-separated); empty: any domain.
+    OIDC_ALLOWED_DOMAINS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((d) => d.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .refine((domains) => domains.every((d) => /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(d)), {
+        message: "must be e-mail domains separated by commas, e.g. example.org,example.com",
+      }),
   })
   .superRefine((v, ctx) => {
     const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET];
@@ -103,4 +130,15 @@ export function minimalChildEnv(): Record<string, string | undefined> {
     out[name] = CHILD_ENV_KEPT.has(name) || (name.startsWith("LC_") && name !== "LC_ALL") ? value : undefined;
   }
   return out;
+}
+
+/**
+ * Where local locations may point: under one of LIFEBOAT_LOCAL_ROOTS, and never at the folder
+ * that holds Lifeboat's own database (nor anything containing it), whose files operators could
+ * otherwise download.
+ */
+export function localLocationPolicy(): { roots: string[]; dataDir: string } {
+  const e = env();
+  const file = e.LIFEBOAT_DATABASE_URL.replace(/^file:/, "").split("?")[0] ?? "";
+  return { roots: e.LIFEBOAT_LOCAL_ROOTS, dataDir: path.dirname(path.resolve(process.cwd(), file)) };
 }

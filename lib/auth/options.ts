@@ -5,6 +5,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { env, oidcEnabled } from "@/lib/env";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { checkOidcProfile, decideOidcLink } from "@/lib/auth/oidc";
 import { verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import { clientAddress, reserveSignInAttempt, signInSucceeded } from "@/lib/auth/throttle";
@@ -88,30 +89,61 @@ export function authOptions(): NextAuthOptions {
       ...oidcProvider(),
     ],
     callbacks: {
-      // next-auth's own check lets `/\evil.com` through as a path; only same-origin paths go.
+      // The sign-in page's check, so next-auth follows exactly the callbacks the page accepts.
       redirect({ url, baseUrl }) {
         return new URL(safeCallbackUrl(url, baseUrl), baseUrl).toString();
       },
-      async signIn({ user, account }) {
+      async signIn({ account, profile }) {
         if (account?.provider !== "oidc") return true;
-        const email = user.email?.trim().toLowerCase();
-        if (!email) return "/sign-in?error=OidcNoEmail";
-        const existing = await db.user.findUnique({ where: { email } });
-        if (existing?.disabled) return "/sign-in?error=AccountDisabled";
+        const checked = checkOidcProfile(profile as Record<string, unknown> | undefined, env().OIDC_ALLOWED_DOMAINS);
+        if (!checked.ok) {
+          await recordAudit(null, {
+            action: "auth.sign_in_failed",
+            targetType: "user",
+            targetId: typeof profile?.email === "string" ? profile.email : null,
+            detail: { provider: "oidc", reason: checked.error },
+          });
+          return `/sign-in?error=${checked.error}`;
+        }
+        const { sub, email, name } = checked;
+        const select = { id: true, oidcSubject: true, disabled: true } as const;
+        const bySubject = await db.user.findUnique({ where: { oidcSubject: sub }, select });
+        const byEmail = bySubject ? null : await db.user.findUnique({ where: { email }, select });
+        const decision = decideOidcLink({ sub, bySubject, byEmail });
+        if (decision.kind === "refuse") {
+          await recordAudit(null, {
+            action: "auth.sign_in_failed",
+            targetType: "user",
+            targetId: email,
+            detail: { provider: "oidc", reason: decision.error },
+          });
+          return `/sign-in?error=${decision.error}`;
+        }
+        if ((bySubject ?? byEmail)?.disabled) return "/sign-in?error=AccountDisabled";
         const saved =
-          existing ??
-          (await db.user.create({ data: { email, name: user.name ?? email, role: env().OIDC_DEFAULT_ROLE } }));
+          decision.kind === "create"
+            ? await db.user.create({ data: { email, name, role: env().OIDC_DEFAULT_ROLE, oidcSubject: sub } })
+            : await db.user.update({
+                where: { id: decision.userId },
+                data: decision.kind === "link" ? { oidcSubject: sub } : {},
+              });
         await db.user.update({ where: { id: saved.id }, data: { lastSignInAt: new Date() } });
         await recordAudit(
-          { id: saved.id, email },
-          { action: "auth.sign_in", targetType: "user", targetId: saved.id, detail: { provider: "oidc" } },
+          { id: saved.id, email: saved.email },
+          {
+            action: "auth.sign_in",
+            targetType: "user",
+            targetId: saved.id,
+            detail: { provider: "oidc", linked: decision.kind === "link" },
+          },
         );
         return true;
       },
       async jwt({ token, user, account }) {
-        if (user && account?.provider === "oidc" && user.email) {
-          const saved = await db.user.findUnique({ where: { email: user.email.trim().toLowerCase() } });
-          if (saved) token.sub = saved.id;
+        if (user && account?.provider === "oidc") {
+          // The session belongs to the user found by subject in signIn, never to whoever has the e-mail.
+          const saved = await db.user.findUnique({ where: { oidcSubject: account.providerAccountId } });
+          token.sub = saved?.id;
         } else if (user) {
           token.sub = user.id;
         }

@@ -11,6 +11,14 @@ export const dynamic = "force-dynamic";
 
 const ERRORS: Record<string, string> = {
   OidcNoEmail: "Your single sign-on account has no e-mail address. Ask your identity admin to release the email claim.",
+  OidcNoSubject:
+    "Your single sign-on provider sent no account identifier (sub). Ask your identity admin to check the client's settings.",
+  OidcEmailUnverified:
+    "Your single sign-on e-mail address is not verified. Verify it with your identity provider, then sign in again.",
+  OidcDomainNotAllowed:
+    "Your e-mail domain is not allowed to sign in to Lifeboat. Use your work account, or ask a Lifeboat admin to add the domain (OIDC_ALLOWED_DOMAINS).",
+  OidcAccountConflict:
+    "This e-mail address belongs to a Lifeboat user linked to another single sign-on account. Ask a Lifeboat admin to check the user.",
   AccountDisabled: "This account is disabled. Ask a Lifeboat admin to enable it.",
   OAuthCallback: "Single sign-on did not complete. Try again; if it keeps failing, sign in with e-mail and password.",
   SessionRequired: "Sign in to continue.",
