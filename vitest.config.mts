@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -17,6 +18,8 @@ export default defineConfig({
       NODE_ENV: "test",
       NEXTAUTH_SECRET: "test-secret-test-secret-test-secret-0123",
       LIFEBOAT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+      // Tests create local locations in temporary folders (and name the README's example folder).
+      LIFEBOAT_LOCAL_ROOTS: `${os.tmpdir()}:/var/backups/postgres`,
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

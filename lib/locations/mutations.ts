@@ -7,10 +7,20 @@ import { fullConfig, keptSecrets, sealSecrets, splitConfig, unsealSecrets } from
 import { locationConfigSchema, type saveLocationSchema, type LocationConfig } from "@/lib/locations/schemas";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError } from "@/lib/storage/provider";
+import { assertAllowedLocalPath } from "@/lib/storage/local-roots";
+import { localLocationPolicy } from "@/lib/env";
 
 // Called only through lib/locations/commands.ts (admin role, audit event).
 
 export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
+  if (input.config.kind === "local") {
+    try {
+      assertAllowedLocalPath(input.config.path, localLocationPolicy());
+    } catch (e) {
+      if (e instanceof StorageError) throw new UserError(e.message);
+      throw e;
+    }
+  }
   const { publicConfig, secrets } = splitConfig(input.config);
   let mergedSecrets = secrets;
   let secretsDropped: string[] = [];

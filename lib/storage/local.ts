@@ -7,6 +7,8 @@ import { destroyOnFailure } from "./streams";
 import { assertValidKey, assertValidRange, compareKeys, pageSizeOf } from "./keys";
 import { StorageError, type BackupStorage, type ListPage, type StorageObject } from "./provider";
 import type { LocalConfig } from "./local-config";
+import { assertAllowedLocalPath } from "./local-roots";
+import { localLocationPolicy } from "@/lib/env";
 
 // A folder on the console's server. The root is the Location's folder; keys are paths
 // below it with "/" separators. A key can never reach outside the root: keys.ts rejects
@@ -34,6 +36,9 @@ export class LocalStorage implements BackupStorage {
     if (!path.isAbsolute(config.path) || config.path.includes("\0")) {
       throw new StorageError("invalid_config", "Use an absolute folder path such as /var/backups/postgres");
     }
+    // Checked here, where every use of a local location (sync, download, verify, restore, test)
+    // passes, so a location saved before a root was removed stops working too.
+    assertAllowedLocalPath(config.path, localLocationPolicy());
     this.root = path.resolve(config.path);
     this.description = config.prefix ? `folder ${this.root} (prefix ${config.prefix})` : `folder ${this.root}`;
   }
