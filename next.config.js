@@ -4,18 +4,7 @@ const nextConfig = {
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/client", "execa"],
   poweredByHeader: false,
   typedRoutes: false,
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "same-origin" },
-        ],
-      },
-    ];
-  },
+  // Security headers (CSP, HSTS, framing) are set per request by proxy.ts.
 };
 
 module.exports = nextConfig;

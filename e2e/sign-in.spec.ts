@@ -57,3 +57,18 @@ test("signing out ends the session", async ({ page }) => {
   await expect(page).toHaveURL(/\/sign-in/);
   expect((await page.request.get("/api/me")).status()).toBe(401);
 });
+
+test("pages and API responses carry the security headers; no unsafe-eval in production", async ({ page }) => {
+  for (const path of ["/sign-in", "/api/auth/session"]) {
+    const res = await page.request.get(path);
+    const headers = res.headers();
+    const csp = headers["content-security-policy"] ?? "";
+    expect(csp, path).toContain("frame-ancestors 'none'");
+    expect(csp, path).toContain("default-src 'self'");
+    expect(csp, path).not.toContain("unsafe-eval");
+    expect(headers["x-content-type-options"], path).toBe("nosniff");
+    expect(headers["referrer-policy"], path).toBe("same-origin");
+    // The e2e console is served over plain http.
+    expect(headers["strict-transport-security"], path).toBeUndefined();
+  }
+});

@@ -4,6 +4,7 @@ import { defineCommand } from "@/lib/actions/define-command";
 import { locationConfigSchema, locationIdSchema, saveLocationSchema } from "@/lib/locations/schemas";
 import { deleteLocation, saveLocation, testLocation, testUnsavedLocation } from "@/lib/locations/mutations";
 import { startLocationSync } from "@/lib/catalog/start-sync";
+import { addressOf, splitConfig } from "@/lib/locations/config";
 import { reassignCatalog } from "@/lib/catalog/assign";
 
 export const saveLocationCommand = defineCommand({
@@ -71,7 +72,13 @@ export const testUnsavedLocationCommand = defineCommand({
     action: "location.test_unsaved",
     targetType: "location",
     targetId: (input) => input.id ?? null,
-    detail: (input, r) => ({ kind: input.config.kind, ok: r.ok }),
+    // Where the server reached out and which secret fields were typed: names, never values.
+    detail: (input, r) => ({
+      kind: input.config.kind,
+      address: addressOf(input.config),
+      secretFieldsTyped: Object.keys(splitConfig(input.config).secrets),
+      ok: r.ok,
+    }),
   },
 });
 

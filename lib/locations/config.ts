@@ -66,6 +66,12 @@ export function keptSecrets(existing: StoredLocation, config: LocationConfig): R
   return unsealSecrets(existing.secrets);
 }
 
+/** The address fields of a configuration (none of them secret), for the audit log. */
+export function addressOf(config: LocationConfig): Record<string, unknown> {
+  const all: Record<string, unknown> = config;
+  return Object.fromEntries(ADDRESS_FIELDS[config.kind].map((f) => [f, all[f]]));
+}
+
 export function addressChanged(existing: StoredLocation, config: LocationConfig): boolean {
   const before = publicConfigOf(existing);
   const after: Record<string, unknown> = config;

@@ -117,6 +117,7 @@ test("testing an unsaved form with another endpoint does not use the stored SAS 
   });
   expect(audit).not.toBeNull();
   expect(JSON.stringify(audit)).not.toContain(`LEAKME${suffix}`);
+  expect(JSON.parse(audit!.detail)).toMatchObject({ kind: "azure", address: { endpoint: attacker } });
 });
 
 test("an edit that keeps the address keeps the stored secret; a new secret typed with a new address is used", async () => {
