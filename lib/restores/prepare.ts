@@ -18,6 +18,7 @@ import { dropOldCopy } from "@/lib/restores/database-admin";
 import { checkDeletionInputs, type RowSelection } from "@/lib/restores/copy-rows";
 import { restoreLeftoversOf } from "@/lib/restores/leftovers-rule";
 import { cleanUpAfterExecution } from "@/lib/restores/leftovers";
+import { recordAudit } from "@/lib/audit/record";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
 // the plan page shows its facts), persist it as a planned Run, and rebuild the same Plan
@@ -27,6 +28,11 @@ export const prepareRunSchema = z.object({
   scenarioId: scenarioIdSchema,
   databaseId: z.string().min(1, { message: "Choose the target database" }),
   backupId: z.string().min(1, { message: "Choose a backup" }),
+  /**
+   * The wizard's explicit "Backups of" another database (e.g. production's backup restored into
+   * staging): without it the backup must be one of the target's own. Audited when used.
+   */
+  fromDatabaseId: z.string().min(1).optional(),
   /** The scenario's own fields as the wizard sends them; its inputSchema (lib/scenarios) checks them. */
   input: z.record(z.string().max(100), z.string().max(100_000)).default({}),
   /** Launched from a drill's step: the run's measured times become that step's time. */
@@ -35,7 +41,7 @@ export const prepareRunSchema = z.object({
 });
 
 /** Scenario inputs kept on the Run, so the same Plan can be rebuilt (same `now`, same names). */
-const storedOptionsSchema = z.looseObject({ now: z.string() });
+const storedOptionsSchema = z.looseObject({ now: z.string(), fromDatabaseId: z.string().optional() });
 type StoredOptions = z.infer<typeof storedOptionsSchema>;
 
 /** The stored options of a run: `now` plus the scenario's own input (parsed by the scenario when the plan is built). */
@@ -54,6 +60,28 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
   if (backup.vanishedAt)
     throw new UserError(
       "This backup is no longer in its location (it vanished at the last sync). Choose another one.",
+      409,
+    );
+  // Checked when the plan is made and again whenever it is rebuilt (confirm, resume): the
+  // catalog may have re-assigned the backup or a verification may have failed since.
+  const source = options.fromDatabaseId ?? database.id;
+  if (backup.databaseId !== source) {
+    const owner = backup.databaseId
+      ? await db.database.findUnique({ where: { id: backup.databaseId }, select: { name: true } })
+      : null;
+    throw new UserError(
+      `${backup.key} is ${owner ? `a backup of ${owner.name}` : "not assigned to any database"}, not of ${
+        options.fromDatabaseId
+          ? ((await db.database.findUnique({ where: { id: source }, select: { name: true } }))?.name ??
+            'the database chosen under "Backups of"')
+          : database.name
+      }. Nothing was restored: choose one of ${database.name}'s backups, or choose the other database under "Backups of" in the wizard to restore its backup on purpose.`,
+      409,
+    );
+  }
+  if (backup.verificationState === "failed")
+    throw new UserError(
+      `${backup.key} failed verification${backup.verificationSummary ? ` (${backup.verificationSummary})` : ""}, so Lifeboat does not restore it. Nothing was restored: choose another backup.`,
       409,
     );
   const manifest = readStoredManifest(backup.manifest);
@@ -128,7 +156,12 @@ export async function prepareRun(
 ): Promise<{ runId: string }> {
   // Parsed once here and stored parsed, so a resumed run rebuilds the same plan.
   const own = parseScenarioInput(requireScenario(input.scenarioId), input.input);
-  const options: StoredOptions = { ...own, now: new Date().toISOString() };
+  const crossDatabase = input.fromDatabaseId !== undefined && input.fromDatabaseId !== input.databaseId;
+  const options: StoredOptions = {
+    ...own,
+    now: new Date().toISOString(),
+    ...(crossDatabase ? { fromDatabaseId: input.fromDatabaseId } : {}),
+  };
   const common = await planCommonFor(input.databaseId, input.backupId, options);
   const checkedInputs: string[] = [];
   if (input.scenarioId === "accidental-deletion") {
@@ -158,6 +191,13 @@ export async function prepareRun(
     options,
     createdBy: actor,
   });
+  if (crossDatabase)
+    await recordAudit(actor, {
+      action: "run.backup-of-another-database",
+      targetType: "run",
+      targetId: runId,
+      detail: { databaseId: input.databaseId, fromDatabaseId: input.fromDatabaseId, backupId: input.backupId },
+    });
   if (input.drillId) await linkRunToStep(input.drillId, input.drillStep ?? 0, runId);
   return { runId };
 }

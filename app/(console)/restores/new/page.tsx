@@ -212,6 +212,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           scenarioId={scenario.id}
           fields={scenario.wizardFields ?? null}
           databaseId={target.id}
+          fromDatabaseId={source.id === target.id ? null : source.id}
           suggestedId={suggestedId}
           drill={sp.drill ? { id: sp.drill, step: Number(sp.step) || 0 } : null}
           candidates={candidates.map((c) => ({

@@ -15,6 +15,7 @@ export function PrepareForm({
   scenarioId,
   fields,
   databaseId,
+  fromDatabaseId,
   suggestedId,
   candidates,
   drill,
@@ -22,6 +23,8 @@ export function PrepareForm({
   scenarioId: ScenarioId;
   fields: "deleted-rows" | "health-urls" | null;
   databaseId: string;
+  /** Set when "Backups of" names another database: the server refuses another database's backup without it. */
+  fromDatabaseId: string | null;
   suggestedId: string | null;
   candidates: Candidate[];
   drill: { id: string; step: number } | null;
@@ -38,6 +41,7 @@ export function PrepareForm({
           scenarioId,
           databaseId,
           backupId: String(f.get("backupId") ?? ""),
+          ...(fromDatabaseId ? { fromDatabaseId } : {}),
           // The scenario's own fields (only those rendered below); its inputSchema checks them on the server.
           input: Object.fromEntries(SCENARIO_FIELDS.filter((k) => f.has(k)).map((k) => [k, String(f.get(k))])),
           ...(drill ? { drillId: drill.id, drillStep: drill.step } : {}),
