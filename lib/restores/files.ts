@@ -120,6 +120,8 @@ export type ScanResult = {
   restrictLines: number;
   findings: SqlFinding[];
   findingCount: number;
+  /** Worth a line in the log, not a refusal (e.g. functions that build SQL at run time). */
+  warnings: SqlFinding[];
 };
 
 /** Reads a plain (or gzipped plain) dump once: sha256 of the file, and the psql-command scan. */
@@ -164,6 +166,7 @@ export async function scanPlainDump(
     restrictLines: s.droppedLines,
     findings: unsafe ? unsafe.findings : [],
     findingCount: unsafe ? unsafe.total : 0,
+    warnings: [...s.warnings],
   };
 }
 

@@ -9,9 +9,8 @@ import { Transform, type TransformCallback } from "node:stream";
 // line, since 13.22/14.19/15.14/16.10/17.6), `\connect` (with --create, not supported here)
 // and `\.` (end of COPY data).
 //
-// It is one layer of three: a plain dump is restored only with psql in restricted mode
-// (`\restrict`, where psql itself refuses meta-commands) or when its sha256 matches a manifest
-// Lifeboat wrote. A script could still change how psql reads quotes at run time (for
+// It is one layer of two: a plain dump is restored only with psql in restricted mode
+// (`\restrict`, where psql itself refuses meta-commands). A script could still change how psql reads quotes at run time (for
 // example by turning standard_conforming_strings off from a DO block); restricted mode is
 // what holds then. Mentions of standard_conforming_strings and client_encoding other than
 // pg_dump's own SET lines are refused because they change how psql splits the text.

@@ -443,7 +443,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
       title: "Plain-SQL safety",
       command: plain ? psqlHelpCommandsArgs(rc.bin) : null,
       description: plain
-        ? "A plain dump is a psql script, and psql meta-commands (\\!, \\o |cmd, \\copy … program, \\setenv, \\i …) can run programs on the console's server. The whole script is scanned for meta-commands pg_dump does not write, and it is restored only in psql's restricted mode (\\restrict) or when its sha256 matches a manifest Lifeboat wrote."
+        ? "A plain dump is a psql script, and psql meta-commands (\\!, \\o |cmd, \\copy … program, \\setenv, \\i …) can run programs on the console's server. The whole script is scanned for meta-commands pg_dump does not write, and it is restored only in psql's restricted mode (\\restrict), where psql itself refuses every meta-command."
         : "A pg_dump archive is restored by pg_restore, which runs no psql meta-commands: nothing to check.",
     },
     note,
@@ -469,6 +469,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
         throw new UserError(new UnsafeSqlError(scan.findings, scan.findingCount).message, 422);
       }
       ctx.log(`no psql meta-commands besides pg_dump's own`);
+      for (const w of scan.warnings) ctx.log(`line ${w.line}: ${w.text} — ${w.reason}`, "stderr");
       ctx.log(
         m === null
           ? "the backup has no manifest to vouch for it"
@@ -477,10 +478,13 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
             : "its sha256 does NOT match the manifest beside it",
         trusted ? "info" : "stderr",
       );
-      if (!support.supported && !trusted) {
+      // The scanner is one layer; psql's restricted mode is the one that holds when a script
+      // changes how psql reads it at run time. A manifest beside the dump vouches for nothing
+      // (anyone who can write the dump can write the manifest), so there is no fallback.
+      if (!support.supported) {
         throw new UserError(
-          `plain SQL is restored only in psql's restricted mode or when it is a backup Lifeboat made, and neither holds: psql ${support.psqlVersion} here has no \\restrict, and ${m === null ? "the backup has no manifest" : "the backup's sha256 does not match its manifest"}. ` +
-            "Install PostgreSQL client tools 17.6/16.10/15.14 or newer on the console's server (and set their directory in Settings), or restore a backup made by Lifeboat",
+          `plain SQL is restored only in psql's restricted mode, and psql ${support.psqlVersion} here has no \\restrict. ` +
+            "Install PostgreSQL client tools 17.6/16.10/15.14 or newer on the console's server (and set their directory in Settings), or restore a custom-format (.dump) backup",
           422,
         );
       }
@@ -571,21 +575,16 @@ async function runRestore(
     throw new UserError(`a backup of format ${backup.format} cannot be restored: set its format`);
   const support = await psqlRestrictSupport(rc.bin);
   if (!support.supported) {
-    if (safetyResult.find(ctx)?.mode !== "trusted-manifest")
-      throw new UserError(
-        "psql here has no \\restrict and the safety step did not vouch for this dump: run the safety step again",
-      );
-    ctx.log(
-      "psql has no \\restrict: running the dump Lifeboat made (sha256 matches its manifest), still scanned line by line",
-      "stderr",
-    );
-  } else {
-    ctx.log(
-      "running the script in psql's restricted mode (\\restrict with a key of this run), one transaction, stopping at the first error",
+    throw new UserError(
+      `plain SQL is restored only in psql's restricted mode, and psql ${support.psqlVersion} here has no \\restrict: install PostgreSQL client tools 17.6/16.10/15.14 or newer on the console's server, or restore a custom-format (.dump) backup`,
+      422,
     );
   }
+  ctx.log(
+    "running the script in psql's restricted mode (\\restrict with a key of this run), one transaction, stopping at the first error",
+  );
   const r = await restorePlain(
-    { conn, file: rc.file, format: backup.format, restricted: support.supported, binDir: rc.bin.binDir },
+    { conn, file: rc.file, format: backup.format, restricted: true, binDir: rc.bin.binDir },
     ctx.log,
     ctx.progress,
     ctx.signal,
