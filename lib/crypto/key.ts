@@ -1,8 +1,9 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { decryptSecret, encryptSecret } from "@/lib/crypto/secrets";
+import { decryptSecret, encryptSecret, type SealContext } from "@/lib/crypto/secrets";
 
 const key = () => Buffer.from(env().LIFEBOAT_ENCRYPTION_KEY, "base64");
 
-export const seal = (plaintext: string) => encryptSecret(plaintext, key());
-export const unseal = (sealed: string) => decryptSecret(sealed, key());
+/** Seals a secret for one row's field (pass the context: it opens only there). */
+export const seal = (plaintext: string, ctx?: SealContext) => encryptSecret(plaintext, key(), ctx);
+export const unseal = (sealed: string, ctx?: SealContext) => decryptSecret(sealed, key(), ctx);

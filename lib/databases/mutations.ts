@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db";
@@ -10,6 +11,9 @@ import { serverVersion } from "@/lib/postgres/run";
 import { reassignCatalog } from "@/lib/catalog/assign";
 
 // Called only through lib/databases/commands.ts (admin role, audit event).
+
+/** A database's sealed password opens only on its own row. */
+const passwordContext = (databaseId: string) => ({ table: "Database", id: databaseId, field: "passwordEnc" });
 
 export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
   const { id, password, clearPassword, sources, ...fields } = input;
@@ -23,11 +27,12 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
     existing.port === fields.port &&
     existing.user === fields.user;
   const passwordDropped = !password && !clearPassword && existing?.passwordEnc != null && !sameAddress;
-  const passwordEnc = password
-    ? seal(password)
-    : clearPassword || !sameAddress
-      ? null
-      : (existing?.passwordEnc ?? null);
+  // The id is chosen before the row exists: the sealed password is bound to it. A kept password
+  // is sealed again, so an older format moves to the current one on the next save.
+  const rowId = id ?? randomUUID();
+  const kept = () => (existing?.passwordEnc ? unseal(existing.passwordEnc, passwordContext(rowId)) : null);
+  const plain = password ? password : clearPassword || !sameAddress ? null : kept();
+  const passwordEnc = plain ? seal(plain, passwordContext(rowId)) : null;
   const seenLocations = new Set<string>();
   for (const s of sources) {
     if (seenLocations.has(s.locationId))
@@ -41,7 +46,7 @@ export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
     const saved = await db.$transaction(async (tx) => {
       const row = id
         ? await tx.database.update({ where: { id }, data: { ...fields, passwordEnc } })
-        : await tx.database.create({ data: { ...fields, passwordEnc } });
+        : await tx.database.create({ data: { id: rowId, ...fields, passwordEnc } });
       await tx.databaseSource.deleteMany({ where: { databaseId: row.id } });
       for (const s of sources)
         await tx.databaseSource.create({
@@ -94,7 +99,7 @@ export async function connectionOf(id: string): Promise<PgConnection> {
     port: d.port,
     user: d.user,
     database: d.dbName,
-    password: d.passwordEnc ? unseal(d.passwordEnc) : undefined,
+    password: d.passwordEnc ? unseal(d.passwordEnc, passwordContext(d.id)) : undefined,
     sslmode: d.sslmode as PgConnection["sslmode"],
   };
 }

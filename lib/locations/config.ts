@@ -14,7 +14,10 @@ import { checkStored, parseStoredJson, storedState } from "@/lib/stored-json";
 // Splits a Location's config into what may be shown (stored as JSON) and what may not
 // (sealed with AES-256-GCM). Secrets go in, never come back out to a browser.
 
-type StoredLocation = { kind: string; config: string; secrets: string | null };
+type StoredLocation = { id: string; kind: string; config: string; secrets: string | null };
+
+/** A location's sealed secrets open only on its own row. */
+const secretsContext = (locationId: string) => ({ table: "Location", id: locationId, field: "secrets" });
 
 /** Location.config as splitConfig writes it: the non-secret fields. */
 export const storedPublicConfigSchema = z.record(z.string(), z.unknown());
@@ -49,12 +52,19 @@ export function splitConfig(config: LocationConfig): {
   return { publicConfig, secrets };
 }
 
-export function sealSecrets(secrets: Record<string, string>): string | null {
-  return Object.keys(secrets).length ? seal(JSON.stringify(secrets)) : null;
+export function sealSecrets(locationId: string, secrets: Record<string, string>): string | null {
+  return Object.keys(secrets).length ? seal(JSON.stringify(secrets), secretsContext(locationId)) : null;
 }
 
-export function unsealSecrets(sealed: string | null): Record<string, string> {
-  return sealed ? parseStoredJson(unseal(sealed), storedSecretsSchema, "location's secrets (Location.secrets)") : {};
+export function unsealSecrets(location: Pick<StoredLocation, "id" | "secrets">): Record<string, string> {
+  const sealed = location.secrets;
+  return sealed
+    ? parseStoredJson(
+        unseal(sealed, secretsContext(location.id)),
+        storedSecretsSchema,
+        "location's secrets (Location.secrets)",
+      )
+    : {};
 }
 
 /**
@@ -63,7 +73,7 @@ export function unsealSecrets(sealed: string | null): Record<string, string> {
  */
 export function keptSecrets(existing: StoredLocation, config: LocationConfig): Record<string, string> {
   if (existing.kind !== config.kind || addressChanged(existing, config)) return {};
-  return unsealSecrets(existing.secrets);
+  return unsealSecrets(existing);
 }
 
 /** The address fields of a configuration (none of them secret), for the audit log. */
@@ -83,7 +93,7 @@ export function addressChanged(existing: StoredLocation, config: LocationConfig)
 export function fullConfig(location: StoredLocation): LocationConfig {
   const merged = {
     ...publicConfigOf(location),
-    ...unsealSecrets(location.secrets),
+    ...unsealSecrets(location),
     kind: storedLocationKind(location.kind),
   };
   return checkStored(merged, locationConfigSchema, "location configuration (Location.config)");
@@ -91,13 +101,13 @@ export function fullConfig(location: StoredLocation): LocationConfig {
 
 /** Which secret fields are set (true/false), safe to show. */
 export function secretsSet(location: StoredLocation): Record<string, boolean> {
-  const present = unsealSecretsSafe(location.secrets);
+  const present = unsealSecretsSafe(location);
   return Object.fromEntries(secretFieldsOf(storedLocationKind(location.kind)).map((f) => [f, Boolean(present[f])]));
 }
 
-function unsealSecretsSafe(sealed: string | null): Record<string, string> {
+function unsealSecretsSafe(location: Pick<StoredLocation, "id" | "secrets">): Record<string, string> {
   try {
-    return unsealSecrets(sealed);
+    return unsealSecrets(location);
   } catch {
     return {};
   }

@@ -1,4 +1,5 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db";
@@ -30,22 +31,24 @@ export async function saveLocation(input: z.output<typeof saveLocationSchema>) {
     // Empty secret inputs keep what is stored (unless the admin asked to clear it), but only
     // while the address stays the same.
     const stored = keptSecrets(existing, input.config);
-    secretsDropped = Object.keys(unsealSecrets(existing.secrets)).filter(
+    secretsDropped = Object.keys(unsealSecrets(existing)).filter(
       (f) => !(f in stored) && !(f in secrets) && !input.clearSecrets.includes(f),
     );
     for (const f of input.clearSecrets) delete stored[f];
     mergedSecrets = { ...stored, ...secrets };
   }
+  // The id is chosen before the row exists: the sealed secrets are bound to it.
+  const id = input.id ?? randomUUID();
   const data = {
     name: input.name,
     kind: input.config.kind,
     config: JSON.stringify(publicConfig),
-    secrets: sealSecrets(mergedSecrets),
+    secrets: sealSecrets(id, mergedSecrets),
   };
   try {
     const saved = input.id
       ? await db.location.update({ where: { id: input.id }, data })
-      : await db.location.create({ data });
+      : await db.location.create({ data: { id, ...data } });
     return {
       id: saved.id,
       name: saved.name,

@@ -7,7 +7,9 @@ import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { saveDatabaseCommand, testDatabaseCommand } from "@/lib/databases/commands";
 import { saveLocationCommand, testLocationCommand, testUnsavedLocationCommand } from "@/lib/locations/commands";
-import { secretsSet } from "@/lib/locations/config";
+import { fullConfig, secretsSet } from "@/lib/locations/config";
+import { seal } from "@/lib/crypto/key";
+import { connectionOf } from "@/lib/databases/mutations";
 
 // A stored secret is write-only, so an admin must not be able to read it by pointing the
 // location (or database) at a server they control and pressing "Test connection". The servers
@@ -179,4 +181,35 @@ test("a database edit that keeps host, port and user keeps the stored password",
   const renamed = await saveDatabaseCommand({ ...base, id: saved.data.id, dbName: "amani_staging" });
   expect(renamed.ok).toBe(true);
   expect((await db.database.findUniqueOrThrow({ where: { id: saved.data.id } })).passwordEnc).not.toBeNull();
+});
+
+test("a sealed secret copied to another location's row does not open there", async () => {
+  const a = await savedAzureLocation();
+  const b = await savedAzureLocation();
+  const rowA = await db.location.findUniqueOrThrow({ where: { id: a.id } });
+  await db.location.update({ where: { id: b.id }, data: { secrets: rowA.secrets } });
+  const rowB = await db.location.findUniqueOrThrow({ where: { id: b.id } });
+  expect(secretsSet(rowB).sasToken).toBe(false);
+  expect(() => fullConfig(rowB)).toThrow(/cannot be decrypted/);
+});
+
+test("a password sealed in the older format still works and is sealed again on the next save", async () => {
+  const base = {
+    name: `secret-address-db3-${suffix}`,
+    environment: "staging" as const,
+    host: "127.0.0.1",
+    port: pgPort,
+    dbName: "amani",
+    user: "lifeboat",
+    sslmode: "disable" as const,
+    sources: [],
+  };
+  const saved = await saveDatabaseCommand(base);
+  if (!saved.ok) throw new Error(saved.error);
+  await db.database.update({ where: { id: saved.data.id }, data: { passwordEnc: seal(PASSWORD) } });
+  expect((await connectionOf(saved.data.id)).password).toBe(PASSWORD);
+  expect((await saveDatabaseCommand({ ...base, id: saved.data.id })).ok).toBe(true);
+  const row = await db.database.findUniqueOrThrow({ where: { id: saved.data.id } });
+  expect(row.passwordEnc).toMatch(/^v2\./);
+  expect((await connectionOf(saved.data.id)).password).toBe(PASSWORD);
 });
