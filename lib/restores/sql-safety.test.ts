@@ -168,6 +168,13 @@ describe("PsqlScriptScanner", () => {
     expect(scanner.warnings.map((w) => w.reason).join()).toMatch(/dynamic SQL the scanner cannot check/);
   });
 
+  test("a last statement without its semicolon is checked too (psql runs it at the end of the file)", () => {
+    const { scanner } = scan("SELECT 1;\nDO $$ BEGIN EXECUTE 'COPY t FROM PROG' || 'RAM ''id'''; END $$");
+    expect(scanner.findings).toEqual([]);
+    scanner.finish();
+    expect(scanner.findings.map((f) => f.reason).join()).toMatch(/PROGRAM/);
+  });
+
   test("findings name the line", () => {
     const { findings } = scan("SELECT 1;\nSELECT 2;\n\\! touch /tmp/x\n");
     expect(findings[0]).toMatchObject({ line: 3, text: "\\! touch /tmp/x" });
@@ -212,6 +219,12 @@ describe("PsqlScriptGuard", () => {
 
   test("a last line without a newline is kept", async () => {
     expect(await guardOutput(Buffer.from("SELECT 1;\nSELECT 2;"), 3)).toBe("SELECT 1;\nSELECT 2;");
+  });
+
+  test("fails at the end when the last statement, without its semicolon, is unsafe", async () => {
+    await expect(guardOutput(Buffer.from("SELECT 1;\nALTER SYSTEM SET archive_command = 'id'"), 7)).rejects.toThrow(
+      /ALTER SYSTEM/,
+    );
   });
 
   test("stops at the first unsafe line, before passing it on", async () => {

@@ -215,6 +215,12 @@ export class PsqlScriptScanner {
     return true;
   }
 
+  /** At the end of the script: psql runs a last statement even without its semicolon. */
+  finish() {
+    if (this.inCopy) return;
+    this.checkStatementText("(the last statement, at the end of the file)");
+  }
+
   private checkSettingLine(line: string, atBoundary: boolean) {
     if (atBoundary && /^SET standard_conforming_strings = on;\r?$/.test(line)) return;
     const enc = /^SET client_encoding = '([A-Za-z0-9_]+)';\r?$/.exec(line)?.[1];
@@ -586,6 +592,11 @@ export class PsqlScriptGuard extends Transform {
         return;
       }
       if (keep) this.push(bytes);
+    }
+    this.scanner.finish();
+    if (this.scanner.findingCount > 0) {
+      cb(new UnsafeSqlError(this.scanner.findings, this.scanner.findingCount));
+      return;
     }
     cb();
   }
