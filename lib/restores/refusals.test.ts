@@ -170,7 +170,7 @@ describe("a plain dump with a shell escape is refused, and the command never run
       const bytes = withShellEscape();
       const forged = { ...(plainGz.manifest as Manifest), sha256: sha256(bytes), size: bytes.length };
       const evil = await put("evil-forged.sql.gz", bytes, "plain_gzip", forged);
-      await expectRefused(evil, "sql-safety", /psql command that pg_dump does not write/);
+      await expectRefused(evil, "sql-safety", /psql command or statement that pg_dump does not write/);
       expect(fs.existsSync(marker)).toBe(false);
     },
     TIMEOUT,

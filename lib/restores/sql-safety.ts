@@ -497,8 +497,8 @@ export class UnsafeSqlError extends Error {
       .map((f) => `line ${f.line.toLocaleString("en-US")}: ${f.text} (${f.reason})`)
       .join("; ");
     super(
-      `the plain SQL dump contains ${total} psql command${total === 1 ? "" : "s"} that pg_dump does not write, ` +
-        `which could run programs or touch files on the console's server: ${first}${total > 3 ? ` and ${total - 3} more` : ""}. ` +
+      `the plain SQL dump contains ${total} psql command${total === 1 ? "" : "s"} or statement${total === 1 ? "" : "s"} that pg_dump does not write, ` +
+        `which could run programs or touch files on the console's or the database's server: ${first}${total > 3 ? ` and ${total - 3} more` : ""}. ` +
         "Lifeboat does not restore it: the file was probably altered or not made by pg_dump. Restore another backup (one made by Lifeboat), or inspect this file by hand",
     );
     this.name = "UnsafeSqlError";
