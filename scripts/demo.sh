@@ -66,8 +66,9 @@ set +a
 export LIFEBOAT_DATABASE_URL="file:$DEMO_DIR/lifeboat.db"
 export NEXTAUTH_URL="http://127.0.0.1:$PORT"
 export LIFEBOAT_DEMO_DIR="$DEMO_DIR"
-# The demo's local location is the only folder local locations may use.
-export LIFEBOAT_LOCAL_ROOTS="$DEMO_DIR/backups"
+# The demo's local location is the only folder local locations may use (its backups are built
+# in a sibling folder, then moved into place).
+export LIFEBOAT_LOCAL_ROOTS="$DEMO_DIR"
 
 migrate
 run_ts scripts/demo-backups.ts "$DEMO_DIR"
