@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from "execa";
 import { pgRestoreArgs, pgRestoreListArgs, type BinOptions } from "@/lib/postgres/commands";
 import { missingToolError } from "@/lib/postgres/run";
 import type { BackupFormat, Manifest } from "./manifest";
+import { minimalChildEnv } from "@/lib/env";
 
 // Verifies a backup in one streaming pass: the bytes are read once and fed at the same
 // time to a sha256 hash, a byte counter and a format check. Nothing holds more than a few
@@ -323,8 +324,8 @@ class PgRestoreChild {
       stderr: "pipe",
       reject: false,
       buffer: { stdout: false },
-      // English messages, so that explainPgRestore recognises them.
-      env: { LC_ALL: undefined, LC_MESSAGES: "C" },
+      // English messages, so that explainPgRestore recognises them; none of the console's secrets.
+      env: { ...minimalChildEnv(), LC_ALL: undefined, LC_MESSAGES: "C" },
       maxBuffer: { stderr: 1024 * 1024 },
     });
     this.child.stdin.on("error", () => {

@@ -22,6 +22,7 @@ import {
 } from "./connection";
 import { PgCommandError, PgError, type PgErrorCode } from "./errors";
 import { checkedHeadQuery } from "./head-query";
+import { minimalChildEnv } from "@/lib/env";
 
 // Callers used to import the error class from here.
 export { PgCommandError };
@@ -386,7 +387,7 @@ export function parseToolVersion(output: string): string | null {
 export async function pgDumpVersion(opts: BinOptions = {}): Promise<string> {
   const argv = versionArgs("pg_dump", opts);
   const [file, ...args] = argv;
-  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000 });
+  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000, env: minimalChildEnv() });
   if (r.exitCode === undefined) throw missingToolError("pg_dump", opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   const v = r.exitCode === 0 ? parseToolVersion(out) : null;
@@ -561,7 +562,7 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
 /** "15.18" from `<tool> --version`, for any of the client tools. */
 export async function toolVersion(tool: PgTool, opts: BinOptions = {}): Promise<string> {
   const [file, ...args] = versionArgs(tool, opts);
-  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000 });
+  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000, env: minimalChildEnv() });
   if (r.exitCode === undefined) throw missingToolError(tool, opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   const v = r.exitCode === 0 ? parseToolVersion(out) : null;
@@ -595,7 +596,7 @@ export async function psqlRestrictSupport(opts: BinOptions = {}): Promise<Restri
     reject: false,
     stdin: "ignore",
     timeout: 10_000,
-    env: { PAGER: "cat", PSQL_PAGER: "cat" },
+    env: { ...minimalChildEnv(), PAGER: "cat", PSQL_PAGER: "cat" },
   });
   if (r.exitCode === undefined) throw missingToolError("psql", opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";

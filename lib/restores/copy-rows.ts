@@ -16,6 +16,7 @@ import {
 } from "@/lib/postgres/run";
 import type { BackupStorage } from "@/lib/storage/provider";
 import { textLiteral } from "./database-admin";
+import { minimalChildEnv } from "@/lib/env";
 
 // Accidental deletion: the rows of one table that the backup (restored into a scratch
 // database) has and production lacks, chosen by id, are previewed and then copied back in
@@ -477,7 +478,7 @@ async function readToc(backup: ArchiveSource, bin: BinOptions): Promise<string> 
     stdin: "pipe",
     reject: false,
     timeout: 120_000,
-    env: { LC_ALL: undefined, LC_MESSAGES: "C" },
+    env: { ...minimalChildEnv(), LC_ALL: undefined, LC_MESSAGES: "C" },
     maxBuffer: 64 * 1024 * 1024,
   });
   child.stdin.on("error", () => {

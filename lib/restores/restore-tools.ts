@@ -11,6 +11,7 @@ import { maskSecret, pgEnv, type PgConnection } from "@/lib/postgres/connection"
 import { explainPgFailure, missingToolError, PgCommandError } from "@/lib/postgres/run";
 import { meter } from "./files";
 import { PsqlScriptGuard, UnsafeSqlError } from "./sql-safety";
+import { minimalChildEnv } from "@/lib/env";
 
 // Running the restore itself: pg_restore for archives (custom, tar) and psql for plain SQL,
 // which is streamed through PsqlScriptGuard (and gunzip) on its way to psql's stdin.
@@ -98,7 +99,7 @@ async function countDataEntries(file: string, bin: BinOptions): Promise<number |
   const r = await execa(bin0, args, {
     reject: false,
     stdin: "ignore",
-    env: { LC_ALL: undefined, LC_MESSAGES: "C" },
+    env: { ...minimalChildEnv(), LC_ALL: undefined, LC_MESSAGES: "C" },
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.exitCode !== 0 || typeof r.stdout !== "string") return null;

@@ -42,3 +42,23 @@ test("the child keeps only PATH, HOME, TMPDIR, LANG, LC_*, TZ and the PG* variab
   expect(seen.PATH).toBeTruthy();
   expect(seen.PGHOST).toBe("127.0.0.1");
 });
+
+test("every child process lib/ starts is given an environment built for it, never the console's whole one", async () => {
+  const { readFileSync, readdirSync } = await import("node:fs");
+  const path = await import("node:path");
+  const files = readdirSync("lib", { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts") && !f.includes("test-support"))
+    .map((f) => path.join("lib", f));
+  const bare: string[] = [];
+  for (const file of files) {
+    const lines = readFileSync(file, "utf8").split("\n");
+    lines.forEach((line, i) => {
+      if (!/\bexeca\(/.test(line) || line.trim().startsWith("//") || line.trim().startsWith("*")) return;
+      // The call's options follow within a few lines; they must name an env (minimalChildEnv or
+      // the PG env built on it).
+      if (!/\benv\b/.test(lines.slice(i, i + 20).join("\n"))) bare.push(`${file}:${i + 1}`);
+    });
+  }
+  expect(files.length).toBeGreaterThan(20);
+  expect(bare).toEqual([]);
+});
