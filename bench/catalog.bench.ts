@@ -149,28 +149,8 @@ async function main() {
         now,
       ]);
     }
-    await bulkInsert(
-      "Backup",
-      [
-        "id",
-        "locationId",
-        "key",
-        "size",
-        "lastModified",
-        "etag",
-        "takenAt",
-        "takenAtSource",
-        "format",
-        "kind",
-        "databaseId",
-        "weekday",
-        "dayOfMonth",
-        "critical",
-        "firstSeenAt",
-        "lastSeenAt",
-      ],
-      rows,
-    );
+    const { INSERT_COLUMNS } = await import("../lib/catalog/sync");
+    await bulkInsert("Backup", INSERT_COLUMNS, rows);
     console.log(`catalog topped up to ${CATALOG_ROWS.toLocaleString("en")} rows for the query benchmark`);
   }
   const filters = [

@@ -1,7 +1,5 @@
 import { describe, expect, test } from "vitest";
-import type { Manifest } from "@/lib/backups/manifest";
 import { UserError } from "@/lib/errors";
-import type { BackupStorage } from "@/lib/storage/provider";
 import { checkSelection, selectionWhere } from "./copy-rows";
 import { textLiteral } from "./database-admin";
 import {
@@ -16,33 +14,9 @@ import {
 import { scenarioById } from "@/lib/scenarios/registry";
 import { planFor, type PlanInput } from "./plans";
 import { countProblems } from "./steps";
+import { sampleManifest as manifest, untouchableStorage as untouchable } from "./plan-test-fixtures";
 
 // Plans are pure: these tests build them with a storage that fails on any use.
-
-const untouchable: BackupStorage = new Proxy({} as BackupStorage, {
-  get: (_t, prop) => {
-    if (prop === "kind") return "local";
-    if (prop === "description") return "folder /nowhere";
-    if (prop === "then") return undefined;
-    return () => {
-      throw new Error(`building a plan must not use the storage (${String(prop)})`);
-    };
-  },
-});
-
-const manifest: Manifest = {
-  lifeboat: 1,
-  sha256: "a".repeat(64),
-  size: 1234,
-  format: "custom",
-  database: "amani",
-  serverVersion: "15.18",
-  pgDumpVersion: "15.18",
-  createdAt: "2025-01-01T02:00:00.000Z",
-  migrationHead: "a1b2c3d4e5f6",
-  critical: false,
-  tables: [{ schema: "public", name: "users", rows: 1000 }],
-};
 
 const common = {
   target: {

@@ -1,41 +1,15 @@
 import { describe, expect, test } from "vitest";
-import type { Manifest } from "@/lib/backups/manifest";
 import { db } from "@/lib/db";
 import { scheduleDrill } from "@/lib/drills/mutations";
 import { planFor, runbookPlan, type PlanInput, type RunbookDatabase } from "@/lib/restores/plans";
 import type { Plan } from "@/lib/runner/types";
-import type { BackupStorage } from "@/lib/storage/provider";
 import { commandText } from "./command-text";
 import { newestUsable } from "./define";
 import { SCENARIO_IDS, SCENARIOS, scenarioById, type ScenarioId } from "./registry";
+import { sampleManifest as manifest, untouchableStorage as untouchable } from "@/lib/restores/plan-test-fixtures";
 
 // One definition per scenario: the runbook (and its print view), the drill checklist and the
 // plan that really runs are the same steps, in the same order, with the same version.
-
-const untouchable = new Proxy({} as BackupStorage, {
-  get: (_t, prop) => {
-    if (prop === "kind") return "local";
-    if (prop === "description") return "folder /nowhere";
-    if (prop === "then") return undefined;
-    return () => {
-      throw new Error(`building a plan must not use the storage (${String(prop)})`);
-    };
-  },
-});
-
-const manifest: Manifest = {
-  lifeboat: 1,
-  sha256: "a".repeat(64),
-  size: 1234,
-  format: "custom",
-  database: "amani",
-  serverVersion: "15.18",
-  pgDumpVersion: "15.18",
-  createdAt: "2025-01-01T02:00:00.000Z",
-  migrationHead: "a1b2c3d4e5f6",
-  critical: false,
-  tables: [{ schema: "public", name: "users", rows: 1000 }],
-};
 
 const target: RunbookDatabase = {
   name: "Amani staging",
