@@ -73,6 +73,11 @@ describe("unassigned objects", () => {
     expect(list.unassigned).toBe(1);
   });
 
+  test('the database filter\'s "Not assigned" lists the unassigned objects', async () => {
+    const list = await queryBackups(filter({ database: "none" }), now);
+    expect(list.rows.map((r) => r.key)).toEqual(["notes.sql.gz"]);
+  });
+
   test("a retention-class filter never lists an unassigned object", async () => {
     const monthly = await queryBackups(filter({ class: "monthly" }), now);
     expect(monthly.rows.map((r) => r.key)).toEqual(["amani_export.sql.gz"]);

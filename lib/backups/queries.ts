@@ -21,10 +21,11 @@ async function policies(): Promise<Map<string, GfsPolicy>> {
 export function buildWhere(f: BackupFilter, policyMap: Map<string, GfsPolicy>, now: Date): Prisma.BackupWhereInput {
   const and: Prisma.BackupWhereInput[] = [];
   if (f.location) and.push({ locationId: f.location });
+  // Objects that match no database's key patterns have no retention: they are listed apart. A
+  // chosen database (or "none", the unassigned ones) already says which side is listed.
   if (f.database) and.push({ databaseId: f.database === "none" ? null : f.database });
-  // Objects that match no database's key patterns have no retention: they are listed apart.
-  if (f.assignment === "unassigned") and.push({ databaseId: null });
-  if (f.assignment === "assigned") and.push({ databaseId: { not: null } });
+  else if (f.assignment === "unassigned") and.push({ databaseId: null });
+  else if (f.assignment === "assigned") and.push({ databaseId: { not: null } });
   if (f.format) and.push({ format: f.format });
   if (f.state) and.push({ verificationState: f.state });
   if (f.from) and.push({ takenAt: { gte: new Date(`${f.from}T00:00:00Z`) } });

@@ -76,7 +76,7 @@ export default async function BackupsPage({
       direction: current ? (f.dir === "asc" ? "ascending" : "descending") : null,
     };
   };
-  const select = "w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+  const select = FILTER_CONTROL;
 
   return (
     <>
@@ -113,39 +113,27 @@ export default async function BackupsPage({
               ))}
             </select>
           </label>
-          <label className="text-xs font-medium text-slate-600">
-            Retention class
-            <select name="class" defaultValue={f.class ?? ""} className={select}>
-              <option value="">All classes</option>
-              {RETENTION_CLASSES.map((c) => (
-                <option key={c} value={c}>
-                  {RETENTION_LABELS[c]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="text-xs font-medium text-slate-600">
-            Format
-            <select name="format" defaultValue={f.format ?? ""} className={select}>
-              <option value="">All formats</option>
-              {BACKUP_FORMATS.map((x) => (
-                <option key={x} value={x}>
-                  {FORMAT_LABELS[x]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="text-xs font-medium text-slate-600">
-            Verification
-            <select name="state" defaultValue={f.state ?? ""} className={select}>
-              <option value="">Any state</option>
-              {VERIFICATION_STATES.map((s) => (
-                <option key={s} value={s}>
-                  {s.replace("_", " ")}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FilterSelect
+            label="Retention class"
+            name="class"
+            value={f.class}
+            any="All classes"
+            options={RETENTION_CLASSES.map((c) => [c, RETENTION_LABELS[c]])}
+          />
+          <FilterSelect
+            label="Format"
+            name="format"
+            value={f.format}
+            any="All formats"
+            options={BACKUP_FORMATS.map((x) => [x, FORMAT_LABELS[x] ?? x])}
+          />
+          <FilterSelect
+            label="Verification"
+            name="state"
+            value={f.state}
+            any="Any state"
+            options={VERIFICATION_STATES.map((v) => [v, v.replace("_", " ")])}
+          />
           <label className="text-xs font-medium text-slate-600">
             Key contains
             <input name="q" defaultValue={f.q ?? ""} className={`${select} font-mono`} placeholder="pre_migration" />
@@ -311,5 +299,30 @@ export default async function BackupsPage({
         </nav>
       )}
     </>
+  );
+}
+
+const FILTER_CONTROL = "w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm";
+
+/** One of the list's choice filters: "any" (empty) or one of its values. */
+function FilterSelect(props: {
+  label: string;
+  name: string;
+  value: string | undefined;
+  any: string;
+  options: [value: string, label: string][];
+}) {
+  return (
+    <label className="text-xs font-medium text-slate-600">
+      {props.label}
+      <select name={props.name} defaultValue={props.value ?? ""} className={FILTER_CONTROL}>
+        <option value="">{props.any}</option>
+        {props.options.map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
