@@ -118,6 +118,7 @@ async function main() {
   }
   const { createBackup } = await import("../lib/backups/create-backup");
   const { manifestKey } = await import("../lib/backups/manifest");
+  const { signWithServerKey } = await import("../lib/backups/manifest-trust");
   const { createStorage } = await import("../lib/storage/create-storage");
 
   const conn: PgConnection = {
@@ -163,11 +164,12 @@ async function main() {
       await fs.utimes(file, b.takenAt, b.takenAt);
       total += (await fs.stat(file)).size;
       if (b.manifest && (b.source === "plain" || b.source === "custom")) {
-        const manifest: Manifest = {
+        // Signed again: the copy's own time and mark change what the signature covers.
+        const manifest: Manifest = signWithServerKey({
           ...seeds[b.source].manifest,
           createdAt: b.takenAt.toISOString(),
           critical: b.critical,
-        };
+        });
         const sidecar = path.join(work, manifestKey(b.key));
         await fs.writeFile(sidecar, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o640 });
         await fs.utimes(sidecar, b.takenAt, b.takenAt);

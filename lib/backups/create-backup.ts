@@ -20,9 +20,11 @@ import {
 } from "@/lib/postgres/run";
 import { StorageError, type BackupStorage } from "@/lib/storage/provider";
 import { MANIFEST_SUFFIX, manifestKey, manifestSchema, type Manifest } from "./manifest";
+import { signWithServerKey } from "./manifest-trust";
 
 // Makes a backup: pg_dump streams through a sha256 hasher (and gzip for plain SQL) straight
-// into storage, then the `<key>.manifest.json` sidecar is written. The dump and the
+// into storage, then the `<key>.manifest.json` sidecar is written, signed with the console's
+// manifest key (an unsigned or wrongly signed manifest is informational only). The dump and the
 // manifest's row counts and migration head read one exported snapshot, so the counts are
 // exactly what the dump holds even while the application keeps writing.
 //
@@ -82,19 +84,21 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
     written = true; // from here on a partial object may exist
     const { size, sha256 } = await dumpToStorage({ ...opts, conn, snapshot: snap?.snapshot ?? null });
     const tables = await tableRowCounts(conn, q);
-    const manifest = manifestSchema.parse({
-      lifeboat: 1,
-      sha256,
-      size,
-      format,
-      database: conn.database,
-      serverVersion: version,
-      pgDumpVersion: dumpVersion,
-      createdAt,
-      migrationHead: head,
-      critical: opts.critical ?? false,
-      tables,
-    });
+    const manifest = signWithServerKey(
+      manifestSchema.parse({
+        lifeboat: 1,
+        sha256,
+        size,
+        format,
+        database: conn.database,
+        serverVersion: version,
+        pgDumpVersion: dumpVersion,
+        createdAt,
+        migrationHead: head,
+        critical: opts.critical ?? false,
+        tables,
+      }),
+    );
     opts.signal?.throwIfAborted();
     await storage.write(manifestKey(key), Readable.from([Buffer.from(JSON.stringify(manifest, null, 2) + "\n")]), {
       contentType: "application/json",

@@ -26,6 +26,17 @@ export const manifestSchema = z.object({
   /** Marked critical at creation (pre-release, critical pre-migration): kept forever. */
   critical: z.boolean().default(false),
   tables: z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number().int().nonnegative() })),
+  /**
+   * HMAC-SHA256 over every other field (lib/backups/manifest-signature.ts) with a key only the
+   * console holds. Without a valid one the manifest is informational only.
+   */
+  signature: z
+    .object({
+      alg: z.literal("HMAC-SHA256"),
+      keyId: z.string().min(1).max(64),
+      value: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
 });
 export type Manifest = z.output<typeof manifestSchema>;
 

@@ -6,7 +6,7 @@ import { NotFoundError } from "@/lib/errors";
 import { policyOf } from "@/lib/databases/queries";
 import { DEFAULT_POLICY, keptUntil, retentionClass, retentionWhere, type GfsPolicy } from "@/lib/backups/retention";
 import type { BackupFilter } from "@/lib/backups/schemas";
-import { readStoredManifest } from "@/lib/backups/manifest";
+import { readCheckedManifest } from "@/lib/backups/manifest-trust";
 import { verificationDto } from "@/lib/backups/verify-job";
 
 type PolicyRow = { id: string; gfsDailyDays: number; gfsWeeklyDays: number; gfsMonthlyDays: number };
@@ -124,10 +124,12 @@ export async function getBackup(id: string, now = new Date()) {
   });
   if (!b) throw new NotFoundError("The backup");
   const policyMap = await policies();
-  const manifest = readStoredManifest(b.manifest);
+  const checked = readCheckedManifest(b.manifest);
   return {
     ...toDto(b, (b.databaseId && policyMap.get(b.databaseId)) || DEFAULT_POLICY, now),
-    manifest,
+    manifest: checked?.manifest ?? null,
+    /** Whether this console signed the manifest; an unsigned one is shown, never trusted. */
+    manifestTrust: checked ? { trusted: checked.trust.trusted, note: checked.trust.note } : null,
     verifications: b.verifications.map(verificationDto),
   };
 }

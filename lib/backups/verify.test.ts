@@ -14,6 +14,7 @@ import { withPgEnv, type PgConnection } from "@/lib/postgres/connection";
 import { runPsqlQuery } from "@/lib/postgres/run";
 import { createDatabase, createFixtureDatabase, dropDatabase, uniqueDatabaseName } from "@/lib/postgres/test-support";
 import type { BackupFormat, Manifest } from "./manifest";
+import { signWithServerKey } from "./manifest-trust";
 import {
   BackupReadError,
   completionCheck,
@@ -63,8 +64,9 @@ function check(r: VerificationResult, name: string) {
   return c;
 }
 
+/** A manifest as Lifeboat writes it: signed with the console's manifest key. */
 async function manifestFor(name: string, format: BackupFormat): Promise<Manifest> {
-  return {
+  return signWithServerKey({
     lifeboat: 1,
     sha256: await sha256File(f(name)),
     size: fs.statSync(f(name)).size,
@@ -76,7 +78,7 @@ async function manifestFor(name: string, format: BackupFormat): Promise<Manifest
     migrationHead: "a1b2c3d4e5f6",
     critical: false,
     tables: [],
-  };
+  });
 }
 
 beforeAll(async () => {
@@ -141,7 +143,7 @@ describe("good backups pass", () => {
     expect(r.checks.map((c) => c.name)).toEqual(checkNames);
     expect(r.sha256).toBe(manifest.sha256);
     expect(r.bytes).toBe(manifest.size);
-    expect(r.summary).toMatch(/^Verified: .* checks passed \(matches its manifest\)\.$/);
+    expect(r.summary).toMatch(/^Verified: .* checks passed \(matches its signed manifest\)\.$/);
     expect(progress.at(-1)).toEqual([manifest.size, manifest.size]);
     expect(r.durationMs).toBeGreaterThanOrEqual(0);
   });

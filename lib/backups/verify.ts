@@ -6,6 +6,8 @@ import { execa, type ResultPromise } from "execa";
 import { pgRestoreArgs, pgRestoreListArgs, type BinOptions } from "@/lib/postgres/commands";
 import { missingToolError } from "@/lib/postgres/run";
 import type { BackupFormat, Manifest } from "./manifest";
+import type { ManifestTrust } from "./manifest-signature";
+import { checkManifest } from "./manifest-trust";
 import { minimalChildEnv } from "@/lib/env";
 
 // Verifies a backup in one streaming pass: the bytes are read once and fed at the same
@@ -601,10 +603,23 @@ function formatCheck(format: BackupFormat, bin: BinOptions): FormatCheck {
 
 // --- the pass -----------------------------------------------------------------------------
 
-function summarize(checks: VerificationCheck[], format: BackupFormat, bytes: number, hasManifest: boolean): string {
+function summarize(
+  checks: VerificationCheck[],
+  format: BackupFormat,
+  bytes: number,
+  trust: ManifestTrust | null,
+): string {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) {
-    return `Verified: ${format} backup, ${formatBytes(bytes)}, ${checks.length} checks passed${hasManifest ? " (matches its manifest)" : " (no manifest to compare with)"}.`;
+    const manifest =
+      trust === null
+        ? "no manifest to compare with"
+        : trust.trusted
+          ? "matches its signed manifest"
+          : trust.reason === "unsigned"
+            ? "unsigned manifest — not trusted"
+            : "manifest signature not valid — not trusted";
+    return `Verified: ${format} backup, ${formatBytes(bytes)}, ${checks.length} checks passed (${manifest}).`;
   }
   const first = failed[0];
   const more = failed.length > 1 ? ` (and ${failed.length - 1} more problem${failed.length > 2 ? "s" : ""})` : "";
@@ -678,32 +693,47 @@ export async function verifyBackup(input: VerifyInput): Promise<VerificationResu
     }
     const sha256 = hash.digest("hex");
     const m = input.manifest ?? null;
-    if (m) {
-      checks.push(
-        m.size === bytes
-          ? { name: "size matches manifest", ok: true, detail: `${bytes.toLocaleString("en-US")} bytes, as recorded` }
-          : {
-              name: "size matches manifest",
-              ok: false,
-              detail: `the backup is ${formatBytes(bytes)} but its manifest records ${formatBytes(m.size)}: the file was cut off or replaced`,
-            },
-      );
-      checks.push(
-        m.sha256 === sha256
-          ? { name: "sha256 matches manifest", ok: true, detail: `sha256 ${sha256}` }
-          : {
-              name: "sha256 matches manifest",
-              ok: false,
-              detail: `sha256 is ${sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made (corrupted or replaced)`,
-            },
-      );
-      if (m.format !== input.format) {
-        checks.push({
+    // A manifest only Lifeboat could have written vouches for the bytes; an unsigned one is
+    // compared too (a difference still fails: something does not add up), but a match proves
+    // nothing, since whoever wrote the backup could have written the manifest beside it.
+    const trust = m ? checkManifest(m).trust : null;
+    if (m && trust) {
+      const problems: VerificationCheck[] = [];
+      if (m.size !== bytes)
+        problems.push({
+          name: "size matches manifest",
+          ok: false,
+          detail: `the backup is ${formatBytes(bytes)} but its manifest records ${formatBytes(m.size)}: the file was cut off or replaced`,
+        });
+      if (m.sha256 !== sha256)
+        problems.push({
+          name: "sha256 matches manifest",
+          ok: false,
+          detail: `sha256 is ${sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made (corrupted or replaced)`,
+        });
+      if (m.format !== input.format)
+        problems.push({
           name: "format matches manifest",
           ok: false,
           detail: `checked as ${input.format} but the manifest says ${m.format}`,
         });
+      if (trust.trusted) {
+        if (m.size === bytes)
+          checks.push({
+            name: "size matches manifest",
+            ok: true,
+            detail: `${bytes.toLocaleString("en-US")} bytes, as recorded`,
+          });
+        if (m.sha256 === sha256)
+          checks.push({ name: "sha256 matches manifest", ok: true, detail: `sha256 ${sha256} (${trust.note})` });
+      } else {
+        checks.push({
+          name: "manifest not trusted",
+          ok: true,
+          detail: `${trust.note}${problems.length === 0 ? "; its size and sha256 agree with the backup, which proves nothing" : ""}`,
+        });
       }
+      checks.push(...problems);
     }
     if (check) {
       signal?.throwIfAborted();
@@ -716,7 +746,7 @@ export async function verifyBackup(input: VerifyInput): Promise<VerificationResu
       sha256,
       bytes,
       durationMs: Math.round(performance.now() - started),
-      summary: summarize(checks, input.format, bytes, Boolean(m)),
+      summary: summarize(checks, input.format, bytes, trust),
     };
   } catch (e) {
     check?.abort();

@@ -7,6 +7,7 @@ import { StorageError, type BackupStorage, type StorageObject } from "@/lib/stor
 import { isCatalogued, parseKey } from "@/lib/backups/parse-key";
 import { databaseForKey } from "@/lib/catalog/key-patterns";
 import { manifestKey, manifestSchema, MANIFEST_SUFFIX, type Manifest } from "@/lib/backups/manifest";
+import { checkManifest, trustedManifest } from "@/lib/backups/manifest-trust";
 import { retentionFacts } from "@/lib/backups/retention";
 import { refreshSizeAnomalies } from "@/lib/catalog/anomalies";
 import type { SyncStatus, SyncTrigger } from "@/lib/catalog/sync-states";
@@ -34,7 +35,11 @@ type Existing = {
 
 function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest | null) {
   const parsed = parseKey(o.key);
-  const fromManifest = manifest ? new Date(manifest.createdAt) : null;
+  // Only a manifest signed by this console may set the format and the time (which decide how a
+  // backup is restored and which one is suggested); an unsigned one is kept to be shown. Its
+  // "critical" mark is honoured either way: it can only keep a backup longer, never delete one.
+  const signed = manifest ? trustedManifest(checkManifest(manifest)) : null;
+  const fromManifest = signed ? new Date(signed.createdAt) : null;
   const takenAt = parsed.takenAt ?? fromManifest ?? o.lastModified;
   return {
     key: o.key,
@@ -43,7 +48,7 @@ function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest 
     etag: o.etag,
     takenAt,
     takenAtSource: parsed.takenAt ? "name" : fromManifest ? "manifest" : "modified",
-    format: manifest?.format ?? parsed.format,
+    format: signed?.format ?? parsed.format,
     kind: parsed.kind,
     databaseId,
     critical: manifest?.critical ?? false,

@@ -6,7 +6,8 @@ import type { SessionUser } from "@/lib/auth/session";
 import { connectionOf } from "@/lib/databases/mutations";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
-import { readStoredManifest, type BackupFormat } from "@/lib/backups/manifest";
+import type { BackupFormat } from "@/lib/backups/manifest";
+import { readCheckedManifest, trustedManifest } from "@/lib/backups/manifest-trust";
 import { buildPlan, type PlanCommon } from "@/lib/restores/plans";
 import type { Environment } from "@/lib/databases/schemas";
 import type { Plan, StepContext } from "@/lib/runner/types";
@@ -84,7 +85,9 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
       `${backup.key} failed verification${backup.verificationSummary ? ` (${backup.verificationSummary})` : ""}, so Lifeboat does not restore it. Nothing was restored: choose another backup.`,
       409,
     );
-  const manifest = readStoredManifest(backup.manifest);
+  // An unsigned (or wrongly signed) manifest is for people to read, never for the restore to
+  // trust: row counts, migration head and checksum then come from the backup itself.
+  const checked = readCheckedManifest(backup.manifest);
   return {
     target: {
       name: database.name,
@@ -99,7 +102,8 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
       key: backup.key,
       size: Number(backup.size),
       format: backup.format as BackupFormat,
-      manifest,
+      manifest: trustedManifest(checked),
+      untrustedManifestNote: checked && !checked.trust.trusted ? checked.trust.note : null,
       locationName: backup.location.name,
       verification: backup.lastVerifiedAt
         ? {

@@ -73,7 +73,10 @@ export type BackupSource = {
   /** The size the location lists. */
   size: number;
   format: BackupFormat;
+  /** The manifest only when this console signed it: an unsigned one never decides anything. */
   manifest: Manifest | null;
+  /** Why a manifest beside the backup is not used (unsigned, or its signature does not hold). */
+  untrustedManifestNote?: string | null;
   locationName: string;
   /** The catalog's last verification of this backup, when there was one. */
   verification?: BackupVerification | null;
@@ -289,7 +292,12 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
           );
         }
       } else {
-        ctx.log("the backup has no manifest: its versions, checksum and row counts cannot be compared", "stderr");
+        ctx.log(
+          backup.untrustedManifestNote
+            ? `${backup.untrustedManifestNote}; its versions, checksum and row counts are not compared`
+            : "the backup has no manifest: its versions, checksum and row counts cannot be compared",
+          "stderr",
+        );
       }
 
       if (kind === "existing") {

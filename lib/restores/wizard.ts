@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
 import { requireScenario } from "@/lib/scenarios/registry";
+import { readCheckedManifest, trustedManifest } from "@/lib/backups/manifest-trust";
 
 // The wizard's reads: which backups fit a scenario, and which one to suggest.
 
@@ -54,7 +55,8 @@ export async function backupCandidates(scenarioId: string, databaseId: string, o
     locationName: b.location.name,
     locationKind: b.location.kind,
     verificationState: b.verificationState,
-    hasManifest: b.manifest !== null,
+    // Only a manifest this console signed counts (its row counts and checksum are compared).
+    hasManifest: trustedManifest(readCheckedManifest(b.manifest)) !== null,
     sizeAnomaly: b.sizeAnomaly,
   }));
   const { candidates, suggested } = scenario.suggestBackup(found);

@@ -155,6 +155,16 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
         <Card title="Manifest" className="lg:col-span-2">
           {b.manifest ? (
             <div className="text-sm">
+              {b.manifestTrust && (
+                <p className="mb-2 flex flex-wrap items-center gap-2" data-testid="manifest-trust">
+                  <Badge kind={b.manifestTrust.trusted ? "good" : "warn"}>
+                    {b.manifestTrust.trusted ? "✓ signed" : "⚠ not trusted"}
+                  </Badge>
+                  <span className={b.manifestTrust.trusted ? "text-slate-600" : "text-amber-800"}>
+                    {b.manifestTrust.note}
+                  </span>
+                </p>
+              )}
               <dl className="grid gap-x-6 sm:grid-cols-2">
                 {row("Source database", <span className="font-mono">{b.manifest.database}</span>)}
                 {row("Server / pg_dump", `${b.manifest.serverVersion} / ${b.manifest.pgDumpVersion}`)}
