@@ -1,11 +1,22 @@
 import { UserError } from "@/lib/errors";
-import { describeServer, type PgConnection } from "@/lib/postgres/connection";
+import { execa } from "execa";
+import { describeServer, pgEnv, type PgConnection } from "@/lib/postgres/connection";
 import { psqlArgs } from "@/lib/postgres/commands";
-import { PgCommandError, quoteIdent, quoteLiteral, runPgTool, runPsqlQuery, type RunOptions } from "@/lib/postgres/run";
+import {
+  explainPgFailure,
+  missingToolError,
+  parseCsv,
+  PgCommandError,
+  quoteIdent,
+  quoteLiteral,
+  runPgTool,
+  runPsqlQuery,
+  type RunOptions,
+} from "@/lib/postgres/run";
 import { MAX_IDENTIFIER_BYTES, OLD_COPY_NAME_PATTERN, SCRATCH_NAME_PATTERN } from "./names";
 
 // Server-level operations of a restore: creating and dropping the scratch database, the
-// switch-over (two renames) and dropping the old copy. They run on a maintenance database
+// switch-over (two renames in one transaction) and dropping the old copy. They run on a maintenance database
 // of the same server ("postgres" by default), never inside the database they change.
 
 export const DEFAULT_MAINTENANCE_DATABASE = "postgres";
@@ -200,24 +211,180 @@ function inUse(e: unknown): boolean {
   return e instanceof PgCommandError && e.sqlstate === "55006";
 }
 
-async function renameWhenFree(
+/** SQL that ends every other session on any of `databases`; prints how many were ended. */
+export function terminateAllSql(databases: string[]): string {
+  return `SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity WHERE datname IN (${databases.map(textLiteral).join(", ")}) AND pid <> pg_backend_pid()`;
+}
+
+/**
+ * Where a switch-over can be stopped: the kill tests pause the console at each of these and
+ * SIGKILL it there. Inside the transaction ("sessions-ended" to "scratch-renamed") nothing is
+ * committed yet; "committed" is after COMMIT returned.
+ */
+export const SWITCH_OVER_POINTS = [
+  "before-transaction",
+  "sessions-ended",
+  "target-renamed",
+  "scratch-renamed",
+  "committed",
+] as const;
+export type SwitchOverPoint = (typeof SWITCH_OVER_POINTS)[number];
+export type PauseAt = (point: SwitchOverPoint) => Promise<void>;
+
+const MARK = "lifeboat-done-";
+
+/**
+ * Runs `parts` in ONE transaction on one psql session fed through its stdin: BEGIN, each
+ * part (waiting until psql printed the mark after it), then COMMIT. The COMMIT is written
+ * only after every part succeeded, so a console that dies at any point before leaves psql
+ * reading end-of-file inside an open transaction, which the server rolls back. Returns the
+ * CSV rows each part printed.
+ */
+async function oneTransaction(
   server: PgConnection,
-  from: string,
-  to: string,
-  log: (t: string) => void,
-  opts: RunOptions,
-): Promise<number> {
-  let terminated = 0;
-  for (let attempt = 1; ; attempt++) {
-    terminated += Number((await runPsqlQuery(server, terminateSql(from), opts))[0]?.[0] ?? 0);
-    try {
-      // Waits up to 5 s by itself for terminated sessions to go.
-      await runPsqlQuery(server, renameSql(from, to), opts);
-      return terminated;
-    } catch (e) {
-      if (!inUse(e) || attempt >= 5) throw e;
-      log(`${from} is still in use; ending its sessions again (attempt ${attempt + 1} of 5)`);
+  parts: { sql: string; after: SwitchOverPoint }[],
+  opts: RunOptions & { pauseAt?: PauseAt },
+): Promise<string[][][]> {
+  const [file, ...args] = psqlArgs({
+    database: server.database,
+    file: "-",
+    onErrorStop: true,
+    csv: true,
+    variables: { VERBOSITY: "verbose" },
+    binDir: opts.binDir,
+  });
+  const { env, cleanup } = await pgEnv(server);
+  const child = execa(file, args, {
+    env,
+    extendEnv: false,
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+    reject: false,
+    buffer: { stdout: false },
+    cancelSignal: opts.signal,
+  });
+  child.stdin.on("error", () => {
+    // psql stopped (an error with ON_ERROR_STOP): its exit code and stderr say why.
+  });
+  let out = "";
+  const waiters: (() => void)[] = [];
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (d: string) => {
+    out += d;
+    for (const w of waiters.splice(0)) w();
+  });
+  const exited = child.then((r) => r);
+  void exited.then(() => {
+    for (const w of waiters.splice(0)) w();
+  });
+  const marked = async (n: number | "commit") => {
+    const line = `${MARK}${n}`;
+    for (;;) {
+      if (new RegExp(`^${line}$`, "m").test(out)) return;
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      await new Promise<void>((resolve) => waiters.push(resolve));
     }
+    const r = await exited;
+    if (r.isCanceled) throw new DOMException("The switch-over was cancelled.", "AbortError");
+    const stderr = typeof r.stderr === "string" ? r.stderr : "";
+    if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
+      throw missingToolError("psql", opts.binDir);
+    throw explainPgFailure("psql", server, stderr || "psql stopped before the transaction ended", r.exitCode ?? null);
+  };
+  try {
+    child.stdin.write("BEGIN;\n");
+    for (const [i, part] of parts.entries()) {
+      child.stdin.write(`${part.sql};\nSELECT '${MARK}${i}';\n`);
+      await marked(i);
+      await opts.pauseAt?.(part.after);
+    }
+    child.stdin.end(`COMMIT;\nSELECT '${MARK}commit';\n`);
+    await marked("commit");
+    const r = await exited;
+    const stderr = typeof r.stderr === "string" ? r.stderr : "";
+    if (r.exitCode !== 0) throw explainPgFailure("psql", server, stderr, r.exitCode ?? null);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      // An exception in this process: end psql without COMMIT, so the server rolls back.
+      child.stdin.destroy();
+      const timer = setTimeout(() => child.kill(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await cleanup();
+  }
+  const rows = parseCsv(out);
+  const results: string[][][] = [];
+  let current: string[][] = [];
+  for (const row of rows) {
+    if (row.length === 1 && row[0]?.startsWith(MARK)) {
+      results.push(current);
+      current = [];
+    } else current.push(row);
+  }
+  return results;
+}
+
+export type SwitchOverNames = { target: string; scratch: string; oldCopy: string };
+
+/** What a switch-over finds on the server: which names exist, and whether each takes connections. */
+export type SwitchOverState = {
+  /** fresh: not switched; done: switched; half: the target renamed away and the scratch not (by hand, or an older Lifeboat). */
+  phase: "fresh" | "done" | "half" | "unexpected";
+  databases: Record<string, { exists: boolean; allowConnections: boolean | null }>;
+};
+
+export async function switchOverState(
+  server: PgConnection,
+  names: SwitchOverNames,
+  opts: RunOptions = {},
+): Promise<SwitchOverState> {
+  const { target, scratch, oldCopy } = names;
+  const found = await existingDatabases(server, [target, scratch, oldCopy], opts);
+  const has = (n: string) => found.has(n);
+  const phase =
+    has(target) && has(scratch) && !has(oldCopy)
+      ? "fresh"
+      : has(target) && has(oldCopy) && !has(scratch)
+        ? "done"
+        : has(oldCopy) && has(scratch) && !has(target)
+          ? "half"
+          : "unexpected";
+  const databases = Object.fromEntries(
+    [target, scratch, oldCopy].map((n) => [
+      n,
+      { exists: has(n), allowConnections: found.get(n)?.allowConnections ?? null },
+    ]),
+  );
+  return { phase, databases };
+}
+
+function connectionWords(state: SwitchOverState, name: string): string {
+  const allow = state.databases[name]?.allowConnections;
+  return allow === false
+    ? `REFUSES new connections (ALLOW_CONNECTIONS is false: ALTER DATABASE ${quoteIdent(name)} WITH ALLOW_CONNECTIONS true)`
+    : "accepts connections";
+}
+
+/**
+ * Exactly what production is, in words: which name holds what and whether it takes
+ * connections. Used when a switch-over starts (a resumed run says what it found) and when
+ * it fails.
+ */
+export function describeSwitchOverState(state: SwitchOverState, names: SwitchOverNames, server: string): string {
+  const { target, scratch, oldCopy } = names;
+  switch (state.phase) {
+    case "fresh":
+      return `Production has not been switched over: ${target} on ${server} is still the original database and ${connectionWords(state, target)}; ${scratch} holds the verified restore.`;
+    case "done":
+      return `Production is switched over: ${target} on ${server} is the restored database and ${connectionWords(state, target)}; the original is kept as ${oldCopy}, which ${connectionWords(state, oldCopy)}.`;
+    case "half":
+      return `Production is half switched over: nothing on ${server} is called ${target}; the original is ${oldCopy} (it ${connectionWords(state, oldCopy)}) and the restore is still ${scratch}. Run this step again to finish the switch-over, or rename ${oldCopy} back to ${target} by hand.`;
+    default:
+      return `The databases on ${server} are not as a switch-over leaves them: ${[target, scratch, oldCopy]
+        .map((n) => `${n} ${state.databases[n]?.exists ? `exists and ${connectionWords(state, n)}` : "does not exist"}`)
+        .join(", ")}. Check them by hand.`;
   }
 }
 
@@ -226,18 +393,25 @@ export type SwitchOverResult = {
   /** What was found when the step started: a resumed run continues where it stopped. */
   found: "fresh" | "old-renamed" | "already-done";
   statements: string[];
+  /** What production is afterwards, in words, and whether each database takes connections. */
+  state: string;
+  allowConnections: Record<string, boolean | null>;
 };
 
 /**
- * target → oldCopy, then scratch → target. Re-runnable: it looks at which of the three
- * databases exist and does only what is left. While the target is renamed it takes no new
- * connections (ALLOW_CONNECTIONS false), so an application cannot reconnect in between.
+ * target → oldCopy and scratch → target in ONE transaction, after ending every session on
+ * both: a failure or a killed console at any point leaves production either as it was or
+ * fully switched, never in between. The renames take an exclusive lock on each database, so
+ * a client connecting meanwhile waits and then finds the new database under the old name;
+ * a client that connects between the sessions being ended and the first rename makes the
+ * rename fail after 5 s (55006), which rolls everything back, and the step tries again.
+ * Re-runnable: it looks at which databases exist and does only what is left.
  */
 export async function switchOver(
   server: PgConnection,
-  names: { target: string; scratch: string; oldCopy: string },
+  names: SwitchOverNames,
   log: (text: string) => void,
-  opts: RunOptions = {},
+  opts: RunOptions & { pauseAt?: PauseAt } = {},
 ): Promise<SwitchOverResult> {
   const { target, scratch, oldCopy } = names;
   if (
@@ -247,47 +421,59 @@ export async function switchOver(
   ) {
     throw new Error("switch-over needs three distinct names: target, scratch and old copy");
   }
-  const exists = await existingDatabases(server, [target, scratch, oldCopy], opts);
-  const has = (n: string) => exists.has(n);
-  const statements: string[] = [];
-  let terminated = 0;
-  let found: SwitchOverResult["found"];
-  const server_ = describeServer(server);
-
-  if (has(target) && has(oldCopy) && !has(scratch)) {
-    log(`${target} is already the restored database and ${oldCopy} the old copy: nothing left to do`);
-    return { terminatedSessions: 0, found: "already-done", statements };
-  }
-  if (has(target) && has(scratch) && !has(oldCopy)) {
-    found = "fresh";
-    statements.push(allowConnectionsSql(target, false));
-    await runPsqlQuery(server, allowConnectionsSql(target, false), opts);
-    try {
-      terminated = await renameWhenFree(server, target, oldCopy, log, opts);
-      statements.push(terminateSql(target), renameSql(target, oldCopy));
-    } catch (e) {
-      // Not renamed: the target is as it was, connections included.
-      await runPsqlQuery(server, allowConnectionsSql(target, true), opts).catch(() => {});
-      throw e;
-    }
-    log(`renamed ${target} to ${oldCopy} (ended ${terminated} session${terminated === 1 ? "" : "s"})`);
-  } else if (has(oldCopy) && has(scratch) && !has(target)) {
-    found = "old-renamed";
-    log(`an earlier attempt already renamed ${target} to ${oldCopy}: continuing with the second rename`);
-  } else {
-    const state = [target, scratch, oldCopy].map((n) => `${n} ${has(n) ? "exists" : "does not exist"}`).join(", ");
-    throw new UserError(
-      `cannot switch over on ${server_}: ${state}. Expected ${target} and ${scratch} (or ${oldCopy} and ${scratch} after an interrupted switch-over). Check the databases by hand.`,
-      409,
+  const where = describeServer(server);
+  const before = await switchOverState(server, names, opts);
+  log(describeSwitchOverState(before, names, where));
+  const finish = async (found: SwitchOverResult["found"], terminatedSessions: number, statements: string[]) => {
+    const after = await switchOverState(server, names, opts);
+    const state = describeSwitchOverState(after, names, where);
+    if (after.phase !== "done") throw new UserError(`the switch-over did not complete. ${state}`, 500);
+    log(state);
+    const allowConnections = Object.fromEntries(
+      [target, oldCopy].map((n) => [n, after.databases[n]?.allowConnections ?? null]),
     );
+    return { terminatedSessions, found, statements, state, allowConnections };
+  };
+  if (before.phase === "done") return finish("already-done", 0, []);
+  if (before.phase === "unexpected") throw new UserError(describeSwitchOverState(before, names, where), 409);
+
+  const found = before.phase === "fresh" ? "fresh" : "old-renamed";
+  const parts: { sql: string; after: SwitchOverPoint }[] =
+    before.phase === "fresh"
+      ? [
+          { sql: terminateAllSql([target, scratch]), after: "sessions-ended" },
+          { sql: renameSql(target, oldCopy), after: "target-renamed" },
+          { sql: renameSql(scratch, target), after: "scratch-renamed" },
+        ]
+      : [
+          { sql: terminateAllSql([scratch]), after: "sessions-ended" },
+          { sql: renameSql(scratch, target), after: "scratch-renamed" },
+        ];
+  // A copy an older switch-over left refusing connections takes them again (for inspection).
+  if (before.databases[oldCopy]?.allowConnections === false)
+    parts.push({ sql: allowConnectionsSql(oldCopy, true), after: "scratch-renamed" });
+  const statements = ["BEGIN", ...parts.map((p) => p.sql), "COMMIT"];
+  for (let attempt = 1; ; attempt++) {
+    await opts.pauseAt?.("before-transaction");
+    try {
+      const rows = await oneTransaction(server, parts, opts);
+      await opts.pauseAt?.("committed");
+      const terminated = Number(rows[0]?.[0]?.[0] ?? 0);
+      log(
+        `in one transaction: ended ${terminated} session${terminated === 1 ? "" : "s"}, ${
+          found === "fresh"
+            ? `renamed ${target} to ${oldCopy} and ${scratch} to ${target}`
+            : `renamed ${scratch} to ${target}`
+        }`,
+      );
+      return await finish(found, terminated, statements);
+    } catch (e) {
+      if (!inUse(e) || attempt >= 5) throw e;
+      log(
+        `a client connected again before the rename could start: nothing was changed (the transaction rolled back); ending the sessions again (attempt ${attempt + 1} of 5)`,
+      );
+    }
   }
-  // The old copy takes connections again (for inspection); applications use the target's name.
-  statements.push(allowConnectionsSql(oldCopy, true));
-  await runPsqlQuery(server, allowConnectionsSql(oldCopy, true), opts);
-  terminated += await renameWhenFree(server, scratch, target, log, opts);
-  statements.push(terminateSql(scratch), renameSql(scratch, target));
-  log(`renamed ${scratch} to ${target}`);
-  return { terminatedSessions: terminated, found, statements };
 }
 
 /**

@@ -93,6 +93,7 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
     oldCopy,
     workDir,
     file: path.join(workDir, `backup${EXTENSIONS[backup.format] ?? ""}`),
+    pauseAt: opts.pauseAt,
   };
 }
 

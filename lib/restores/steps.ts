@@ -30,19 +30,20 @@ import {
   type RowSelection,
 } from "./copy-rows";
 import {
-  allowConnectionsSql,
   createDatabaseSql,
   createScratchDatabase,
   databaseExists,
   describeSession,
+  describeSwitchOverState,
   dropDatabaseSql,
   dropScratchDatabase,
-  existingDatabases,
   renameSql,
   sessionsOn,
   switchOver,
-  terminateSql,
+  switchOverState,
+  terminateAllSql,
   userTableCount,
+  type PauseAt,
 } from "./database-admin";
 import { bytesText, downloadTo, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
 import { checkUrl } from "./health";
@@ -89,6 +90,8 @@ export type RestoreOptions = BinOptions & {
   jobs?: number;
   /** Database used for CREATE/ALTER/DROP DATABASE on the target's server; default postgres. */
   maintenanceDatabase?: string;
+  /** Kill tests only: awaited at each point of the switch-over (the test SIGKILLs the console there). */
+  pauseAt?: PauseAt;
 };
 
 /** Everything the steps of one plan share, fixed when the plan is built. */
@@ -105,6 +108,8 @@ export type RestoreContext = {
   oldCopy: string;
   workDir: string;
   file: string;
+  /** Kill tests only (RestoreOptions.pauseAt). */
+  pauseAt?: PauseAt;
 };
 
 const MIB = 1024 * 1024;
@@ -728,6 +733,7 @@ export function verifyScratchStep(rc: RestoreContext, note: string): PlannedStep
 
 export function switchOverStep(rc: RestoreContext): PlannedStep {
   const { server, database, scratch, oldCopy } = rc;
+  const names = { target: database, scratch, oldCopy };
   return automatic(
     rc,
     {
@@ -736,34 +742,32 @@ export function switchOverStep(rc: RestoreContext): PlannedStep {
       command: psqlArgs({
         database: server.database,
         command: [
-          allowConnectionsSql(database, false),
-          terminateSql(database),
+          "BEGIN",
+          terminateAllSql([database, scratch]),
           renameSql(database, oldCopy),
-          allowConnectionsSql(oldCopy, true),
-          terminateSql(scratch),
           renameSql(scratch, database),
+          "COMMIT",
         ],
         onErrorStop: true,
         binDir: rc.bin.binDir,
       }),
-      description: `Ends every session on ${database}, renames it to ${oldCopy} (kept until an operator drops it) and renames the verified scratch database to ${database}. Run again after an interruption, it finishes a half-done switch-over.`,
+      description: `Ends every session on ${database} and ${scratch}, then in ONE transaction renames ${database} to ${oldCopy} (kept until an operator drops it) and the verified scratch database to ${database}: an interruption leaves ${database} either as it was or fully switched, and the step says which. Run again after an interruption, it does only what is left.`,
     },
     async () => {
-      const found = await existingDatabases(server, [database, scratch, oldCopy], rc.bin).catch(() => null);
-      if (!found)
+      const state = await switchOverState(server, names, rc.bin).catch(() => null);
+      if (!state)
         return `The state of the databases on ${describeServer(server)} could not be read: check ${database}, ${oldCopy} and ${scratch} by hand before running this step again.`;
-      if (found.has(database) && !found.has(oldCopy))
-        return `${untouchedNote(rc.target)} (Its sessions may have been ended.)`;
-      if (found.has(oldCopy) && !found.has(database)) {
-        return `The switch-over stopped half-way: ${database} is now ${oldCopy} and ${scratch} was not yet renamed, so nothing answers as ${database}. Run this step again to finish it (or rename ${oldCopy} back to ${database} by hand).`;
-      }
-      return null;
+      const words = describeSwitchOverState(state, names, describeServer(server));
+      return state.phase === "fresh"
+        ? `${words} Sessions connected to it may have been ended. Run this step again to switch over.`
+        : words;
     },
     async (ctx) => {
       ctx.log(`switching over on ${describeServer(server)}`);
-      const r = await switchOver(server, { target: database, scratch, oldCopy }, (t) => ctx.log(t), {
+      const r = await switchOver(server, names, (t) => ctx.log(t), {
         ...rc.bin,
         signal: ctx.signal,
+        pauseAt: rc.pauseAt,
       });
       return { ...r, database, oldCopy };
     },
