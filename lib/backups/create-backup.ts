@@ -127,7 +127,7 @@ async function dumpToStorage(
     binDir: opts.binDir,
   });
   const [file, ...args] = argv;
-  const { env, cleanup } = await pgEnv(conn);
+  const { env, cleanup } = await pgEnv(conn, { binDir: opts.binDir });
   try {
     const dump = execa(file, args, {
       env,

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { execa } from "execa";
 import { z } from "zod";
 import { minimalChildEnv } from "@/lib/env";
 import { makeSecretDir } from "./private-dir";
@@ -101,6 +102,37 @@ function track(dir: string) {
   });
 }
 
+// libpq reads PGREQUIREAUTH since 16; an older one ignores it, so the variable is set only where it
+// holds, and the console can say which. The client tools' version is read once per folder.
+const requireAuthSupport = new Map<string, Promise<boolean>>();
+
+/** The major version in `psql --version` output ("psql (PostgreSQL) 16.4" → 16), or null. */
+export function clientMajorVersion(versionOutput: string): number | null {
+  const m = /\(PostgreSQL\)\s+(\d+)/.exec(versionOutput);
+  return m?.[1] ? Number(m[1]) : null;
+}
+
+/** True when the client tools (psql in `binDir`, else on PATH) understand require_auth (libpq 16+). */
+export function clientSupportsRequireAuth(binDir?: string): Promise<boolean> {
+  const k = binDir ?? "";
+  let p = requireAuthSupport.get(k);
+  if (!p) {
+    p = execa(binDir ? path.join(binDir, "psql") : "psql", ["--version"], {
+      reject: false,
+      stdin: "ignore",
+      timeout: 10_000,
+      env: minimalChildEnv(),
+    }).then((r) => {
+      const major = r.exitCode === 0 && typeof r.stdout === "string" ? clientMajorVersion(r.stdout) : null;
+      // A missing tool is not remembered: it may be installed while the console runs.
+      if (major === null) requireAuthSupport.delete(k);
+      return major !== null && major >= 16;
+    });
+    requireAuthSupport.set(k, p);
+  }
+  return p;
+}
+
 /** Escapes one field of a .pgpass line (":" and "\" are backslash-escaped). */
 export function passfileField(value: string): string {
   return value.replace(/[\\:]/g, (c) => `\\${c}`);
@@ -111,7 +143,7 @@ export function passfileField(value: string): string {
  * a temp directory (0700) with a passfile (0600) is created; call `cleanup()` when the child has
  * exited (it is safe to call more than once). Prefer `withPgEnv`, which does that for you.
  */
-export async function pgEnv(conn: PgConnection): Promise<PgEnv> {
+export async function pgEnv(conn: PgConnection, opts: { binDir?: string } = {}): Promise<PgEnv> {
   // Nothing of the console's environment but PATH, HOME, TMPDIR, LANG, LC_* and TZ; the PG*
   // variables are the ones set below.
   const env: ChildEnv = minimalChildEnv();
@@ -130,6 +162,9 @@ export async function pgEnv(conn: PgConnection): Promise<PgEnv> {
   });
 
   const password = conn.password ?? "";
+  // With a password, only SCRAM may carry it (never clear text or MD5), where libpq knows how to
+  // insist (16 and later). Without one the server decides (trust, peer, certificates).
+  if (password !== "" && (await clientSupportsRequireAuth(opts.binDir))) env.PGREQUIREAUTH = "scram-sha-256";
   // A passfile is line-based: a password with a line break can only travel in the child's env.
   const inEnv = /[\r\n]/.test(password);
   if (inEnv) env.PGPASSWORD = password;
@@ -162,8 +197,12 @@ export async function pgEnv(conn: PgConnection): Promise<PgEnv> {
 }
 
 /** Runs `fn` with a child environment for `conn` and always removes the passfile afterwards. */
-export async function withPgEnv<T>(conn: PgConnection, fn: (env: ChildEnv) => Promise<T>): Promise<T> {
-  const { env, cleanup } = await pgEnv(conn);
+export async function withPgEnv<T>(
+  conn: PgConnection,
+  fn: (env: ChildEnv) => Promise<T>,
+  opts: { binDir?: string } = {},
+): Promise<T> {
+  const { env, cleanup } = await pgEnv(conn, opts);
   try {
     return await fn(env);
   } finally {

@@ -126,7 +126,7 @@ export async function restoreArchive(
       if (!finished) progress(done, total);
     });
   }
-  const { env, cleanup } = await pgEnv(o.conn);
+  const { env, cleanup } = await pgEnv(o.conn, { binDir: o.binDir });
   try {
     const child = execa(file, args, {
       env,
@@ -201,7 +201,7 @@ export async function restorePlain(
   const [file, ...args] = plainRestoreArgv({ database: o.conn.database, binDir: o.binDir });
   const guard = new PsqlScriptGuard(o.restricted ? { restrictKey: randomBytes(24).toString("hex") } : {});
   const m = meter((b) => progress(b, size));
-  const { env, cleanup } = await pgEnv(o.conn);
+  const { env, cleanup } = await pgEnv(o.conn, { binDir: o.binDir });
   try {
     const child = execa(file, args, {
       env,
