@@ -1,10 +1,13 @@
 import "server-only";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { env } from "@/lib/env";
 import { createPrismaClient, type LifeboatPrisma } from "@/prisma/client";
 
 // The only file outside prisma/ that knows Lifeboat's own database is SQLite.
 
 type Client = LifeboatPrisma;
+/** The client inside an interactive transaction. */
+export type DbTransaction = Omit<Client, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 const globalForPrisma = globalThis as unknown as { lifeboatPrisma?: Client };
 
 function client(): Client {
@@ -12,12 +15,66 @@ function client(): Client {
   return globalForPrisma.lifeboatPrisma;
 }
 
+// better-sqlite3 gives one connection per process and runs one transaction at a time on it: a
+// `db.$transaction` opened inside another one's callback would wait for it forever. So while a
+// transaction's callback runs, `db` IS that transaction (a nested $transaction joins it), and
+// code that does not know it runs inside one (recordAudit in a command) writes with it. Once
+// the callback returns, work it started in the background uses the plain client again.
+type Scope = { tx: DbTransaction; open: boolean };
+const transactionScope = new AsyncLocalStorage<Scope>();
+
+function openScope(): Scope | undefined {
+  const s = transactionScope.getStore();
+  return s?.open ? s : undefined;
+}
+
+type TransactionOptions = { maxWait?: number; timeout?: number };
+
+async function interactive<T>(fn: (tx: DbTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
+  const joined = openScope();
+  if (joined) return fn(joined.tx);
+  return client().$transaction(async (tx) => {
+    const s: Scope = { tx, open: true };
+    try {
+      return await transactionScope.run(s, () => fn(tx));
+    } finally {
+      s.open = false;
+    }
+  }, options);
+}
+
+async function transaction(arg: unknown, options?: TransactionOptions): Promise<unknown> {
+  if (typeof arg === "function") return interactive(arg as (tx: DbTransaction) => Promise<unknown>, options);
+  const joined = openScope();
+  if (!joined) return client().$transaction(arg as Parameters<Client["$transaction"]>[0], options);
+  // Already inside a transaction: the queries were built on it; run them in order.
+  const results: unknown[] = [];
+  for (const query of arg as PromiseLike<unknown>[]) results.push(await query);
+  return results;
+}
+
+/** True while a transaction's callback runs in this async context (`db` is that transaction). */
+export function inOpenTransaction(): boolean {
+  return openScope() !== undefined;
+}
+
+/**
+ * Runs `fn` in one transaction in which every `db` call takes part (joins an open one). For
+ * short, database-only work: the connection is held until `fn` returns.
+ */
+export function inTransaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
+  return interactive(() => fn(), options);
+}
+
 /** Lazily created so that importing lib/ at build time needs no database. */
 export const db: Client = new Proxy({} as Client, {
   get(_target, prop) {
+    if (prop === "$transaction") return transaction;
     const c = client();
-    const value = Reflect.get(c, prop, c) as unknown;
-    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(c) : value;
+    const scoped = openScope()?.tx;
+    const target = scoped && prop in scoped ? scoped : c;
+    const value = Reflect.get(target, prop, target) as unknown;
+    return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
   },
 });
 

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { createPrismaClient, type LifeboatPrisma } from "../prisma/client";
 import { ensureAdmin } from "../prisma/bootstrap";
+import { appendAuditEvent } from "../lib/audit/chain";
 import { hashPassword } from "../lib/auth/password";
 import { decryptSecret, encryptSecret } from "../lib/crypto/secrets";
 
@@ -27,9 +28,16 @@ async function systemAudit(
   targetId: string,
   detail: Record<string, unknown>,
 ) {
-  await prisma.auditEvent.create({
-    data: { actorEmail: "system", action, targetType, targetId, detail: JSON.stringify({ ...detail, demo: true }) },
-  });
+  await prisma.$transaction((tx) =>
+    appendAuditEvent(tx, {
+      actorId: null,
+      actorEmail: "system",
+      action,
+      targetType,
+      targetId,
+      detail: JSON.stringify({ ...detail, demo: true }),
+    }),
+  );
 }
 
 function samePassword(sealed: string | null, password: string, key: Buffer): boolean {

@@ -1,7 +1,9 @@
 import "server-only";
 import { revalidatePath } from "next/cache";
 import type { z } from "zod";
+import { retryAuditRace } from "@/lib/audit/chain";
 import { recordAudit } from "@/lib/audit/record";
+import { inTransaction } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import type { Role } from "@/lib/auth/roles";
 import type { SessionUser } from "@/lib/auth/session";
@@ -36,10 +38,24 @@ export type CommandSpec<S extends z.ZodType, R> = {
   authorize?: (input: z.output<S>, user: SessionUser) => Promise<void>;
   // The result's type comes from the handler alone.
   audit: CommandAudit<z.output<S>, NoInfer<R>>;
+  /**
+   * The handler only reads and writes Lifeboat's database: it and its audit event run in one
+   * transaction (both commit or neither). Never for a handler that calls a client tool, a
+   * storage server or the network, or hashes a password under load: the one connection is held
+   * until it returns.
+   */
+  transaction?: boolean;
   handler: (input: z.output<S>, user: SessionUser) => Promise<R>;
 };
 
-export type CommandInfo = { name: string; role: Role; auditAction: string; authorizes: boolean };
+export type CommandInfo = {
+  name: string;
+  role: Role;
+  auditAction: string;
+  authorizes: boolean;
+  /** The change and its audit event commit together. */
+  transactional: boolean;
+};
 
 export type Command<I, R> = ((input: I) => Promise<ActionResult<R>>) & { command: CommandInfo; requiredRole: Role };
 
@@ -62,23 +78,37 @@ export function defineCommand<S extends z.ZodType, R>(spec: CommandSpec<S, R>): 
       const user = await requireRole(spec.role);
       const input = spec.input.parse(raw);
       if (spec.authorize) await spec.authorize(input, user);
-      const data = await spec.handler(input, user);
-      const audit = spec.audit;
-      if (!("recordedBy" in audit)) {
-        await recordAudit(user, {
-          action: typeof audit.action === "string" ? audit.action : audit.action(input, data),
-          targetType: audit.targetType,
-          targetId: audit.targetId?.(input, data) ?? null,
-          detail: audit.detail?.(input, data),
-        });
-      }
+      const act = async () => {
+        const result = await spec.handler(input, user);
+        const audit = spec.audit;
+        if (!("recordedBy" in audit)) {
+          await recordAudit(user, {
+            action: typeof audit.action === "string" ? audit.action : audit.action(input, result),
+            targetType: audit.targetType,
+            targetId: audit.targetId?.(input, result) ?? null,
+            detail: audit.detail?.(input, result),
+          });
+        }
+        return result;
+      };
+      // In a transaction the handler runs again only when another process took the audit
+      // log's next place first: nothing of the first try was committed.
+      const data = spec.transaction
+        ? await retryAuditRace(() => inTransaction(act, { maxWait: 10_000, timeout: 30_000 }))
+        : await act();
       return { ok: true, data };
     } catch (e) {
       const { status, body } = toErrorResponse(e);
       return { ok: false, status, ...body };
     }
   };
-  const info: CommandInfo = { name: spec.name, role: spec.role, auditAction, authorizes: Boolean(spec.authorize) };
+  const info: CommandInfo = {
+    name: spec.name,
+    role: spec.role,
+    auditAction,
+    authorizes: Boolean(spec.authorize),
+    transactional: Boolean(spec.transaction),
+  };
   return Object.assign(run, { command: info, requiredRole: spec.role });
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, inOpenTransaction, inTransaction } from "@/lib/db";
+import { appendAuditEvent, retryAuditRace } from "@/lib/audit/chain";
 
 export type AuditInput = {
   action: string;
@@ -9,18 +10,24 @@ export type AuditInput = {
 };
 
 /**
- * Appends one audit event. Callers authorize before they act; this only records.
- * `detail` must never hold secrets: callers pass names, ids and counts.
+ * Appends one audit event to the hash chain. Callers authorize before they act; this only
+ * records. Inside a transaction (a command declared with `transaction: true`, or any
+ * `db.$transaction` callback) the event commits or rolls back with the change; otherwise it is
+ * its own transaction. `detail` must never hold secrets: callers pass names, ids and counts.
  */
 export async function recordAudit(actor: { id: string; email: string } | null, input: AuditInput): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      actorId: actor?.id ?? null,
-      actorEmail: actor?.email ?? "anonymous",
-      action: input.action,
-      targetType: input.targetType,
-      targetId: input.targetId ?? null,
-      detail: JSON.stringify(input.detail ?? {}),
-    },
-  });
+  const event = {
+    actorId: actor?.id ?? null,
+    actorEmail: actor?.email ?? "anonymous",
+    action: input.action,
+    targetType: input.targetType,
+    targetId: input.targetId ?? null,
+    detail: JSON.stringify(input.detail ?? {}),
+  };
+  // Part of someone's transaction: a lost race must roll back their change too, so they retry.
+  if (inOpenTransaction()) {
+    await appendAuditEvent(db, event);
+    return;
+  }
+  await retryAuditRace(() => inTransaction(() => appendAuditEvent(db, event)));
 }
