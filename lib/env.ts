@@ -51,6 +51,10 @@ const schema = z
       .refine((roots) => roots.every((p) => p.startsWith("/")), {
         message: "must be absolute folder paths separated by ':' or ',', e.g. /var/backups/postgres",
       }),
+    // Bearer token of GET /metrics; unset: the endpoint answers 404.
+    LIFEBOAT_METRICS_TOKEN: optionalString.pipe(
+      z.string().min(24, { message: "must be at least 24 characters (openssl rand -hex 24)" }).optional(),
+    ),
     OIDC_ISSUER: optionalString.pipe(z.url({ message: "must be the issuer URL" }).optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,

@@ -40,6 +40,9 @@ if (swept.length > 0)
 await bootstrapAdmin(e);
 const { startBackgroundWork } = await import("@/lib/catalog/scheduler");
 await startBackgroundWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);
+// Alerts: the RPO dead-man switch and delivery retries, on their own timers.
+const { startAlertWork } = await import("@/lib/alerts/scheduler");
+startAlertWork();
 // After recovery marked crashed runs interrupted (they keep their leftovers for a resume):
 // downloads and scratch databases of runs that ended without a clean-up. In the background,
 // because an unreachable server takes seconds to time out.

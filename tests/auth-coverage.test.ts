@@ -17,8 +17,13 @@ vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user 
 
 const as = (role: Role): SessionUser => ({ id: `no-such-${role}`, email: `${role}@example.test`, name: role, role });
 
-// Routes that answer without a session, on purpose. Anything else must be guarded.
-const PUBLIC_ROUTES = new Set(["app/api/health/route.ts", "app/api/auth/[...nextauth]/route.ts"]);
+// Routes that answer without a session, on purpose. Anything else must be guarded. /metrics
+// takes a bearer token instead (tests/alerts/metrics.test.ts: 404 unset, 401 without it).
+const PUBLIC_ROUTES = new Set([
+  "app/api/health/route.ts",
+  "app/api/auth/[...nextauth]/route.ts",
+  "app/metrics/route.ts",
+]);
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 type Guarded = ((...args: unknown[]) => Promise<unknown>) & { requiredRole?: Role | "public" };

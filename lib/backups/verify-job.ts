@@ -17,6 +17,7 @@ import {
   type VerificationState,
 } from "@/lib/backups/states";
 import { parseStoredJson, storedState } from "@/lib/stored-json";
+import { alertOnVerification } from "@/lib/alerts/verification-alerts";
 
 // Verification runs outside the request; the Verification row is its record and its
 // progress (the browser polls /api/verifications/[id]). One per backup at a time.
@@ -102,6 +103,11 @@ async function runVerification(verificationId: string, backup: BackupWithLocatio
         },
       }),
     ]);
+    await alertOnVerification({
+      backup: { id: backup.id, key: backup.key, databaseId: backup.databaseId, locationName: backup.location.name },
+      ok: result.ok,
+      summary: result.summary,
+    });
   } catch (e) {
     const summary =
       e instanceof StorageError || e instanceof UserError

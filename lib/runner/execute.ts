@@ -9,6 +9,7 @@ import { z } from "zod";
 import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
 import { storedStepKind, storedStepStatus, type LogStream, type RunStatus, type StepStatus } from "@/lib/runner/states";
 import type { Plan, PlannedStep, StepContext } from "@/lib/runner/types";
+import { runChanged } from "@/lib/runner/events";
 
 // Executes one Run in this process, outside any request: steps in order, each transition,
 // log batch and progress figure persisted. The plan's run() functions come from resolvePlan
@@ -264,6 +265,7 @@ class Execution {
       });
       await releaseDatabaseLock(tx, this.runId);
     });
+    runChanged(this.runId);
   }
 
   /** Every step before fromIndex has succeeded (steps run in order and the run stops at the first failure). */
@@ -292,6 +294,7 @@ class Execution {
       });
       await releaseDatabaseLock(tx, this.runId);
     });
+    runChanged(this.runId);
   }
 
   private async isCancelRequested(): Promise<boolean> {
@@ -392,6 +395,7 @@ class Execution {
       });
       await releaseDatabaseLock(tx, this.runId);
     });
+    runChanged(this.runId);
   }
 
   /** Runs one automatic step; false when the run stopped (failed or cancelled during it). */
@@ -503,6 +507,7 @@ class Execution {
       });
       await tx.run.update({ where: { id: this.runId }, data: { status: "waiting" satisfies RunStatus } });
     });
+    runChanged(this.runId);
     this.log(index, `Step ${index + 1} of ${total} waits for an operator: ${title}`);
     await this.flushLogs();
     for (;;) {

@@ -6,6 +6,7 @@ import { INSTANCE_ID, leaseUntil } from "@/lib/runner/config";
 import { isExecutingHere } from "@/lib/runner/lease";
 import { releaseDatabaseLock, takeDatabaseLock, withLockRetry } from "@/lib/runner/lock";
 import { localExecution, startExecution, type ResolvePlan } from "@/lib/runner/execute";
+import { runChanged } from "@/lib/runner/events";
 import { planProblems, serializePlan } from "@/lib/runner/plan";
 import {
   canCancelRun,
@@ -197,6 +198,7 @@ export async function completeManualStep(input: {
     detail: { stepIndex: input.stepIndex, note },
   });
   localExecution(input.runId)?.wake();
+  runChanged(input.runId);
   return { runId: input.runId, stepIndex: input.stepIndex };
 }
 
@@ -266,6 +268,7 @@ export async function cancelRun(input: {
     detail: { outcome: result },
   });
   if (result === "cancelling") localExecution(input.runId)?.requestCancel();
+  else runChanged(input.runId);
   return { runId: input.runId, status: result };
 }
 
