@@ -22,8 +22,9 @@ export async function saveChannel(input: z.output<typeof saveChannelSchema>) {
       input.config,
     );
   } catch (e) {
+    // Reported like any invalid field, next to the field that needs typing.
     if (e instanceof MissingSecretError)
-      throw new z.ZodError([{ code: "custom", path: ["config", e.field], message: e.message, input: undefined }]);
+      z.object({ config: z.object({ [e.field]: z.string({ error: e.message }) }) }).parse({ config: {} });
     throw e;
   }
   const databaseIds = input.allDatabases ? [] : [...new Set(input.databaseIds)];

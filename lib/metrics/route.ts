@@ -16,8 +16,9 @@ function tokenMatches(header: string | null, token: string): boolean {
   return m !== null && timingSafeEqual(digest(m[1]!), digest(token));
 }
 
-export async function metricsResponse(req: Request): Promise<Response> {
-  const token = env().LIFEBOAT_METRICS_TOKEN;
+/** `configured`: the token to expect (tests pass theirs; null: none configured). */
+export async function metricsResponse(req: Request, configured?: string | null): Promise<Response> {
+  const token = configured === undefined ? env().LIFEBOAT_METRICS_TOKEN : configured;
   const headers = { "cache-control": "no-store" };
   if (!token) return new Response("Not found\n", { status: 404, headers });
   if (!tokenMatches(req.headers.get("authorization"), token))
