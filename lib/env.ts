@@ -73,6 +73,39 @@ const schema = z
       .refine((domains) => domains.every((d) => /^[a-z0-9.-]+\.[a-z0-9-]+$/.test(d)), {
         message: "must be e-mail domains separated by commas, e.g. example.org,example.com",
       }),
+    // Environments whose destructive steps need a second person's approval. Unset or empty means
+    // the default (production): turning the rule off everywhere takes the explicit word "none",
+    // so that an empty line copied from .env.example cannot switch it off.
+    LIFEBOAT_TWO_PERSON_ENVIRONMENTS: z
+      .string()
+      .optional()
+      .transform((v) => {
+        const words = (v ?? "")
+          .split(",")
+          .map((w) => w.trim().toLowerCase())
+          .filter(Boolean);
+        if (words.length === 0) return ["production"];
+        return words.length === 1 && words[0] === "none" ? [] : words;
+      })
+      .refine((list) => list.every((w) => ["production", "staging", "test"].includes(w)), {
+        message: 'must be environments separated by commas (production, staging, test), or "none"',
+      }),
+    LIFEBOAT_APPROVAL_MINUTES: z.coerce
+      .number({ message: "must be a number of minutes" })
+      .int({ message: "must be a whole number of minutes" })
+      .min(1, { message: "must be at least 1" })
+      .max(24 * 60, { message: "must be at most 1440 (a day)" })
+      .default(30),
+    // Groups single sign-on accepts (the provider's `groups` claim; any one of them); empty: any.
+    OIDC_ALLOWED_GROUPS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((g) => g.trim())
+          .filter(Boolean),
+      ),
   })
   .superRefine((v, ctx) => {
     const oidc = [v.OIDC_ISSUER, v.OIDC_CLIENT_ID, v.OIDC_CLIENT_SECRET];

@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import { seal } from "@/lib/crypto/key";
 import { createDatabase, dropDatabase, testConnection } from "@/lib/postgres/test-support";
 import { runPsqlQuery } from "@/lib/postgres/run";
-import { COPY_BACK_NEEDS_APPROVER, DROP_NEEDS_APPROVER, SWITCH_OVER_NEEDS_APPROVER } from "@/lib/restores/approval";
+import { needsApprovalMessage } from "@/lib/restores/approval";
 
 // The session is the one thing faked here: everything behind it is the real code.
 const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
@@ -145,8 +145,8 @@ describe.each(actionFiles)("server actions in %s", (file) => {
   });
 });
 
-// Destructive steps on production need an approver; the same steps on staging stay with operators.
-describe("production needs an approver", () => {
+// Destructive steps on production need a second person; the same steps on staging stay with operators.
+describe("production needs a second person", () => {
   let users: Record<"operator" | "approver", SessionUser>;
   const created: string[] = [];
 
@@ -236,35 +236,49 @@ describe("production needs an approver", () => {
   const completeStep = () => commands.get("restores.complete-step")!;
   const dropOldCopy = () => commands.get("restores.drop-old-copy")!;
 
-  test("an operator's confirmation of a production switch-over is refused (403); an approver's succeeds", async () => {
+  // The two-person rule (production by default): even an approver's tick is refused without an
+  // approval from a second approver; tests/security/approvals.test.ts attacks it in detail.
+  test("a production switch-over is refused without an approval (403), even to an approver; approved, an operator's tick succeeds", async () => {
     const prod = await database("production");
     const runId = await runWaitingForConfirmation(prod.id, "confirm-switch-over");
 
-    session.user = users.operator;
-    const refused = await completeStep()({ runId, stepIndex: 1 });
-    expect(refused).toMatchObject({ ok: false, status: 403, error: SWITCH_OVER_NEEDS_APPROVER });
+    for (const who of [users.operator, users.approver]) {
+      session.user = who;
+      const refused = await completeStep()({ runId, stepIndex: 1 });
+      expect(refused).toMatchObject({
+        ok: false,
+        status: 403,
+        error: needsApprovalMessage("run.switch-over", "production"),
+      });
+    }
     expect((await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } })).status).toBe(
       "waiting",
     );
 
+    session.user = users.operator;
+    const asked = await commands.get("approvals.request")!({ action: "run.switch-over", subjectId: runId });
+    expect(asked).toMatchObject({ ok: true });
     session.user = users.approver;
+    const approvalId = (asked as { data: { approvalId: string } }).data.approvalId;
+    expect(await commands.get("approvals.approve")!({ approvalId })).toMatchObject({ ok: true });
+    session.user = users.operator;
     expect(await completeStep()({ runId, stepIndex: 1, note: "application stopped" })).toEqual({
       ok: true,
       data: { runId, stepIndex: 1 },
     });
     const step = await db.runStep.findUniqueOrThrow({ where: { runId_index: { runId, index: 1 } } });
-    expect(step).toMatchObject({ status: "succeeded", completedBy: users.approver.email });
+    expect(step).toMatchObject({ status: "succeeded", completedBy: users.operator.email });
     expect(await db.auditEvent.count({ where: { targetId: runId, action: "run.step.complete" } })).toBe(1);
   });
 
-  test("an operator's confirmation of a production copy-back is refused (403)", async () => {
+  test("a production copy-back is refused without an approval (403)", async () => {
     const prod = await database("production");
     const runId = await runWaitingForConfirmation(prod.id, "confirm-copy-back");
     session.user = users.operator;
     expect(await completeStep()({ runId, stepIndex: 1 })).toMatchObject({
       ok: false,
       status: 403,
-      error: COPY_BACK_NEEDS_APPROVER,
+      error: needsApprovalMessage("run.copy-back", "production"),
     });
   });
 
@@ -275,26 +289,19 @@ describe("production needs an approver", () => {
     expect(await completeStep()({ runId, stepIndex: 1 })).toEqual({ ok: true, data: { runId, stepIndex: 1 } });
   });
 
-  test("an operator's drop of a kept production copy is refused (403); an approver's succeeds", async () => {
+  test("dropping a kept production copy is refused without an approval (403), even to an approver", async () => {
     const prod = await database("production");
     const { runId, oldCopy } = await runThatKept(prod.id);
 
-    session.user = users.operator;
-    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toMatchObject({
-      ok: false,
-      status: 403,
-      error: DROP_NEEDS_APPROVER,
-    });
+    for (const who of [users.operator, users.approver]) {
+      session.user = who;
+      expect(await dropOldCopy()({ runId, typedName: oldCopy })).toMatchObject({
+        ok: false,
+        status: 403,
+        error: needsApprovalMessage("run.drop-old-copy", "production"),
+      });
+    }
     expect(await databaseExists(oldCopy)).toBe(true);
-
-    session.user = users.approver;
-    expect(await dropOldCopy()({ runId, typedName: oldCopy })).toEqual({
-      ok: true,
-      data: { runId, oldCopy, dropped: true },
-    });
-    expect(await databaseExists(oldCopy)).toBe(false);
-    const events = await db.auditEvent.findMany({ where: { targetId: runId, action: "run.drop_old_copy" } });
-    expect(events.map((e) => e.actorEmail)).toEqual([users.approver.email]);
   });
 
   test("on staging an operator drops the kept copy", async () => {

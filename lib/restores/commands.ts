@@ -8,11 +8,15 @@ import { AuthError } from "@/lib/errors";
 import { confirmRun, dropRunOldCopy, prepareRun, prepareRunSchema, resumeRestore } from "@/lib/restores/prepare";
 import { cancelRestore, dropKeptScratch } from "@/lib/restores/leftovers";
 import { completeManualStep } from "@/lib/runner/runs";
-import { dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
+import { dropNeedsApprover, needsApprovalMessage, stepNeedsApproval, stepNeedsApprover } from "@/lib/restores/approval";
+import { twoPersonEnvironments } from "@/lib/approvals/config";
+import { recordApprovalUse, returnApproval, consumeApproval, type UsedApproval } from "@/lib/approvals/mutations";
 
-// The restore's writes. Operators run restores; the steps that change a production database
-// for good (the confirmation before a switch-over or a copy-back, and dropping the copy a
-// switch-over kept) need an approver, as the roles promise. Staging and test stay with operators.
+// The restore's writes. Operators run restores; the steps that change a target database for good
+// (the confirmation before a switch-over or a copy-back, and dropping the copy a switch-over kept)
+// need, in an environment under the two-person rule (production by default), an approval from an
+// approver who did not plan, confirm or request the run (lib/approvals), used inside the write.
+// Where the rule is off, production still needs the approver role; staging and test stay with operators.
 
 const runId = z.string().min(1);
 
@@ -24,7 +28,9 @@ async function confirmationOnProductionNeedsApprover(input: { runId: string; ste
     select: { kind: true, key: true, run: { select: { database: { select: { environment: true } } } } },
   });
   // A missing step is the handler's to report (404), with the same words for every role.
-  const refusal = step ? stepNeedsApprover(step, step.run.database.environment, user.role) : null;
+  const refusal = step
+    ? stepNeedsApprover(step, step.run.database.environment, user.role, twoPersonEnvironments())
+    : null;
   if (refusal) throw new AuthError(403, refusal);
 }
 
@@ -34,8 +40,71 @@ async function dropOnProductionNeedsApprover(input: { runId: string }, user: Ses
     where: { id: input.runId },
     select: { database: { select: { environment: true } } },
   });
-  const refusal = run ? dropNeedsApprover(run.database.environment, user.role) : null;
+  const refusal = run ? dropNeedsApprover(run.database.environment, user.role, twoPersonEnvironments()) : null;
   if (refusal) throw new AuthError(403, refusal);
+}
+
+/** Ticks a step; a confirmation under the two-person rule uses its approval in the same transaction. */
+async function completeRestoreStep(input: { runId: string; stepIndex: number; note?: string }, user: SessionUser) {
+  const step = await db.runStep.findUnique({
+    where: { runId_index: { runId: input.runId, index: input.stepIndex } },
+    select: { kind: true, key: true, run: { select: { database: { select: { environment: true } } } } },
+  });
+  const environment = step?.run.database.environment ?? "";
+  const action = step ? stepNeedsApproval(step, environment, twoPersonEnvironments()) : null;
+  if (!action) return completeManualStep({ ...input, actor: user });
+  const held: { used?: UsedApproval } = {};
+  const done = await completeManualStep({
+    ...input,
+    actor: user,
+    guard: async (tx) => {
+      held.used = await consumeApproval(
+        tx,
+        { action, subjectId: input.runId, needsApprovalMessage: needsApprovalMessage(action, environment) },
+        user,
+      );
+    },
+  });
+  if (held.used)
+    await recordApprovalUse(held.used, { action, subjectId: input.runId, stepIndex: input.stepIndex }, user);
+  return done;
+}
+
+/** Drops the kept copy; under the two-person rule only with an approval, given back if the drop fails. */
+async function dropOldCopyWithApproval(input: { runId: string; typedName: string }, user: SessionUser) {
+  const run = await db.run.findUnique({
+    where: { id: input.runId },
+    select: { database: { select: { environment: true } } },
+  });
+  const environment = run?.database.environment ?? "";
+  if (!run || !twoPersonEnvironments().includes(environment)) return dropRunOldCopy(input);
+  const held: { used?: UsedApproval } = {};
+  try {
+    const result = await dropRunOldCopy(input, async () => {
+      held.used = await db.$transaction((tx) =>
+        consumeApproval(
+          tx,
+          {
+            action: "run.drop-old-copy",
+            subjectId: input.runId,
+            needsApprovalMessage: needsApprovalMessage("run.drop-old-copy", environment),
+          },
+          user,
+        ),
+      );
+    });
+    if (held.used)
+      await recordApprovalUse(
+        held.used,
+        { action: "run.drop-old-copy", subjectId: input.runId, stepIndex: null },
+        user,
+      );
+    return result;
+  } catch (e) {
+    // Nothing was dropped: the approval stays usable for the retry.
+    if (held.used) await returnApproval(held.used.approvalId);
+    throw e;
+  }
 }
 
 export const prepareRunCommand = defineCommand({
@@ -61,7 +130,7 @@ export const completeStepCommand = defineCommand({
   role: "operator",
   input: z.object({ runId, stepIndex: z.number().int().min(0), note: z.string().max(2000).optional() }),
   authorize: confirmationOnProductionNeedsApprover,
-  handler: (input, user) => completeManualStep({ ...input, actor: user }),
+  handler: (input, user) => completeRestoreStep(input, user),
   audit: { action: "run.step.complete", recordedBy: "runner" },
 });
 
@@ -102,7 +171,7 @@ export const dropOldCopyCommand = defineCommand({
   role: "operator",
   input: z.object({ runId, typedName: z.string().max(200) }),
   authorize: dropOnProductionNeedsApprover,
-  handler: (input) => dropRunOldCopy(input),
+  handler: (input, user) => dropOldCopyWithApproval(input, user),
   audit: {
     action: "run.drop_old_copy",
     targetType: "run",

@@ -235,7 +235,11 @@ export async function resumeRestore(input: { runId: string }, actor: SessionUser
  * Drops the `<db>_before_<ts>` copy a succeeded restore kept, with its own typed confirmation
  * (the copy's exact name). Only that run's old copy can be named here.
  */
-export async function dropRunOldCopy(input: { runId: string; typedName: string }) {
+export async function dropRunOldCopy(
+  input: { runId: string; typedName: string },
+  /** A last check once the name is right and before anything is dropped (the two-person rule's approval). */
+  guard?: () => Promise<void>,
+) {
   const run = await db.run.findUnique({ where: { id: input.runId } });
   if (!run) throw new NotFoundError("The run");
   if (run.status !== "succeeded") throw new UserError("Only a restore that succeeded has an old copy to drop.", 409);
@@ -246,6 +250,7 @@ export async function dropRunOldCopy(input: { runId: string; typedName: string }
       `You typed "${input.typedName.trim()}"; to drop the old copy, type its exact name "${oldCopy}". Nothing was dropped.`,
     );
   }
+  if (guard) await guard();
   const { dropped } = await dropOldCopy(await connectionOf(run.databaseId), oldCopy);
   return { runId: run.id, oldCopy, dropped };
 }

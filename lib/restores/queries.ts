@@ -3,6 +3,7 @@ import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { getRunView, listRuns } from "@/lib/runner/queries";
 import { keptScratchDatabases } from "@/lib/restores/leftovers";
+import { approvalsOfRun, twoPersonRuleFor } from "@/lib/approvals/queries";
 
 // The restore area's reads: the runner's read model, behind the viewer role.
 
@@ -13,7 +14,14 @@ export async function listRestoreRuns(opts: { page?: number; databaseId?: string
 
 export async function getRestoreRun(runId: string, opts: { afterLogId?: number } = {}) {
   const user = await requireRole("viewer");
-  const view = await getRunView(runId, opts);
+  const base = await getRunView(runId, opts);
+  // The two-person rule's state travels with the run, so the run page's poll shows a request,
+  // an approval or its expiry as soon as it happens.
+  const view = {
+    ...base,
+    approvals: await approvalsOfRun(runId),
+    twoPersonRule: twoPersonRuleFor(base.run.environment),
+  };
   if (hasRole(user.role, "operator")) return view;
   // The deletion preview samples rows of the application's data (names, e-mails...): the
   // operators deciding on the copy-back see them, a read-only viewer sees counts and ids only.

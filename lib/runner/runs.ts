@@ -4,7 +4,7 @@ import { NotFoundError, UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { INSTANCE_ID, leaseUntil } from "@/lib/runner/config";
 import { isExecutingHere } from "@/lib/runner/lease";
-import { releaseDatabaseLock, takeDatabaseLock, withLockRetry } from "@/lib/runner/lock";
+import { releaseDatabaseLock, takeDatabaseLock, withLockRetry, type Tx } from "@/lib/runner/lock";
 import { localExecution, startExecution, type ResolvePlan } from "@/lib/runner/execute";
 import { runChanged } from "@/lib/runner/events";
 import { planProblems, serializePlan } from "@/lib/runner/plan";
@@ -157,6 +157,11 @@ export async function completeManualStep(input: {
   stepIndex: number;
   note?: string | null;
   actor: RunActor;
+  /**
+   * A further check made inside the transaction that completes the step (the two-person rule
+   * uses its approval there, so a refused or raced tick writes nothing). Throws to refuse.
+   */
+  guard?: (tx: Tx) => Promise<void>;
 }): Promise<{ runId: string; stepIndex: number }> {
   const note = input.note?.trim() ? input.note.trim().slice(0, MAX_NOTE) : null;
   const by = input.actor.email;
@@ -174,6 +179,7 @@ export async function completeManualStep(input: {
         409,
       );
     }
+    if (input.guard) await input.guard(tx);
     const { count } = await tx.runStep.updateMany({
       where: { id: step.id, status: "waiting" satisfies StepStatus },
       data: { status: "succeeded" satisfies StepStatus, finishedAt: new Date(), completedBy: by, note },
