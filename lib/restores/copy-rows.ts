@@ -702,12 +702,17 @@ export async function copyRowsBack(
     variables: { VERBOSITY: "verbose" },
     binDir: bin.binDir,
   });
+  // The target's psql reads its script from stdin: our own BEGIN, the temp table and the COPY
+  // header first, then the rows as they come, and the end of the data, the INSERT and COMMIT
+  // only once the scratch side finished cleanly. psql --single-transaction would end the COPY
+  // and COMMIT at any end of input, also the one a killed console leaves; without our COMMIT
+  // the server rolls back.
+  const [create, copyIn, insert] = copyBackSql(p);
   const [inBin, ...inArgs] = psqlArgs({
     database: target.database,
-    command: copyBackSql(p),
+    file: "-",
     onErrorStop: true,
     csv: true,
-    singleTransaction: true,
     variables: { VERBOSITY: "verbose" },
     binDir: bin.binDir,
   });
@@ -739,17 +744,26 @@ export async function copyRowsBack(
       // The target's psql stopped (an error): its exit says why.
     });
     const sink = into.stdin;
-    from.stdout.pipe(
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          if (sink.destroyed || sink.write(chunk)) return cb();
-          sink.once("drain", () => cb());
-        },
-      }),
-    );
+    sink.write(`BEGIN;\n${create};\n${copyIn};\n`);
+    const pump = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        if (sink.destroyed || sink.write(chunk)) return cb();
+        const done = () => {
+          sink.off("drain", done);
+          sink.off("close", done);
+          cb();
+        };
+        sink.on("drain", done);
+        sink.on("close", done);
+      },
+    });
+    // Every row handed to psql before the end of the data is written after them.
+    const pumped = new Promise<void>((resolve) => pump.on("finish", resolve));
+    from.stdout.pipe(pump);
     const out = await from;
     if (out.exitCode === 0 && !out.isCanceled) {
-      sink.end();
+      await pumped;
+      sink.end(`\\.\n${insert};\nCOMMIT;\n`);
     } else {
       into.kill("SIGKILL");
     }

@@ -15,6 +15,7 @@ import { scenarioById } from "@/lib/scenarios/registry";
 import { planFor, type PlanInput } from "./plans";
 import { countProblems } from "./steps";
 import { sampleManifest as manifest, untouchableStorage as untouchable } from "./plan-test-fixtures";
+import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
 
 // Plans are pure: these tests build them with a storage that fails on any use.
 
@@ -23,7 +24,7 @@ const common = {
     name: "Amani production",
     environment: "production" as const,
     conn: { host: "db.internal", port: 5432, user: "lifeboat", password: "s3cret-pw", database: "amani" },
-    migrationHeadQuery: "select version_num from alembic_version",
+    migrationHead: DEFAULT_HEAD_SOURCE,
   },
   backup: {
     storage: untouchable,
@@ -145,19 +146,16 @@ describe("planFor", () => {
     });
     const restore = plan.steps.find((s) => s.key === "restore-scratch");
     expect(restore?.command).toEqual(
-      expect.arrayContaining([
-        "pg_restore",
-        "--no-owner",
-        "--no-acl",
-        "--exit-on-error",
-        "--dbname=amani_lifeboat_20250304050607",
-      ]),
+      expect.arrayContaining(["pg_restore", "--exit-on-error", "--dbname=amani_lifeboat_20250304050607"]),
     );
+    // Owners and grants are restored as they were, not dropped.
+    expect(restore?.command).not.toContain("--no-owner");
+    expect(restore?.command).not.toContain("--no-acl");
     const sw = plan.steps.find((s) => s.key === "switch-over");
     expect(sw?.command?.join(" ")).toContain(`ALTER DATABASE "amani" RENAME TO "amani_before_20250304050607"`);
   });
 
-  test("a plain dump is restored by psql reading stdin, in one transaction, stopping at the first error", () => {
+  test("a plain dump is restored by psql reading stdin (BEGIN and COMMIT are Lifeboat's own), stopping at the first error", () => {
     const plan = planFor({
       ...common,
       backup: { ...common.backup, format: "plain_gzip", key: "x.sql.gz" },
@@ -170,7 +168,6 @@ describe("planFor", () => {
       "--no-password",
       "--set=ON_ERROR_STOP=1",
       "--quiet",
-      "--single-transaction",
       "--set=VERBOSITY=verbose",
       "--file=-",
       "--dbname=amani_lifeboat_20250304050607",

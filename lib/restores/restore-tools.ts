@@ -179,14 +179,13 @@ export function plainRestoreArgv(o: BinOptions & { database: string }): Argv {
     database: o.database,
     file: "-",
     onErrorStop: true,
-    singleTransaction: true,
     variables: { VERBOSITY: "verbose" },
     binDir: o.binDir,
   });
 }
 
 /**
- * psql -X ON_ERROR_STOP=1 --single-transaction, the script on stdin: file → (gunzip) →
+ * psql -X ON_ERROR_STOP=1, the script on stdin between our own BEGIN and COMMIT: file → (gunzip) →
  * PsqlScriptGuard (scan again, drop pg_dump's \restrict lines, add our own) → psql.
  * Progress in bytes of the file.
  */
@@ -224,6 +223,10 @@ export async function restorePlain(
     // on the way (damaged gzip, an unsafe line, cancel), psql is killed before it sees an
     // end of input, which it would take as the end of the script and COMMIT.
     const stdin = child.stdin;
+    // Our own BEGIN, and COMMIT only once the whole script went through (final below): psql
+    // --single-transaction would COMMIT at any end of input, also the one a killed console
+    // leaves, and commit a truncated script. Without COMMIT the server rolls back.
+    stdin.write("BEGIN;\n");
     const forward = new Writable({
       write(chunk: Buffer, _enc, cb) {
         if (stdin.destroyed) return cb(new Error("psql stopped reading"));
@@ -239,7 +242,7 @@ export async function restorePlain(
         stdin.on("close", onClose);
       },
       final(cb) {
-        stdin.end(cb);
+        stdin.end("\nCOMMIT;\n", cb);
       },
     });
     let feedError: unknown = null;

@@ -867,18 +867,21 @@ export function copyBackStep(rc: RestoreContext, table: string, idColumn: string
       title: `Copy the missing rows back into ${rc.database}`,
       command: psqlArgs({
         database: rc.database,
-        command: copyBackSql({
-          schema: parseTableName(table).schema ?? "public",
-          name: parseTableName(table).name,
-          idColumn,
-          columns: ["<every column of the table>"],
-        }),
+        command: [
+          "BEGIN",
+          ...copyBackSql({
+            schema: parseTableName(table).schema ?? "public",
+            name: parseTableName(table).name,
+            idColumn,
+            columns: ["<every column of the table>"],
+          }),
+          "COMMIT",
+        ],
         onErrorStop: true,
         csv: true,
-        singleTransaction: true,
         binDir: rc.bin.binDir,
       }),
-      description: `In ONE transaction on ${rc.database}: the previewed rows are copied (COPY … TO STDOUT from the scratch database into a temp table) and inserted where production still lacks them, ON CONFLICT DO NOTHING. A failure rolls everything back.`,
+      description: `In ONE transaction on ${rc.database}: the previewed rows are copied (COPY … TO STDOUT from the scratch database into a temp table) and inserted where production still lacks them, ON CONFLICT DO NOTHING. COMMIT is sent only after every row arrived: a failure, or a console stopped half-way, rolls everything back.`,
     },
     // A failure here rolled back: production has what it had before the step.
     async () => `${untouchedNote(rc.target)} (The copy runs in one transaction, which was rolled back.)`,
