@@ -43,6 +43,32 @@ describe("checkOidcProfile", () => {
   });
 });
 
+describe("allowed groups", () => {
+  test.each([
+    [{ groups: ["dba", "lifeboat-users"] }, ["lifeboat-users"], true],
+    [{ groups: "lifeboat-users" }, ["lifeboat-users", "dba"], true],
+    [{ groups: ["other"] }, ["lifeboat-users"], false],
+    [{ groups: [] }, ["lifeboat-users"], false],
+    [{}, ["lifeboat-users"], false],
+    [{ groups: ["Lifeboat-Users"] }, ["lifeboat-users"], false],
+    [{ groups: ["lifeboat-users-old"] }, ["lifeboat-users"], false],
+    [{ groups: [{ name: "lifeboat-users" }] }, ["lifeboat-users"], false],
+    [{ groups: "lifeboat-users,dba" }, ["dba"], false],
+    [{}, [], true],
+    [{ groups: ["anything"] }, [" ", ""], true],
+  ])("claims %j with allowed groups %j: %s", (claims, groups, ok) => {
+    const result = checkOidcProfile({ ...verified, ...claims }, [], groups);
+    expect(result).toEqual(ok ? expect.objectContaining({ ok: true }) : { ok: false, error: "OidcGroupNotAllowed" });
+  });
+
+  test("groups are checked after the e-mail: an unverified e-mail in an allowed group is still refused", () => {
+    expect(checkOidcProfile({ ...verified, email_verified: false, groups: ["dba"] }, [], ["dba"])).toEqual({
+      ok: false,
+      error: "OidcEmailUnverified",
+    });
+  });
+});
+
 describe("decideOidcLink", () => {
   const user = (id: string, oidcSubject: string | null) => ({ id, oidcSubject });
 

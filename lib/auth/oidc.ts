@@ -1,17 +1,35 @@
 // Rules for single sign-on, pure so they are tested without an identity provider.
 
 export type OidcError =
-  "OidcNoSubject" | "OidcNoEmail" | "OidcEmailUnverified" | "OidcDomainNotAllowed" | "OidcAccountConflict";
+  | "OidcNoSubject"
+  | "OidcNoEmail"
+  | "OidcEmailUnverified"
+  | "OidcDomainNotAllowed"
+  | "OidcGroupNotAllowed"
+  | "OidcAccountConflict";
 
 export type OidcIdentity = { sub: string; email: string; name: string };
 
 /**
+ * The provider's `groups` claim: a list of names (most providers), or one name as a string.
+ * Anything else (missing, numbers, objects) counts as no groups.
+ */
+export function oidcGroups(profile: Record<string, unknown> | undefined): string[] {
+  const claim = profile?.groups;
+  const list = Array.isArray(claim) ? claim : typeof claim === "string" ? [claim] : [];
+  return list.filter((g): g is string => typeof g === "string" && g !== "");
+}
+
+/**
  * Accepts the provider's claims only with a subject and a verified e-mail in an allowed domain
- * (none configured: any). An unverified e-mail is anyone's claim and must not reach an account.
+ * (none configured: any), and, when groups are configured, with at least one of them in the
+ * `groups` claim (exact, case-sensitive: group names are identifiers at most providers). An
+ * unverified e-mail is anyone's claim and must not reach an account.
  */
 export function checkOidcProfile(
   profile: Record<string, unknown> | undefined,
   allowedDomains: readonly string[],
+  allowedGroups: readonly string[] = [],
 ): ({ ok: true } & OidcIdentity) | { ok: false; error: OidcError } {
   const sub = profile?.sub;
   if (typeof sub !== "string" || sub === "") return { ok: false, error: "OidcNoSubject" };
@@ -24,6 +42,10 @@ export function checkOidcProfile(
   const domain = email.slice(at + 1);
   const allowed = allowedDomains.map((d) => d.trim().toLowerCase()).filter(Boolean);
   if (allowed.length > 0 && !allowed.includes(domain)) return { ok: false, error: "OidcDomainNotAllowed" };
+  const groups = allowedGroups.map((g) => g.trim()).filter(Boolean);
+  if (groups.length > 0 && !oidcGroups(profile).some((g) => groups.includes(g))) {
+    return { ok: false, error: "OidcGroupNotAllowed" };
+  }
   const name = typeof profile?.name === "string" && profile.name.trim() ? profile.name.trim() : email;
   return { ok: true, sub, email, name };
 }

@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { env, oidcEnabled } from "@/lib/env";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
 import { checkOidcProfile, decideOidcLink } from "@/lib/auth/oidc";
-import { verifyPassword } from "@/lib/auth/password";
+import { hashPassword, needsRehash, SCRYPT_PARAMS, verifyPassword } from "@/lib/auth/password";
 import { recordAudit } from "@/lib/audit/record";
 import { clientAddress, reserveSignInAttempt, signInSucceeded } from "@/lib/auth/throttle";
 
@@ -15,9 +15,8 @@ const credentialsSchema = z.object({
   password: z.string().min(1).max(1024),
 });
 
-// Runs the hash check even for unknown e-mails so timing does not reveal which exist.
-const DUMMY_HASH =
-  "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==";
+// Runs the hash check even for unknown e-mails, at today's cost, so timing does not reveal which exist.
+const DUMMY_HASH = `scrypt$${SCRYPT_PARAMS.N}$${SCRYPT_PARAMS.r}$${SCRYPT_PARAMS.p}$${"A".repeat(22)}==$${"A".repeat(86)}==`;
 
 export async function authorizeCredentials(raw: unknown, ip: string) {
   const parsed = credentialsSchema.safeParse(raw);
@@ -45,10 +44,18 @@ export async function authorizeCredentials(raw: unknown, ip: string) {
     return null;
   }
   await signInSucceeded(email, ip);
-  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
+  // A hash made with older, cheaper parameters is replaced now that the password is known.
+  // The same password: the user's other sessions stay.
+  const rehashed = needsRehash(user.passwordHash) ? { passwordHash: await hashPassword(password) } : {};
+  await db.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date(), ...rehashed } });
   await recordAudit(
     { id: user.id, email: user.email },
-    { action: "auth.sign_in", targetType: "user", targetId: user.id },
+    {
+      action: "auth.sign_in",
+      targetType: "user",
+      targetId: user.id,
+      detail: "passwordHash" in rehashed ? { passwordRehashed: true } : {},
+    },
   );
   return { id: user.id, email: user.email, name: user.name };
 }
@@ -74,10 +81,17 @@ function oidcProvider(): NextAuthOptions["providers"] {
   ];
 }
 
+export function secureCookies(): boolean {
+  return env().NEXTAUTH_URL?.startsWith("https:") ?? false;
+}
+
 export function authOptions(): NextAuthOptions {
   return {
     secret: env().NEXTAUTH_SECRET,
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    // Secure (and __Secure-/__Host- prefixed) cookies whenever the console's URL is https, said
+    // here rather than left to next-auth's guess from the request.
+    useSecureCookies: secureCookies(),
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
       CredentialsProvider({
@@ -95,7 +109,11 @@ export function authOptions(): NextAuthOptions {
       },
       async signIn({ account, profile }) {
         if (account?.provider !== "oidc") return true;
-        const checked = checkOidcProfile(profile as Record<string, unknown> | undefined, env().OIDC_ALLOWED_DOMAINS);
+        const checked = checkOidcProfile(
+          profile as Record<string, unknown> | undefined,
+          env().OIDC_ALLOWED_DOMAINS,
+          env().OIDC_ALLOWED_GROUPS,
+        );
         if (!checked.ok) {
           await recordAudit(null, {
             action: "auth.sign_in_failed",
@@ -140,18 +158,21 @@ export function authOptions(): NextAuthOptions {
         return true;
       },
       async jwt({ token, user, account }) {
-        if (user && account?.provider === "oidc") {
-          // The session belongs to the user found by subject in signIn, never to whoever has the e-mail.
-          const saved = await db.user.findUnique({ where: { oidcSubject: account.providerAccountId } });
-          token.sub = saved?.id;
-        } else if (user) {
-          token.sub = user.id;
-        }
+        if (!user) return token;
+        // The session belongs to the user found by subject in signIn, never to whoever has the e-mail.
+        const saved =
+          account?.provider === "oidc"
+            ? await db.user.findUnique({ where: { oidcSubject: account.providerAccountId } })
+            : await db.user.findUnique({ where: { id: user.id } });
+        token.sub = saved?.id;
+        // Checked against the user's current version on every request (lib/auth/session.ts).
+        token.sv = saved?.sessionVersion;
         return token;
       },
       async session({ session, token }) {
-        // Only the id travels; role and name are read from the database on every request.
-        return { ...session, user: { ...session.user, id: token.sub } };
+        // Only the id and the session version travel; role and name are read from the database
+        // on every request.
+        return { ...session, user: { ...session.user, id: token.sub, sv: token.sv } };
       },
     },
   };

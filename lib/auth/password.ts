@@ -1,10 +1,11 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 
 // scrypt from node:crypto: no native dependency. Stored as
-// "scrypt$N$r$p$salt(base64)$hash(base64)" so parameters can be raised later.
-const N = 16384;
-const R = 8;
-const P = 1;
+// "scrypt$N$r$p$salt(base64)$hash(base64)" so parameters can be raised: a hash with older
+// parameters still verifies, and is replaced at the user's next successful sign-in.
+// OWASP's Password Storage Cheat Sheet: N=2^17, r=8, p=1 (128 MiB, some 0.3 s a hash).
+export const SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1 } as const;
+const { N, r: R, p: P } = SCRYPT_PARAMS;
 const KEYLEN = 64;
 
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
@@ -29,6 +30,13 @@ export async function verifyPassword(password: string, stored: string | null | u
   const expected = Buffer.from(hash, "base64");
   const actual = await derive(password, Buffer.from(salt, "base64"), Number(n), Number(r), Number(p));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** True when the stored hash was made with weaker parameters than today's (rehash it). */
+export function needsRehash(stored: string | null | undefined): boolean {
+  const parts = stored?.split("$") ?? [];
+  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+  return Number(parts[1]) < N || Number(parts[2]) < R || Number(parts[3]) < P;
 }
 
 /** A readable random password for generated accounts (demo admin, resets). */

@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { db } from "@/lib/db";
 import { UserError, NotFoundError } from "@/lib/errors";
 import { generatePassword, hashPassword } from "@/lib/auth/password";
+import { revokeSessions } from "@/lib/auth/session-version";
 import type { createUserSchema, updateUserSchema, userIdSchema } from "@/lib/users/schemas";
 
 // Called only through lib/users/commands.ts, which requires the admin role and records the audit event.
@@ -47,6 +48,8 @@ export async function updateUser(input: z.output<typeof updateUserSchema>) {
     data: {
       ...(input.role ? { role: input.role } : {}),
       ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+      // Disabling ends the user's sessions for good: enabling again does not bring them back.
+      ...(input.disabled === true ? revokeSessions : {}),
     },
   });
   return { id: user.id, email: user.email, role: user.role, disabled: user.disabled };
@@ -57,6 +60,9 @@ export async function resetPassword(input: z.output<typeof userIdSchema>) {
   const existing = await db.user.findUnique({ where: { id: input.id } });
   if (!existing) throw new NotFoundError("The user");
   const password = generatePassword();
-  await db.user.update({ where: { id: input.id }, data: { passwordHash: await hashPassword(password) } });
+  await db.user.update({
+    where: { id: input.id },
+    data: { passwordHash: await hashPassword(password), ...revokeSessions },
+  });
   return { id: existing.id, email: existing.email, password };
 }

@@ -17,6 +17,8 @@ const ERRORS: Record<string, string> = {
     "Your single sign-on e-mail address is not verified. Verify it with your identity provider, then sign in again.",
   OidcDomainNotAllowed:
     "Your e-mail domain is not allowed to sign in to Lifeboat. Use your work account, or ask a Lifeboat admin to add the domain (OIDC_ALLOWED_DOMAINS).",
+  OidcGroupNotAllowed:
+    "Your single sign-on account is in none of the groups allowed to use Lifeboat. Ask your identity admin to add you to one, or a Lifeboat admin which groups are allowed (OIDC_ALLOWED_GROUPS).",
   OidcAccountConflict:
     "This e-mail address belongs to a Lifeboat user linked to another single sign-on account. Ask a Lifeboat admin to check the user.",
   AccountDisabled: "This account is disabled. Ask a Lifeboat admin to enable it.",
