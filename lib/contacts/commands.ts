@@ -5,6 +5,7 @@ import { deleteContact, saveContact } from "@/lib/contacts/mutations";
 
 export const saveContactCommand = defineCommand({
   name: "contacts.save",
+  transaction: true,
   role: "admin",
   input: saveContactSchema,
   handler: (input) => saveContact(input),
@@ -18,6 +19,7 @@ export const saveContactCommand = defineCommand({
 
 export const deleteContactCommand = defineCommand({
   name: "contacts.delete",
+  transaction: true,
   role: "admin",
   input: contactIdSchema,
   handler: (input) => deleteContact(input),

@@ -5,6 +5,7 @@ import { deleteDatabase, saveDatabase, testDatabase } from "@/lib/databases/muta
 
 export const saveDatabaseCommand = defineCommand({
   name: "databases.save",
+  transaction: true,
   role: "admin",
   input: saveDatabaseSchema,
   handler: (input) => saveDatabase(input),
@@ -26,6 +27,7 @@ export const saveDatabaseCommand = defineCommand({
 
 export const deleteDatabaseCommand = defineCommand({
   name: "databases.delete",
+  transaction: true,
   role: "admin",
   input: databaseIdSchema,
   handler: (input) => deleteDatabase(input),

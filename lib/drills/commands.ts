@@ -21,6 +21,7 @@ import {
 
 export const scheduleDrillCommand = defineCommand({
   name: "drills.schedule",
+  transaction: true,
   role: "operator",
   input: scheduleDrillSchema,
   // The scheduler's role decides whether production may be allowed (admins only).
@@ -35,6 +36,7 @@ export const scheduleDrillCommand = defineCommand({
 
 export const startDrillCommand = defineCommand({
   name: "drills.start",
+  transaction: true,
   role: "operator",
   input: drillIdSchema,
   handler: (input) => startDrill(input),
@@ -43,6 +45,7 @@ export const startDrillCommand = defineCommand({
 
 export const stopwatchCommand = defineCommand({
   name: "drills.stopwatch",
+  transaction: true,
   role: "operator",
   input: stopwatchSchema,
   handler: (input) => stopwatch(input),
@@ -56,6 +59,7 @@ export const stopwatchCommand = defineCommand({
 
 export const saveStepNotesCommand = defineCommand({
   name: "drills.save-step-notes",
+  transaction: true,
   role: "operator",
   input: stepNotesSchema,
   handler: (input) => saveStepNotes(input),
@@ -69,6 +73,7 @@ export const saveStepNotesCommand = defineCommand({
 
 export const closeDrillCommand = defineCommand({
   name: "drills.close",
+  transaction: true,
   role: "operator",
   input: closeDrillSchema,
   handler: (input) => closeDrill(input),
@@ -87,6 +92,7 @@ export const closeDrillCommand = defineCommand({
 
 export const toggleDrillActionCommand = defineCommand({
   name: "drills.toggle-action",
+  transaction: true,
   role: "operator",
   input: z.object({ actionId: z.string().min(1) }),
   handler: (input) => toggleAction(input),
@@ -100,6 +106,7 @@ export const toggleDrillActionCommand = defineCommand({
 
 export const skipDrillStepCommand = defineCommand({
   name: "drills.skip-step",
+  transaction: true,
   role: "operator",
   input: skipStepSchema,
   handler: (input, user) => skipStep(input, user),

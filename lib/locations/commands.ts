@@ -9,6 +9,7 @@ import { reassignCatalog } from "@/lib/catalog/assign";
 
 export const saveLocationCommand = defineCommand({
   name: "locations.save",
+  transaction: true,
   role: "admin",
   input: saveLocationSchema,
   handler: async (input) => {
@@ -34,6 +35,7 @@ export const saveLocationCommand = defineCommand({
 
 export const deleteLocationCommand = defineCommand({
   name: "locations.delete",
+  transaction: true,
   role: "admin",
   input: locationIdSchema,
   handler: (input) => deleteLocation(input),

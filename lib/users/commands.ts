@@ -5,6 +5,7 @@ import { createUser, resetPassword, updateUser } from "@/lib/users/mutations";
 
 export const createUserCommand = defineCommand({
   name: "users.create",
+  transaction: true,
   role: "admin",
   input: createUserSchema,
   handler: (input) => createUser(input),
@@ -18,6 +19,7 @@ export const createUserCommand = defineCommand({
 
 export const updateUserCommand = defineCommand({
   name: "users.update",
+  transaction: true,
   role: "admin",
   input: updateUserSchema,
   handler: (input) => updateUser(input),
@@ -31,6 +33,7 @@ export const updateUserCommand = defineCommand({
 
 export const resetPasswordCommand = defineCommand({
   name: "users.reset-password",
+  transaction: true,
   role: "admin",
   input: userIdSchema,
   // The new password is in the result for the admin to hand over, never in the audit detail.
