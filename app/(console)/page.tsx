@@ -15,6 +15,8 @@ import { hasRole } from "@/lib/auth/roles";
 import { KeptScratchDatabases } from "./kept-scratch-databases";
 import { SCENARIOS, scenarioTitle } from "@/lib/scenarios/registry";
 import { runbookDrillStatus, upcomingDrillsFor } from "@/lib/drills/queries";
+import { listOpenIncidents } from "@/lib/alerts/queries";
+import { OpenIncidents } from "./open-incidents";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -27,10 +29,11 @@ export default async function DashboardPage() {
     listLocations(),
     listRestoreRuns({ page: 1 }),
   ]);
-  const [upcoming, drillStatus, keptScratch] = await Promise.all([
+  const [upcoming, drillStatus, keptScratch, openIncidents] = await Promise.all([
     upcomingDrillsFor(user.email),
     runbookDrillStatus(),
     listKeptScratchDatabases(),
+    listOpenIncidents(),
   ]);
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
@@ -39,6 +42,7 @@ export default async function DashboardPage() {
     <>
       <PageHeader title="Dashboard" description={`Signed in as ${user.name} (${user.role}).`} />
       <div className="grid gap-4 lg:grid-cols-3">
+        <OpenIncidents incidents={openIncidents} canManage={hasRole(user.role, "admin")} />
         {activeRuns.length > 0 && (
           <Card title="Restore runs that need attention" className="border-sky-300 lg:col-span-3">
             <ul className="text-sm" data-testid="active-runs">

@@ -21,6 +21,12 @@ const AREAS = [
     link: "Manage databases",
   },
   {
+    href: "/settings/alerts",
+    title: "Alerts",
+    text: "Slack, webhook and e-mail channels for failures and missing backups, with their delivery log.",
+    link: "Manage alerts",
+  },
+  {
     href: "/settings/contacts",
     title: "Emergency contacts",
     text: "Who to call, in escalation order; printed on every runbook.",
