@@ -5,11 +5,11 @@ import { previewResultSchema } from "@/lib/restores/preview-result";
 import { verifyBackup } from "@/lib/backups/verify";
 import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
 import { UserError } from "@/lib/errors";
+import { DEFAULT_HEAD_SOURCE, describeHeadSource, headQuerySql, type HeadSource } from "@/lib/postgres/head-query";
 import { formatArgv, psqlArgs, psqlHelpCommandsArgs, type Argv, type BinOptions } from "@/lib/postgres/commands";
 import { describeConnection, describeServer, maskSecret, type PgConnection } from "@/lib/postgres/connection";
 import { isPgError, PgCommandError } from "@/lib/postgres/errors";
 import {
-  DEFAULT_MIGRATION_HEAD_QUERY,
   migrationHead,
   psqlRestrictSupport,
   runPsqlQuery,
@@ -62,8 +62,8 @@ export type RestoreTarget = {
   name: string;
   environment: Environment;
   conn: PgConnection;
-  /** The application's migration head; default: alembic_version. */
-  migrationHeadQuery?: string;
+  /** Where the application's migration head is read; default: alembic_version. */
+  migrationHead?: HeadSource;
 };
 
 export type BackupVerification = { ok: boolean; at: string | Date; summary?: string };
@@ -321,7 +321,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         );
         facts.databaseBytes = size;
         ctx.log(`${rc.database} is ${bytesText(size)} on disk; the scratch copy needs about as much on the server`);
-        const head = await migrationHead(target.conn, target.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY, opts);
+        const head = await migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts);
         facts.migrationHead = head;
         ctx.log(
           `migration head now: ${head ?? "none"}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`,
@@ -805,22 +805,37 @@ export function removeDownloadStep(rc: RestoreContext): PlannedStep {
 }
 
 export function migrationHeadsStep(rc: RestoreContext): PlannedStep {
-  const query = rc.target.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY;
+  const source = rc.target.migrationHead ?? DEFAULT_HEAD_SOURCE;
+  // Built by Lifeboat from the database's setting (quoted names); null when none is set.
+  const query = headQuerySql(source);
+  const backupHeadText = rc.backup.manifest
+    ? (rc.backup.manifest.migrationHead ?? "none recorded")
+    : "unknown: no manifest";
   return automatic(
     rc,
     {
       key: "migration-heads",
       title: "Compare migration heads",
-      command: psqlArgs({ database: rc.database, command: query, onErrorStop: true, csv: true, binDir: rc.bin.binDir }),
-      description: `Shows ${rc.database}'s current migration head (${query}) next to the backup's (${rc.backup.manifest ? (rc.backup.manifest.migrationHead ?? "none recorded") : "unknown: no manifest"}). Changes nothing.`,
+      command:
+        query === null
+          ? undefined
+          : psqlArgs({ database: rc.database, command: query, onErrorStop: true, csv: true, binDir: rc.bin.binDir }),
+      description:
+        query === null
+          ? `No migration table is set for ${rc.target.name} (Settings → Databases), so only the backup's head (${backupHeadText}) is shown. Changes nothing.`
+          : `Shows ${rc.database}'s current migration head (${describeHeadSource(source)}) next to the backup's (${backupHeadText}). Changes nothing.`,
     },
     untouchedNote(rc.target),
     async (ctx) => {
-      const current = await migrationHead(rc.target.conn, query, { ...rc.bin, signal: ctx.signal });
+      const current = await migrationHead(rc.target.conn, source, { ...rc.bin, signal: ctx.signal });
       const backupHead = rc.backup.manifest ? rc.backup.manifest.migrationHead : null;
-      ctx.log(`${rc.database} now: ${current ?? "no migration head"}`);
+      ctx.log(
+        query === null
+          ? `${rc.database} now: not read (no migration table is set: choose the migration tool in Settings → Databases)`
+          : `${rc.database} now: ${current ?? "no migration head"}`,
+      );
       ctx.log(`the backup: ${rc.backup.manifest ? (backupHead ?? "no migration head") : "unknown (no manifest)"}`);
-      if (rc.backup.manifest && current === backupHead) {
+      if (query !== null && rc.backup.manifest && current === backupHead) {
         ctx.log(
           "the target is at the backup's head: the failed migration did not record itself, or this is not the pre-migration backup",
           "stderr",
