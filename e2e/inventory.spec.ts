@@ -62,6 +62,7 @@ test("an admin adds an S3 location, syncs, filters to weekly backups of one data
   await dbForm.getByLabel("Database name").fill(dbName);
   await dbForm.getByLabel("User").fill(pg.user);
   await dbForm.getByLabel("Password").fill(pg.password);
+  await dbForm.getByLabel("TLS mode").selectOption("disable");
   await dbForm.getByRole("button", { name: "Add a location" }).click();
   await dbForm.getByLabel("Location").selectOption({ label: "e2e-s3" });
   await dbForm.getByLabel("Key patterns").fill("amani_backup_*");

@@ -33,6 +33,7 @@ test("key patterns show their matches while typed, warn on none and apply on sav
   await dbForm.getByLabel("Host").fill("127.0.0.1");
   await dbForm.getByLabel("Database name").fill("shop");
   await dbForm.getByLabel("User").fill("lifeboat");
+  await dbForm.getByLabel("TLS mode").selectOption("disable");
   await dbForm.getByRole("button", { name: "Add a location" }).click();
   await dbForm.getByLabel("Location").selectOption({ label: "e2e-dated" });
 

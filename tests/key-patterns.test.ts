@@ -65,6 +65,7 @@ const database = (patterns: string, id?: string) => ({
   host: "127.0.0.1",
   dbName: "amani",
   user: "lifeboat",
+  sslmode: "disable" as const,
   sources: [{ locationId, patterns }],
 });
 

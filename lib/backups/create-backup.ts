@@ -6,8 +6,8 @@ import { execa } from "execa";
 import { UserError } from "@/lib/errors";
 import { pgDumpArgs, type BinOptions } from "@/lib/postgres/commands";
 import { describeConnection, pgConnectionSchema, pgEnv, type PgConnection } from "@/lib/postgres/connection";
+import type { HeadSource } from "@/lib/postgres/head-query";
 import {
-  DEFAULT_MIGRATION_HEAD_QUERY,
   explainPgFailure,
   exportSnapshot,
   migrationHead,
@@ -37,7 +37,8 @@ export type CreateBackupOptions = BinOptions & {
   key: string;
   format: "custom" | "plain_gzip";
   critical?: boolean;
-  migrationHeadQuery?: string;
+  /** Where the migration head is read (the database's setting); default: alembic_version. */
+  migrationHead?: HeadSource;
   onProgress?: (bytes: number) => void;
   signal?: AbortSignal;
 };
@@ -80,7 +81,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
   try {
     const q = { ...bin, snapshot: snap?.snapshot, signal: opts.signal };
     const version = await serverVersion(conn, bin);
-    const head = await migrationHead(conn, opts.migrationHeadQuery ?? DEFAULT_MIGRATION_HEAD_QUERY, q);
+    const head = await migrationHead(conn, opts.migrationHead, q);
     written = true; // from here on a partial object may exist
     const { size, sha256 } = await dumpToStorage({ ...opts, conn, snapshot: snap?.snapshot ?? null });
     const tables = await tableRowCounts(conn, q);

@@ -1,4 +1,5 @@
 import "server-only";
+import { describeHeadSource, headSourceOf } from "@/lib/postgres/head-query";
 import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
@@ -27,6 +28,14 @@ export async function databaseHistory(id: string, now = new Date()) {
       rtoCorruptionMinutes: true,
       rtoInfraLossMinutes: true,
       rtoDcFailureMinutes: true,
+      sslmode: true,
+      sslRootCert: true,
+      migrationHeadKind: true,
+      migrationHeadSchema: true,
+      migrationHeadTable: true,
+      migrationHeadColumn: true,
+      migrationHeadOrderBy: true,
+      migrationHeadNote: true,
       sources: { select: { patterns: true, location: { select: { name: true } } } },
     },
   });
@@ -78,6 +87,10 @@ export async function databaseHistory(id: string, now = new Date()) {
       rpoHours: d.rpoHours,
       rto: { corruption: d.rtoCorruptionMinutes, infraLoss: d.rtoInfraLossMinutes, dcFailure: d.rtoDcFailureMinutes },
       sources: d.sources.map((s) => ({ location: s.location.name, patterns: s.patterns })),
+      sslmode: d.sslmode,
+      caCertificate: d.sslRootCert !== null,
+      migrationHead: describeHeadSource(headSourceOf(d)),
+      migrationHeadNote: d.migrationHeadNote,
     },
     since: since.toISOString(),
     backups: backups.map((b) => ({

@@ -1,5 +1,5 @@
 import "server-only";
-import { randomUUID } from "node:crypto";
+import { randomUUID, X509Certificate } from "node:crypto";
 import { Prisma } from "@prisma/client";
 import type { z } from "zod";
 import { db } from "@/lib/db";
@@ -7,6 +7,7 @@ import { NotFoundError, UserError } from "@/lib/errors";
 import { seal, unseal } from "@/lib/crypto/key";
 import type { saveDatabaseSchema } from "@/lib/databases/schemas";
 import type { PgConnection } from "@/lib/postgres/connection";
+import { pemBlocks } from "@/lib/postgres/tls";
 import { serverVersion } from "@/lib/postgres/run";
 import { reassignCatalog } from "@/lib/catalog/assign";
 
@@ -16,7 +17,10 @@ import { reassignCatalog } from "@/lib/catalog/assign";
 const passwordContext = (databaseId: string) => ({ table: "Database", id: databaseId, field: "passwordEnc" });
 
 export async function saveDatabase(input: z.output<typeof saveDatabaseSchema>) {
-  const { id, password, clearPassword, sources, ...fields } = input;
+  const { id, password, clearPassword, sources, ...rest } = input;
+  if (rest.sslRootCert) checkCaCertificate(rest.sslRootCert);
+  // Saving settles the head setting: a note left by an old free-text query goes away.
+  const fields = { ...rest, migrationHeadNote: null };
   const existing = id ? await db.database.findUnique({ where: { id } }) : null;
   if (id && !existing) throw new NotFoundError("The database");
   // The stored password stays only while it goes to the same server and user: otherwise an
@@ -101,7 +105,22 @@ export async function connectionOf(id: string): Promise<PgConnection> {
     database: d.dbName,
     password: d.passwordEnc ? unseal(d.passwordEnc, passwordContext(d.id)) : undefined,
     sslmode: d.sslmode as PgConnection["sslmode"],
+    sslrootcert: d.sslRootCert,
   };
+}
+
+/** Each PEM block must be a certificate the server can read; says which one is not. */
+function checkCaCertificate(pem: string) {
+  const blocks = pemBlocks(pem);
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UserError(
+        `The CA certificate${blocks.length > 1 ? ` (block ${i + 1} of ${blocks.length})` : ""} is not a readable X.509 certificate: paste the CA's PEM file as it is.`,
+      );
+    }
+  });
 }
 
 export async function testDatabase(input: { id: string }) {

@@ -1,8 +1,11 @@
 import "server-only";
+import { X509Certificate } from "node:crypto";
 import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import type { Environment } from "@/lib/databases/schemas";
 import type { GfsPolicy } from "@/lib/backups/retention";
+import { describeHeadSource, headSourceOf } from "@/lib/postgres/head-query";
+import { pemBlocks } from "@/lib/postgres/tls";
 
 export async function listDatabases() {
   await requireRole("viewer");
@@ -24,7 +27,15 @@ export async function listDatabases() {
     rtoCorruptionMinutes: d.rtoCorruptionMinutes,
     rtoInfraLossMinutes: d.rtoInfraLossMinutes,
     rtoDcFailureMinutes: d.rtoDcFailureMinutes,
-    migrationHeadQuery: d.migrationHeadQuery,
+    sslRootCert: d.sslRootCert,
+    caCertificates: d.sslRootCert ? describeCertificates(d.sslRootCert) : [],
+    migrationHeadKind: headSourceOf(d).kind,
+    migrationHeadSchema: d.migrationHeadSchema,
+    migrationHeadTable: d.migrationHeadTable,
+    migrationHeadColumn: d.migrationHeadColumn,
+    migrationHeadOrderBy: d.migrationHeadOrderBy,
+    migrationHeadNote: d.migrationHeadNote,
+    migrationHead: describeHeadSource(headSourceOf(d)),
     migrationUpgradeCommand: d.migrationUpgradeCommand,
     migrationDowngradeCommand: d.migrationDowngradeCommand,
     gfsDailyDays: d.gfsDailyDays,
@@ -32,6 +43,24 @@ export async function listDatabases() {
     gfsMonthlyDays: d.gfsMonthlyDays,
     sources: d.sources.map((s) => ({ locationId: s.locationId, locationName: s.location.name, patterns: s.patterns })),
   }));
+}
+/** Who each CA certificate names and until when it is valid, for the admin to recognise it. */
+function describeCertificates(pem: string): { subject: string; validTo: string; expired: boolean }[] {
+  return pemBlocks(pem).flatMap((block) => {
+    try {
+      const c = new X509Certificate(block);
+      const validTo = new Date(c.validTo);
+      return [
+        {
+          subject: c.subject.replace(/\n/g, ", "),
+          validTo: validTo.toISOString(),
+          expired: validTo.getTime() < Date.now(),
+        },
+      ];
+    } catch {
+      return [];
+    }
+  });
 }
 export type DatabaseDto = Awaited<ReturnType<typeof listDatabases>>[number];
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { HEAD_QUERY_RULE, headQueryProblem } from "@/lib/postgres/head-query";
+import { HEAD_KINDS, headSourceProblems } from "@/lib/postgres/head-query";
+import { caCertProblem, SSL_MODES } from "@/lib/postgres/tls";
 
 export const ENVIRONMENTS = ["production", "staging", "test"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -11,7 +12,6 @@ const positiveInt = (label: string, max: number) =>
     .min(1, { message: `${label} must be at least 1` })
     .max(max, { message: `${label} must be at most ${max}` });
 
-export const DEFAULT_MIGRATION_HEAD_QUERY_TEXT = "select version_num from alembic_version";
 export const DEFAULT_MIGRATION_UPGRADE_COMMAND = "alembic upgrade head";
 export const DEFAULT_MIGRATION_DOWNGRADE_COMMAND = "alembic downgrade -1";
 export const MAX_MIGRATION_COMMAND_LENGTH = 300;
@@ -29,62 +29,98 @@ const migrationCommand = (label: string, fallback: string) =>
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: `${label} is one line without control characters` })
     .transform((v) => v || fallback);
 
-export const saveDatabaseSchema = z.object({
-  id: z.string().optional(),
-  name: z.string().trim().min(1, { message: "Enter a name" }).max(80),
-  environment: z.enum(ENVIRONMENTS, { message: "Choose production, staging or test" }),
-  host: z
-    .string()
-    .trim()
-    .min(1, { message: "Enter the host" })
-    .max(255)
-    .refine((h) => !/[\s/]/.test(h), { message: "A host has no spaces or slashes" }),
-  port: positiveInt("Port", 65535).default(5432),
-  dbName: z
-    .string()
-    .trim()
-    .min(1, { message: "Enter the database name" })
-    .max(63, { message: "PostgreSQL names have at most 63 bytes" }),
-  user: z.string().trim().min(1, { message: "Enter the user" }).max(63),
-  /** Write-only: empty keeps the stored password. */
-  password: z.string().max(1024).default(""),
-  clearPassword: z.boolean().default(false),
-  sslmode: z.enum(["disable", "prefer", "require", "verify-full"]).default("prefer"),
-  rpoHours: z.coerce
-    .number({ message: "RPO must be a number of hours" })
-    .positive({ message: "RPO must be more than 0 hours" })
-    .max(24 * 90)
-    .default(24),
-  rtoCorruptionMinutes: positiveInt("RTO (corruption)", 100_000).default(15),
-  rtoInfraLossMinutes: positiveInt("RTO (infrastructure loss)", 100_000).default(120),
-  rtoDcFailureMinutes: positiveInt("RTO (data-center failure)", 100_000).default(240),
-  migrationHeadQuery: z
-    .string()
-    .trim()
-    .transform((v) => v || DEFAULT_MIGRATION_HEAD_QUERY_TEXT)
-    .superRefine((v, ctx) => {
-      // Checked again before every use (lib/postgres): psql would run a backslash as a command.
-      const problem = headQueryProblem(v);
-      if (problem !== null) ctx.addIssue({ code: "custom", message: `${problem}: enter ${HEAD_QUERY_RULE}` });
-    })
-    .default(DEFAULT_MIGRATION_HEAD_QUERY_TEXT),
-  migrationUpgradeCommand: migrationCommand("The upgrade command", DEFAULT_MIGRATION_UPGRADE_COMMAND).default(
-    DEFAULT_MIGRATION_UPGRADE_COMMAND,
-  ),
-  migrationDowngradeCommand: migrationCommand("The downgrade command", DEFAULT_MIGRATION_DOWNGRADE_COMMAND).default(
-    DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
-  ),
-  gfsDailyDays: positiveInt("Daily retention", 10_000).default(30),
-  gfsWeeklyDays: positiveInt("Weekly retention", 10_000).default(91),
-  gfsMonthlyDays: positiveInt("Monthly retention", 100_000).default(365),
-  sources: z
-    .array(
-      z.object({
-        locationId: z.string().min(1, { message: "Choose a location" }),
-        patterns: z.string().trim().min(1, { message: "Enter at least one key pattern, e.g. mydb_backup_*" }).max(2000),
-      }),
-    )
-    .default([]),
-});
+/** A table, schema or column name of the migration head setting; empty: not set. */
+const headName = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? null : v))
+  .default(null);
+
+export const saveDatabaseSchema = z
+  .object({
+    id: z.string().optional(),
+    name: z.string().trim().min(1, { message: "Enter a name" }).max(80),
+    environment: z.enum(ENVIRONMENTS, { message: "Choose production, staging or test" }),
+    host: z
+      .string()
+      .trim()
+      .min(1, { message: "Enter the host" })
+      .max(255)
+      .refine((h) => !/[\s/]/.test(h), { message: "A host has no spaces or slashes" }),
+    port: positiveInt("Port", 65535).default(5432),
+    dbName: z
+      .string()
+      .trim()
+      .min(1, { message: "Enter the database name" })
+      .max(63, { message: "PostgreSQL names have at most 63 bytes" }),
+    user: z.string().trim().min(1, { message: "Enter the user" }).max(63),
+    /** Write-only: empty keeps the stored password. */
+    password: z.string().max(1024).default(""),
+    clearPassword: z.boolean().default(false),
+    // No default: how the password travels is a choice the admin makes (the form recommends
+    // verify-full for production), never a silent "prefer".
+    sslmode: z.enum(SSL_MODES, {
+      message: "Choose the TLS mode: verify-full for production, disable only on a trusted network",
+    }),
+    /** The CA certificate (PEM) for verify-ca/verify-full; empty: none (libpq's ~/.postgresql/root.crt). */
+    sslRootCert: z
+      .string()
+      .trim()
+      .transform((v) => (v === "" ? null : v))
+      .superRefine((v, ctx) => {
+        const problem = v === null ? null : caCertProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .default(null),
+    rpoHours: z.coerce
+      .number({ message: "RPO must be a number of hours" })
+      .positive({ message: "RPO must be more than 0 hours" })
+      .max(24 * 90)
+      .default(24),
+    rtoCorruptionMinutes: positiveInt("RTO (corruption)", 100_000).default(15),
+    rtoInfraLossMinutes: positiveInt("RTO (infrastructure loss)", 100_000).default(120),
+    rtoDcFailureMinutes: positiveInt("RTO (data-center failure)", 100_000).default(240),
+    migrationHeadKind: z
+      .enum(HEAD_KINDS, { message: "Choose the migration tool, another table, or none" })
+      .default("alembic"),
+    migrationHeadSchema: headName,
+    migrationHeadTable: headName,
+    migrationHeadColumn: headName,
+    migrationHeadOrderBy: headName,
+    migrationUpgradeCommand: migrationCommand("The upgrade command", DEFAULT_MIGRATION_UPGRADE_COMMAND).default(
+      DEFAULT_MIGRATION_UPGRADE_COMMAND,
+    ),
+    migrationDowngradeCommand: migrationCommand("The downgrade command", DEFAULT_MIGRATION_DOWNGRADE_COMMAND).default(
+      DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
+    ),
+    gfsDailyDays: positiveInt("Daily retention", 10_000).default(30),
+    gfsWeeklyDays: positiveInt("Weekly retention", 10_000).default(91),
+    gfsMonthlyDays: positiveInt("Monthly retention", 100_000).default(365),
+    sources: z
+      .array(
+        z.object({
+          locationId: z.string().min(1, { message: "Choose a location" }),
+          patterns: z
+            .string()
+            .trim()
+            .min(1, { message: "Enter at least one key pattern, e.g. mydb_backup_*" })
+            .max(2000),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((v, ctx) => {
+    // Names are quoted when Lifeboat builds the query; checked again before every use.
+    const problems = headSourceProblems({
+      kind: v.migrationHeadKind,
+      schema: v.migrationHeadSchema,
+      table: v.migrationHeadTable,
+      column: v.migrationHeadColumn,
+      orderBy: v.migrationHeadOrderBy,
+    });
+    const field = { schema: "Schema", table: "Table", column: "Column", orderBy: "OrderBy" } as const;
+    for (const p of problems)
+      ctx.addIssue({ code: "custom", path: [`migrationHead${field[p.field]}`], message: p.message });
+  });
 export type SaveDatabaseInput = z.input<typeof saveDatabaseSchema>;
 export const databaseIdSchema = z.object({ id: z.string().min(1) });

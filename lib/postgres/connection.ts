@@ -6,13 +6,13 @@ import { execa } from "execa";
 import { z } from "zod";
 import { minimalChildEnv } from "@/lib/env";
 import { makeSecretDir } from "./private-dir";
+import { MAX_CA_CERT_LENGTH, SSL_MODES, type SslMode } from "./tls";
 
 // How Lifeboat reaches a PostgreSQL server. The password never goes into argv: the child
 // gets it through a 0600 passfile (PGPASSFILE) that exists only while the child runs, in the
 // console's private folder (private-dir.ts) that start-up sweeps after a crash.
 
-export const SSL_MODES = ["disable", "prefer", "require", "verify-full"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
+export { SSL_MODES, type SslMode } from "./tls";
 
 export type PgConnection = {
   host: string;
@@ -21,6 +21,8 @@ export type PgConnection = {
   password?: string;
   database: string;
   sslmode?: SslMode;
+  /** The CA certificate (PEM) the server's certificate must chain to; for verify-ca/verify-full. */
+  sslrootcert?: string | null;
 };
 
 // Environment values cannot hold NUL; control characters in a host or a name are a
@@ -51,6 +53,11 @@ export const pgConnectionSchema = z.object({
     .max(63)
     .refine(noControlChars, { message: "must not contain control characters" }),
   sslmode: z.enum(SSL_MODES).optional(),
+  sslrootcert: z
+    .string()
+    .max(MAX_CA_CERT_LENGTH)
+    .refine((v) => !v.includes("\u0000"), { message: "must not contain NUL" })
+    .nullish(),
 }) satisfies z.ZodType<PgConnection>;
 
 /** "user@host:port/db", never the password. */
@@ -86,6 +93,10 @@ const CLEARED_VARS = [
   "PGGSSLIB",
   "PGDATESTYLE",
   "PGTZ",
+  "PGSSLROOTCERT",
+  "PGSSLCERT",
+  "PGSSLKEY",
+  "PGSSLCRL",
   "LC_ALL",
 ] as const;
 
@@ -184,6 +195,18 @@ export async function pgEnv(conn: PgConnection, opts: { binDir?: string } = {}):
     throw e;
   }
   env.PGPASSFILE = file;
+  // The CA certificate travels as a file next to the passfile (same folder, same clean-up).
+  if (conn.sslrootcert) {
+    const ca = path.join(dir, "root.crt");
+    try {
+      await writeFile(ca, conn.sslrootcert, { mode: 0o600, flag: "wx" });
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true });
+      liveDirs.delete(dir);
+      throw e;
+    }
+    env.PGSSLROOTCERT = ca;
+  }
   let cleaned = false;
   return {
     env,

@@ -1,24 +1,43 @@
 import { describe, expect, test } from "vitest";
-import { headQueryProblem } from "./head-query";
+import { describeHeadSource, headQuerySql, headSourceOf, type HeadSource } from "./head-query";
 
-describe("headQueryProblem", () => {
+const src = (s: Partial<HeadSource>): HeadSource => ({
+  kind: "custom",
+  schema: null,
+  table: null,
+  column: null,
+  orderBy: null,
+  ...s,
+});
+
+describe("headQuerySql: Lifeboat writes the query, every name quoted", () => {
   test.each([
-    "select version_num from alembic_version",
-    "SELECT version FROM flyway_schema_history ORDER BY installed_rank DESC LIMIT 1;",
-    "with h as (select max(id) m from schema_migrations) select m::text from h",
-    "select 'it''s ok'",
-  ])("accepts %s", (q) => {
-    expect(headQueryProblem(q)).toBeNull();
+    [src({ kind: "alembic" }), `SELECT string_agg("version_num", ',' ORDER BY "version_num") FROM "alembic_version"`],
+    [
+      src({ kind: "flyway", schema: "app" }),
+      `SELECT "version" FROM "app"."flyway_schema_history" WHERE "success" AND "version" IS NOT NULL ORDER BY "installed_rank" DESC LIMIT 1`,
+    ],
+    [
+      src({ schema: "Sales", table: 'we"ird', column: "v", orderBy: "rank" }),
+      `SELECT "v" FROM "Sales"."we""ird" ORDER BY "rank" DESC NULLS LAST LIMIT 1`,
+    ],
+    [src({ kind: "none" }), null],
+  ])("%j", (source, sql) => {
+    expect(headQuerySql(source)).toBe(sql);
   });
 
   test.each([
-    ["a meta-command", "\\! id > /tmp/x", /backslash/],
-    ["a meta-command after SQL", "select 1 \\g |id", /backslash/],
-    ["two statements", "select 1; drop table t", /more than one statement/],
-    ["not a SELECT", "delete from alembic_version", /does not start with SELECT or WITH/],
-    ["a psql variable", "select :'LAST_ERROR_MESSAGE'", /psql variable/],
-    ["a control character", "select 1\u0007", /control characters/],
-  ])("refuses %s", (_name, q, reason) => {
-    expect(headQueryProblem(q)).toMatch(reason);
+    ["a backslash", src({ table: "\\! id", column: "v" }), /backslash/],
+    ["a control character", src({ table: "t", column: "v\u0007" }), /control characters/],
+    ["a name longer than 63 bytes", src({ table: "é".repeat(32), column: "v" }), /63 bytes/],
+    ["no column", src({ table: "t" }), /column is required/],
+  ])("refuses %s", (_name, source, reason) => {
+    expect(() => headQuerySql(source)).toThrow(reason);
+  });
+
+  test("an unknown stored kind reads as none, a missing one as alembic", () => {
+    expect(headSourceOf({ migrationHeadKind: "sql" }).kind).toBe("none");
+    expect(headSourceOf({}).kind).toBe("alembic");
+    expect(describeHeadSource(headSourceOf({ migrationHeadKind: "none" }))).toMatch(/not read/);
   });
 });

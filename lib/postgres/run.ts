@@ -21,7 +21,7 @@ import {
   type PgConnection,
 } from "./connection";
 import { PgCommandError, PgError, type PgErrorCode } from "./errors";
-import { checkedHeadQuery } from "./head-query";
+import { DEFAULT_HEAD_SOURCE, headQuerySql, type HeadSource } from "./head-query";
 import { minimalChildEnv } from "@/lib/env";
 
 // Callers used to import the error class from here.
@@ -446,21 +446,23 @@ export async function tableRowCounts(conn: PgConnection, opts: QueryOptions = {}
   });
 }
 
-export const DEFAULT_MIGRATION_HEAD_QUERY = "select version_num from alembic_version";
 const HEAD_QUERY_TIMEOUT_MS = 10_000;
 
 /**
- * The application's migration head: the first column of the query's first row, or null
- * when the table (or column) does not exist or has no row. The query is an admin's setting:
- * it is checked (headQueryProblem) before psql sees it and runs read-only with a timeout.
+ * The application's migration head: the first column of the first row of the query Lifeboat
+ * builds from the database's setting (names quoted, never an admin's SQL), or null when the
+ * setting is "none" or the table (or column) does not exist or has no row. It runs read-only
+ * with a timeout.
  */
 export async function migrationHead(
   conn: PgConnection,
-  query: string = DEFAULT_MIGRATION_HEAD_QUERY,
+  source: HeadSource = DEFAULT_HEAD_SOURCE,
   opts: QueryOptions = {},
 ): Promise<string | null> {
+  const sql = headQuerySql(source);
+  if (sql === null) return null;
   try {
-    const rows = await runPsqlQuery(conn, checkedHeadQuery(query), {
+    const rows = await runPsqlQuery(conn, sql, {
       ...opts,
       readOnlyTimeoutMs: HEAD_QUERY_TIMEOUT_MS,
     });

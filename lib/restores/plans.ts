@@ -10,6 +10,7 @@ import {
   type Environment,
 } from "@/lib/databases/schemas";
 import { describeConnection, pgConnectionSchema, type PgConnection } from "@/lib/postgres/connection";
+import { headSourceOf, type HeadColumns } from "@/lib/postgres/head-query";
 import type { BackupStorage } from "@/lib/storage/provider";
 import type { Plan } from "@/lib/runner/types";
 import type { MigrationCommands } from "@/lib/scenarios/define";
@@ -82,7 +83,7 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
     .slice(0, 16);
   const workDir = path.join(opts.workDir ?? os.tmpdir(), `lifeboat-restore-${id}`);
   return {
-    target: { name: target.name, environment: target.environment, conn, migrationHeadQuery: target.migrationHeadQuery },
+    target: { name: target.name, environment: target.environment, conn, migrationHead: target.migrationHead },
     backup,
     bin: { binDir: opts.binDir },
     jobs,
@@ -168,14 +169,13 @@ export function buildPlan(scenarioId: string, common: PlanCommon, own: unknown):
 // --- the runbook's plan: the same steps with placeholders ------------------------------------
 
 /** A database as the runbook and drill checklist know it (no password: nothing connects). */
-export type RunbookDatabase = {
+export type RunbookDatabase = Partial<HeadColumns> & {
   name: string;
   environment: string;
   host: string;
   port: number;
   user: string;
   dbName: string;
-  migrationHeadQuery?: string;
   migrationUpgradeCommand?: string;
   migrationDowngradeCommand?: string;
 };
@@ -228,7 +228,7 @@ export function runbookPlan(scenarioId: string, database?: RunbookDatabase | nul
       name: database?.name ?? "<database>",
       environment: database && isEnvironment(database.environment) ? database.environment : "production",
       conn,
-      migrationHeadQuery: database?.migrationHeadQuery,
+      migrationHead: database ? headSourceOf(database) : undefined,
     },
     backup: {
       storage: NO_STORAGE,

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { NotFoundError, UserError } from "@/lib/errors";
 import type { SessionUser } from "@/lib/auth/session";
 import { connectionOf } from "@/lib/databases/mutations";
+import { headSourceOf } from "@/lib/postgres/head-query";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
 import type { BackupFormat } from "@/lib/backups/manifest";
@@ -93,7 +94,7 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
       name: database.name,
       environment: database.environment as Environment,
       conn: await connectionOf(database.id),
-      migrationHeadQuery: database.migrationHeadQuery,
+      migrationHead: headSourceOf(database),
       migrationUpgradeCommand: database.migrationUpgradeCommand,
       migrationDowngradeCommand: database.migrationDowngradeCommand,
     },

@@ -14,6 +14,7 @@ import { createStorage } from "@/lib/storage/create-storage";
 import type { BackupStorage } from "@/lib/storage/provider";
 import { planFor, type BackupSource } from "./plans";
 import { countsOf, databasesStartingWith, executePlan } from "./test-support";
+import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
 
 // Acceptance 5 and the "a failed restore leaves production as it was" rule: backups that
 // must not be restored are refused before anything touches the target (no scratch database
@@ -77,7 +78,7 @@ async function expectRefused(backup: BackupSource, step: string, reason: RegExp,
       name: conn.database,
       environment: "production",
       conn,
-      migrationHeadQuery: "select version_num from alembic_version",
+      migrationHead: DEFAULT_HEAD_SOURCE,
     },
     backup,
     now: new Date(),

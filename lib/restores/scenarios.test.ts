@@ -19,6 +19,7 @@ import type { BackupStorage } from "@/lib/storage/provider";
 import { dropOldCopy, renameSql } from "./database-admin";
 import { planFor, type BackupSource, type RestoreTarget } from "./plans";
 import { countsOf, databasesStartingWith, executePlan } from "./test-support";
+import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
 
 // Acceptance 1 of the restore issue: for each scenario, damage a fixture database the way
 // the scenario says, run the plan's automatic steps in order, and check that every table has
@@ -63,7 +64,7 @@ function targetOf(conn: PgConnection): RestoreTarget {
     name: conn.database,
     environment: "production",
     conn,
-    migrationHeadQuery: "select version_num from alembic_version",
+    migrationHead: DEFAULT_HEAD_SOURCE,
   };
 }
 

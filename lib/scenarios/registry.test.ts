@@ -4,6 +4,7 @@ import { scheduleDrill } from "@/lib/drills/mutations";
 import { planFor, runbookPlan, type PlanInput, type RunbookDatabase } from "@/lib/restores/plans";
 import type { Plan } from "@/lib/runner/types";
 import { commandText } from "./command-text";
+import { headSourceOf } from "@/lib/postgres/head-query";
 import { newestUsable } from "./define";
 import { SCENARIO_IDS, SCENARIOS, scenarioById, type ScenarioId } from "./registry";
 import { sampleManifest as manifest, untouchableStorage as untouchable } from "@/lib/restores/plan-test-fixtures";
@@ -18,7 +19,7 @@ const target: RunbookDatabase = {
   port: 5432,
   user: "lifeboat",
   dbName: "amani_staging",
-  migrationHeadQuery: "select version from flyway_schema_history order by installed_rank desc limit 1",
+  migrationHeadKind: "flyway",
   migrationUpgradeCommand: "flyway -configFiles=staging.conf migrate",
   migrationDowngradeCommand: "flyway -configFiles=staging.conf undo",
 };
@@ -36,7 +37,7 @@ function realPlan(id: ScenarioId): Plan {
         password: "pw-not-shown",
         database: target.dbName,
       },
-      migrationHeadQuery: target.migrationHeadQuery,
+      migrationHead: headSourceOf(target),
       migrationUpgradeCommand: target.migrationUpgradeCommand,
       migrationDowngradeCommand: target.migrationDowngradeCommand,
     },

@@ -19,6 +19,7 @@ import type { ResolvePlan } from "@/lib/runner/execute";
 import { confirmAndStart } from "@/lib/runner/runs";
 import type { Plan } from "@/lib/runner/types";
 import { createStorage } from "@/lib/storage/create-storage";
+import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
 
 /** Run.options of the kill-restore run: no password (the connection comes from TEST_PG_*). */
 export type KillRestoreOptions = {
@@ -43,7 +44,7 @@ export function restorePlanFrom(options: unknown): Plan {
       name: o.database,
       environment: "production",
       conn,
-      migrationHeadQuery: "select version_num from alembic_version",
+      migrationHead: DEFAULT_HEAD_SOURCE,
     },
     backup: {
       storage: createStorage({ kind: "local", path: o.storageDir, prefix: "" }),

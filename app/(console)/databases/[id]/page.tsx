@@ -65,7 +65,30 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
                 : d.sources.map((s) => `${s.location} (${s.patterns})`).join("; ")}
             </dd>
           </div>
+          <div>
+            <dt className="inline text-slate-500">TLS: </dt>
+            <dd className="inline">
+              {d.sslmode}
+              {d.caCertificate ? " with its CA certificate" : ""}
+              {d.environment === "production" && d.sslmode !== "verify-full" && (
+                <span className="text-amber-800"> (verify-full is recommended for production)</span>
+              )}
+            </dd>
+          </div>
+          <div className="min-w-0">
+            <dt className="inline text-slate-500">Migration head: </dt>
+            <dd className="inline [overflow-wrap:anywhere]">{d.migrationHead}</dd>
+          </div>
         </dl>
+        {d.migrationHeadNote && (
+          <p className="mt-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-amber-900" data-testid="head-note">
+            {d.migrationHeadNote} (
+            <Link href="/settings/databases" className="text-sky-700 hover:underline">
+              Settings → Databases
+            </Link>
+            )
+          </p>
+        )}
         <p className="mt-2 flex flex-wrap gap-3">
           <Link href={`/backups?database=${d.id}`} className="text-sky-700 hover:underline">
             Its backups

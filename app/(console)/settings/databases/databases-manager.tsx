@@ -1,13 +1,19 @@
 "use client";
 
 import Link from "next/link";
-import { HEAD_QUERY_RULE } from "@/lib/postgres/head-query";
+import {
+  HEAD_KIND_LABELS,
+  HEAD_KINDS,
+  headQuerySql,
+  headSourceProblems,
+  type HeadKind,
+} from "@/lib/postgres/head-query";
+import { SSL_MODE_LABELS, SSL_MODES, VERIFYING_MODES, type SslMode } from "@/lib/postgres/tls";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DatabaseDto } from "@/lib/databases/queries";
 import {
   DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
-  DEFAULT_MIGRATION_HEAD_QUERY_TEXT,
   DEFAULT_MIGRATION_UPGRADE_COMMAND,
   ENVIRONMENTS,
 } from "@/lib/databases/schemas";
@@ -39,6 +45,24 @@ function DatabaseForm({
   onDone: (m: string) => void;
 }) {
   const { pending, error, fieldError, run } = useServerAction();
+  const [environment, setEnvironment] = useState<string>(existing?.environment ?? "production");
+  const [sslmode, setSslmode] = useState<string>(existing?.sslmode ?? "");
+  const [head, setHead] = useState({
+    kind: (existing?.migrationHeadKind ?? "alembic") as HeadKind,
+    schema: existing?.migrationHeadSchema ?? "",
+    table: existing?.migrationHeadTable ?? "",
+    column: existing?.migrationHeadColumn ?? "",
+    orderBy: existing?.migrationHeadOrderBy ?? "",
+  });
+  const headSource = {
+    kind: head.kind,
+    schema: head.schema.trim() || null,
+    table: head.table.trim() || null,
+    column: head.column.trim() || null,
+    orderBy: head.orderBy.trim() || null,
+  };
+  const headProblem = headSourceProblems(headSource)[0]?.message ?? null;
+  const headSql = headProblem ? null : headQuerySql(headSource);
   const [sources, setSources] = useState(
     existing?.sources.map((s) => ({ locationId: s.locationId, patterns: s.patterns })) ?? [],
   );
@@ -76,12 +100,17 @@ function DatabaseForm({
       user: get("user"),
       password: get("password"),
       clearPassword: f.get("clearPassword") === "on",
-      sslmode: get("sslmode") as "prefer",
+      sslmode: get("sslmode") as SslMode,
+      sslRootCert: get("sslRootCert"),
       rpoHours: get("rpoHours") || 24,
       rtoCorruptionMinutes: get("rtoCorruptionMinutes") || 15,
       rtoInfraLossMinutes: get("rtoInfraLossMinutes") || 120,
       rtoDcFailureMinutes: get("rtoDcFailureMinutes") || 240,
-      migrationHeadQuery: get("migrationHeadQuery") || undefined,
+      migrationHeadKind: head.kind,
+      migrationHeadSchema: head.kind === "none" ? "" : head.schema,
+      migrationHeadTable: head.kind === "custom" ? head.table : "",
+      migrationHeadColumn: head.kind === "custom" ? head.column : "",
+      migrationHeadOrderBy: head.kind === "custom" ? head.orderBy : "",
       migrationUpgradeCommand: get("migrationUpgradeCommand"),
       migrationDowngradeCommand: get("migrationDowngradeCommand"),
       gfsDailyDays: get("gfsDailyDays") || 30,
@@ -117,7 +146,12 @@ function DatabaseForm({
         {text("name", "Name in Lifeboat", { placeholder: "amani-production" })}
         <label className="block text-sm">
           <span className="mb-1 block font-medium">Environment</span>
-          <select name="environment" defaultValue={existing?.environment ?? "production"} className={inputCls}>
+          <select
+            name="environment"
+            value={environment}
+            onChange={(e) => setEnvironment(e.target.value)}
+            className={inputCls}
+          >
             {ENVIRONMENTS.map((e) => (
               <option key={e}>{e}</option>
             ))}
@@ -144,12 +178,46 @@ function DatabaseForm({
           )}
         </label>
         <label className="block text-sm">
-          <span className="mb-1 block font-medium">TLS (sslmode)</span>
-          <select name="sslmode" defaultValue={existing?.sslmode ?? "prefer"} className={inputCls}>
-            {["disable", "prefer", "require", "verify-full"].map((m) => (
-              <option key={m}>{m}</option>
+          <span className="mb-1 block font-medium">TLS mode (sslmode)</span>
+          <select
+            name="sslmode"
+            value={sslmode}
+            onChange={(e) => setSslmode(e.target.value)}
+            className={inputCls}
+            aria-invalid={fieldError("sslmode") ? true : undefined}
+          >
+            <option value="" disabled>
+              Choose how the connection is protected…
+            </option>
+            {SSL_MODES.map((m) => (
+              <option key={m} value={m}>
+                {SSL_MODE_LABELS[m]}
+              </option>
             ))}
           </select>
+          {err("sslmode")}
+          <span className="mt-1 block text-xs text-slate-600" data-testid="tls-advice">
+            {environment === "production" && sslmode !== "verify-full"
+              ? "Production: verify-full is recommended — the password then only goes to the server whose certificate the CA signed for this host name."
+              : "verify-full is recommended wherever the server has a certificate; disable only on a trusted network."}
+          </span>
+        </label>
+        <label className="block text-sm sm:col-span-3">
+          <span className="mb-1 block font-medium">CA certificate (PEM, optional — not a secret)</span>
+          <textarea
+            name="sslRootCert"
+            rows={3}
+            defaultValue={existing?.sslRootCert ?? ""}
+            placeholder={"-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----"}
+            className={`${inputCls} font-mono text-xs`}
+            aria-invalid={fieldError("sslRootCert") ? true : undefined}
+          />
+          {err("sslRootCert")}
+          <span className="mt-1 block text-xs text-slate-600">
+            The certificate of the CA that signed the server&apos;s certificate, for verify-full and verify-ca. Empty:
+            the console user&apos;s ~/.postgresql/root.crt.
+            {VERIFYING_MODES.includes(sslmode as SslMode) ? "" : " Used only with verify-full or verify-ca."}
+          </span>
         </label>
       </fieldset>
       <fieldset className="grid gap-3 sm:grid-cols-4">
@@ -164,10 +232,84 @@ function DatabaseForm({
       </fieldset>
       <fieldset className="grid gap-3 sm:grid-cols-3">
         <legend className="mb-2 text-sm font-semibold">Migrations</legend>
-        {text("migrationHeadQuery", "Migration head query", {
-          mono: true,
-          placeholder: DEFAULT_MIGRATION_HEAD_QUERY_TEXT,
-        })}
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">Migration head: read from</span>
+          <select
+            name="migrationHeadKind"
+            value={head.kind}
+            onChange={(e) => setHead({ ...head, kind: e.target.value as HeadKind })}
+            className={inputCls}
+          >
+            {HEAD_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {HEAD_KIND_LABELS[k]}
+              </option>
+            ))}
+          </select>
+          {err("migrationHeadKind")}
+        </label>
+        {head.kind !== "none" && (
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium">Schema (optional)</span>
+            <input
+              name="migrationHeadSchema"
+              value={head.schema}
+              onChange={(e) => setHead({ ...head, schema: e.target.value })}
+              placeholder="the search path (usually public)"
+              className={`${inputCls} font-mono`}
+            />
+            {err("migrationHeadSchema")}
+          </label>
+        )}
+        {head.kind === "custom" && (
+          <>
+            <label className="block text-sm">
+              <span className="mb-1 block font-medium">Table</span>
+              <input
+                name="migrationHeadTable"
+                value={head.table}
+                onChange={(e) => setHead({ ...head, table: e.target.value })}
+                placeholder="schema_version"
+                className={`${inputCls} font-mono`}
+              />
+              {err("migrationHeadTable")}
+            </label>
+            <label className="block text-sm">
+              <span className="mb-1 block font-medium">Column holding the head</span>
+              <input
+                name="migrationHeadColumn"
+                value={head.column}
+                onChange={(e) => setHead({ ...head, column: e.target.value })}
+                placeholder="version"
+                className={`${inputCls} font-mono`}
+              />
+              {err("migrationHeadColumn")}
+            </label>
+            <label className="block text-sm">
+              <span className="mb-1 block font-medium">Newest row by (optional)</span>
+              <input
+                name="migrationHeadOrderBy"
+                value={head.orderBy}
+                onChange={(e) => setHead({ ...head, orderBy: e.target.value })}
+                placeholder="the head column itself"
+                className={`${inputCls} font-mono`}
+              />
+              {err("migrationHeadOrderBy")}
+            </label>
+          </>
+        )}
+        <p className="text-xs text-slate-600 sm:col-span-3" data-testid="head-query-preview">
+          {head.kind === "none" ? (
+            "No migration head is read: backups record none and the failed-migration scenario cannot compare heads."
+          ) : headProblem ? (
+            <span className="text-red-700">{headProblem}.</span>
+          ) : (
+            <>
+              Lifeboat runs <code className="font-mono [overflow-wrap:anywhere]">{headSql}</code> (names quoted,
+              read-only, 10-second timeout) before backups and restores.
+            </>
+          )}
+        </p>
         {text("migrationUpgradeCommand", "Upgrade command", {
           mono: true,
           placeholder: DEFAULT_MIGRATION_UPGRADE_COMMAND,
@@ -177,9 +319,8 @@ function DatabaseForm({
           placeholder: DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
         })}
         <p className="text-xs text-slate-600 sm:col-span-3">
-          The head query is {HEAD_QUERY_RULE}. It runs in a read-only transaction with a 10-second timeout before
-          backups and restores. The two commands are shown in runbooks, restore plans and drill checklists for a person
-          to run; Lifeboat never executes them. Empty means the default (alembic).
+          The two commands are shown in runbooks, restore plans and drill checklists for a person to run; Lifeboat never
+          executes them. Empty means the default (alembic).
         </p>
       </fieldset>
       <fieldset>
@@ -273,8 +414,23 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
                 <EnvironmentBadge environment={d.environment} />
               </h2>
               <p className="font-mono text-xs text-slate-600">
-                {d.user}@{d.host}:{d.port}/{d.dbName} · password {d.passwordSet ? "stored" : "not set"}
+                {d.user}@{d.host}:{d.port}/{d.dbName} · password {d.passwordSet ? "stored" : "not set"} · TLS{" "}
+                {d.sslmode}
+                {d.caCertificates.length > 0 &&
+                  ` · CA ${d.caCertificates.map((c) => `${c.subject} (${c.expired ? "expired" : "valid until"} ${c.validTo.slice(0, 10)})`).join("; ")}`}
               </p>
+              {d.environment === "production" && d.sslmode !== "verify-full" && (
+                <p className="mt-1 text-xs text-amber-800" data-testid="tls-warning">
+                  TLS is {d.sslmode} on production: verify-full is recommended (Edit → TLS mode, with the CA
+                  certificate).
+                </p>
+              )}
+              <p className="mt-1 text-xs text-slate-600">Migration head: {d.migrationHead}</p>
+              {d.migrationHeadNote && (
+                <p className="mt-1 text-xs text-amber-800" role="status" data-testid="head-note">
+                  {d.migrationHeadNote}
+                </p>
+              )}
               <p className="mt-1 text-xs text-slate-600">
                 RPO {d.rpoHours} h · RTO {d.rtoCorruptionMinutes}/{d.rtoInfraLossMinutes}/{d.rtoDcFailureMinutes} min ·
                 keep {d.gfsDailyDays} d daily, {d.gfsWeeklyDays} d weekly, {d.gfsMonthlyDays} d monthly
