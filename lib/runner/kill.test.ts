@@ -35,7 +35,12 @@ test("a console killed during a step leaves the run interrupted; resuming comple
     data: { email: `kill-${randomUUID()}@example.test`, name: "Kill Test", role: "operator" },
   });
   const database = await db.database.create({
-    data: { name: `amani-kill-${randomUUID().slice(0, 8)}`, host: "127.0.0.1", dbName: "amani", user: "lifeboat" },
+    data: {
+      name: `amani-kill-${randomUUID().slice(0, 8)}`,
+      host: "127.0.0.1",
+      dbName: `amani_${randomUUID().slice(0, 8)}`,
+      user: "lifeboat",
+    },
   });
 
   const started = Date.now();

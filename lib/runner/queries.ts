@@ -4,6 +4,7 @@ import { NotFoundError } from "@/lib/errors";
 import { z } from "zod";
 import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
 import { parseStoredPlan, storedCommandSchema } from "@/lib/runner/plan";
+import { lockTargetOf } from "@/lib/runner/lock";
 import {
   isActiveRun,
   isActiveStep,
@@ -125,15 +126,22 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
 }
 export type RunView = Awaited<ReturnType<typeof getRunView>>;
 
-/** The run holding the database (active, or interrupted and not yet resumed or cancelled), or null. */
+/**
+ * The run holding the entry's server database (active, or interrupted and not yet resumed or
+ * cancelled), whichever Lifeboat entry pointing at that database started it; or null.
+ */
 export async function activeRunFor(databaseId: string) {
+  const target = await lockTargetOf(db, databaseId);
+  if (target === null) return null;
   const lock = await db.runLock.findUnique({
-    where: { databaseId },
+    where: { target },
     include: { run: { select: { id: true, status: true, scenarioId: true, confirmedBy: true, startedAt: true } } },
   });
   if (!lock) return null;
   return {
     runId: lock.run.id,
+    /** The Lifeboat entry whose run it is (another entry may point at the same database). */
+    databaseId: lock.databaseId,
     status: storedRunStatus(lock.run.status),
     scenarioId: lock.run.scenarioId,
     holder: lock.holder,

@@ -8,6 +8,7 @@ import { configureRunner, INSTANCE_ID, type RunnerTimings } from "@/lib/runner/c
 import { recoverInterruptedRuns } from "@/lib/runner/lease";
 import { drainExecutions, startExecution } from "@/lib/runner/execute";
 import { cancelRun, completeManualStep, confirmAndStart, createRun, resumeRun, type RunActor } from "@/lib/runner/runs";
+import { lockTarget } from "@/lib/runner/lock";
 import { activeRunFor, getRunView, listRuns } from "@/lib/runner/queries";
 import type { Plan, PlannedStep, StepContext } from "@/lib/runner/types";
 
@@ -44,7 +45,12 @@ function gate() {
 
 async function newDatabase() {
   return db.database.create({
-    data: { name: `amani-${randomUUID().slice(0, 8)}`, host: "127.0.0.1", dbName: "amani", user: "lifeboat" },
+    data: {
+      name: `amani-${randomUUID().slice(0, 8)}`,
+      host: "127.0.0.1",
+      dbName: `amani_${randomUUID().slice(0, 8)}`,
+      user: "lifeboat",
+    },
   });
 }
 
@@ -764,7 +770,14 @@ describe("leases, recovery and resume", () => {
       where: { runId_index: { runId, index: runningIndex } },
       data: { status: "running", startedAt: started },
     });
-    await db.runLock.create({ data: { databaseId: database.id, runId, holder: actor.email } });
+    await db.runLock.create({
+      data: {
+        target: lockTarget(await db.database.findUniqueOrThrow({ where: { id: database.id } })),
+        databaseId: database.id,
+        runId,
+        holder: actor.email,
+      },
+    });
     return runId;
   }
 
