@@ -18,7 +18,14 @@ function isActive(pathname: string, href: string) {
   return href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function ConsoleNav({ orientation }: { orientation: "vertical" | "horizontal" }) {
+/** `approvalsWaiting`: requests the signed-in approver could answer, shown as a badge on the dashboard's link. */
+export function ConsoleNav({
+  orientation,
+  approvalsWaiting = 0,
+}: {
+  orientation: "vertical" | "horizontal";
+  approvalsWaiting?: number;
+}) {
   const pathname = usePathname();
   const vertical = orientation === "vertical";
   return (
@@ -36,6 +43,16 @@ export function ConsoleNav({ orientation }: { orientation: "vertical" | "horizon
             ].join(" ")}
           >
             {item.label}
+            {item.href === "/" && approvalsWaiting > 0 && (
+              <span
+                className="ml-2 inline-block min-w-5 rounded-full bg-amber-400 px-1.5 text-center text-xs font-semibold text-slate-900"
+                data-testid="nav-approvals-badge"
+                title={`${approvalsWaiting} approval${approvalsWaiting === 1 ? "" : "s"} waiting for you`}
+              >
+                {approvalsWaiting}
+                <span className="sr-only"> approval{approvalsWaiting === 1 ? "" : "s"} waiting for you</span>
+              </span>
+            )}
           </Link>
         );
       })}

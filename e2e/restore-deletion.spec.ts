@@ -84,17 +84,32 @@ test("accidental deletion: preview the missing rows, confirm, copy exactly those
   const waiting = page
     .locator('[data-testid^="step-"]')
     .filter({ has: page.getByRole("button", { name: "Confirm and continue" }) });
-  // amani is production: the operator's confirmation is refused, an approver's goes through.
+  // amani is production, under the two-person rule: the copy-back waits for an approval. Here no
+  // approver answers, and an admin breaks the glass with a written reason (audited, on the dashboard).
   await expect(waiting.getByRole("button", { name: "Confirm and continue" })).toBeDisabled();
-  await expect(waiting.getByTestId("needs-approver")).toHaveText(
-    "Copying rows back into production needs an approver: ask one to confirm this step.",
+  await expect(waiting.getByTestId("needs-approver")).toHaveText("Confirming needs the approval above first.");
+  await expect(waiting.getByTestId("break-glass")).toHaveCount(0);
+  const admin = await browser.newContext({ storageState: storageStatePath("admin") });
+  const adminPage = await admin.newPage();
+  await adminPage.goto(page.url());
+  const glass = adminPage.getByTestId("break-glass");
+  await glass.getByText("Break glass (emergency, admins only)…").click();
+  await glass.getByLabel(/Why no second person can approve/).fill("e2e: no approver on call, customer data missing");
+  await screenshotBoth(adminPage, "approval-break-glass-form");
+  await glass.getByRole("button", { name: "Break glass" }).click();
+  await expect(adminPage.getByTestId("approval-run.copy-back").getByTestId("approval-headline")).toHaveText(
+    "Break glass: approved without a second person",
   );
-  const approver = await browser.newContext({ storageState: storageStatePath("approver") });
-  const approverPage = await approver.newPage();
-  await approverPage.goto(page.url());
-  await approverPage.getByRole("button", { name: "Confirm and continue" }).click();
+  await expect(waiting.getByRole("button", { name: "Confirm and continue" })).toBeEnabled({ timeout: 5_000 });
+  await waiting.getByRole("button", { name: "Confirm and continue" }).click();
   await expect(page.getByTestId("run-status")).toContainText("Succeeded", { timeout: 120_000 });
-  await approver.close();
+  await expect(page.getByTestId("run-log")).toContainText("BREAK GLASS: admin@e2e.test overrode the two-person rule");
+  await adminPage.goto("/");
+  const banner = adminPage.getByTestId("break-glass-banner");
+  await expect(banner).toContainText("no approver on call, customer data missing");
+  await expect(banner).toContainText("Copy-back into amani-production");
+  await screenshotBoth(adminPage, "approval-break-glass-dashboard");
+  await admin.close();
   await expect(page.getByTestId("run-verdict")).toContainText("151 rows");
 
   expect(Number(await psql("SELECT count(*) FROM transactions"))).toBe(before);

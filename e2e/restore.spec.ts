@@ -61,22 +61,52 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("step-confirm-switch-over")).toContainText("waiting", { timeout: 120_000 });
   await screenshotBoth(page, "restore-running");
   await expect(page.getByTestId("step-verify-scratch")).toContainText("succeeded");
-  // amani is production: the page says the operator's confirmation needs an approver and does not
-  // offer it (the server refuses it all the same: tests/auth-coverage.test.ts); an approver's goes through.
-  const needsApprover = "Switching production over needs an approver: ask one to confirm this step.";
-  await expect(page.getByTestId("step-confirm-switch-over").getByTestId("needs-approver")).toHaveText(needsApprover);
-  await expect(
-    page.getByTestId("step-confirm-switch-over").getByRole("button", { name: "Confirm and continue" }),
-  ).toBeDisabled();
-  await expect(page.getByTestId("step-confirm-switch-over")).toContainText("waiting");
+  // amani is production, under the two-person rule: the operator's confirmation waits for an
+  // approval from an approver who did not plan or confirm the run (the server refuses it all the
+  // same: tests/security/approvals.test.ts).
+  const gate = page.getByTestId("step-confirm-switch-over");
+  const box = gate.getByTestId("approval-run.switch-over");
+  await expect(box.getByTestId("approval-headline")).toHaveText("Needs a second person's approval");
+  await expect(gate.getByTestId("needs-approver")).toHaveText("Confirming needs the approval above first.");
+  await expect(gate.getByRole("button", { name: "Confirm and continue" })).toBeDisabled();
+  await box.getByRole("button", { name: "Request approval" }).click();
+  await expect(box.getByTestId("approval-headline")).toHaveText("Waiting for an approver");
+  await expect(box.getByTestId("approval-facts")).toContainText("Requested by operator@e2e.test");
+  await expect(box.getByTestId("approval-countdown")).toHaveText(/^(29|30) min \d\d s left$/);
+  await expect(box.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  await screenshotBoth(page, "approval-requested");
+
+  // The approver sees it on the dashboard (the navigation counts it) and approves it on the run page.
   const approver = await browser.newContext({ storageState: storageStatePath("approver") });
   const approverPage = await approver.newPage();
-  await approverPage.goto(page.url());
-  await approverPage
-    .getByTestId("step-confirm-switch-over")
-    .getByRole("button", { name: "Confirm and continue" })
+  await approverPage.goto("/");
+  await expect(approverPage.getByTestId("nav-approvals-badge").first()).toContainText(/[1-9]/);
+  const pending = approverPage.getByTestId("pending-approvals");
+  await expect(pending).toContainText("Switch-over of amani-production");
+  await expect(pending).toContainText("requested by operator@e2e.test");
+  await screenshotBoth(approverPage, "approval-dashboard");
+  await expectFitsPhone(approverPage, "approval-dashboard");
+  await approverPage.setViewportSize(DESKTOP);
+  await pending
+    .getByRole("link", { name: /Switch-over of amani-production/ })
+    .first()
     .click();
-  await expect(page.getByTestId("step-confirm-switch-over")).toContainText("succeeded", { timeout: 30_000 });
+  await expect(approverPage).toHaveURL(page.url());
+  const approverBox = approverPage.getByTestId("approval-run.switch-over");
+  await expect(approverBox.getByRole("button", { name: "Decline" })).toBeVisible();
+  await screenshotBoth(approverPage, "approval-approver");
+  await expectFitsPhone(approverPage, "approval-approver");
+  await approverPage.setViewportSize(DESKTOP);
+  await approverBox.getByRole("button", { name: "Approve" }).click();
+  await expect(approverBox.getByTestId("approval-headline")).toHaveText("Approved by approver@e2e.test");
+
+  // The operator's page shows the approval within a poll; the tick now goes through, once.
+  await expect(box.getByTestId("approval-headline")).toHaveText("Approved by approver@e2e.test", { timeout: 5_000 });
+  await expect(gate.getByRole("button", { name: "Confirm and continue" })).toBeEnabled();
+  await screenshotBoth(page, "approval-approved");
+  await gate.getByRole("button", { name: "Confirm and continue" }).click();
+  await expect(gate).toContainText("succeeded", { timeout: 30_000 });
+  await expect(page.getByTestId("run-log")).toContainText("approved by approver@e2e.test");
   for (const key of ["run-migrations", "start-application", "check-health"]) {
     const step = page.getByTestId(`step-${key}`);
     await expect(step.getByRole("button", { name: "Done — continue" })).toBeVisible({ timeout: 60_000 });
@@ -95,21 +125,27 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expectFitsPhone(page, "restore-finished");
   await page.setViewportSize(DESKTOP);
 
-  // The old copy stays until it is dropped with its own typed confirmation (production: an approver).
-  await expect(page.getByTestId("drop-needs-approver")).toHaveText(
-    "Dropping the copy production kept needs an approver: ask one to drop it.",
-  );
+  // The old copy stays until it is dropped with its own typed confirmation; on production after
+  // a second person's approval, which a wrong name does not use up.
+  await expect(page.getByTestId("drop-needs-approver")).toHaveText("Dropping it needs the approval below first.");
+  const dropBox = page.getByTestId("approval-run.drop-old-copy");
+  await dropBox.getByRole("button", { name: "Request approval" }).click();
+  await expect(dropBox.getByTestId("approval-headline")).toHaveText("Waiting for an approver");
   await approverPage.reload();
-  const drop = approverPage.getByRole("form", { name: "Drop the old copy" });
+  await approverPage.getByTestId("approval-run.drop-old-copy").getByRole("button", { name: "Approve" }).click();
+  await expect(dropBox.getByTestId("approval-headline")).toHaveText("Approved by approver@e2e.test", {
+    timeout: 15_000,
+  });
+  await approver.close();
+  const drop = page.getByRole("form", { name: "Drop the old copy" });
   await drop.getByLabel("Old copy name").fill("amani");
   await drop.getByRole("button", { name: "Drop the old copy" }).click();
-  await expect(approverPage.getByTestId("drop-old-copy-result")).toContainText("Nothing was dropped");
+  await expect(page.getByTestId("drop-old-copy-result")).toContainText("Nothing was dropped");
   const oldCopy = (await drop.locator("strong").innerText()).trim();
   expect(oldCopy).toMatch(/^amani_before_\d{14}$/);
   await drop.getByLabel("Old copy name").fill(oldCopy);
   await drop.getByRole("button", { name: "Drop the old copy" }).click();
-  await expect(approverPage.getByTestId("drop-old-copy-result")).toContainText(`Dropped ${oldCopy}.`);
-  await approver.close();
+  await expect(page.getByTestId("drop-old-copy-result")).toContainText(`Dropped ${oldCopy}.`);
 
   await page.goto("/restores");
   await expect(page.getByTestId("runs-table")).toContainText("succeeded");

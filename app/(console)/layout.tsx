@@ -5,6 +5,7 @@ import { getCurrentUser } from "@/lib/auth/session";
 import { ConsoleNav } from "@/components/console-nav";
 import { SignOutButton } from "@/components/sign-out-button";
 import { RoleBadge } from "@/components/ui/role-badge";
+import { approvalsWaitingForMe } from "@/lib/approvals/queries";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,8 @@ export const dynamic = "force-dynamic";
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {
   const user = await getCurrentUser();
   if (!user) redirect("/sign-in");
+  // Approvers see how many requests wait for them (0 for other roles).
+  const approvalsWaiting = await approvalsWaitingForMe();
   return (
     <div className="min-h-screen md:flex">
       <aside className="no-print bg-slate-900 text-white md:sticky md:top-0 md:flex md:h-screen md:w-56 md:flex-col">
@@ -26,10 +29,10 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
           </div>
         </div>
         <div className="hidden px-2 md:block">
-          <ConsoleNav orientation="vertical" />
+          <ConsoleNav orientation="vertical" approvalsWaiting={approvalsWaiting} />
         </div>
         <div className="md:hidden">
-          <ConsoleNav orientation="horizontal" />
+          <ConsoleNav orientation="horizontal" approvalsWaiting={approvalsWaiting} />
         </div>
         <div className="mt-auto hidden border-t border-slate-800 px-4 py-3 text-sm md:block">
           <div className="truncate font-medium" title={user.email}>

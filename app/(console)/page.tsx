@@ -17,6 +17,8 @@ import { SCENARIOS, scenarioTitle } from "@/lib/scenarios/registry";
 import { runbookDrillStatus, upcomingDrillsFor } from "@/lib/drills/queries";
 import { listOpenIncidents } from "@/lib/alerts/queries";
 import { OpenIncidents } from "./open-incidents";
+import { pendingApprovals, recentBreakGlass } from "@/lib/approvals/queries";
+import { BreakGlassBanner, PendingApprovalsCard } from "./approvals-card";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -35,6 +37,8 @@ export default async function DashboardPage() {
     listKeptScratchDatabases(),
     listOpenIncidents(),
   ]);
+  const [approvals, breakGlass] = await Promise.all([pendingApprovals(), recentBreakGlass()]);
+  const canApprove = hasRole(user.role, "approver");
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
   const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
@@ -42,6 +46,8 @@ export default async function DashboardPage() {
     <>
       <PageHeader title="Dashboard" description={`Signed in as ${user.name} (${user.role}).`} />
       <div className="grid gap-4 lg:grid-cols-3">
+        {breakGlass.length > 0 && <BreakGlassBanner overrides={breakGlass} />}
+        {(approvals.length > 0 || canApprove) && <PendingApprovalsCard pending={approvals} canApprove={canApprove} />}
         <OpenIncidents incidents={openIncidents} canManage={hasRole(user.role, "admin")} />
         {activeRuns.length > 0 && (
           <Card title="Restore runs that need attention" className="border-sky-300 lg:col-span-3">

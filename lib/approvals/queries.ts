@@ -7,6 +7,7 @@ import {
   BREAK_GLASS_SHOWN_DAYS,
   approvalState,
   subjectHref,
+  timeLeftText,
   twoPersonRuleApplies,
   type ApprovalState,
 } from "@/lib/approvals/rules";
@@ -27,6 +28,8 @@ export type ApprovalView = {
   decidedAt: string | null;
   reason: string | null;
   expiresAt: string;
+  /** "12 min 05 s left" when it was read; null once expired. */
+  timeLeft: string | null;
   usedAt: string | null;
   usedBy: string | null;
   href: string | null;
@@ -48,6 +51,7 @@ function view(a: Row, now: Date): ApprovalView {
     decidedAt: a.decidedAt?.toISOString() ?? null,
     reason: a.reason,
     expiresAt: a.expiresAt.toISOString(),
+    timeLeft: timeLeftText(a.expiresAt, now.getTime()),
     usedAt: a.usedAt?.toISOString() ?? null,
     usedBy: a.usedBy,
     href: subjectHref(a.subjectType, a.subjectId),

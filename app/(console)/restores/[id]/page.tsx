@@ -49,6 +49,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         initial={view}
         canOperate={hasRole(user.role, "operator")}
         role={user.role}
+        email={user.email}
         targetDbName={database?.dbName ?? ""}
         targetServer={database ? `${database.host}:${database.port}` : ""}
         rtoMinutes={rtoMinutes}

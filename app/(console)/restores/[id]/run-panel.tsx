@@ -13,8 +13,9 @@ import { formatDuration } from "@/lib/format/time";
 import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
 import { RowPreview, rowPreviewOf } from "./row-preview";
 import { canCancelRun, canResumeRun, isActiveRun, type RunStatus } from "@/lib/runner/states";
-import { dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
+import { approvalActionOfStep, dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
 import type { Role } from "@/lib/auth/roles";
+import { ApprovalBox } from "./approval-box";
 
 type Log = RunResponse["logs"][number];
 
@@ -53,6 +54,7 @@ export function RunPanel({
   initial,
   canOperate,
   role,
+  email,
   targetDbName,
   targetServer,
   rtoMinutes,
@@ -60,6 +62,8 @@ export function RunPanel({
   initial: RunResponse;
   canOperate: boolean;
   role: Role;
+  /** The signed-in user: the two-person rule does not offer them an approval of their own run. */
+  email: string;
   targetDbName: string;
   targetServer: string;
   rtoMinutes: number | null;
@@ -100,6 +104,10 @@ export function RunPanel({
   // "Kept as" only once the switch-over really happened; before that (or while interrupted) it is a promise.
   const switchedOver = steps.some((s) => s.key === "switch-over" && s.status === "succeeded");
   const preview = rowPreviewOf(steps.find((s) => s.key === "preview-rows")?.result);
+  // The two-person rule (LIFEBOAT_TWO_PERSON_ENVIRONMENTS) as the server applies it to this run.
+  const ruleEnvironments = view.twoPersonRule ? [run.environment] : [];
+  const approvedFor = (action: string) => view.approvals.some((a) => a.action === action && a.state === "approved");
+  const refreshRun = () => void queryClient.invalidateQueries({ queryKey });
   const summary = run.summary as {
     backup?: {
       key?: string;
@@ -284,12 +292,28 @@ export function RunPanel({
                   </p>
                 )}
                 {s.status === "waiting" && s.kind === "confirmation" && preview && <RowPreview preview={preview} />}
+                {s.status === "waiting" && view.twoPersonRule && approvalActionOfStep(s) && (
+                  <ApprovalBox
+                    runId={run.id}
+                    action={approvalActionOfStep(s)!}
+                    environment={run.environment}
+                    approvals={view.approvals}
+                    me={{ email, role }}
+                    runPeople={[run.createdBy, run.confirmedBy]}
+                    serverNow={serverNow}
+                    onChange={refreshRun}
+                  />
+                )}
                 {s.status === "waiting" && canOperate && (
                   <ManualTick
                     runId={run.id}
                     stepIndex={s.index}
                     kind={s.kind}
-                    approverNeeded={stepNeedsApprover(s, run.environment, role)}
+                    approverNeeded={
+                      view.twoPersonRule && approvalActionOfStep(s) && !approvedFor(approvalActionOfStep(s)!)
+                        ? "Confirming needs the approval above first."
+                        : stepNeedsApprover(s, run.environment, role, ruleEnvironments)
+                    }
                   />
                 )}
               </li>
@@ -329,7 +353,25 @@ export function RunPanel({
         <DropOldCopy
           runId={run.id}
           oldCopy={summary.oldCopy}
-          approverNeeded={dropNeedsApprover(run.environment, role)}
+          approverNeeded={
+            view.twoPersonRule && !approvedFor("run.drop-old-copy")
+              ? "Dropping it needs the approval below first."
+              : dropNeedsApprover(run.environment, role, ruleEnvironments)
+          }
+          approval={
+            view.twoPersonRule ? (
+              <ApprovalBox
+                runId={run.id}
+                action="run.drop-old-copy"
+                environment={run.environment}
+                approvals={view.approvals}
+                me={{ email, role }}
+                runPeople={[run.createdBy, run.confirmedBy]}
+                serverNow={serverNow}
+                onChange={refreshRun}
+              />
+            ) : null
+          }
         />
       )}
 
@@ -521,54 +563,60 @@ function DropOldCopy({
   runId,
   oldCopy,
   approverNeeded,
+  approval,
 }: {
   runId: string;
   oldCopy: string;
   approverNeeded: string | null;
+  /** The two-person rule's box, where it applies. */
+  approval: React.ReactNode;
 }) {
   const [typed, setTyped] = useState("");
   const { pending, feedback: message, run } = useServerAction();
   return (
-    <form
-      aria-label="Drop the old copy"
-      className="rounded-lg border border-slate-300 bg-white p-4 text-sm"
-      onSubmit={(e) => {
-        e.preventDefault();
-        run(() => dropOldCopyAction({ runId, typedName: typed }), {
-          onSuccess: (d) => (d.dropped ? `Dropped ${d.oldCopy}.` : `${d.oldCopy} was already gone.`),
-        });
-      }}
-    >
-      <h2 className="font-semibold">Old copy</h2>
-      <p className="mt-1 text-slate-600">
-        The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>. When
-        the application runs well on the restored one, drop it: type its name.
-      </p>
-      <input
-        aria-label="Old copy name"
-        value={typed}
-        onChange={(e) => setTyped(e.target.value)}
-        autoComplete="off"
-        spellCheck={false}
-        className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono"
-      />
-      <Button type="submit" variant="danger" loading={pending} className="mt-2 font-medium">
-        Drop the old copy
-      </Button>
-      {approverNeeded && !message && (
-        <p className="mt-2 text-amber-800" data-testid="drop-needs-approver">
-          {approverNeeded}
+    <div className="rounded-lg border border-slate-300 bg-white p-4 text-sm">
+      <form
+        aria-label="Drop the old copy"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run(() => dropOldCopyAction({ runId, typedName: typed }), {
+            onSuccess: (d) => (d.dropped ? `Dropped ${d.oldCopy}.` : `${d.oldCopy} was already gone.`),
+          });
+        }}
+      >
+        <h2 className="font-semibold">Old copy</h2>
+        <p className="mt-1 text-slate-600">
+          The database as it was before the switch-over is kept as <strong className="font-mono">{oldCopy}</strong>.
+          When the application runs well on the restored one, drop it: type its name.
         </p>
-      )}
-      {message && (
-        <p
-          role={message.kind === "ok" ? "status" : "alert"}
-          className={`mt-2 ${message.kind === "ok" ? "text-emerald-800" : "text-red-800"}`}
-          data-testid="drop-old-copy-result"
-        >
-          {message.text}
-        </p>
-      )}
-    </form>
+        <input
+          aria-label="Old copy name"
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          className="mt-2 block w-full max-w-md rounded-md border border-slate-400 px-3 py-1.5 font-mono"
+        />
+        <Button type="submit" variant="danger" loading={pending} className="mt-2 font-medium">
+          Drop the old copy
+        </Button>
+        {approverNeeded && !message && (
+          <p className="mt-2 text-amber-800" data-testid="drop-needs-approver">
+            {approverNeeded}
+          </p>
+        )}
+        {message && (
+          <p
+            role={message.kind === "ok" ? "status" : "alert"}
+            className={`mt-2 ${message.kind === "ok" ? "text-emerald-800" : "text-red-800"}`}
+            data-testid="drop-old-copy-result"
+          >
+            {message.text}
+          </p>
+        )}
+      </form>
+      {/* Outside the form: the box has forms of its own (break glass). */}
+      {approval}
+    </div>
   );
 }
