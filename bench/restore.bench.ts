@@ -2,7 +2,7 @@
 //   1. The amani fixture at scale 50 (BENCH_SCALE), backed up in custom format by createBackup
 //      into a local folder.
 //   2. Alternately, BENCH_ROUNDS times (default 5), on the same machine in the same run:
-//      (a) bare `pg_restore --no-owner --no-acl --exit-on-error -d fresh_db file` into a fresh
+//      (a) bare `pg_restore --exit-on-error -d fresh_db file` into a fresh
 //          database (created before the clock starts);
 //      (b) the corruption plan's steps through Lifeboat's engine: download (storage → private
 //          temp file, sha256) + restore into the scratch database (pg_restore with progress);
@@ -68,7 +68,7 @@ async function main() {
     const c0 = performance.now();
     const conn = await createDatabase(name);
     const create = performance.now() - c0;
-    const [bin, ...args] = pgRestoreArgs({ dbname: name, noOwner: true, noAcl: true, exitOnError: true, file });
+    const [bin, ...args] = pgRestoreArgs({ dbname: name, exitOnError: true, file });
     const t0 = performance.now();
     await withPgEnv(conn, (env) => execa(bin, args, { env, extendEnv: true, stdin: "ignore" }));
     const restore = performance.now() - t0;

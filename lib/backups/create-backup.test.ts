@@ -117,8 +117,6 @@ test("a custom backup restores to exactly the manifest's row counts", async () =
   const target = await createDatabase(name);
   const [bin, ...args] = pgRestoreArgs({
     dbname: name,
-    noOwner: true,
-    noAcl: true,
     exitOnError: true,
     file: path.join(dir, key),
   });

@@ -115,8 +115,8 @@ export type PgRestoreOptions = BinOptions & {
   outputFile?: string;
   clean?: boolean;
   ifExists?: boolean;
-  noOwner?: boolean;
-  noAcl?: boolean;
+  // No --no-owner / --no-acl: a restore brings back owners and grants as they were (the roles
+  // must exist on the target server; the restore checks that first).
   exitOnError?: boolean;
   /** Parallel jobs; needs a seekable archive file and a database target. */
   jobs?: number;
@@ -133,8 +133,6 @@ export function pgRestoreArgs(opts: PgRestoreOptions): Argv {
   if (opts.ifExists && !opts.clean) throw new Error("ifExists only applies with clean");
   if (opts.clean) args.push("--clean");
   if (opts.ifExists) args.push("--if-exists");
-  if (opts.noOwner) args.push("--no-owner");
-  if (opts.noAcl) args.push("--no-acl");
   if (opts.exitOnError) args.push("--exit-on-error");
   if (opts.singleTransaction) {
     if (opts.jobs !== undefined && opts.jobs > 1) throw new Error("singleTransaction cannot be combined with jobs");

@@ -9,6 +9,7 @@ import { UserError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format/bytes";
 import type { BackupFormat } from "@/lib/backups/manifest";
 import { PsqlScriptGuard, UnsafeSqlError, type SqlFinding } from "./sql-safety";
+import { AclCollector, aclLineSink, type AclFacts } from "./acl-facts";
 
 // The restore's working folder and the downloaded backup in it. The folder is private
 // (0700, owned by the console's user) and the file 0600: a backup holds all of the data.
@@ -122,6 +123,8 @@ export type ScanResult = {
   findingCount: number;
   /** Worth a line in the log, not a refusal (e.g. functions that build SQL at run time). */
   warnings: SqlFinding[];
+  /** The roles the dump names and who may read which table. */
+  acl: AclFacts;
 };
 
 /** Reads a plain (or gzipped plain) dump once: sha256 of the file, and the psql-command scan. */
@@ -135,9 +138,17 @@ export async function scanPlainDump(
   const m = meter(onProgress);
   const guard = new PsqlScriptGuard();
   let sqlBytes = 0;
+  // The same pass notes the roles the dump names and who may read which table.
+  const acl = new AclCollector();
+  const aclLines = aclLineSink(acl);
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
       sqlBytes += chunk.length;
+      aclLines.write(chunk);
+      cb();
+    },
+    final(cb) {
+      aclLines.end();
       cb();
     },
   });
@@ -164,6 +175,7 @@ export async function scanPlainDump(
     statements: s.statements,
     copyBlocks: s.copyBlocks,
     restrictLines: s.droppedLines,
+    acl: acl.result(),
     findings: unsafe ? unsafe.findings : [],
     findingCount: unsafe ? unsafe.total : 0,
     warnings: [...s.warnings],

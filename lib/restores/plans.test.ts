@@ -62,6 +62,7 @@ const SAFE = [
   "create-scratch",
   "restore-scratch",
   "verify-scratch",
+  "verify-grants",
   "confirm-switch-over",
   "switch-over",
   "verify-target",
@@ -102,6 +103,7 @@ describe("planFor", () => {
         "create-target",
         "restore-target",
         "verify-target",
+        "verify-grants",
         "remove-download",
         "deploy-application",
         "run-migrations",
@@ -116,7 +118,8 @@ describe("planFor", () => {
     const plan = planFor(input);
     expect(plan.scenarioId).toBe(id);
     expect(plan.scenarioVersion).toBe(scenarioById(id)?.version);
-    expect(plan.scenarioVersion).toBe(2);
+    // Version 3 added the owners-and-grants check to the scenarios that replace a database.
+    expect(plan.scenarioVersion).toBe(id === "accidental-deletion" ? 2 : 3);
     expect(plan.steps.map((s) => s.key)).toEqual(keys);
     for (const s of plan.steps) {
       expect(Boolean(s.run)).toBe(s.kind === "automatic");

@@ -83,8 +83,7 @@ export function archiveRestoreArgv(o: Omit<ArchiveRestore, "conn"> & { database:
   return pgRestoreArgs({
     dbname: o.database,
     file: o.file,
-    noOwner: true,
-    noAcl: true,
+    // Owners and grants as they were: the safety step checked that every role exists.
     exitOnError: true,
     verbose: true,
     jobs: o.jobs !== undefined && o.jobs > 1 ? o.jobs : undefined,
@@ -106,7 +105,7 @@ async function countDataEntries(file: string, bin: BinOptions): Promise<number |
   return r.stdout.split("\n").filter((l) => /^\d+; \d+ \d+ TABLE DATA /.test(l)).length;
 }
 
-/** pg_restore --exit-on-error --no-owner --no-acl into `conn`'s database, with progress in tables. */
+/** pg_restore --exit-on-error (owners and grants included) into `conn`'s database, with progress in tables. */
 export async function restoreArchive(
   o: ArchiveRestore,
   log: ToolLog,

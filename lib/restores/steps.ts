@@ -3,6 +3,15 @@ import path from "node:path";
 import { z } from "zod";
 import { previewResultSchema } from "@/lib/restores/preview-result";
 import { verifyBackup } from "@/lib/backups/verify";
+import { aclFactsSchema } from "./acl-facts";
+import { restoreRoleFacts, restoreRoleWarning } from "./restore-role";
+import {
+  archiveScriptArgv,
+  checkReads,
+  inspectArchive,
+  requireRestorableRoles,
+  unsafeArchiveMessage,
+} from "./archive-inspect";
 import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
 import { UserError } from "@/lib/errors";
 import { DEFAULT_HEAD_SOURCE, describeHeadSource, headQuerySql, type HeadSource } from "@/lib/postgres/head-query";
@@ -205,7 +214,7 @@ export const verifyScratchResult = stepResult("verify-scratch", z.object({ table
 /** sql-safety: how a plain dump may run (archives: "archive"). */
 export const safetyResult = stepResult(
   "sql-safety",
-  z.object({ mode: z.enum(["archive", "restricted", "trusted-manifest"]) }),
+  z.object({ mode: z.enum(["archive", "restricted", "trusted-manifest"]), acl: aclFactsSchema.optional() }),
 );
 
 /** The counts the restored database must have: the manifest's, else what the scratch copy had. */
@@ -248,6 +257,15 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       });
       facts.serverVersion = version;
       ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
+      ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
+      const role = await restoreRoleFacts(rc.server, opts);
+      facts.restoreRole = role;
+      const roleWarning = restoreRoleWarning(role, rc.server, rc.target.environment);
+      if (roleWarning) ctx.log(roleWarning, "stderr");
+      else
+        ctx.log(
+          `restoring as ${role.role}: not a superuser, no access to the server's programs or files${role.createdb ? "" : " (it has no CREATEDB: creating the scratch database will fail unless it owns the target)"}`,
+        );
 
       if (kind === "existing") {
         await serverVersion(target.conn, opts);
@@ -453,17 +471,26 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
     rc,
     {
       key: "sql-safety",
-      title: "Plain-SQL safety",
-      command: plain ? psqlHelpCommandsArgs(rc.bin) : null,
+      title: plain ? "Plain-SQL safety and roles" : "Archive safety and roles",
+      command: plain ? psqlHelpCommandsArgs(rc.bin) : archiveScriptArgv(rc.file, rc.bin),
       description: plain
-        ? "A plain dump is a psql script, and psql meta-commands (\\!, \\o |cmd, \\copy … program, \\setenv, \\i …) can run programs on the console's server. The whole script is scanned for meta-commands pg_dump does not write, and it is restored only in psql's restricted mode (\\restrict), where psql itself refuses every meta-command."
-        : "A pg_dump archive is restored by pg_restore, which runs no psql meta-commands: nothing to check.",
+        ? "A plain dump is a psql script, and psql meta-commands (\\!, \\o |cmd, \\copy … program, \\setenv, \\i …) can run programs on the console's server. The whole script is scanned for meta-commands pg_dump does not write, and it is restored only in psql's restricted mode (\\restrict), where psql itself refuses every meta-command. Every role the dump gives objects or grants to must exist on the target server."
+        : "pg_restore writes the archive as the SQL it would run, and that script is scanned like a plain dump: statements pg_dump does not write that could run programs or touch files on the database's server (COPY … PROGRAM, lo_import, pg_read_server_files, ALTER SYSTEM, untrusted languages, DO blocks with EXECUTE) stop the restore. Every role the archive gives objects or grants to must exist on the target server.",
     },
     note,
     async (ctx) => {
       if (!plain) {
-        ctx.log(`${backup.format} archive: pg_restore does not run psql meta-commands`);
-        return { format: backup.format, mode: "archive" };
+        const inspected = await inspectArchive(rc.file, rc.bin, ctx.signal);
+        ctx.log(
+          `read the archive's script: ${inspected.lines.toLocaleString("en-US")} lines, ${inspected.statements.toLocaleString("en-US")} statements, ${inspected.copyBlocks} COPY data blocks`,
+        );
+        if (inspected.findingCount > 0) {
+          for (const f of inspected.findings) ctx.log(`script line ${f.line}: ${f.text} — ${f.reason}`, "stderr");
+          throw new UserError(unsafeArchiveMessage(inspected.findings, inspected.findingCount), 422);
+        }
+        for (const w of inspected.warnings) ctx.log(`script line ${w.line}: ${w.text} — ${w.reason}`, "stderr");
+        await requireRestorableRoles(rc.server, inspected.acl, { ...rc.bin, signal: ctx.signal }, ctx.log);
+        return { format: backup.format, mode: "archive", acl: inspected.acl };
       }
       const support = await psqlRestrictSupport(rc.bin);
       ctx.log(
@@ -482,6 +509,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
         throw new UserError(new UnsafeSqlError(scan.findings, scan.findingCount).message, 422);
       }
       ctx.log(`no psql meta-commands besides pg_dump's own`);
+      await requireRestorableRoles(rc.server, scan.acl, { ...rc.bin, signal: ctx.signal }, ctx.log);
       for (const w of scan.warnings) ctx.log(`line ${w.line}: ${w.text} — ${w.reason}`, "stderr");
       ctx.log(
         m === null
@@ -507,6 +535,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
         psqlVersion: support.psqlVersion,
         restrictSupported: support.supported,
         sha256MatchesManifest: m === null ? null : trusted,
+        acl: scan.acl,
         lines: scan.lines,
         statements: scan.statements,
         copyBlocks: scan.copyBlocks,
@@ -616,7 +645,7 @@ export function restoreScratchStep(rc: RestoreContext, note: string): PlannedSte
       title: `Restore into ${rc.scratch}`,
       command: restoreCommand(rc, rc.scratch, false),
       description: isArchive(rc.backup.format)
-        ? `pg_restore --exit-on-error --no-owner --no-acl into the scratch database; the first error stops it. ${rc.database} is not touched.`
+        ? `pg_restore --exit-on-error into the scratch database, owners and grants as they were; the first error stops it. ${rc.database} is not touched.`
         : `psql with ON_ERROR_STOP=1 in one transaction, the dump streamed${rc.backup.format === "plain_gzip" ? " through gunzip" : ""} and scanned on its way in; the first error stops it. ${rc.database} is not touched.`,
     },
     note,
@@ -984,7 +1013,7 @@ export function restoreTargetStep(rc: RestoreContext): PlannedStep {
       key: "restore-target",
       title: `Restore into ${rc.database}`,
       command: restoreCommand(rc, rc.database, true),
-      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error --no-owner --no-acl" : "psql --single-transaction with ON_ERROR_STOP=1"}): a failure or an interruption leaves it empty, ready for another attempt.`,
+      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error, owners and grants included" : "psql --single-transaction with ON_ERROR_STOP=1"}): a failure or an interruption leaves it empty, ready for another attempt.`,
     },
     `${rc.database} is left as it was before this step (the restore runs in one transaction).`,
     async (ctx) => {
@@ -1052,6 +1081,51 @@ export function healthCheckStep(rc: RestoreContext, urls: string[]): PlannedStep
         checks,
         verdict: `Restored; ${checks.length} health check${checks.length === 1 ? "" : "s"} answered 2xx.`,
       };
+    },
+  );
+}
+
+/**
+ * After a restore: every role that could read a table in the backup (granted SELECT, or its
+ * owner) can read it here, schema USAGE included. A role that lost access fails the restore
+ * like a wrong row count does.
+ */
+export function verifyGrantsStep(rc: RestoreContext, conn: PgConnection, note: string | null): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "verify-grants",
+      title: "Check owners and grants",
+      description: `Checks in ${conn.database} that every role that could read a table in the backup (a SELECT grant, or the table's owner) still can, its schema's USAGE included. A role that lost access stops the restore${conn.database === rc.scratch ? ` before ${rc.database} is touched` : ""}.`,
+    },
+    note,
+    async (ctx) => {
+      const acl = safetyResult.find(ctx)?.acl;
+      if (!acl)
+        throw new UserError(
+          "the safety step's list of roles and grants is missing (a run planned before this check existed): start a new restore",
+          409,
+        );
+      const { checked, problems } = await checkReads(conn, acl, { ...rc.bin, signal: ctx.signal });
+      const roles = [...new Set(acl.reads.map((r) => r.role))];
+      if (problems.length > 0) {
+        for (const p of problems.slice(0, 50)) ctx.log(`${p.role} cannot read ${p.table}: ${p.why}`, "stderr");
+        if (problems.length > 50) ctx.log(`… and ${problems.length - 50} more`, "stderr");
+        const first = problems
+          .slice(0, 3)
+          .map((p) => `${p.role} on ${p.table} (${p.why})`)
+          .join("; ");
+        throw new UserError(
+          `owners and grants were not restored as they were: ${problems.length} of ${checked} table reads the backup grants fail in ${conn.database}: ${first}${problems.length > 3 ? " …" : ""}`,
+          422,
+        );
+      }
+      ctx.log(
+        checked === 0
+          ? "the backup grants no table reads: nothing to compare"
+          : `${roles.length} role${roles.length === 1 ? "" : "s"} (${roles.join(", ")}) can read every table ${roles.length === 1 ? "it" : "they"} could read in the backup (${checked} table reads)${acl.readsDropped > 0 ? `; ${acl.readsDropped} more were not checked` : ""}`,
+      );
+      return { database: conn.database, checked, roles };
     },
   );
 }

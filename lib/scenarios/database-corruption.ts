@@ -4,7 +4,7 @@ import { safeRestoreSteps } from "./safe-restore";
 
 export const databaseCorruption = defineScenario({
   id: "database-corruption",
-  version: 2,
+  version: 3,
   changelog: [
     { version: 1, date: "2026-11-25", change: "First version, from the Backup and Disaster Recovery Guide." },
     {
@@ -12,6 +12,12 @@ export const databaseCorruption = defineScenario({
       date: "2026-12-01",
       change:
         "The runbook now lists exactly the steps that run, with their commands; the migration command is the database's own.",
+    },
+    {
+      version: 3,
+      date: "2026-12-02",
+      change:
+        "Owners and grants are restored as they were (every role the backup names must exist first), and a new step checks that each role can still read every table it could read in the backup.",
     },
   ],
   meta: {

@@ -11,6 +11,7 @@ import {
   restoreTargetStep,
   safetyStep,
   verifyStep,
+  verifyGrantsStep,
   verifyTargetStep,
 } from "@/lib/restores/steps";
 import { defineScenario, newestUsable } from "./define";
@@ -24,7 +25,7 @@ const urlsSchema = z.preprocess(
 
 export const infrastructureLoss = defineScenario({
   id: "infrastructure-loss",
-  version: 2,
+  version: 3,
   changelog: [
     { version: 1, date: "2026-11-25", change: "First version, from the Backup and Disaster Recovery Guide." },
     {
@@ -32,6 +33,12 @@ export const infrastructureLoss = defineScenario({
       date: "2026-12-01",
       change:
         "The runbook now lists exactly the steps that run, with their commands (migrations before the health checks); the migration command is the database's own.",
+    },
+    {
+      version: 3,
+      date: "2026-12-02",
+      change:
+        "Owners and grants are restored as they were (every role the backup names must exist first), and a new step checks that each role can still read every table it could read in the backup.",
     },
   ],
   meta: {
@@ -74,6 +81,11 @@ export const infrastructureLoss = defineScenario({
           rc,
           `The backup is restored into ${rc.database} but does not match it: check the log before deploying.`,
           false,
+        ),
+        verifyGrantsStep(
+          rc,
+          rc.target.conn,
+          `The backup is restored into ${rc.database} but its roles cannot read what they could: check the log before deploying.`,
         ),
         removeDownloadStep(rc),
         manual(

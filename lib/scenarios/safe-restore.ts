@@ -12,6 +12,7 @@ import {
   verifyScratchStep,
   verifyStep,
   verifyTargetStep,
+  verifyGrantsStep,
   switchOverStep,
   type RestoreContext,
 } from "@/lib/restores/steps";
@@ -49,6 +50,7 @@ export function safeRestoreSteps(rc: RestoreContext, migrations: MigrationComman
   const note = untouchedNote(rc.target);
   return [
     ...scratchCopySteps(rc, note),
+    verifyGrantsStep(rc, rc.scratchConn, note),
     confirmation(
       "confirm-switch-over",
       `Confirm the switch-over of ${rc.database}`,
