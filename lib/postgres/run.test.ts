@@ -223,10 +223,16 @@ describe("every connection failure is a PgError with a code and a message naming
       /^could not connect to server at no-such-host\.invalid:\d+: the host name does not resolve \(DNS\)/,
     ],
     [
-      "SSL required by a server without it",
+      "TLS required by a server without it",
       () => ({ ...amani, sslmode: "require" }),
       "ssl_failed",
-      /does not support SSL but the connection requires it: change the SSL mode/,
+      /does not accept TLS, but this database's TLS mode is require: turn on ssl on the server/,
+    ],
+    [
+      "verify-full against a server without TLS",
+      () => ({ ...amani, sslmode: "verify-full" }),
+      "ssl_failed",
+      /does not accept TLS, but this database's TLS mode is verify-full/,
     ],
   ])("%s", async (_name, conn, code, message) => {
     const c = conn();

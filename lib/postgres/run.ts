@@ -100,23 +100,37 @@ export function explainPgFailure(
       `the server at ${server} does not accept connections from this host for user ${conn.user} (pg_hba.conf): ask its administrator to allow it`,
     );
   }
+  const tlsMode = conn.sslmode ?? "prefer";
   if (/server does not support SSL, but SSL was required/.test(text)) {
     return fail(
       "ssl_failed",
-      `the server at ${server} does not support SSL but the connection requires it: change the SSL mode in Settings → Databases`,
+      `the server at ${server} does not accept TLS, but this database's TLS mode is ${tlsMode}: turn on ssl on the server, or, only on a trusted network, choose another TLS mode in Settings → Databases`,
     );
   }
-  if (
-    /SSL (?:error|SYSCALL)|certificate verify failed|server certificate for .* does not match host name|root certificate file .* does not exist/.test(
-      text,
-    )
-  ) {
-    const line = /((?:SSL error|SSL SYSCALL|certificate verify failed|server certificate|root certificate)[^\n]*)/
-      .exec(text)?.[1]
-      ?.trim();
+  if (/root certificate file .* does not exist/.test(text)) {
     return fail(
       "ssl_failed",
-      `the TLS connection to ${server} failed${line ? ` (${line})` : ""}: check the SSL mode in Settings → Databases and the server's certificate`,
+      `the TLS mode is ${tlsMode}, which checks the server's certificate, but no CA certificate is set: paste the certificate of the CA that signed ${server}'s certificate in Settings → Databases (CA certificate)`,
+    );
+  }
+  if (/server certificate for .* does not match host name|does not match host name/.test(text)) {
+    const line = /(server certificate for [^\n]*)/.exec(text)?.[1]?.trim();
+    return fail(
+      "ssl_failed",
+      `the certificate of ${server} is not for that host name${line ? ` (${line})` : ""}: connect by a name the certificate lists (Settings → Databases → Host), or choose verify-ca there to check only the CA`,
+    );
+  }
+  if (/certificate verify failed/.test(text)) {
+    return fail(
+      "ssl_failed",
+      `the certificate of ${server} is not signed by ${conn.sslrootcert ? "the CA certificate set for this database" : "a CA in the console user's ~/.postgresql/root.crt"} (TLS mode ${tlsMode}): paste the right CA certificate in Settings → Databases, or check that this is the server you meant`,
+    );
+  }
+  if (/SSL (?:error|SYSCALL)|server certificate|root certificate/.test(text)) {
+    const line = /((?:SSL error|SSL SYSCALL|server certificate|root certificate)[^\n]*)/.exec(text)?.[1]?.trim();
+    return fail(
+      "ssl_failed",
+      `the TLS connection to ${server} failed${line ? ` (${line})` : ""}: check the TLS mode and the CA certificate in Settings → Databases, and the server's certificate`,
     );
   }
   if (/could not translate host name/.test(text)) {
