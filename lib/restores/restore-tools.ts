@@ -50,7 +50,7 @@ export function explainRestoreFailure(
   const role = /role "([^"]+)" does not exist/.exec(text)?.[1];
   if (role !== undefined && !/FATAL/.test(text)) {
     return new UserError(
-      `the dump gives objects to the role ${role}, which does not exist on this server: create it first (CREATE ROLE ${role}), or restore a custom-format backup (restored without owners)`,
+      `the dump gives objects or grants to the role ${role}, which does not exist on this server: create it first (CREATE ROLE ${role} NOLOGIN, and GRANT it to the restoring role when it owns objects), then run the restore again`,
     );
   }
   const err = explainPgFailure(tool, conn, stderr, exitCode);
