@@ -55,7 +55,7 @@ import {
   type PauseAt,
 } from "./database-admin";
 import { bytesText, downloadTo, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
-import { checkUrl } from "./health";
+import { checkUrl, displayUrl } from "./health";
 import { archiveRestoreArgv, plainRestoreArgv, restoreArchive, restorePlain } from "./restore-tools";
 import { UnsafeSqlError } from "./sql-safety";
 
@@ -1048,7 +1048,7 @@ export function healthCheckStep(rc: RestoreContext, urls: string[]): PlannedStep
       description:
         urls.length === 0
           ? "No health URLs are configured for this database: the step says so and passes; check the application by hand."
-          : `GETs ${urls.length} URL${urls.length === 1 ? "" : "s"} (5 s each) and expects 2xx: ${urls.join(", ")}.`,
+          : `GETs ${urls.length} URL${urls.length === 1 ? "" : "s"} (5 s each) and expects 2xx: ${urls.map(displayUrl).join(", ")}.`,
     },
     null,
     async (ctx) => {

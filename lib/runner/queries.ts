@@ -5,6 +5,7 @@ import { z } from "zod";
 import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
 import { parseStoredPlan, storedCommandSchema } from "@/lib/runner/plan";
 import { lockTargetOf } from "@/lib/runner/lock";
+import { redactUrlsIn } from "@/lib/format/url";
 import {
   isActiveRun,
   isActiveStep,
@@ -65,7 +66,8 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
       active,
       planHash: run.planHash,
       summary: plan.summary,
-      options: parseStoredJson(run.options, z.unknown(), "run's options (Run.options)"),
+      // A health URL's password or token stays on the server (the runner reads the stored options).
+      options: redactUrlsIn(parseStoredJson(run.options, z.unknown(), "run's options (Run.options)")),
       createdBy: run.createdBy,
       createdAt: run.createdAt.toISOString(),
       confirmedBy: run.confirmedBy,
