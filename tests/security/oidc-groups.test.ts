@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Account, Profile, User } from "next-auth";
-import { expect, test } from "vitest";
+import { afterAll, expect, test, vi } from "vitest";
 
 // Read once by lib/env.ts on first use; this file's module graph is its own.
-process.env.OIDC_ALLOWED_GROUPS = "lifeboat-users, dba";
+vi.stubEnv("OIDC_ALLOWED_GROUPS", "lifeboat-users, dba");
+// The worker may run other test files next: they get the environment back.
+afterAll(() => vi.unstubAllEnvs());
 
 const { authOptions } = await import("@/lib/auth/options");
 const { db } = await import("@/lib/db");

@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID, scryptSync } from "node:crypto";
 import type { Account, Session, User } from "next-auth";
 import type { JWT } from "next-auth/jwt";
-import { beforeEach, expect, test, vi } from "vitest";
+import { afterAll, beforeEach, expect, test, vi } from "vitest";
 
 // Read once by lib/env.ts on first use; this file's module graph is its own.
-process.env.NEXTAUTH_URL = "https://lifeboat.example.test";
+vi.stubEnv("NEXTAUTH_URL", "https://lifeboat.example.test");
+// The worker may run other test files next: they get the environment back.
+afterAll(() => vi.unstubAllEnvs());
 
 // The cookie is the one thing faked: next-auth hands getCurrentUser the session it decoded.
 const cookie = vi.hoisted(() => ({ session: null as Session | null }));
