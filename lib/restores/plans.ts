@@ -16,6 +16,7 @@ import type { Plan } from "@/lib/runner/types";
 import type { MigrationCommands } from "@/lib/scenarios/define";
 import { parseScenarioInput, requireScenario, type ScenarioId, type ScenarioInput } from "@/lib/scenarios/registry";
 import { DEFAULT_MAINTENANCE_DATABASE, serverConnection } from "./database-admin";
+import { bindingOf } from "./binding";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "./names";
 import type { BackupSource, RestoreContext, RestoreOptions, RestoreTarget } from "./steps";
 
@@ -132,6 +133,8 @@ function summary(
         : {}),
       verified: rc.backup.verification ? rc.backup.verification.ok : null,
     },
+    // What the confirmed plan is bound to (lib/restores/binding.ts): execution and resume compare it.
+    binding: bindingOf(rc),
     // Where the clean-up finds the run's leftovers (lib/restores/leftovers-rule.ts reads these).
     workDir: rc.workDir,
     maintenanceDatabase: rc.server.database,

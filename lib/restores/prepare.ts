@@ -21,6 +21,8 @@ import { checkDeletionInputs, type RowSelection } from "@/lib/restores/copy-rows
 import { restoreLeftoversOf } from "@/lib/restores/leftovers-rule";
 import { cleanUpAfterExecution } from "@/lib/restores/leftovers";
 import { recordAudit } from "@/lib/audit/record";
+import { bindingProblem, storedBinding } from "@/lib/restores/binding";
+import type { StepStatus } from "@/lib/runner/states";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
 // the plan page shows its facts), persist it as a planned Run, and rebuild the same Plan
@@ -52,6 +54,21 @@ function storedOptions(value: unknown): StoredOptions {
   if (!r.success)
     throw new UserError("This run's stored options are damaged, so its plan cannot be rebuilt: start a new run.", 409);
   return r.data;
+}
+
+/**
+ * The sha256 Lifeboat computed when it last verified this backup, while the catalog still
+ * calls it verified (a sync that sees the object change resets that, so an older result never
+ * vouches for new bytes); null otherwise.
+ */
+async function verifiedSha256(backup: { id: string; verificationState: string }): Promise<string | null> {
+  if (backup.verificationState !== "verified") return null;
+  const v = await db.verification.findFirst({
+    where: { backupId: backup.id, status: "passed", sha256: { not: null } },
+    orderBy: { startedAt: "desc" },
+    select: { sha256: true },
+  });
+  return v?.sha256 ?? null;
 }
 
 async function planCommonFor(databaseId: string, backupId: string, options: StoredOptions): Promise<PlanCommon> {
@@ -106,6 +123,9 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
       manifest: trustedManifest(checked),
       untrustedManifestNote: checked && !checked.trust.trusted ? checked.trust.note : null,
       locationName: backup.location.name,
+      // The plan is bound to these (lib/restores/binding.ts): execution and resume compare them.
+      etag: backup.etag,
+      sha256: await verifiedSha256(backup),
       verification: backup.lastVerifiedAt
         ? {
             ok: backup.verificationState === "verified",
@@ -123,7 +143,20 @@ export async function resolvePlan(run: RunForPlan): Promise<Plan> {
   if (!run.backupId) throw new UserError("The run's backup was removed from the catalog; start a new run.", 409);
   const options = storedOptions(run.options);
   // The scenario's inputSchema keeps its own fields and drops `now`.
-  return buildPlan(run.scenarioId, await planCommonFor(run.databaseId, run.backupId, options), options);
+  const plan = buildPlan(run.scenarioId, await planCommonFor(run.databaseId, run.backupId, options), options);
+  // The backup object and the target must be the ones the operator confirmed (plans made
+  // before plans were bound have no binding to compare).
+  const confirmed = storedBinding(run.plan);
+  if (confirmed) {
+    const downloaded = await db.runStep.count({
+      where: { runId: run.id, key: "download", status: "succeeded" satisfies StepStatus },
+    });
+    const now = storedBinding(plan);
+    if (!now) throw new Error("a rebuilt restore plan has no binding");
+    const problem = bindingProblem(confirmed, now, { downloaded: downloaded > 0 });
+    if (problem) throw new UserError(problem, 409);
+  }
+  return plan;
 }
 
 /** Runs the plan's preflight step now, read-only, and returns what it logged. */

@@ -58,6 +58,7 @@ import { bytesText, downloadTo, freeBytes, prepareWorkDir, removeWorkDir, scanPl
 import { checkUrl, displayUrl } from "./health";
 import { archiveRestoreArgv, plainRestoreArgv, restoreArchive, restorePlain } from "./restore-tools";
 import { UnsafeSqlError } from "./sql-safety";
+import { backupChangedMessage, backupDifferences, bindingOf } from "./binding";
 
 // The steps of the restore scenarios. Every automatic step is safe to run again after an
 // interruption: it looks at what is there (a leftover scratch database, a half-done switch-
@@ -90,6 +91,10 @@ export type BackupSource = {
   locationName: string;
   /** The catalog's last verification of this backup, when there was one. */
   verification?: BackupVerification | null;
+  /** The object's etag as the catalog knows it (the plan is bound to it). */
+  etag?: string | null;
+  /** The sha256 Lifeboat computed when it last verified these bytes (the plan is bound to it; else the manifest's). */
+  sha256?: string | null;
 };
 
 export type RestoreOptions = BinOptions & {
@@ -390,10 +395,32 @@ export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
         throw new UserError(
           `only ${bytesText(free)} is free in ${rc.workDir}; the download needs ${bytesText(backup.size)}`,
         );
+      // The object must be the one the confirmed plan names: same size and etag before the
+      // download, and the downloaded bytes' sha256 the bound one (or, when none was known, the
+      // same size and etag after it too: not swapped while it streamed).
+      const bound = bindingOf(rc).backup;
+      const changed = async (when: "before" | "after") => {
+        const st = await backup.storage.stat(backup.key);
+        const differences = backupDifferences(bound, { ...bound, size: st.size, etag: st.etag });
+        if (differences.length === 0) return;
+        if (when === "after") await removeWorkDir(rc.workDir);
+        throw new UserError(backupChangedMessage(differences), 409);
+      };
+      await changed("before");
       ctx.log(`downloading ${backup.key} from ${backup.locationName} (${backup.storage.description}) to ${rc.file}`);
       ctx.progress(0, backup.size);
       const source = await backup.storage.read(backup.key);
       const r = await downloadTo(source, rc.file, (b) => ctx.progress(b, backup.size), ctx.signal);
+      if (bound.sha256 !== null && r.sha256 !== bound.sha256) {
+        await removeWorkDir(rc.workDir);
+        throw new UserError(
+          backupChangedMessage([
+            `the downloaded bytes' sha256 is ${r.sha256}, the plan was confirmed for ${bound.sha256} (${bound.sha256From === "verification" ? "Lifeboat's verification" : "its manifest"})`,
+          ]),
+          409,
+        );
+      }
+      if (bound.sha256 === null) await changed("after");
       const problems: string[] = [];
       if (r.bytes !== backup.size)
         problems.push(
@@ -414,6 +441,11 @@ export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
       }
       ctx.log(
         `downloaded ${bytesText(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s; sha256 ${r.sha256}${m ? " (matches the manifest)" : ""}`,
+      );
+      ctx.log(
+        bound.sha256 !== null
+          ? `the bytes are the ones the plan was confirmed for (sha256 from ${bound.sha256From === "verification" ? "Lifeboat's last verification" : "the manifest"})`
+          : "the plan knew no sha256 for this backup (never verified, no manifest): it is bound to its size and etag, which did not change",
       );
       return {
         path: r.path,

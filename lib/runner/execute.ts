@@ -339,7 +339,10 @@ class Execution {
         createdBy: run.createdBy,
       });
     } catch (e) {
-      return this.fail(`The plan could not be prepared, so nothing was run: ${reasonOf(e)}`, null);
+      return this.fail(
+        `The plan could not be prepared, so nothing${succeeded > 0 ? " more" : ""} was run: ${reasonOf(e)}`,
+        null,
+      );
     }
     const problems = planProblems(plan);
     if (problems.length) {
