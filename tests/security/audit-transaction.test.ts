@@ -43,6 +43,33 @@ test("a command's change and its audit event commit together: no audit event, no
   expect(await db.contact.count({ where: { service: loose } })).toBe(1);
 });
 
+test("a transactional command's own db.$transaction calls join it (no deadlock) and roll back with it", async () => {
+  const service = `nested-${randomUUID()}`;
+  const command = defineCommand({
+    name: "test.nested-transactions",
+    role: "admin",
+    input: saveContactSchema,
+    transaction: true,
+    handler: async (input) => {
+      await db.$transaction(async (tx) => tx.contact.create({ data: { service: input.service, name: "one" } }));
+      await db.$transaction([db.contact.create({ data: { service: input.service, name: "two" } })]);
+      expect(await db.contact.count({ where: { service: input.service } })).toBe(2);
+      return { id: "x" };
+    },
+    audit: {
+      action: "contact.create",
+      targetType: "contact",
+      detail: () => {
+        throw new Error("the audit log is unavailable");
+      },
+    },
+  });
+  const started = Date.now();
+  expect((await command({ service, name: "Ana" })).ok).toBe(false);
+  expect(Date.now() - started).toBeLessThan(4_000);
+  expect(await db.contact.count({ where: { service } })).toBe(0);
+});
+
 test("a real transactional command writes the change and one chained audit event", async () => {
   expect(saveContactCommand.command.transactional).toBe(true);
   const service = `real-${randomUUID()}`;
