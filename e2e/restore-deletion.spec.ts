@@ -69,7 +69,7 @@ test("accidental deletion: preview the missing rows, confirm, copy exactly those
   await expect(page.getByTestId("step-copy-back")).toBeVisible();
 
   const confirm = page.getByRole("form", { name: "Confirm the restore" });
-  await confirm.getByLabel("Target database name").fill("amani");
+  await confirm.getByLabel("Lifeboat name/database name").fill("amani-production/amani");
   await confirm.getByRole("button", { name: "Start the restore" }).click();
 
   const preview = page.getByTestId("step-preview-rows");

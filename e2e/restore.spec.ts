@@ -31,7 +31,7 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await screenshotBoth(page, "restore-plan");
 
   const confirm = page.getByRole("form", { name: "Confirm the restore" });
-  await confirm.getByLabel("Target database name").fill("amani_staging");
+  await confirm.getByLabel("Lifeboat name/database name").fill("amani_staging");
   await confirm.getByRole("button", { name: "Start the restore" }).click();
   await expect(page.getByTestId("confirm-error")).toContainText('You typed "amani_staging"');
   await expect(page.getByTestId("run-status")).toContainText("Planned");
@@ -40,8 +40,15 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   // Before the switch-over, the old copy's name is a promise, not a fact.
   await expect(page.getByTestId("run-target")).toContainText(/Old copy will be kept as: amani_before_\d{14}/);
 
+  // Production's confirmation is the Lifeboat name and the database name, as the dialog shows it:
+  // the bare database name (what staging takes) is refused.
+  await expect(confirm).toContainText("amani-production/amani");
+  await confirm.getByLabel("Lifeboat name/database name").fill("amani");
+  await confirm.getByRole("button", { name: "Start the restore" }).click();
+  await expect(page.getByTestId("confirm-error")).toContainText('type "amani-production/amani" exactly');
+
   // The page shows the run started at once: the confirm form goes, the status leaves "Planned".
-  await confirm.getByLabel("Target database name").fill("amani");
+  await confirm.getByLabel("Lifeboat name/database name").fill("amani-production/amani");
   const clicked = Date.now();
   await confirm.getByRole("button", { name: "Start the restore" }).click();
   await expect(page.getByTestId("run-status")).toHaveText(/Starting|Running|Waiting/, { timeout: 1_000 });

@@ -22,6 +22,7 @@ import { restoreLeftoversOf } from "@/lib/restores/leftovers-rule";
 import { cleanUpAfterExecution } from "@/lib/restores/leftovers";
 import { recordAudit } from "@/lib/audit/record";
 import { bindingProblem, storedBinding } from "@/lib/restores/binding";
+import { typedConfirmationOf } from "@/lib/restores/typed-confirmation";
 import type { StepStatus } from "@/lib/runner/states";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
@@ -243,14 +244,15 @@ export async function prepareRun(
 export async function confirmRun(input: { runId: string; typedName: string; planHash: string }, actor: SessionUser) {
   const run = await db.run.findUnique({
     where: { id: input.runId },
-    include: { database: { select: { dbName: true } } },
+    include: { database: { select: { name: true, environment: true, dbName: true } } },
   });
   if (!run) throw new NotFoundError("The run");
-  // The typed confirmation is the target database's real name on its server.
+  // The typed confirmation: the database's real name on its server; on production, the
+  // Lifeboat name and the database name (lib/restores/typed-confirmation.ts).
   const { runId, done } = await confirmAndStart({
     runId: run.id,
     typedName: input.typedName,
-    expectedName: run.database.dbName,
+    expectedName: typedConfirmationOf(run.database),
     planHash: input.planHash,
     actor,
     resolvePlan,

@@ -8,6 +8,7 @@ import { NotFoundError } from "@/lib/errors";
 import { getRestoreRun } from "@/lib/restores/queries";
 import { scenarioById } from "@/lib/scenarios/registry";
 import { db } from "@/lib/db";
+import { typedConfirmationOf } from "@/lib/restores/typed-confirmation";
 import { RunPanel } from "./run-panel";
 
 export const metadata: Metadata = { title: "Restore run" };
@@ -22,7 +23,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   const scenario = scenarioById(view.run.scenarioId);
   const database = await db.database.findUnique({
     where: { id: view.run.databaseId },
-    select: { dbName: true, host: true, port: true },
+    select: { name: true, environment: true, dbName: true, host: true, port: true },
   });
   const rtoMinutes = scenario
     ? ((
@@ -51,6 +52,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         role={user.role}
         email={user.email}
         targetDbName={database?.dbName ?? ""}
+        confirmationText={database ? typedConfirmationOf(database) : ""}
         targetServer={database ? `${database.host}:${database.port}` : ""}
         rtoMinutes={rtoMinutes}
       />

@@ -56,6 +56,7 @@ export function RunPanel({
   role,
   email,
   targetDbName,
+  confirmationText,
   targetServer,
   rtoMinutes,
 }: {
@@ -65,6 +66,8 @@ export function RunPanel({
   /** The signed-in user: the two-person rule does not offer them an approval of their own run. */
   email: string;
   targetDbName: string;
+  /** Exactly what the operator types to start the run (production: "<name in Lifeboat>/<database>"). */
+  confirmationText: string;
   targetServer: string;
   rtoMinutes: number | null;
 }) {
@@ -326,7 +329,7 @@ export function RunPanel({
         <ConfirmForm
           runId={run.id}
           planHash={run.planHash}
-          targetDbName={targetDbName}
+          confirmationText={confirmationText}
           production={production}
           onStarted={(confirmedBy) => {
             // Show the running view at once, then let the poll (now every second) bring the steps.
@@ -398,13 +401,13 @@ export function RunPanel({
 function ConfirmForm({
   runId,
   planHash,
-  targetDbName,
+  confirmationText,
   production,
   onStarted,
 }: {
   runId: string;
   planHash: string;
-  targetDbName: string;
+  confirmationText: string;
   production: boolean;
   onStarted: (confirmedBy: string) => void;
 }) {
@@ -423,12 +426,15 @@ function ConfirmForm({
         {production ? "This changes a PRODUCTION database." : "This changes the target database."}
       </h2>
       <p className="mt-1 text-sm">
-        Nothing has run yet. To start, type the target database&apos;s name{" "}
-        <strong className="font-mono">{targetDbName}</strong>. The server checks the name and that the plan above is
-        still the one you read.
+        Nothing has run yet. To start, type{" "}
+        {production
+          ? "the database's name in Lifeboat and its name on the server, with a slash between them"
+          : "the target database's name"}
+        : <strong className="font-mono [overflow-wrap:anywhere]">{confirmationText}</strong>. The server checks it and
+        that the plan above is still the one you read.
       </p>
       <label className="mt-3 block text-sm font-medium">
-        Target database name
+        {production ? "Lifeboat name/database name" : "Target database name"}
         <input
           value={typed}
           onChange={(e) => setTyped(e.target.value)}
