@@ -27,7 +27,9 @@ export type Approver = { id: string; email: string };
 
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
+/** A line in the run's own log, when the subject is a run (other subjects have the audit log only). */
 async function runLog(tx: Tx, subject: ApprovalSubject, text: string, stream: "info" | "error" = "info") {
+  if (subject.subjectType !== "run") return;
   await tx.runLog.create({
     data: { runId: subject.subjectId, stepIndex: subject.stepIndex, at: approvalNow(), stream, text },
   });

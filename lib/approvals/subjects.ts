@@ -12,7 +12,7 @@ import { ACTION_WORDS, type ApprovalAction, type ApprovalBinding } from "@/lib/a
 // A restore run is the only subject so far; retention deletion adds its own resolver here.
 
 export type ApprovalSubject = {
-  subjectType: "run";
+  subjectType: string;
   subjectId: string;
   environment: string;
   /** One line for the dashboard and the approver ("Switch-over of amani-production (run …)"). */
@@ -30,14 +30,31 @@ export type ApprovalSubject = {
 // so that fields added to that result later do not break approvals.
 const downloadShaSchema = z.looseObject({ sha256: z.string().regex(/^[0-9a-f]{64}$/) });
 
-export function subjectTypeOf(action: ApprovalAction): "run" {
-  if (action.startsWith("run.")) return "run";
-  throw new UserError(`Approvals of ${ACTION_WORDS[action]} are not built yet.`, 400);
+type Resolver = {
+  subjectType: string;
+  resolve: (tx: Tx, action: ApprovalAction, id: string) => Promise<ApprovalSubject>;
+};
+
+// One resolver per action. Retention deletion adds its own (subject: the deletion batch, bound to
+// a hash of the keys it deletes as planHash); until then its approvals are refused.
+const RESOLVERS: Partial<Record<ApprovalAction, Resolver>> = {
+  "run.switch-over": { subjectType: "run", resolve: (tx, action, id) => runSubject(tx, action, id) },
+  "run.copy-back": { subjectType: "run", resolve: (tx, action, id) => runSubject(tx, action, id) },
+  "run.drop-old-copy": { subjectType: "run", resolve: (tx, action, id) => runSubject(tx, action, id) },
+};
+
+function resolverOf(action: ApprovalAction): Resolver {
+  const r = RESOLVERS[action];
+  if (!r) throw new UserError(`Approvals of ${ACTION_WORDS[action]} are not built yet.`, 400);
+  return r;
+}
+
+export function subjectTypeOf(action: ApprovalAction): string {
+  return resolverOf(action).subjectType;
 }
 
 export async function resolveSubject(tx: Tx, action: ApprovalAction, subjectId: string): Promise<ApprovalSubject> {
-  subjectTypeOf(action);
-  return runSubject(tx, action, subjectId);
+  return resolverOf(action).resolve(tx, action, subjectId);
 }
 
 async function runSubject(tx: Tx, action: ApprovalAction, runId: string): Promise<ApprovalSubject> {
