@@ -69,6 +69,13 @@ test("a disabled user's sessions stay ended when the account is enabled again", 
   expect(await getCurrentUser()).toBeNull();
 });
 
+test("a removed user's session ends", async () => {
+  const user = await newUser();
+  cookie.session = await signIn(user.id);
+  await db.user.delete({ where: { id: user.id } });
+  expect(await getCurrentUser()).toBeNull();
+});
+
 test("a session without a session version (forged or from before versions) is refused", async () => {
   const user = await newUser();
   cookie.session = { expires: "", user: { id: user.id } } as Session;
