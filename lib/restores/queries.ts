@@ -2,6 +2,7 @@ import "server-only";
 import { requireRole } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
 import { getRunView, listRuns } from "@/lib/runner/queries";
+import { readStepResult } from "@/lib/runner/step-results";
 import { keptScratchDatabases } from "@/lib/restores/leftovers";
 import { approvalsOfRun, twoPersonRuleFor } from "@/lib/approvals/queries";
 
@@ -29,6 +30,16 @@ export async function getRestoreRun(runId: string, opts: { afterLogId?: number }
     ...view,
     steps: view.steps.map((s) => (s.key === "preview-rows" ? { ...s, result: withoutSample(s.result) } : s)),
   };
+}
+
+/** One step's whole result, when the run view deferred it (too big to send on every poll). */
+export async function getRestoreRunStepResult(runId: string, index: number) {
+  const user = await requireRole("viewer");
+  const step = await readStepResult(runId, index);
+  // The same rule as the run view: a viewer sees the preview's counts and ids, not the rows.
+  if (step.key === "preview-rows" && !hasRole(user.role, "operator"))
+    return { ...step, result: withoutSample(step.result) };
+  return step;
 }
 
 function withoutSample(result: unknown): unknown {

@@ -19,7 +19,7 @@ import type { BackupStorage } from "@/lib/storage/provider";
 import { dropOldCopy, renameSql } from "./database-admin";
 import { planFor, type BackupSource, type RestoreTarget } from "./plans";
 import { countsOf, databasesStartingWith, executePlan } from "./test-support";
-import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
+import { DEFAULT_HEAD_SOURCE, headQuerySql } from "@/lib/postgres/head-query";
 
 // Acceptance 1 of the restore issue: for each scenario, damage a fixture database the way
 // the scenario says, run the plan's automatic steps in order, and check that every table has
@@ -162,7 +162,7 @@ describe("failed migration (plain SQL, gzip): a bumped alembic_version and a bro
       expect(first.results["migration-heads"]).toEqual({
         current: "ffff00001111",
         backup: "a1b2c3d4e5f6",
-        query: "select version_num from alembic_version",
+        query: headQuerySql(DEFAULT_HEAD_SOURCE),
       });
       expect(first.results["sql-safety"]).toMatchObject({
         mode: "restricted",

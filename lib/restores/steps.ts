@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { previewResultSchema } from "@/lib/restores/preview-result";
+import { keepPreviewIds, previewIdsOf } from "@/lib/restores/preview-ids";
 import { verifyBackup } from "@/lib/backups/verify";
 import { aclFactsSchema } from "./acl-facts";
 import { restoreRoleFacts, restoreRoleWarning } from "./restore-role";
@@ -930,7 +931,9 @@ export function previewRowsStep(rc: RestoreContext, table: string, idColumn: str
           ? "no rows are missing: there is nothing to copy back"
           : `${p.missing.toLocaleString("en-US")} row${p.missing === 1 ? "" : "s"} to copy back; first ids: ${p.ids.slice(0, 10).join(", ")}${p.missing > 10 ? ", …" : ""}`,
       );
-      return { ...p, verdict: `${p.missing} row${p.missing === 1 ? "" : "s"} of ${p.table} to copy back.` };
+      // The stored result keeps the first ids; the whole list waits in the work folder.
+      const kept = await keepPreviewIds(rc.workDir, p.ids);
+      return { ...p, ...kept, verdict: `${p.missing} row${p.missing === 1 ? "" : "s"} of ${p.table} to copy back.` };
     },
   );
 }
@@ -962,7 +965,8 @@ export function copyBackStep(rc: RestoreContext, table: string, idColumn: string
     // A failure here rolled back: production has what it had before the step.
     async () => `${untouchedNote(rc.target)} (The copy runs in one transaction, which was rolled back.)`,
     async (ctx) => {
-      const p = previewRowsResult.of(ctx);
+      const preview = previewRowsResult.of(ctx);
+      const p = { ...preview, ids: await previewIdsOf(rc.workDir, preview) };
       ctx.log(
         `copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${rc.scratch} into ${rc.database}`,
       );

@@ -6,6 +6,7 @@ import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
 import { parseStoredPlan, storedCommandSchema } from "@/lib/runner/plan";
 import { lockTargetOf } from "@/lib/runner/lock";
 import { redactUrlsIn } from "@/lib/format/url";
+import { resultIsInline } from "@/lib/runner/step-results";
 import {
   isActiveRun,
   isActiveStep,
@@ -110,7 +111,13 @@ export async function getRunView(runId: string, opts: { afterLogId?: number } = 
         bytesTotal: num(s.bytesTotal),
         note: s.note,
         completedBy: s.completedBy,
-        result: parseStoredJsonOrNull(s.result, z.unknown(), `result of step ${s.index + 1} (RunStep.result)`),
+        // A big result (a long table list, a large preview) is not sent on every poll: the
+        // page fetches it on demand (lib/runner/step-results.ts).
+        result: resultIsInline(s.result)
+          ? parseStoredJsonOrNull(s.result, z.unknown(), `result of step ${s.index + 1} (RunStep.result)`)
+          : null,
+        resultDeferred: !resultIsInline(s.result),
+        resultBytes: s.result?.length ?? 0,
         error: s.error,
       };
     }),

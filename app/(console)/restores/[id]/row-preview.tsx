@@ -1,3 +1,5 @@
+import { useQuery } from "@tanstack/react-query";
+import type { StepResultResponse } from "@/app/api/runs/[id]/steps/[index]/result/route";
 import { previewResultSchema, type PreviewStepResult } from "@/lib/restores/preview-result";
 
 // The preview step's stored result, parsed where the run page reads it with the producer's
@@ -69,4 +71,41 @@ export function RowPreview({ preview }: { preview: RowPreviewResult }) {
       )}
     </div>
   );
+}
+
+/**
+ * The preview step's result as the run view carries it: inline when small, else fetched once
+ * from the step's result route (a big result is not sent with every poll).
+ */
+export function StepRowPreview({
+  runId,
+  step,
+}: {
+  runId: string;
+  step: { index: number; result: unknown; resultDeferred?: boolean };
+}) {
+  const deferred = step.resultDeferred === true;
+  const { data, error, isPending } = useQuery({
+    queryKey: ["run-step-result", runId, step.index],
+    enabled: deferred,
+    staleTime: Infinity,
+    queryFn: async (): Promise<StepResultResponse> => {
+      const res = await fetch(`/api/runs/${runId}/steps/${step.index}/result`, { cache: "no-store" });
+      if (!res.ok) throw new Error(((await res.json()) as { error?: string }).error ?? `HTTP ${res.status}`);
+      return res.json();
+    },
+  });
+  if (!deferred) {
+    const preview = rowPreviewOf(step.result);
+    return preview ? <RowPreview preview={preview} /> : null;
+  }
+  if (error)
+    return (
+      <p className="mt-2 text-red-800" role="alert">
+        The preview could not be loaded ({error.message}): reload the page before you confirm.
+      </p>
+    );
+  if (isPending) return <p className="mt-2 text-slate-600">Loading the preview of the rows to copy back…</p>;
+  const preview = rowPreviewOf(data.result);
+  return preview ? <RowPreview preview={preview} /> : null;
 }

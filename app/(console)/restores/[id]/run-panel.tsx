@@ -11,7 +11,7 @@ import { commandText } from "@/lib/scenarios/command-text";
 import { formatBytes } from "@/lib/format/bytes";
 import { formatDuration } from "@/lib/format/time";
 import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
-import { RowPreview, rowPreviewOf } from "./row-preview";
+import { StepRowPreview } from "./row-preview";
 import { canCancelRun, canResumeRun, isActiveRun, type RunStatus } from "@/lib/runner/states";
 import { approvalActionOfStep, dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
 import type { Role } from "@/lib/auth/roles";
@@ -106,7 +106,7 @@ export function RunPanel({
   const production = run.environment === "production";
   // "Kept as" only once the switch-over really happened; before that (or while interrupted) it is a promise.
   const switchedOver = steps.some((s) => s.key === "switch-over" && s.status === "succeeded");
-  const preview = rowPreviewOf(steps.find((s) => s.key === "preview-rows")?.result);
+  const previewStep = steps.find((s) => s.key === "preview-rows");
   // The two-person rule (LIFEBOAT_TWO_PERSON_ENVIRONMENTS) as the server applies it to this run.
   const ruleEnvironments = view.twoPersonRule ? [run.environment] : [];
   const approvedFor = (action: string) => view.approvals.some((a) => a.action === action && a.state === "approved");
@@ -294,7 +294,9 @@ export function RunPanel({
                     Note{s.completedBy ? ` by ${s.completedBy}` : ""}: {s.note}
                   </p>
                 )}
-                {s.status === "waiting" && s.kind === "confirmation" && preview && <RowPreview preview={preview} />}
+                {s.status === "waiting" && s.kind === "confirmation" && previewStep && (
+                  <StepRowPreview runId={run.id} step={previewStep} />
+                )}
                 {s.status === "waiting" && view.twoPersonRule && approvalActionOfStep(s) && (
                   <ApprovalBox
                     runId={run.id}
