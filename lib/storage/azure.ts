@@ -212,7 +212,16 @@ export class AzureStorage implements BackupStorage {
     assertValidKey(key);
     try {
       const p = await this.deadline((abortSignal) => this.container.getBlobClient(key).getProperties({ abortSignal }));
-      return { key, size: p.contentLength ?? 0, lastModified: p.lastModified ?? new Date(0), etag: p.etag ?? null };
+      return {
+        key,
+        size: p.contentLength ?? 0,
+        lastModified: p.lastModified ?? new Date(0),
+        etag: p.etag ?? null,
+        lock:
+          p.immutabilityPolicyExpiresOn || p.legalHold
+            ? { retainUntil: p.immutabilityPolicyExpiresOn ?? null, legalHold: p.legalHold === true }
+            : null,
+      };
     } catch (e) {
       throw this.fail(e, "read", key);
     }

@@ -222,7 +222,10 @@ export class GcsStorage implements BackupStorage {
     try {
       const file = this.bucket.file(key);
       await file.getMetadata();
-      return this.toObject(file);
+      const m = file.metadata;
+      const hold = m.temporaryHold === true || m.eventBasedHold === true;
+      const until = m.retentionExpirationTime ? new Date(m.retentionExpirationTime) : null;
+      return { ...this.toObject(file), lock: until || hold ? { retainUntil: until, legalHold: hold } : null };
     } catch (e) {
       throw this.fail(e, "read", key);
     }

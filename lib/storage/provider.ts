@@ -12,7 +12,15 @@ export type StorageObject = {
   lastModified: Date;
   /** Provider's entity tag or equivalent when it has one; used to notice changed objects. */
   etag: string | null;
+  /**
+   * Object lock / immutability / holds, when the provider reported them (stat only; list leaves
+   * it undefined). Retention reads it so a locked object is reported "retained until", not deleted
+   * (a versioned bucket would otherwise only hide it behind a delete marker).
+   */
+  lock?: ObjectLock | null;
 };
+
+export type ObjectLock = { retainUntil: Date | null; legalHold: boolean };
 
 export type ListPage = { objects: StorageObject[]; nextToken: string | null };
 

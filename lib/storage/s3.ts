@@ -246,6 +246,10 @@ export class S3Storage implements BackupStorage {
         size: out.ContentLength ?? 0,
         lastModified: out.LastModified ?? new Date(0),
         etag: out.ETag ?? null,
+        lock:
+          out.ObjectLockRetainUntilDate || out.ObjectLockLegalHoldStatus === "ON"
+            ? { retainUntil: out.ObjectLockRetainUntilDate ?? null, legalHold: out.ObjectLockLegalHoldStatus === "ON" }
+            : null,
       };
     } catch (e) {
       throw this.fail(e, "read", key);
