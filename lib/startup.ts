@@ -43,6 +43,10 @@ await startBackgroundWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);
 // Alerts: the RPO dead-man switch and delivery retries, on their own timers.
 const { startAlertWork } = await import("@/lib/alerts/scheduler");
 startAlertWork();
+// Scheduled backups, after run recovery: a due time missed while the console was down runs now
+// (and says it is late); backup runs the stopped console interrupted are resumed.
+const { startBackupScheduler } = await import("@/lib/schedules/scheduler");
+startBackupScheduler();
 // After recovery marked crashed runs interrupted (they keep their leftovers for a resume):
 // downloads and scratch databases of runs that ended without a clean-up. In the background,
 // because an unreachable server takes seconds to time out.

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import { raiseAlert, resolveAlert } from "@/lib/alerts/incidents";
 import { storedRunStatus, type RunStatus } from "@/lib/runner/states";
 import { scenarioTitle } from "@/lib/scenarios/registry";
+import { isBackupRun } from "@/lib/backups/backup-run-kind";
 
 // Restore runs that need a person: a failed run (resume it or cancel it) and a run waiting for
 // an operator's confirmation or manual step. Reconciled from the run's state, so the same code
@@ -36,6 +37,8 @@ export async function reconcileRunAlerts(runId: string, now?: Date): Promise<voi
     }
     return;
   }
+  // A backup run alerts as backup_failed (lib/backups/backup-run.ts), not as a restore.
+  if (isBackupRun(run.scenarioId)) return;
   const status: RunStatus = storedRunStatus(run.status);
   const what = `Restore run "${scenarioTitle(run.scenarioId)}" on ${run.database.name}`;
   const link = `/restores/${run.id}`;

@@ -33,7 +33,7 @@ type Existing = {
   hasManifest: boolean;
 };
 
-function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest | null) {
+export function rowFor(o: StorageObject, databaseId: string | null, manifest: Manifest | null) {
   const parsed = parseKey(o.key);
   // Only a manifest signed by this console may set the format and the time (which decide how a
   // backup is restored and which one is suggested); an unsigned one is kept to be shown. Its

@@ -151,6 +151,54 @@ export async function confirmAndStart(input: {
   return { runId: run.id, done: startExecution(run.id, input.resolvePlan).done };
 }
 
+/**
+ * Starts a planned run that needs no typed confirmation (a backup reads the database, it changes
+ * nothing): takes the database (one active run per database), queues the run and starts
+ * executing it in this process. `why` is the first line of its log (who or what started it).
+ */
+export async function startWithoutConfirmation(input: {
+  runId: string;
+  actor: RunActor;
+  why: string;
+  resolvePlan: ResolvePlan;
+}): Promise<{ runId: string; done: Promise<void> }> {
+  const run = await db.run.findUnique({
+    where: { id: input.runId },
+    select: { id: true, status: true, planHash: true, databaseId: true },
+  });
+  if (!run) throw new NotFoundError("The run");
+  if (storedRunStatus(run.status) !== "planned")
+    throw new UserError(`This run was already started (it is ${run.status}).`, 409);
+  const holder = input.actor.email;
+  const outcome = await withLockRetry(async (tx) => {
+    const lock = await takeDatabaseLock(tx, run, holder);
+    if (!lock.ok) return lock;
+    const now = new Date();
+    const { count } = await tx.run.updateMany({
+      where: { id: run.id, status: "planned" satisfies RunStatus },
+      data: {
+        status: "queued" satisfies RunStatus,
+        confirmedBy: holder,
+        confirmedAt: now,
+        leaseOwner: INSTANCE_ID,
+        leaseExpiresAt: leaseUntil(now.getTime()),
+        cancelRequested: false,
+      },
+    });
+    if (count !== 1) throw new UserError("This run was started or changed by someone else a moment ago.", 409);
+    return lock;
+  });
+  if (!outcome.ok) throw new UserError(`${outcome.message} Nothing was started.`, 409);
+  await logLine(run.id, null, input.why);
+  await recordAudit(input.actor, {
+    action: "run.start",
+    targetType: "run",
+    targetId: run.id,
+    detail: { databaseId: run.databaseId, planHash: run.planHash },
+  });
+  return { runId: run.id, done: startExecution(run.id, input.resolvePlan).done };
+}
+
 /** An operator's tick on the manual or confirmation step the run is waiting for. */
 export async function completeManualStep(input: {
   runId: string;
