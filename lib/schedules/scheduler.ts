@@ -36,8 +36,14 @@ export type StartedScheduledRun = {
 };
 
 /** Starts the backup of every schedule that came due by `now` (tests pass their clock). */
-export async function runDueSchedules(now: Date = new Date()): Promise<StartedScheduledRun[]> {
-  const schedules = await db.backupSchedule.findMany({ where: { enabled: true } });
+export async function runDueSchedules(
+  now: Date = new Date(),
+  /** Tests look at their own databases' schedules only. */
+  opts: { databaseIds?: string[] } = {},
+): Promise<StartedScheduledRun[]> {
+  const schedules = await db.backupSchedule.findMany({
+    where: { enabled: true, ...(opts.databaseIds ? { databaseId: { in: opts.databaseIds } } : {}) },
+  });
   const started: StartedScheduledRun[] = [];
   for (const s of schedules) {
     let dueAt: Date | null;
