@@ -14,6 +14,7 @@ import {
   missingToolError,
   PgCommandError,
   pgDumpVersion,
+  runPsqlQuery,
   serverVersion,
   tableRowCounts,
   type ExportedSnapshot,
@@ -85,6 +86,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
     written = true; // from here on a partial object may exist
     const { size, sha256 } = await dumpToStorage({ ...opts, conn, snapshot: snap?.snapshot ?? null });
     const tables = await tableRowCounts(conn, q);
+    const roles = await databaseRoles(conn, q);
     const manifest = signWithServerKey(
       manifestSchema.parse({
         lifeboat: 1,
@@ -98,6 +100,7 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
         migrationHead: head,
         critical: opts.critical ?? false,
         tables,
+        roles,
       }),
     );
     opts.signal?.throwIfAborted();
@@ -114,6 +117,28 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
   } finally {
     await snap?.release();
   }
+}
+
+// Every role an object of the database belongs to or is granted to (PUBLIC left out): what
+// pg_dump writes as OWNER TO, GRANT … TO and CREATE POLICY … TO.
+const ROLES_SQL = `WITH objs AS (
+  SELECT c.relowner AS owner, c.relacl AS acl FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  UNION ALL SELECT nspowner, nspacl FROM pg_namespace WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'
+  UNION ALL SELECT p.proowner, p.proacl FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  UNION ALL SELECT t.typowner, t.typacl FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+  UNION ALL SELECT lomowner, lomacl FROM pg_largeobject_metadata
+), ids AS (
+  SELECT owner AS id FROM objs
+  UNION SELECT (aclexplode(acl)).grantee FROM objs WHERE acl IS NOT NULL
+  UNION SELECT unnest(polroles) FROM pg_policy
+)
+SELECT DISTINCT r.rolname FROM ids JOIN pg_roles r ON r.oid = ids.id ORDER BY 1`;
+
+async function databaseRoles(conn: PgConnection, q: Parameters<typeof runPsqlQuery>[2]): Promise<string[]> {
+  return (await runPsqlQuery(conn, ROLES_SQL, q)).map((r) => r[0] ?? "").filter((r) => r !== "");
 }
 
 /** pg_dump → (gzip) → sha256/size → storage.write. Deletes the object when anything fails. */

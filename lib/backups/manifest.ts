@@ -27,6 +27,11 @@ export const manifestSchema = z.object({
   critical: z.boolean().default(false),
   tables: z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number().int().nonnegative() })),
   /**
+   * Roles the database's objects belong to or are granted to: a restore needs each on the target
+   * server, and the preflight says which are missing before anything runs. Absent in older manifests.
+   */
+  roles: z.array(z.string()).optional(),
+  /**
    * HMAC-SHA256 over every other field (lib/backups/manifest-signature.ts) with a key only the
    * console holds. Without a valid one the manifest is informational only.
    */

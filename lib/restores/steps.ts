@@ -9,6 +9,8 @@ import { restoreRoleFacts, restoreRoleWarning } from "./restore-role";
 import {
   archiveScriptArgv,
   checkReads,
+  checkRoles,
+  roleProblemMessage,
   inspectArchive,
   requireRestorableRoles,
   unsafeArchiveMessage,
@@ -263,7 +265,6 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       });
       facts.serverVersion = version;
       ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
-      ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
       const role = await restoreRoleFacts(rc.server, opts);
       facts.restoreRole = role;
       const roleWarning = restoreRoleWarning(role, rc.server, rc.target.environment);
@@ -318,6 +319,16 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
           ctx.log(
             `warning: the backup comes from PostgreSQL ${m.serverVersion}, newer than the target's ${version}: the restore may fail on features the older server lacks`,
             "stderr",
+          );
+        }
+        if (m.roles && m.roles.length > 0) {
+          // Roles live in the server, not in the backup: say now which are missing, not after the download.
+          const check = await checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts);
+          facts.missingRoles = check.missing;
+          const problem = roleProblemMessage(check, rc.server);
+          if (problem) throw new UserError(problem, 422);
+          ctx.log(
+            `the backup's objects belong or are granted to ${m.roles.length} role${m.roles.length === 1 ? "" : "s"} (${m.roles.join(", ")}): each exists on ${describeServer(rc.server)}`,
           );
         }
       } else {
