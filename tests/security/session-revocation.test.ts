@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, scryptSync } from "node:crypto";
 import type { Account, Session, User } from "next-auth";
 import type { JWT } from "next-auth/jwt";
+import type { AdapterUser } from "next-auth/adapters";
 import { afterAll, beforeEach, expect, test, vi } from "vitest";
 
 // Read once by lib/env.ts on first use; this file's module graph is its own.
@@ -35,7 +36,7 @@ async function signIn(userId: string): Promise<Session> {
   return (await session!({
     session: { expires: "" } as Session,
     token: later,
-    user: undefined as unknown as User,
+    user: undefined as unknown as AdapterUser,
     newSession: undefined,
     trigger: "update",
   })) as Session;
