@@ -29,6 +29,8 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("preflight")).toContainText(/connect|version|size/i);
   await expect(page.getByTestId("step-restore-scratch")).toContainText(/pg_restore|psql/);
   await screenshotBoth(page, "restore-plan");
+  // The plan says what it is bound to: the backup's sha256 (or its size and etag) and the target.
+  await expect(page.getByTestId("run-binding")).toContainText(/(sha256 [0-9a-f]{16}…|no sha256 known).* and amani on /);
 
   const confirm = page.getByRole("form", { name: "Confirm the restore" });
   await confirm.getByLabel("Lifeboat name/database name").fill("amani_staging");

@@ -124,6 +124,11 @@ export function RunPanel({
       migrationHead?: string | null;
     };
     target?: { connection?: string };
+    /** What the confirmed plan is bound to (lib/restores/binding.ts). */
+    binding?: {
+      backup: { sha256: string | null; sha256From: string | null; etag: string | null };
+      target: { host: string; port: number; database: string };
+    };
     preflight?: { ok: boolean; lines: string[] };
     scratchDatabase?: string;
     oldCopy?: string;
@@ -168,6 +173,30 @@ export function RunPanel({
               )
             </span>
           </div>
+          {summary.binding && (
+            <div className="sm:col-span-2" data-testid="run-binding">
+              <dt className="inline text-slate-500">Bound to: </dt>
+              <dd className="inline text-xs">
+                {summary.binding.backup.sha256 ? (
+                  <>
+                    sha256{" "}
+                    <span className="font-mono [overflow-wrap:anywhere]" title={summary.binding.backup.sha256}>
+                      {summary.binding.backup.sha256.slice(0, 16)}…
+                    </span>{" "}
+                    ({summary.binding.backup.sha256From === "verification" ? "Lifeboat's verification" : "its manifest"}
+                    )
+                  </>
+                ) : (
+                  "no sha256 known (never verified): the backup's size and etag"
+                )}
+                {" and "}
+                <span className="font-mono [overflow-wrap:anywhere]">
+                  {summary.binding.target.database} on {summary.binding.target.host}:{summary.binding.target.port}
+                </span>
+                ; a run stops if either changes.
+              </dd>
+            </div>
+          )}
           {summary.scratchDatabase && (
             <div>
               <dt className="inline text-slate-500">Scratch database: </dt>
