@@ -23,6 +23,8 @@ const PUBLIC_ROUTES = new Set([
   "app/api/health/route.ts",
   "app/api/auth/[...nextauth]/route.ts",
   "app/metrics/route.ts",
+  // An API token instead of a session (tests/security/api-tokens.test.ts: 401, 403, revoked).
+  "app/api/v1/databases/[name]/backups/route.ts",
 ]);
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
