@@ -75,6 +75,18 @@ export async function approvalsOfRun(runId: string): Promise<ApprovalView[]> {
   return rows.map((a) => view(a, now));
 }
 
+/** A database's retention-deletion approvals, newest first (the retention page). */
+export async function approvalsOfDatabase(databaseId: string): Promise<ApprovalView[]> {
+  await requireRole("viewer");
+  const now = approvalNow();
+  const rows = await db.approval.findMany({
+    where: { subjectType: "database", subjectId: databaseId },
+    orderBy: { requestedAt: "desc" },
+    take: 20,
+  });
+  return rows.map((a) => view(a, now));
+}
+
 /** Requests no approver has answered yet and that have not expired (the dashboard's card). */
 export async function pendingApprovals(): Promise<ApprovalView[]> {
   await requireRole("viewer");

@@ -156,6 +156,7 @@ export function timeLeftText(expiresAt: Date | string, now: number): string | nu
 /** Where a subject's page is (dashboard links). */
 export function subjectHref(subjectType: string, subjectId: string): string | null {
   if (subjectType === "run") return `/restores/${encodeURIComponent(subjectId)}`;
+  if (subjectType === "database") return `/backups/retention/${encodeURIComponent(subjectId)}`;
   return null;
 }
 

@@ -6,6 +6,7 @@ import { restoreLeftoversOf } from "@/lib/restores/leftovers-rule";
 import { stepKeyOfAction } from "@/lib/restores/approval";
 import { parseStoredJson } from "@/lib/stored-json";
 import { ACTION_WORDS, type ApprovalAction, type ApprovalBinding } from "@/lib/approvals/rules";
+import { retentionSubject } from "@/lib/retention/approval-subject";
 
 // What an approval is about, read from Lifeboat's database inside the caller's transaction: the
 // facts it is bound to, who may not approve it, and whether the action can be approved now.
@@ -35,12 +36,13 @@ type Resolver = {
   resolve: (tx: Tx, action: ApprovalAction, id: string) => Promise<ApprovalSubject>;
 };
 
-// One resolver per action. Retention deletion adds its own (subject: the deletion batch, bound to
-// a hash of the keys it deletes as planHash); until then its approvals are refused.
+// One resolver per action. Retention deletion's subject is the database, bound to a hash of the
+// backups it deletes as planHash (lib/retention/approval-subject.ts).
 const RESOLVERS: Partial<Record<ApprovalAction, Resolver>> = {
   "run.switch-over": { subjectType: "run", resolve: (tx, action, id) => runSubject(tx, action, id) },
   "run.copy-back": { subjectType: "run", resolve: (tx, action, id) => runSubject(tx, action, id) },
   "run.drop-old-copy": { subjectType: "run", resolve: (tx, action, id) => runSubject(tx, action, id) },
+  "retention.delete": { subjectType: "database", resolve: (tx, _action, id) => retentionSubject(tx, id) },
 };
 
 function resolverOf(action: ApprovalAction): Resolver {

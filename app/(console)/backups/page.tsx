@@ -80,7 +80,15 @@ export default async function BackupsPage({
 
   return (
     <>
-      <PageHeader title="Backups" description="Every backup in every location, newest first. Times are UTC." />
+      <PageHeader
+        title="Backups"
+        description="Every backup in every location, newest first. Times are UTC."
+        actions={
+          <Link href="/backups/retention" className={buttonClass()}>
+            Retention
+          </Link>
+        }
+      />
       <SyncPanel canSync={hasRole(user.role, "operator")} />
 
       <FiltersPanel active={active}>
