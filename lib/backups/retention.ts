@@ -77,12 +77,13 @@ export const SHRINK_RATIO = 0.6;
 export const GROWTH_RATIO = 1.5;
 
 /**
- * Size anomaly: 0 bytes, at most 60% of the median of the database's previous 7 backups, or at
- * least 1.5 times that median. `previous` is oldest-first; returns a reason or null.
+ * Size anomaly: 0 bytes, at most 60% of the median of the database's previous 7 backups (or
+ * `last` of them: the checklist compares with 14), or at least 1.5 times that median.
+ * `previous` is oldest-first; returns a reason or null.
  */
-export function sizeAnomaly(size: number, previous: number[]): string | null {
+export function sizeAnomaly(size: number, previous: number[], last = 7): string | null {
   if (size === 0) return "0 bytes";
-  const window = previous.slice(-7);
+  const window = previous.slice(-last);
   if (window.length < 3) return null;
   const sorted = [...window].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

@@ -12,6 +12,8 @@ import { NotFoundError } from "@/lib/errors";
 import { RETENTION_LABELS } from "@/lib/backups/retention";
 import { formatBytes } from "@/lib/format/bytes";
 import { VerifyPanel } from "./verify-panel";
+import { BackupChecklist } from "./backup-checklist";
+import { getBackupChecklist } from "@/lib/backups/checklist-query";
 import { buttonClass } from "@/components/ui/button";
 
 export const metadata: Metadata = { title: "Backup" };
@@ -23,6 +25,7 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
+  const checklist = await getBackupChecklist(b.id);
   const operator = hasRole(user.role, "operator");
   const row = (label: string, value: React.ReactNode) => (
     <div className="grid grid-cols-[9rem_1fr] gap-2 border-t border-slate-100 py-1.5 first:border-t-0">
@@ -151,6 +154,9 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
         </Card>
         <Card title="Verify">
           <VerifyPanel backupId={b.id} canVerify={operator && !b.vanishedAt} />
+        </Card>
+        <Card title="Checklist" className="lg:col-span-2">
+          <BackupChecklist items={checklist} />
         </Card>
         <Card title="Manifest" className="lg:col-span-2">
           {b.manifest ? (
