@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { requireRole } from "@/lib/auth/guard";
 import { NotFoundError } from "@/lib/errors";
 import type { Environment } from "@/lib/databases/schemas";
+import { BACKUP_RUN_SCENARIO } from "@/lib/backups/backup-run-kind";
 
 const HISTORY_DAYS = 180;
 const MAX_POINTS = 1_000;
@@ -65,7 +66,8 @@ export async function databaseHistory(id: string, now = new Date()) {
       },
     }),
     db.run.findMany({
-      where: { databaseId: id },
+      // Restore runs only: backup runs are listed with the schedule (lib/schedules/queries.ts).
+      where: { databaseId: id, scenarioId: { not: BACKUP_RUN_SCENARIO } },
       orderBy: { createdAt: "desc" },
       take: 10,
       select: { id: true, scenarioId: true, status: true, createdAt: true, startedAt: true, finishedAt: true },

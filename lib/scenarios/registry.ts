@@ -44,7 +44,8 @@ export function requireScenario(id: string): AnyScenario {
 
 /** The scenario's title, or the id itself for a scenario no longer in the registry. */
 export function scenarioTitle(id: string): string {
-  return scenarioById(id)?.meta.title ?? id;
+  // A backup Lifeboat takes is a run too (lib/backups/backup-run-kind.ts), listed with the restores.
+  return scenarioById(id)?.meta.title ?? (id === "backup" ? "Backup (Lifeboat takes it)" : id);
 }
 
 /** Parses a scenario's own input; the first problem becomes a UserError that names it. */

@@ -3,8 +3,11 @@ import { z } from "zod";
 import { defineCommand } from "@/lib/actions/define-command";
 import { deleteScheduleSchema, saveScheduleSchema } from "@/lib/schedules/schemas";
 import { deleteSchedule, saveSchedule } from "@/lib/schedules/mutations";
-import { startBackupRun } from "@/lib/backups/backup-run";
-import { backupRunFormatSchema } from "@/lib/backups/backup-run-kind";
+import { reconcileBackupAlert, resolveBackupPlan, startBackupRun } from "@/lib/backups/backup-run";
+import { backupRunFormatSchema, isBackupRun } from "@/lib/backups/backup-run-kind";
+import { db } from "@/lib/db";
+import { NotFoundError, UserError } from "@/lib/errors";
+import { resumeRun } from "@/lib/runner/runs";
 import { manualBackupLabelSchema } from "@/lib/backups/labels";
 
 // Backups Lifeboat takes: an operator's Back up now, and an admin's schedule per database.
@@ -70,4 +73,20 @@ export const backUpNowCommand = defineCommand({
     targetId: (input) => input.databaseId,
     detail: (input, r) => ({ label: input.label, runId: r.runId, key: r.key }),
   },
+});
+
+/** Runs a failed or interrupted backup run again from its first step that did not finish. */
+export const resumeBackupCommand = defineCommand({
+  name: "backups.resume-run",
+  role: "operator",
+  input: z.object({ runId: z.string().min(1) }),
+  handler: async (input, user) => {
+    const run = await db.run.findUnique({ where: { id: input.runId }, select: { scenarioId: true } });
+    if (!run) throw new NotFoundError("The run");
+    if (!isBackupRun(run.scenarioId)) throw new UserError("This run is a restore: resume it from its own page.", 409);
+    const { fromStep, done } = await resumeRun({ runId: input.runId, actor: user, resolvePlan: resolveBackupPlan });
+    void done.then(() => reconcileBackupAlert(input.runId));
+    return { runId: input.runId, fromStep };
+  },
+  audit: { action: "run.resume", recordedBy: "runner" },
 });

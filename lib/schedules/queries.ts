@@ -74,3 +74,15 @@ export async function recentBackupRuns(databaseId: string, take = 5): Promise<Ba
 export async function locationChoices(): Promise<{ id: string; name: string; kind: string }[]> {
   return db.location.findMany({ select: { id: true, name: true, kind: true }, orderBy: { name: "asc" } });
 }
+
+/** Everything the database page's backup card needs. */
+export async function backupSetupOf(databaseId: string, now: Date = new Date()) {
+  const [schedule, runs, locations, sources] = await Promise.all([
+    scheduleOf(databaseId, now),
+    recentBackupRuns(databaseId),
+    locationChoices(),
+    db.databaseSource.findMany({ where: { databaseId }, select: { locationId: true } }),
+  ]);
+  const defaultLocationId = schedule?.locationId ?? (sources.length === 1 ? sources[0]!.locationId : null);
+  return { schedule, runs, locations, defaultLocationId };
+}

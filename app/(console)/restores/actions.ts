@@ -9,6 +9,7 @@ import {
   prepareRunCommand,
   resumeRunCommand,
 } from "@/lib/restores/commands";
+import { resumeBackupCommand } from "@/lib/schedules/commands";
 
 // Each write is declared in lib/restores/commands.ts (role, production rule, input, audit event, handler).
 
@@ -19,3 +20,5 @@ export const cancelRunAction = cancelRunCommand;
 export const resumeRunAction = resumeRunCommand;
 export const dropOldCopyAction = dropOldCopyCommand;
 export const dropKeptScratchAction = dropKeptScratchCommand;
+// A backup run (lib/backups/backup-run.ts) resumes with its own plan.
+export const resumeBackupAction = resumeBackupCommand;

@@ -12,16 +12,24 @@ import { databaseHistory } from "@/lib/databases/backup-history";
 import { scenarioTitle } from "@/lib/scenarios/registry";
 import { outcomeWords } from "@/lib/drills/stopwatch";
 import { formatDuration } from "@/lib/format/time";
+import { hasRole } from "@/lib/auth/roles";
+import { backupSetupOf } from "@/lib/schedules/queries";
+import { BACKUP_RUN_FORMAT_LABELS, backupRunFormatSchema } from "@/lib/backups/backup-run-kind";
+import { BackUpNow } from "./back-up-now";
+import { ScheduleForm } from "./schedule-form";
 
 export const metadata: Metadata = { title: "Database" };
 
 export default async function DatabasePage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePageUser();
+  const user = await requirePageUser();
   const h = await databaseHistory((await params).id).catch((e) => {
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
   const d = h.database;
+  const setup = await backupSetupOf(d.id);
+  const schedule = setup.schedule;
+  const scheduleFormat = backupRunFormatSchema.safeParse(schedule?.format).data ?? "custom";
   return (
     <>
       <PageHeader
@@ -97,6 +105,101 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
             Restore it
           </Link>
         </p>
+      </Card>
+
+      <Card title="Backups Lifeboat takes" className="mt-4">
+        <div className="grid gap-4 lg:grid-cols-2">
+          <section aria-labelledby="schedule-heading" className="min-w-0 space-y-2 text-sm">
+            <h3 id="schedule-heading" className="font-semibold">
+              Schedule
+            </h3>
+            {schedule ? (
+              <dl className="space-y-1" data-testid="schedule">
+                <div>
+                  <dt className="inline text-slate-500">When: </dt>
+                  <dd className="inline">
+                    <span className="font-mono">{schedule.cron}</span> (UTC){schedule.enabled ? "" : " — turned off"}
+                  </dd>
+                </div>
+                <div>
+                  <dt className="inline text-slate-500">Next run: </dt>
+                  <dd className="inline" data-testid="schedule-next-run">
+                    {schedule.nextRunAt ? <Time value={schedule.nextRunAt} relative /> : "none (the schedule is off)"}
+                  </dd>
+                </div>
+                <div className="[overflow-wrap:anywhere]">
+                  <dt className="inline text-slate-500">To: </dt>
+                  <dd className="inline">
+                    {schedule.locationName}, {BACKUP_RUN_FORMAT_LABELS[scheduleFormat]}, labelled daily
+                    {schedule.copyLocationNames.length > 0 && `; copied to ${schedule.copyLocationNames.join(", ")}`}
+                  </dd>
+                </div>
+                {schedule.lastRunId && (
+                  <div>
+                    <dt className="inline text-slate-500">Last scheduled run: </dt>
+                    <dd className="inline">
+                      <Link href={`/restores/${schedule.lastRunId}`} className="text-sky-700 hover:underline">
+                        {schedule.lastDueAt ? (
+                          <>
+                            due <Time value={schedule.lastDueAt} />
+                          </>
+                        ) : (
+                          "open"
+                        )}
+                      </Link>
+                    </dd>
+                  </div>
+                )}
+              </dl>
+            ) : (
+              <p className="text-slate-600" data-testid="schedule">
+                No schedule: Lifeboat takes no backup of {d.name} by itself.{" "}
+                {hasRole(user.role, "admin") ? "Add one below." : "An admin can add one."}
+              </p>
+            )}
+            {hasRole(user.role, "admin") && setup.locations.length > 0 && (
+              <ScheduleForm
+                databaseId={d.id}
+                schedule={schedule}
+                locations={setup.locations}
+                defaultLocationId={setup.defaultLocationId}
+              />
+            )}
+          </section>
+          <section aria-labelledby="back-up-now-heading" className="min-w-0 space-y-2">
+            <h3 id="back-up-now-heading" className="text-sm font-semibold">
+              Back up now
+            </h3>
+            {hasRole(user.role, "operator") ? (
+              <BackUpNow
+                databaseId={d.id}
+                databaseName={d.name}
+                locations={setup.locations}
+                defaultLocationId={setup.defaultLocationId}
+                defaultFormat={scheduleFormat}
+              />
+            ) : (
+              <p className="text-sm text-slate-600">Operators take backups by hand; you can follow them here.</p>
+            )}
+          </section>
+        </div>
+        <h3 className="mt-4 text-sm font-semibold">Recent backup runs</h3>
+        {setup.runs.length === 0 ? (
+          <p className="text-sm text-slate-600">No backup run yet.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 text-sm" data-testid="backup-runs">
+            {setup.runs.map((r) => (
+              <li key={r.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5">
+                <Link href={`/restores/${r.id}`} className="text-sky-700 hover:underline">
+                  <Time value={r.createdAt} />
+                </Link>
+                <RunStatusBadge status={r.status} />
+                <span className="text-slate-600">by {r.createdBy}</span>
+                {r.verdict && <span className="min-w-0 text-slate-700 [overflow-wrap:anywhere]">{r.verdict}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
       </Card>
 
       <Card title={`Backups since ${h.since.slice(0, 10)}`} className="mt-4">

@@ -9,9 +9,10 @@ import { getRestoreRun } from "@/lib/restores/queries";
 import { scenarioById } from "@/lib/scenarios/registry";
 import { db } from "@/lib/db";
 import { typedConfirmationOf } from "@/lib/restores/typed-confirmation";
+import { isBackupRun } from "@/lib/backups/backup-run-kind";
 import { RunPanel } from "./run-panel";
 
-export const metadata: Metadata = { title: "Restore run" };
+export const metadata: Metadata = { title: "Run" };
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -21,6 +22,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     throw e;
   });
   const scenario = scenarioById(view.run.scenarioId);
+  const backupRun = isBackupRun(view.run.scenarioId);
   const database = await db.database.findUnique({
     where: { id: view.run.databaseId },
     select: { name: true, environment: true, dbName: true, host: true, port: true },
@@ -36,14 +38,27 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   return (
     <>
       <PageHeader
-        title={`${scenario?.meta.title ?? view.run.scenarioId}: ${view.run.databaseName}`}
+        title={
+          backupRun
+            ? `Backup of ${view.run.databaseName}`
+            : `${scenario?.meta.title ?? view.run.scenarioId}: ${view.run.databaseName}`
+        }
         description={
-          <>
-            <Link href="/restores" className="text-sky-700 hover:underline">
-              Restore
-            </Link>{" "}
-            › run {view.run.id} · runbook v{view.run.scenarioVersion}
-          </>
+          backupRun ? (
+            <>
+              <Link href={`/databases/${view.run.databaseId}`} className="text-sky-700 hover:underline">
+                {view.run.databaseName}
+              </Link>{" "}
+              › backup run {view.run.id}
+            </>
+          ) : (
+            <>
+              <Link href="/restores" className="text-sky-700 hover:underline">
+                Restore
+              </Link>{" "}
+              › run {view.run.id} · runbook v{view.run.scenarioVersion}
+            </>
+          )
         }
       />
       <RunPanel
@@ -55,6 +70,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         confirmationText={database ? typedConfirmationOf(database) : ""}
         targetServer={database ? `${database.host}:${database.port}` : ""}
         rtoMinutes={rtoMinutes}
+        backupRun={backupRun}
       />
     </>
   );

@@ -10,7 +10,14 @@ import { Time } from "@/components/time";
 import { commandText } from "@/lib/scenarios/command-text";
 import { formatBytes } from "@/lib/format/bytes";
 import { formatDuration } from "@/lib/format/time";
-import { cancelRunAction, completeStepAction, confirmRunAction, dropOldCopyAction, resumeRunAction } from "../actions";
+import {
+  cancelRunAction,
+  completeStepAction,
+  confirmRunAction,
+  dropOldCopyAction,
+  resumeBackupAction,
+  resumeRunAction,
+} from "../actions";
 import { StepRowPreview } from "./row-preview";
 import { canCancelRun, canResumeRun, isActiveRun, type RunStatus } from "@/lib/runner/states";
 import { approvalActionOfStep, dropNeedsApprover, stepNeedsApprover } from "@/lib/restores/approval";
@@ -59,6 +66,7 @@ export function RunPanel({
   confirmationText,
   targetServer,
   rtoMinutes,
+  backupRun = false,
 }: {
   initial: RunResponse;
   canOperate: boolean;
@@ -70,6 +78,8 @@ export function RunPanel({
   confirmationText: string;
   targetServer: string;
   rtoMinutes: number | null;
+  /** A backup Lifeboat takes (not a restore): it reads the database and writes a backup. */
+  backupRun?: boolean;
 }) {
   const [logs, setLogs] = useState<Log[]>(initial.logs);
   const cursor = useRef(initial.nextLogId);
@@ -117,6 +127,8 @@ export function RunPanel({
       size?: number;
       format?: string;
       location?: string;
+      label?: string;
+      copies?: string[];
       hasManifest?: boolean;
       verified?: boolean | null;
       rows?: number;
@@ -148,7 +160,7 @@ export function RunPanel({
         </div>
         <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
           <div>
-            <dt className="inline text-slate-500">Target: </dt>
+            <dt className="inline text-slate-500">{backupRun ? "Database: " : "Target: "}</dt>
             <dd className="inline font-semibold [overflow-wrap:anywhere]">
               {run.databaseName} <EnvironmentBadge environment={run.environment} />{" "}
               <span className="font-mono text-xs font-normal [overflow-wrap:anywhere]">
@@ -156,23 +168,37 @@ export function RunPanel({
               </span>
             </dd>
           </div>
-          <div>
-            <dt className="inline text-slate-500">Backup: </dt>
-            <dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.backup?.key}</dd>{" "}
-            <span className="text-xs">
-              ({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format},{" "}
-              {summary.backup?.location},{" "}
-              {summary.backup?.verified
-                ? "✓ verified"
-                : summary.backup?.verified === false
-                  ? "✗ failed verification"
-                  : "not verified"}
-              {summary.backup?.hasManifest
-                ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows`
-                : ", no manifest"}
-              )
-            </span>
-          </div>
+          {backupRun ? (
+            <div>
+              <dt className="inline text-slate-500">Writing: </dt>
+              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]" data-testid="run-backup-key">
+                {summary.backup?.key}
+              </dd>{" "}
+              <span className="text-xs">
+                ({summary.backup?.format === "plain_gzip" ? "plain SQL + gzip" : "custom format"} to{" "}
+                {summary.backup?.location}, labelled {summary.backup?.label}
+                {summary.backup?.copies?.length ? `; copies to ${summary.backup.copies.join(", ")}` : ""})
+              </span>
+            </div>
+          ) : (
+            <div>
+              <dt className="inline text-slate-500">Backup: </dt>
+              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]">{summary.backup?.key}</dd>{" "}
+              <span className="text-xs">
+                ({summary.backup?.size !== undefined ? formatBytes(summary.backup.size) : "?"}, {summary.backup?.format}
+                , {summary.backup?.location},{" "}
+                {summary.backup?.verified
+                  ? "✓ verified"
+                  : summary.backup?.verified === false
+                    ? "✗ failed verification"
+                    : "not verified"}
+                {summary.backup?.hasManifest
+                  ? `, manifest: ${summary.backup.tables} tables, ${summary.backup.rows?.toLocaleString("en")} rows`
+                  : ", no manifest"}
+                )
+              </span>
+            </div>
+          )}
           {summary.binding && (
             <div className="sm:col-span-2" data-testid="run-binding">
               <dt className="inline text-slate-500">Bound to: </dt>
@@ -317,6 +343,11 @@ export function RunPanel({
                     </span>
                   </div>
                 )}
+                {pct === null && running && s.bytesDone !== null && (
+                  <p className="tabular mt-1 text-xs text-slate-600" data-testid="step-bytes">
+                    {formatBytes(s.bytesDone)} written so far
+                  </p>
+                )}
                 {s.error && <p className="mt-1 text-red-800 [overflow-wrap:anywhere]">{s.error}</p>}
                 {s.note && (
                   <p className="mt-1 text-slate-700">
@@ -382,7 +413,7 @@ export function RunPanel({
           }}
         />
       )}
-      {canOperate && <RunControls runId={run.id} status={run.status} />}
+      {canOperate && <RunControls runId={run.id} status={run.status} backupRun={backupRun} />}
       {canOperate && run.status === "succeeded" && summary.oldCopy && (
         <DropOldCopy
           runId={run.id}
@@ -546,7 +577,7 @@ function ManualTick({
   );
 }
 
-function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
+function RunControls({ runId, status, backupRun }: { runId: string; status: RunStatus; backupRun: boolean }) {
   const refresh = useRefreshRun(runId);
   const [keepScratch, setKeepScratch] = useState(false);
   const { pending, error, run } = useServerAction();
@@ -561,7 +592,9 @@ function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
         <Button
           variant="primary"
           disabled={pending}
-          onClick={() => run(() => resumeRunAction({ runId }), { onSuccess: refresh })}
+          onClick={() =>
+            run(() => (backupRun ? resumeBackupAction({ runId }) : resumeRunAction({ runId })), { onSuccess: refresh })
+          }
         >
           Resume from the step that did not finish
         </Button>
@@ -571,16 +604,18 @@ function RunControls({ runId, status }: { runId: string; status: RunStatus }) {
           disabled={pending}
           data-testid="cancel-run"
           onClick={() => {
-            const question = cleansUp
-              ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
-              : "Cancel this run? Nothing has run yet.";
+            const question = backupRun
+              ? "Cancel this backup? pg_dump stops and whatever it wrote is deleted; nothing is kept."
+              : cleansUp
+                ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
+                : "Cancel this run? Nothing has run yet.";
             if (window.confirm(question)) run(() => cancelRunAction({ runId, keepScratch }), { onSuccess: refresh });
           }}
         >
-          {cleansUp ? "Cancel and clean up" : "Cancel the run"}
+          {backupRun ? "Cancel the backup" : cleansUp ? "Cancel and clean up" : "Cancel the run"}
         </Button>
       )}
-      {canCancel && cleansUp && (
+      {canCancel && cleansUp && !backupRun && (
         <label className="flex items-center gap-1 text-sm text-slate-700">
           <input type="checkbox" checked={keepScratch} onChange={(e) => setKeepScratch(e.target.checked)} /> keep the
           scratch database for inspection
