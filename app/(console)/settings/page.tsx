@@ -27,6 +27,12 @@ const AREAS = [
     link: "Manage alerts",
   },
   {
+    href: "/settings/api-tokens",
+    title: "API tokens",
+    text: "Tokens a pipeline uses to take a labelled backup, e.g. before a migration; scoped and revocable.",
+    link: "Manage API tokens",
+  },
+  {
     href: "/settings/contacts",
     title: "Emergency contacts",
     text: "Who to call, in escalation order; printed on every runbook.",
