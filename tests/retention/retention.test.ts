@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { saveLocation } from "@/lib/locations/mutations";
 import { saveDatabase } from "@/lib/databases/mutations";
@@ -14,7 +15,13 @@ import { signWithServerKey } from "@/lib/backups/manifest-trust";
 import { incidentKey } from "@/lib/alerts/events";
 import { enforceRetention } from "@/lib/retention/enforce";
 import { loadRetentionPlan } from "@/lib/retention/load-plan";
+import { confirmRetentionCommand } from "@/lib/retention/commands";
+import { approveCommand, requestApprovalCommand } from "@/lib/approvals/commands";
 import { stamp, testS3 } from "@/tests/support/s3";
+
+// The session is the one thing faked (for the commands): everything behind it is the real code.
+const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
+vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user }));
 
 // Retention against real storage: the shared S3 test server and a real folder, Lifeboat's real
 // SQLite database, the catalog filled by a real sync. Each database and location is this file's own.
@@ -232,5 +239,72 @@ describe("retention on a local folder", () => {
       where: { key: incidentKey({ event: "retention_refused", databaseId }) },
     });
     expect(incident?.resolvedAt).not.toBeNull();
+  });
+});
+
+describe("retention deletion on production needs a second person", () => {
+  let databaseId: string;
+  let dir: string;
+  const operator: SessionUser = { id: `op-${tag}`, email: `op-${tag}@example.test`, name: "op", role: "operator" };
+  const approver: SessionUser = { id: `ap-${tag}`, email: `ap-${tag}@example.test`, name: "ap", role: "approver" };
+
+  beforeAll(async () => {
+    dir = path.join(folder, "prod");
+    fs.mkdirSync(dir);
+    // The commands plan at the real time: half a day off the time of day, away from any boundary.
+    const anchor = Math.floor((Date.now() - 12 * 3_600_000) / 1000) * 1000;
+    for (let i = 0; i < 40; i++)
+      fs.writeFileSync(path.join(dir, `prodret_backup_${stamp(new Date(anchor - i * DAY))}.sql.gz`), "z".repeat(30));
+    const locationId = (
+      await saveLocation(
+        saveLocationSchema.parse({ name: `local-prod-${tag}`, config: { kind: "local", path: dir, prefix: "" } }),
+      )
+    ).id;
+    await db.location.update({ where: { id: locationId }, data: { retentionDeletesForeign: true } });
+    databaseId = (
+      await saveDatabase(
+        saveDatabaseSchema.parse({
+          name: `ret-prod-${tag}`,
+          environment: "production",
+          host: "127.0.0.1",
+          dbName: "amani",
+          user: "x",
+          sslmode: "disable",
+          sources: [{ locationId, patterns: "prodret_backup_*" }],
+        }),
+      )
+    ).id;
+    await sync(locationId);
+    await db.backup.updateMany({ where: { databaseId }, data: { verificationState: "verified" } });
+  });
+
+  test("refused (403) without an approval, even with the right count; deletes after an approver approves", async () => {
+    const { plan, fingerprint } = await loadRetentionPlan(databaseId, "manual");
+    const typedCount = plan.toDelete.length;
+    expect(typedCount).toBeGreaterThan(3);
+    const files = fs.readdirSync(dir).sort();
+
+    session.user = operator;
+    const refused = await confirmRetentionCommand({ databaseId, fingerprint, typedCount });
+    expect(refused).toMatchObject({ ok: false, status: 403 });
+    expect(refused.ok ? "" : refused.error).toMatch(/needs an approver's approval/);
+    expect(fs.readdirSync(dir).sort()).toEqual(files);
+
+    const wrongCount = await confirmRetentionCommand({ databaseId, fingerprint, typedCount: typedCount + 1 });
+    expect(wrongCount).toMatchObject({ ok: false, status: 400 });
+
+    const requested = await requestApprovalCommand({ action: "retention.delete", subjectId: databaseId });
+    if (!requested.ok) throw new Error(requested.error);
+    session.user = approver;
+    const approved = await approveCommand({ approvalId: requested.data.approvalId });
+    if (!approved.ok) throw new Error(approved.error);
+
+    session.user = operator;
+    const done = await confirmRetentionCommand({ databaseId, fingerprint, typedCount });
+    if (!done.ok) throw new Error(done.error);
+    expect(done.data.deleted).toBe(typedCount);
+    expect(fs.readdirSync(dir)).toHaveLength(40 - typedCount);
+    const used = await db.approval.findUniqueOrThrow({ where: { id: requested.data.approvalId } });
+    expect(used.status).toBe("used");
   });
 });
