@@ -279,18 +279,25 @@ async function oneTransaction(
     for (const w of waiters.splice(0)) w();
   });
   const marked = async (n: number | "commit") => {
-    const line = `${MARK}${n}`;
-    for (;;) {
-      if (new RegExp(`^${line}$`, "m").test(out)) return;
-      if (child.exitCode !== null || child.signalCode !== null) break;
+    const line = new RegExp(`^${MARK}${n}$`, "m");
+    while (!line.test(out)) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        // Its last output may arrive after the exit: all of it is in once `exited` settles.
+        const r = await exited;
+        if (line.test(out)) return;
+        if (r.isCanceled) throw new DOMException("The switch-over was cancelled.", "AbortError");
+        const stderr = typeof r.stderr === "string" ? r.stderr : "";
+        if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
+          throw missingToolError("psql", opts.binDir);
+        throw explainPgFailure(
+          "psql",
+          server,
+          stderr || "psql stopped before the transaction ended",
+          r.exitCode ?? null,
+        );
+      }
       await new Promise<void>((resolve) => waiters.push(resolve));
     }
-    const r = await exited;
-    if (r.isCanceled) throw new DOMException("The switch-over was cancelled.", "AbortError");
-    const stderr = typeof r.stderr === "string" ? r.stderr : "";
-    if (r.exitCode === undefined && (r.code === "ENOENT" || r.code === "EACCES"))
-      throw missingToolError("psql", opts.binDir);
-    throw explainPgFailure("psql", server, stderr || "psql stopped before the transaction ended", r.exitCode ?? null);
   };
   try {
     child.stdin.write("BEGIN;\n");

@@ -5,11 +5,18 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { db } from "@/lib/db";
+import { minimalChildEnv } from "@/lib/env";
 import { seal } from "@/lib/crypto/key";
 import { runPsqlQuery } from "@/lib/postgres/run";
 import { sweepSecretDirs } from "@/lib/postgres/private-dir";
 import { createDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "@/lib/postgres/test-support";
-import { existingDatabases, SWITCH_OVER_POINTS, type SwitchOverPoint } from "@/lib/restores/database-admin";
+import {
+  existingDatabases,
+  serverConnection,
+  switchOver,
+  SWITCH_OVER_POINTS,
+  type SwitchOverPoint,
+} from "@/lib/restores/database-admin";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "@/lib/restores/names";
 import { recoverInterruptedRuns } from "@/lib/runner/lease";
 import { createRun, resumeRun } from "@/lib/runner/runs";
@@ -78,27 +85,78 @@ const SWITCHED = {
   oldCopy: { holds: "original", allowConnections: true },
 };
 
+/** A target and a scratch database with their marker rows, and the names of a switch-over between them. */
+async function pair() {
+  const database = uniqueDatabaseName("swkill");
+  const now = new Date(Date.now() - Math.floor(Math.random() * 1e9));
+  const ts = restoreTimestamp(now);
+  const names = { target: database, scratch: scratchDatabaseName(database, ts), oldCopy: oldCopyName(database, ts) };
+  toDrop.push(...Object.values(names));
+  for (const [name, v] of [
+    [names.target, "original"],
+    [names.scratch, "restored"],
+  ] as const) {
+    await createDatabase(name);
+    await runPsqlQuery(testConnection(name), `CREATE TABLE marker (v text); INSERT INTO marker VALUES ('${v}')`);
+  }
+  return { database, now, names };
+}
+
+test("the application's sessions are ended, both renames happen, and the result says what production is", async () => {
+  const { names } = await pair();
+  // An application session on production, busy for longer than the test.
+  const pg = testConnection(names.target);
+  const app = spawn("psql", ["-X", "-c", "SELECT pg_sleep(60)"], {
+    env: {
+      ...minimalChildEnv(),
+      PGHOST: pg.host,
+      PGPORT: String(pg.port),
+      PGUSER: pg.user,
+      PGPASSWORD: pg.password ?? "",
+      PGDATABASE: names.target,
+    } as NodeJS.ProcessEnv,
+    stdio: "ignore",
+  });
+  children.push(app);
+  await waitFor(
+    "the application's session",
+    async () =>
+      (
+        await runPsqlQuery(
+          testConnection(),
+          `SELECT count(*) FROM pg_stat_activity WHERE datname = '${names.target}' AND pid <> pg_backend_pid()`,
+        )
+      )[0]?.[0],
+    (n) => n === "1",
+    10_000,
+  );
+  const logs: string[] = [];
+  const r = await switchOver(serverConnection(pg), names, (t) => logs.push(t));
+  expect(r).toMatchObject({
+    found: "fresh",
+    terminatedSessions: 1,
+    allowConnections: { [names.target]: true, [names.oldCopy]: true },
+  });
+  expect(r.statements).toEqual([
+    "BEGIN",
+    expect.stringContaining("pg_terminate_backend"),
+    `ALTER DATABASE "${names.target}" RENAME TO "${names.oldCopy}"`,
+    `ALTER DATABASE "${names.scratch}" RENAME TO "${names.target}"`,
+    "COMMIT",
+  ]);
+  expect(r.state).toMatch(
+    /^Production is switched over: .* is the restored database and accepts connections; the original is kept as .*, which accepts connections\.$/,
+  );
+  expect(logs[0]).toMatch(/^Production has not been switched over/);
+  expect(await production(names)).toEqual(SWITCHED);
+}, 60_000);
+
 describe("a console killed during the switch-over", () => {
   test.each(SWITCH_OVER_POINTS.map((p) => [p]))(
     "killed at %s: production is untouched or fully switched, and the resumed run says which",
     async (point: SwitchOverPoint) => {
       // Production (the original) and the verified scratch copy, each with a marker row.
-      const database = uniqueDatabaseName("swkill");
-      const now = new Date(Date.now() - Math.floor(Math.random() * 1e9));
-      const ts = restoreTimestamp(now);
-      const names = {
-        target: database,
-        scratch: scratchDatabaseName(database, ts),
-        oldCopy: oldCopyName(database, ts),
-      };
-      toDrop.push(...Object.values(names));
-      for (const [name, v] of [
-        [names.target, "original"],
-        [names.scratch, "restored"],
-      ] as const) {
-        await createDatabase(name);
-        await runPsqlQuery(testConnection(name), `CREATE TABLE marker (v text); INSERT INTO marker VALUES ('${v}')`);
-      }
+      const { database, now, names } = await pair();
       expect(await production(names)).toEqual(UNTOUCHED);
 
       const conn = testConnection(database);
