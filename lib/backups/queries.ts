@@ -65,6 +65,8 @@ function toDto(b: BackupRow, policy: GfsPolicy, now: Date) {
     lastModified: b.lastModified.toISOString(),
     format: b.format,
     kind: b.kind,
+    /** Why Lifeboat took it (daily, pre-migration, critical, manual); null for objects it did not make. */
+    label: b.label,
     location: { id: b.locationId, name: b.location.name, kind: b.location.kind },
     database: b.database ? { id: b.databaseId!, name: b.database.name, environment: b.database.environment } : null,
     assignment: assigned ? ("assigned" as const) : ("unassigned" as const),

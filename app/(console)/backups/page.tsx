@@ -266,7 +266,7 @@ export default async function BackupsPage({
               id: b.id,
               key: b.key,
               takenAt: b.takenAt,
-              where: `${b.location.name} · ${FORMAT_LABELS[b.format] ?? b.format}${b.kind === "pre_migration" ? " · pre-migration" : ""}${b.vanishedAt ? " · vanished from storage" : ""}`,
+              where: `${b.location.name} · ${FORMAT_LABELS[b.format] ?? b.format}${b.label ? ` · ${b.label}` : b.kind === "pre_migration" ? " · pre-migration" : ""}${b.vanishedAt ? " · vanished from storage" : ""}`,
               sizeText: formatBytes(b.size),
               sizeAnomaly: b.sizeAnomaly,
               database: b.database

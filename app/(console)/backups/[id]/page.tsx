@@ -15,6 +15,8 @@ import { VerifyPanel } from "./verify-panel";
 import { BackupChecklist } from "./backup-checklist";
 import { getBackupChecklist } from "@/lib/backups/checklist-query";
 import { buttonClass } from "@/components/ui/button";
+import { labelAndCopiesOf } from "@/lib/backups/copies-query";
+import { BACKUP_LABEL_DISPLAY } from "@/lib/backups/labels";
 
 export const metadata: Metadata = { title: "Backup" };
 
@@ -26,6 +28,7 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
     throw e;
   });
   const checklist = await getBackupChecklist(b.id);
+  const { label, copies } = await labelAndCopiesOf(b.id);
   const operator = hasRole(user.role, "operator");
   const row = (label: string, value: React.ReactNode) => (
     <div className="grid grid-cols-[9rem_1fr] gap-2 border-t border-slate-100 py-1.5 first:border-t-0">
@@ -101,6 +104,35 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
             )}
             {row("Format", b.format)}
             {row("Kind", b.kind.replace("_", "-"))}
+            {row(
+              "Label",
+              label ? (
+                <span data-testid="backup-label">
+                  {BACKUP_LABEL_DISPLAY[label].symbol} {BACKUP_LABEL_DISPLAY[label].label}{" "}
+                  <span className="text-slate-500">— {BACKUP_LABEL_DISPLAY[label].meaning}</span>
+                </span>
+              ) : (
+                <span className="text-slate-500">none (not taken by Lifeboat)</span>
+              ),
+            )}
+            {row(
+              "Copies",
+              copies.length === 0 ? (
+                <span className="text-slate-500">no other copy catalogued (same size and sha256 elsewhere)</span>
+              ) : (
+                <ul data-testid="backup-copies">
+                  {copies.map((c) => (
+                    <li key={c.id} className="[overflow-wrap:anywhere]">
+                      <Link href={`/backups/${c.id}`} className="text-sky-700 hover:underline">
+                        {c.location}
+                      </Link>{" "}
+                      <span className="font-mono text-xs">{c.key}</span> · {c.verificationState.replace("_", " ")}
+                      {c.vanished ? " · vanished" : ""}
+                    </li>
+                  ))}
+                </ul>
+              ),
+            )}
             {row(
               "Retention",
               b.retentionClass === null ? (
