@@ -47,13 +47,17 @@ async function oddDatabase(prefix: string): Promise<PgConnection> {
   return conn;
 }
 
-async function backupOf(conn: PgConnection, key: string): Promise<BackupSource & { file: string }> {
-  const r = await createBackup({ conn, storage, key, format: "custom" });
+async function backupOf(
+  conn: PgConnection,
+  key: string,
+  format: "custom" | "plain_gzip" = "custom",
+): Promise<BackupSource & { file: string }> {
+  const r = await createBackup({ conn, storage, key, format });
   return {
     storage,
     key,
     size: r.size,
-    format: "custom",
+    format,
     manifest: r.manifest,
     locationName: "test folder",
     file: path.join(dir, key),
@@ -101,14 +105,14 @@ afterAll(async () => {
 });
 
 describe("owners and grants are restored", () => {
-  test(
-    "after a restore over a damaged database, the application's role can read every table",
-    async () => {
+  test.each(["custom", "plain_gzip"] as const)(
+    "after a restore (%s) over a damaged database, the application's role can read every table",
+    async (format) => {
       const conn = await oddDatabase("grants");
       const tables = await grantedTables(conn);
       expect(tables.length).toBeGreaterThanOrEqual(8);
       await readAllAs(conn, "odd_app", tables); // the fixture's grants hold before anything happens
-      const backup = await backupOf(conn, `${conn.database}.dump`);
+      const backup = await backupOf(conn, `${conn.database}.${format === "custom" ? "dump" : "sql.gz"}`, format);
       await runPsqlQuery(conn, "DROP TABLE public.flyway_schema_history");
 
       const plan = planOver(conn, backup);
