@@ -56,6 +56,29 @@ export async function startVerification(
   }
 }
 
+/**
+ * Verifies one backup with nobody watching (after a sync) and resolves when it has ended, so a
+ * caller can bound how many run at once. Skips a backup that is gone or already being verified.
+ */
+export async function verifyUnattended(backupId: string, requestedBy: string): Promise<void> {
+  const backup = await db.backup.findUnique({ where: { id: backupId }, include: { location: true } });
+  if (!backup || backup.vanishedAt || running.has(backup.id)) return;
+  running.add(backup.id);
+  try {
+    const v = await db.verification.create({
+      data: {
+        backupId: backup.id,
+        status: "running" satisfies VerificationJobStatus,
+        requestedBy,
+        bytesTotal: backup.size,
+      },
+    });
+    await runVerification(v.id, backup);
+  } finally {
+    running.delete(backup.id);
+  }
+}
+
 type BackupWithLocation = NonNullable<
   Awaited<ReturnType<typeof db.backup.findUnique<{ where: { id: string }; include: { location: true } }>>>
 >;
