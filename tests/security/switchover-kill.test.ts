@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { execa } from "execa";
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -106,7 +107,7 @@ test("the application's sessions are ended, both renames happen, and the result 
   const { names } = await pair();
   // An application session on production, busy for longer than the test.
   const pg = testConnection(names.target);
-  const app = spawn("psql", ["-X", "-c", "SELECT pg_sleep(60)"], {
+  const app = execa("psql", ["-X", "-c", "SELECT pg_sleep(60)"], {
     env: {
       ...minimalChildEnv(),
       PGHOST: pg.host,
@@ -114,10 +115,11 @@ test("the application's sessions are ended, both renames happen, and the result 
       PGUSER: pg.user,
       PGPASSWORD: pg.password ?? "",
       PGDATABASE: names.target,
-    } as NodeJS.ProcessEnv,
-    stdio: "ignore",
+    },
+    extendEnv: false,
+    stdin: "ignore",
+    reject: false,
   });
-  children.push(app);
   await waitFor(
     "the application's session",
     async () =>
@@ -149,6 +151,8 @@ test("the application's sessions are ended, both renames happen, and the result 
   );
   expect(logs[0]).toMatch(/^Production has not been switched over/);
   expect(await production(names)).toEqual(SWITCHED);
+  // The application's session was ended by the switch-over.
+  expect((await app).exitCode).not.toBe(0);
 }, 60_000);
 
 describe("a console killed during the switch-over", () => {
