@@ -31,6 +31,10 @@ import { planFor, type BackupSource } from "../lib/restores/plans";
 import { countsOf, executePlan } from "../lib/restores/test-support";
 import { createStorage } from "../lib/storage/create-storage";
 
+// createBackup signs its manifest with a key derived from LIFEBOAT_ENCRYPTION_KEY (read when
+// first needed, so set here before main runs).
+process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
+process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
 const SCALE = Number(process.env.BENCH_SCALE ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-"));
