@@ -6,9 +6,9 @@ import { raiseAlert, resolveAlert } from "@/lib/alerts/incidents";
 import { manifestKey } from "@/lib/backups/manifest";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
-import { StorageError, type BackupStorage, type ObjectLock } from "@/lib/storage/provider";
+import { StorageError, type BackupStorage } from "@/lib/storage/provider";
 import { loadRetentionPlan } from "@/lib/retention/load-plan";
-import type { RetentionTrigger } from "@/lib/retention/plan";
+import { activeLock, type RetentionTrigger } from "@/lib/retention/plan";
 
 // Retention's only write path: the operator's confirmed deletion and the automatic run after a
 // scheduled backup both come here. The plan is made again from what is stored now, so a
@@ -44,14 +44,6 @@ export type RetentionRunResult = {
 const busy = new Set<string>();
 
 const retentionLink = (databaseId: string) => `/backups/retention/${encodeURIComponent(databaseId)}`;
-
-/** An object lock that still holds at `now`, or null. */
-export function activeLock(lock: ObjectLock | null | undefined, now: Date): ObjectLock | null {
-  if (!lock) return null;
-  if (lock.legalHold) return lock;
-  if (lock.retainUntil && lock.retainUntil.getTime() > now.getTime()) return lock;
-  return null;
-}
 
 /**
  * Applies the database's retention policy. `fingerprint` (an operator's confirmation) must match

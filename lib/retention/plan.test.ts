@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { DEFAULT_POLICY } from "@/lib/backups/retention";
 import {
+  activeLock,
   effectiveMinVerified,
   planFingerprint,
   planRetention,
@@ -197,5 +198,18 @@ describe("safety rules no setting switches off", () => {
     const a = planRetention(history(400), settings, { now, trigger: "manual" });
     const b = planRetention(history(401), settings, { now, trigger: "manual" });
     expect(planFingerprint(a)).not.toBe(planFingerprint(b));
+  });
+});
+
+describe("object lock", () => {
+  const until = new Date("2026-12-31T00:00:00Z");
+  test.each<[string, Parameters<typeof activeLock>[0], boolean]>([
+    ["none", null, false],
+    ["retained until a later date", { retainUntil: until, legalHold: false }, true],
+    ["a retention date already past", { retainUntil: new Date("2026-11-01T00:00:00Z"), legalHold: false }, false],
+    ["a legal hold without a date", { retainUntil: null, legalHold: true }, true],
+    ["a legal hold past its date", { retainUntil: new Date("2026-11-01T00:00:00Z"), legalHold: true }, true],
+  ])("%s → kept: %s", (_name, lock, kept) => {
+    expect(activeLock(lock, now) !== null).toBe(kept);
   });
 });

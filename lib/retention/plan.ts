@@ -1,4 +1,5 @@
 import { retentionClass, retentionFacts, type GfsPolicy, type RetentionClass } from "@/lib/backups/retention";
+import type { ObjectLock } from "@/lib/storage/provider";
 
 // What retention would delete and why everything else is kept, as a pure function: the preview
 // page, the operator's confirmed deletion and the automatic run after a scheduled backup all
@@ -201,4 +202,15 @@ export function wouldDelete(plan: RetentionPlan): RetentionDecision[] {
  */
 export function planFingerprint(plan: RetentionPlan): string {
   return plan.toDelete.map((d) => d.backup.id).join(",");
+}
+
+/**
+ * An object lock that still holds at `now`, or null. A legal hold holds until it is lifted; a
+ * retention date holds until it passes. Retention keeps such an object and says until when.
+ */
+export function activeLock(lock: ObjectLock | null | undefined, now: Date): ObjectLock | null {
+  if (!lock) return null;
+  if (lock.legalHold) return lock;
+  if (lock.retainUntil && lock.retainUntil.getTime() > now.getTime()) return lock;
+  return null;
 }
