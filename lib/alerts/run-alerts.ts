@@ -49,7 +49,7 @@ export async function reconcileRunAlerts(runId: string, now?: Date): Promise<voi
       ...failed,
       now,
       link,
-      message: `${what} failed: ${run.verdict ?? "a step failed"}. Open the run to resume it or cancel it (cancelling cleans up what it left).`,
+      message: `${what} failed: ${(run.verdict ?? "a step failed").replace(/\.+$/, "")}. Open the run to resume it or cancel it (cancelling cleans up what it left).`,
     });
   else await resolveAlert({ ...failed, now, resolution: `${what} is now ${status}.` });
   const step = run.steps[0];

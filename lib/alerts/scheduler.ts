@@ -12,10 +12,15 @@ const DELIVERIES_EVERY_MS = 15_000;
 
 let started = false;
 
+/** Restore runs announce their changes; each is reconciled into incidents at once. */
+export function listenToRuns(): () => void {
+  return onRunChanged((runId) => reconcileRunAlerts(runId));
+}
+
 export function startAlertWork(): void {
   if (started) return;
   started = true;
-  onRunChanged((runId) => reconcileRunAlerts(runId));
+  listenToRuns();
   const check = () =>
     void (async () => {
       await checkRpo();
