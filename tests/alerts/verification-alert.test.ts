@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { startVerification } from "@/lib/backups/verify-job";
 import { saveAlertChannelCommand } from "@/lib/alerts/commands";
 import { deliveriesSettled } from "@/lib/alerts/deliveries";
+import { reconcileVerificationAlerts } from "@/lib/alerts/verification-alerts";
 import { startHttpReceiver } from "./receivers";
 
 // The verification job raises the alert itself: a real backup file in a real local location,
@@ -111,4 +112,13 @@ test("a failed verification alerts once; the backup passing later resolves it", 
     "alert verification_failed",
     "resolved verification_failed",
   ]);
+});
+
+test("an open verification incident ends when its backup vanishes from the location", async () => {
+  await writeBackup(whole.subarray(0, 20));
+  expect(await verify("1 open")).toBe("failed");
+  await db.backup.update({ where: { id: backupId }, data: { vanishedAt: new Date() } });
+  await reconcileVerificationAlerts();
+  expect(await incident()).toBe("1 resolved");
+  await db.backup.update({ where: { id: backupId }, data: { vanishedAt: null } });
 });
