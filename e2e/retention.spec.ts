@@ -110,11 +110,9 @@ test("an operator previews retention and confirms the deletion; exactly the prev
 });
 
 test("a kept backup's page shows the guide's checklist with evidence", async ({ page }) => {
-  await page.goto(`/backups?q=${encodeURIComponent(keyOf(0))}`);
-  await page
-    .getByRole("link", { name: keyOf(0) })
-    .first()
-    .click();
+  const client = prisma();
+  const backup = await client.backup.findFirstOrThrow({ where: { key: keyOf(0) } }).finally(() => client.$disconnect());
+  await page.goto(`/backups/${backup.id}`);
   const checklist = page.getByTestId("backup-checklist");
   await expect(checklist.locator("li")).toHaveCount(7);
   await expect(page.getByTestId("check-cleaned_up")).toHaveAttribute("data-ok", "true");
