@@ -423,11 +423,12 @@ export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
       ctx.progress(0, backup.size);
       const source = await backup.storage.read(backup.key);
       const r = await downloadTo(source, rc.file, (b) => ctx.progress(b, backup.size), ctx.signal);
-      if (bound.sha256 !== null && r.sha256 !== bound.sha256) {
+      // A sha256 from the manifest is checked below, with the manifest's own words.
+      if (bound.sha256From === "verification" && r.sha256 !== bound.sha256) {
         await removeWorkDir(rc.workDir);
         throw new UserError(
           backupChangedMessage([
-            `the downloaded bytes' sha256 is ${r.sha256}, the plan was confirmed for ${bound.sha256} (${bound.sha256From === "verification" ? "Lifeboat's verification" : "its manifest"})`,
+            `the downloaded bytes' sha256 is ${r.sha256}, the plan was confirmed for ${bound.sha256} (Lifeboat's verification)`,
           ]),
           409,
         );

@@ -106,13 +106,17 @@ function dump(seed: string, n = 4096): Buffer {
 }
 
 let counter = 0;
+const MTIME = new Date("2026-11-01T02:00:00Z");
 
 /** Puts `bytes` in the location and catalogs it as a verified backup of the target (as a sync and a verification would). */
 async function catalogued(locationId: string, bytes: Buffer): Promise<{ backupId: string; key: string }> {
   counter++;
   const key = `bound_backup_20261101_0200${String(counter).padStart(2, "0")}.sql`;
-  if (locationId === localId) fs.writeFileSync(path.join(dir, key), bytes);
-  else await s3.put(bucket, key, bytes);
+  if (locationId === localId) {
+    fs.writeFileSync(path.join(dir, key), bytes);
+    // Whole seconds, so that a swap can put back exactly the same modification time.
+    fs.utimesSync(path.join(dir, key), MTIME, MTIME);
+  } else await s3.put(bucket, key, bytes);
   const location = await db.location.findUniqueOrThrow({ where: { id: locationId } });
   const st = await createStorage(fullConfig(location)).stat(key);
   const takenAt = new Date("2026-11-01T02:00:00Z");
@@ -173,9 +177,8 @@ async function outcome(runId: string) {
 /** Replaces the local file with other bytes of the same size and the same modification time (same etag). */
 function swapLocal(key: string, bytes: Buffer) {
   const file = path.join(dir, key);
-  const { atime, mtime } = fs.statSync(file);
   fs.writeFileSync(file, bytes);
-  fs.utimesSync(file, atime, mtime);
+  fs.utimesSync(file, MTIME, MTIME);
 }
 
 describe("a plan bound to its backup and target", () => {
