@@ -1061,7 +1061,7 @@ export function restoreTargetStep(rc: RestoreContext): PlannedStep {
       key: "restore-target",
       title: `Restore into ${rc.database}`,
       command: restoreCommand(rc, rc.database, true),
-      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error, owners and grants included" : "psql --single-transaction with ON_ERROR_STOP=1"}): a failure or an interruption leaves it empty, ready for another attempt.`,
+      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error, owners and grants included" : "psql with ON_ERROR_STOP=1 between Lifeboat's own BEGIN and a COMMIT sent only after the whole script went through"}): a failure or an interruption leaves it empty, ready for another attempt.`,
     },
     `${rc.database} is left as it was before this step (the restore runs in one transaction).`,
     async (ctx) => {
