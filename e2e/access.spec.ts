@@ -2,7 +2,8 @@ import { expect, test } from "./fixtures";
 import { routeFiles, routeUrl } from "../tests/support/files";
 import { storageStatePath } from "./users";
 
-const PUBLIC = new Set(["app/api/health/route.ts", "app/api/auth/[...nextauth]/route.ts"]);
+// /metrics takes a bearer token, not a session (checked below and in tests/alerts/metrics.test.ts).
+const PUBLIC = new Set(["app/api/health/route.ts", "app/api/auth/[...nextauth]/route.ts", "app/metrics/route.ts"]);
 const guarded = routeFiles().filter((f) => !PUBLIC.has(f));
 
 test.describe("without a session", () => {
@@ -15,6 +16,13 @@ test.describe("without a session", () => {
       expect(res.status(), `${routeUrl(file)} (${file})`).toBe(401);
       expect(await res.json()).toHaveProperty("error");
     }
+  });
+
+  test("/metrics gives no figures without its bearer token", async ({ request }) => {
+    const res = await request.get("/metrics");
+    // 404 while LIFEBOAT_METRICS_TOKEN is unset, 401 when it is set.
+    expect([401, 404]).toContain(res.status());
+    expect(await res.text()).not.toContain("lifeboat_");
   });
 
   test("health answers without a session and names no secret", async ({ request }) => {
