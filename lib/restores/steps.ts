@@ -359,7 +359,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         const head = await migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts);
         facts.migrationHead = head;
         ctx.log(
-          `migration head now: ${head ?? "none"}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`,
+          `migration head now: ${(target.migrationHead ?? DEFAULT_HEAD_SOURCE).kind === "none" ? "not read (no migration table is set in Settings → Databases)" : (head ?? "none")}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`,
         );
       }
 
