@@ -83,6 +83,10 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(box.getByTestId("approval-facts")).toContainText("Requested by operator@e2e.test");
   await expect(box.getByTestId("approval-countdown")).toHaveText(/^(29|30) min \d\d s left$/);
   await expect(box.getByRole("button", { name: "Approve" })).toHaveCount(0);
+  // Said at the top of the page as well: on a phone the step is several screens down.
+  await expect(page.getByTestId("run-approval-pointer")).toContainText(
+    /Waiting for an approver: operator@e2e\.test requested approval of step \d+\./,
+  );
   await screenshotBoth(page, "approval-requested");
 
   // The approver sees it on the dashboard (the navigation counts it) and approves it on the run page.
@@ -104,7 +108,9 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   const approverBox = approverPage.getByTestId("approval-run.switch-over");
   await expect(approverBox.getByRole("button", { name: "Decline" })).toBeVisible();
   await screenshotBoth(approverPage, "approval-approver");
+  await approverBox.screenshot({ path: "test-results/screenshots/approval-box-desktop.png" });
   await expectFitsPhone(approverPage, "approval-approver");
+  await approverBox.screenshot({ path: "test-results/screenshots/approval-box-phone.png" });
   await approverPage.setViewportSize(DESKTOP);
   await approverBox.getByRole("button", { name: "Approve" }).click();
   await expect(approverBox.getByTestId("approval-headline")).toHaveText("Approved by approver@e2e.test");

@@ -21,7 +21,7 @@ export function PendingApprovalsCard({ pending, canApprove }: { pending: Approva
         <ul className="divide-y divide-slate-100 text-sm" data-testid="pending-approvals">
           {pending.map((a) => (
             <li key={a.id} className="flex flex-wrap items-center gap-x-2 gap-y-1 py-1.5">
-              <Badge kind="warn">⏸ waiting</Badge>
+              <Badge kind="warn">… waiting</Badge>
               {a.href ? (
                 <Link href={a.href} className="font-medium text-sky-700 hover:underline [overflow-wrap:anywhere]">
                   {a.summary}

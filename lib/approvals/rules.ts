@@ -29,14 +29,14 @@ export const APPROVAL_STATE_DISPLAY: Record<ApprovalState, StateDisplay> = {
   pending: {
     label: "waiting for an approver",
     tone: "warn",
-    symbol: "⏸",
+    symbol: "…",
     meaning: "Requested; no approver has answered.",
   },
   approved: { label: "approved", tone: "good", symbol: "✓", meaning: "Approved; usable once before it expires." },
   declined: { label: "declined", tone: "bad", symbol: "✗", meaning: "An approver declined it." },
   used: { label: "used", tone: "neutral", symbol: "■", meaning: "Used for the step it allowed." },
   withdrawn: { label: "withdrawn", tone: "neutral", symbol: "–", meaning: "Replaced by a newer request." },
-  expired: { label: "expired", tone: "neutral", symbol: "⌛", meaning: "Ran out before it was used; ask again." },
+  expired: { label: "expired", tone: "neutral", symbol: "○", meaning: "Ran out before it was used; ask again." },
 };
 
 export function isStoredApprovalStatus(s: string): s is StoredApprovalStatus {

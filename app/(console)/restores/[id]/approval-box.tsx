@@ -99,8 +99,8 @@ export function ApprovalBox({
           </>
         ) : (
           <>
-            {environment} is under the two-person rule: the {what} waits for an approver who did not plan, confirm or
-            request this run.
+            {environment.charAt(0).toUpperCase() + environment.slice(1)} is under the two-person rule: the {what} waits
+            for an approver who did not plan, confirm or request this run.
           </>
         )}
       </p>

@@ -121,6 +121,13 @@ export function RunPanel({
   const ruleEnvironments = view.twoPersonRule ? [run.environment] : [];
   const approvedFor = (action: string) => view.approvals.some((a) => a.action === action && a.state === "approved");
   const refreshRun = () => void queryClient.invalidateQueries({ queryKey });
+  // Said at the top too: on a phone the waiting step is several screens down.
+  const approvalStep = steps.find((s) => s.status === "waiting" && view.twoPersonRule && approvalActionOfStep(s));
+  const approvalNow = approvalStep
+    ? view.approvals.find(
+        (a) => a.action === approvalActionOfStep(approvalStep) && (a.state === "pending" || a.state === "approved"),
+      )
+    : undefined;
   const summary = run.summary as {
     backup?: {
       key?: string;
@@ -263,6 +270,21 @@ export function RunPanel({
             </span>
           )}
         </div>
+        {approvalStep && (
+          <p
+            className="mt-3 rounded-md border border-amber-400 bg-amber-50 p-2 text-sm font-medium text-amber-950 [overflow-wrap:anywhere]"
+            data-testid="run-approval-pointer"
+          >
+            {approvalNow?.state === "approved"
+              ? `${approvalNow.kind === "break_glass" ? "Break glass by" : "Approved by"} ${approvalNow.decidedBy}: step ${approvalStep.index + 1} can be confirmed.`
+              : approvalNow?.state === "pending"
+                ? `Waiting for an approver: ${approvalNow.requestedBy} requested approval of step ${approvalStep.index + 1}.`
+                : `Step ${approvalStep.index + 1} needs a second person's approval.`}{" "}
+            <a href={`#step-${approvalStep.key}`} className="text-sky-700 underline">
+              Go to step {approvalStep.index + 1} ↓
+            </a>
+          </p>
+        )}
         {run.verdict && (
           <p
             className={`mt-3 rounded-md border p-3 text-sm font-medium [overflow-wrap:anywhere] ${run.status === "succeeded" ? "border-emerald-300 bg-emerald-50 text-emerald-900" : "border-red-300 bg-white text-red-800"}`}
@@ -300,6 +322,7 @@ export function RunPanel({
                 key={s.index}
                 className={`rounded-md border p-2 text-sm ${running ? "border-sky-400 bg-sky-50" : s.status === "failed" || s.status === "interrupted" ? "border-red-300 bg-red-50" : "border-slate-200"}`}
                 data-testid={`step-${s.key}`}
+                id={`step-${s.key}`}
               >
                 <div className="flex flex-wrap items-center gap-2">
                   <span className="tabular text-slate-500">{s.index + 1}.</span>
