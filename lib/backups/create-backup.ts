@@ -120,7 +120,8 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
 }
 
 // Every role an object of the database belongs to or is granted to (PUBLIC left out): what
-// pg_dump writes as OWNER TO, GRANT … TO and CREATE POLICY … TO.
+// pg_dump writes as OWNER TO, GRANT … TO and CREATE POLICY … TO. Built-in pg_* roles (the public
+// schema's pg_database_owner) exist on every server.
 const ROLES_SQL = `WITH objs AS (
   SELECT c.relowner AS owner, c.relacl AS acl FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
    WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
@@ -135,7 +136,7 @@ const ROLES_SQL = `WITH objs AS (
   UNION SELECT (aclexplode(acl)).grantee FROM objs WHERE acl IS NOT NULL
   UNION SELECT unnest(polroles) FROM pg_policy
 )
-SELECT DISTINCT r.rolname FROM ids JOIN pg_roles r ON r.oid = ids.id ORDER BY 1`;
+SELECT DISTINCT r.rolname FROM ids JOIN pg_roles r ON r.oid = ids.id WHERE r.rolname !~ '^pg_' ORDER BY 1`;
 
 async function databaseRoles(conn: PgConnection, q: Parameters<typeof runPsqlQuery>[2]): Promise<string[]> {
   return (await runPsqlQuery(conn, ROLES_SQL, q)).map((r) => r[0] ?? "").filter((r) => r !== "");

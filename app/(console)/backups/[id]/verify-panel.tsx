@@ -33,8 +33,9 @@ export function VerifyPanel({ backupId, canVerify }: { backupId: string; canVeri
   return (
     <div className="text-sm">
       <p className="mb-3 text-slate-600">
-        Reads the whole backup once, streaming: size not 0, sha256 (against the manifest when there is one), gzip to the
-        end, custom format through pg_restore, plain SQL ending with pg_dump&apos;s completion line.
+        Reads the whole backup once, streaming: size not 0, sha256 (against the manifest; only one this console signed
+        vouches for it), gzip to the end, custom format through pg_restore, plain SQL ending with pg_dump&apos;s
+        completion line.
       </p>
       {canVerify ? (
         <Button
