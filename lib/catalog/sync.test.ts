@@ -94,6 +94,7 @@ beforeAll(async () => {
         host: "127.0.0.1",
         dbName: "amani",
         user: "x",
+        sslmode: "disable",
         sources: [{ locationId: s3Id, patterns: "amani_backup_*" }],
       }),
     )
