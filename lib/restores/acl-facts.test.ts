@@ -47,7 +47,8 @@ describe("AclCollector", () => {
     expect(r.reads).toEqual([
       { role: "app_owner", table: '"Sales"."Order Items"' },
       { role: "Ops Team", table: "ops.events" },
-      { role: "odd_app", table: '"Sales"."Customer"' },
+      // The dump grants odd_app USAGE on "Sales" too: that must hold after the restore.
+      { role: "odd_app", table: '"Sales"."Customer"', usage: true },
       { role: "reporting", table: "ops.events" },
       // A column grant does not let auditor read the table; PUBLIC is not a role.
       { role: "lecteur", table: "public.ünï" },

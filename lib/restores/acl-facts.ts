@@ -11,8 +11,12 @@ export const aclFactsSchema = z.object({
   roles: z.array(z.string()),
   /** Roles that own objects: the restoring role must be able to act as each (membership). */
   owners: z.array(z.string()),
-  /** (role, table) pairs the role could read: SELECT granted, or the table's owner. */
-  reads: z.array(z.object({ role: z.string(), table: z.string() })),
+  /**
+   * (role, table) pairs the role could read: SELECT granted, or the table's owner. `usage`: the
+   * dump also grants the role USAGE on the table's schema, so that must hold after the restore too
+   * (without such a grant the schema's access is whatever the server gives, e.g. PUBLIC on public).
+   */
+  reads: z.array(z.object({ role: z.string(), table: z.string(), usage: z.boolean().optional() })),
   /** More pairs than kept (the check covers the first MAX_READS). */
   readsDropped: z.number().int().nonnegative(),
 });
@@ -49,11 +53,23 @@ const GRANT = new RegExp(
 const POLICY = new RegExp(String.raw`^CREATE POLICY .* TO (${ROLE_LIST})(?: USING | WITH CHECK |;)`);
 const DEFAULT_PRIVS = new RegExp(String.raw`^ALTER DEFAULT PRIVILEGES FOR ROLE (${ROLE})`);
 
+/** The schema part of a qualified name as pg_dump writes it (`"Sales"."Order Items"` → `"Sales"`). */
+export function schemaOf(qualified: string): string | null {
+  let inQuote = false;
+  for (let i = 0; i < qualified.length; i++) {
+    const c = qualified[i];
+    if (c === '"') inQuote = !inQuote;
+    else if (c === "." && !inQuote) return qualified.slice(0, i);
+  }
+  return null;
+}
+
 export class AclCollector {
   private readonly roleSet = new Set<string>();
   private readonly ownerSet = new Set<string>();
   private readonly readSet = new Set<string>();
   private readonly readList: { role: string; table: string }[] = [];
+  private readonly schemaUsage = new Set<string>();
   private dropped = 0;
   private inCopy = false;
 
@@ -95,6 +111,10 @@ export class AclCollector {
       const grantees = roles(m[5] ?? "");
       for (const r of grantees) this.roleSet.add(r);
       const privileges = (m[2] ?? "").split(",").map((p) => p.trim());
+      const schema = /^SCHEMA (.+)$/.exec(m[4] ?? "")?.[1];
+      if (m[1] === "GRANT" && m[3] === undefined && schema && privileges.some((p) => p === "USAGE" || p === "ALL")) {
+        for (const r of grantees) this.schemaUsage.add(JSON.stringify([r, schema]));
+      }
       // Table-wide SELECT only: a column grant ("SELECT(a)") does not let the role read the table.
       if (m[1] === "GRANT" && m[3] === "TABLE" && privileges.some((p) => p === "SELECT" || p === "ALL")) {
         for (const r of grantees) this.addRead(r, m[4] ?? "");
@@ -115,7 +135,10 @@ export class AclCollector {
     return {
       roles: [...this.roleSet].sort(),
       owners: [...this.ownerSet].sort(),
-      reads: this.readList,
+      reads: this.readList.map((r) => {
+        const schema = schemaOf(r.table);
+        return schema !== null && this.schemaUsage.has(JSON.stringify([r.role, schema])) ? { ...r, usage: true } : r;
+      }),
       readsDropped: this.dropped,
     };
   }

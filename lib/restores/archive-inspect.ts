@@ -169,18 +169,20 @@ export async function checkReads(
   // In slices: one statement per few thousand pairs keeps psql's input and the planner modest.
   for (let i = 0; i < acl.reads.length; i += 2000) {
     const slice = acl.reads.slice(i, i + 2000);
-    const values = slice.map((p) => `(${quoteLiteral(p.role)}, ${quoteLiteral(p.table)})`).join(",");
+    const values = slice
+      .map((p) => `(${quoteLiteral(p.role)}, ${quoteLiteral(p.table)}, ${p.usage ? "true" : "false"})`)
+      .join(",");
     const rows = await runPsqlScript(
       conn,
       `SELECT p.role, p.tbl,
               CASE
                 WHEN NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = p.role) THEN 'the role does not exist'
                 WHEN to_regclass(p.tbl) IS NULL THEN 'the table is missing'
-                WHEN NOT has_schema_privilege(p.role, c.relnamespace, 'USAGE') THEN 'no USAGE on its schema'
+                WHEN p.usage AND NOT has_schema_privilege(p.role, c.relnamespace, 'USAGE') THEN 'no USAGE on its schema'
                 WHEN NOT has_table_privilege(p.role, c.oid, 'SELECT') THEN 'no SELECT on the table'
                 ELSE ''
               END
-         FROM (VALUES ${values}) AS p(role, tbl)
+         FROM (VALUES ${values}) AS p(role, tbl, usage)
          LEFT JOIN pg_class c ON c.oid = to_regclass(p.tbl);`,
       bin,
     );

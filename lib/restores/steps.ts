@@ -1135,8 +1135,8 @@ export function healthCheckStep(rc: RestoreContext, urls: string[]): PlannedStep
 
 /**
  * After a restore: every role that could read a table in the backup (granted SELECT, or its
- * owner) can read it here, schema USAGE included. A role that lost access fails the restore
- * like a wrong row count does.
+ * owner) can read it here, with USAGE on its schema where the backup granted that. A role that
+ * lost access fails the restore like a wrong row count does.
  */
 export function verifyGrantsStep(rc: RestoreContext, conn: PgConnection, note: string | null): PlannedStep {
   return automatic(
@@ -1144,7 +1144,7 @@ export function verifyGrantsStep(rc: RestoreContext, conn: PgConnection, note: s
     {
       key: "verify-grants",
       title: "Check owners and grants",
-      description: `Checks in ${conn.database} that every role that could read a table in the backup (a SELECT grant, or the table's owner) still can, its schema's USAGE included. A role that lost access stops the restore${conn.database === rc.scratch ? ` before ${rc.database} is touched` : ""}.`,
+      description: `Checks in ${conn.database} that every role that could read a table in the backup (a SELECT grant, or the table's owner) still can, and has USAGE on the table's schema where the backup granted it. A role that lost access stops the restore${conn.database === rc.scratch ? ` before ${rc.database} is touched` : ""}.`,
     },
     note,
     async (ctx) => {

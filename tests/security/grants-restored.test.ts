@@ -143,7 +143,7 @@ describe("owners and grants are restored", () => {
       const backup = await backupOf(conn, `${conn.database}.dump`);
       const { acl } = await inspectArchive(backup.file, {});
       expect(acl.roles).toContain("odd_app");
-      expect(acl.reads).toContainEqual({ role: "odd_app", table: '"Sales"."Customer"' });
+      expect(acl.reads).toContainEqual({ role: "odd_app", table: '"Sales"."Customer"', usage: true });
 
       const name = uniqueDatabaseName("grants_noacl");
       toDrop.push(name);
