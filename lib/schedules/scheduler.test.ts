@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { db } from "@/lib/db";
@@ -6,10 +7,13 @@ import { createFixtureDatabase, dropDatabase } from "@/lib/postgres/test-support
 import type { PgConnection } from "@/lib/postgres/connection";
 import { uniqueName } from "@/tests/support/services";
 import { databaseEntry, freshLocation } from "@/tests/support/backup-targets";
-import { configureBackupRetries } from "@/lib/backups/backup-run";
+import { buildBackupPlan, configureBackupRetries } from "@/lib/backups/backup-run";
+import { BACKUP_RUN_SCENARIO, backupKeyFor, backupRunOptionsSchema } from "@/lib/backups/backup-run-kind";
+import { createRun } from "@/lib/runner/runs";
+import { drainExecutions } from "@/lib/runner/execute";
 import { saveSchedule } from "./mutations";
 import { saveScheduleSchema } from "./schemas";
-import { runDueSchedules } from "./scheduler";
+import { resumeInterruptedBackups, runDueSchedules } from "./scheduler";
 import { cronProblem, latestDueSince, nextDue } from "./cron";
 
 // The scheduler with an injected clock against a real PostgreSQL and a real folder: a schedule
@@ -117,4 +121,57 @@ test("a disabled schedule does not run", async () => {
   const { databaseId, scheduleId } = await scheduled("* * * * *", T0);
   await db.backupSchedule.update({ where: { id: scheduleId }, data: { enabled: false } });
   expect(await runAt(at(10 * MIN), databaseId)).toEqual([]);
+});
+
+describe("resume policy of interrupted backup runs", () => {
+  async function interruptedRun(now: Date) {
+    const location = await freshLocation("local", `resume-${tag}`, folders);
+    const databaseId = await databaseEntry(conn, uniqueName("resume"), [location.id]);
+    const options = backupRunOptionsSchema.parse({
+      label: "daily",
+      format: "custom",
+      locationId: location.id,
+      key: backupKeyFor({ prefix: "", databaseName: "resume", label: "daily", format: "custom", at: now }),
+      trigger: "schedule",
+      requestedBy: "schedule",
+    });
+    const plan = await buildBackupPlan(databaseId, options);
+    const { runId } = await createRun({
+      plan,
+      scenarioId: BACKUP_RUN_SCENARIO,
+      databaseId,
+      backupId: null,
+      options,
+      createdBy: { id: "schedule:test", email: "schedule" },
+    });
+    // What recovery leaves when the console died during the backup step.
+    await db.run.update({ where: { id: runId }, data: { status: "interrupted", finishedAt: now } });
+    await db.runStep.updateMany({ where: { runId }, data: { status: "interrupted" } });
+    const dir = (await db.location.findUniqueOrThrow({ where: { id: location.id } })).config;
+    return { runId, databaseId, key: options.key, folder: JSON.parse(dir).path as string };
+  }
+
+  test("a recent one is resumed: the partial upload it left is deleted, and the backup is taken again", async () => {
+    const now = new Date();
+    const { runId, key, folder, databaseId } = await interruptedRun(now);
+    fs.mkdirSync(path.dirname(path.join(folder, key)), { recursive: true });
+    fs.writeFileSync(path.join(folder, key), "half a dump");
+    const { resumed } = await resumeInterruptedBackups(new Date(now.getTime() + 60_000), { databaseIds: [databaseId] });
+    expect(resumed).toContain(runId);
+    await drainExecutions();
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId }, include: { logs: true } });
+    expect(run.status, run.verdict ?? "").toBe("succeeded");
+    expect(run.logs.map((l) => l.text).join("\n")).toContain(`Deleting the partial ${key}`);
+    expect(fs.statSync(path.join(folder, key)).size).toBeGreaterThan(1000);
+    expect(fs.existsSync(path.join(folder, `${key}.manifest.json`))).toBe(true);
+  }, 120_000);
+
+  test("one older than six hours is cancelled: the schedule takes a fresh backup instead", async () => {
+    const then = new Date(Date.now() - 7 * 3600_000);
+    const { runId, databaseId } = await interruptedRun(then);
+    const { cancelled, resumed } = await resumeInterruptedBackups(new Date(), { databaseIds: [databaseId] });
+    expect(cancelled).toContain(runId);
+    expect(resumed).not.toContain(runId);
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("cancelled");
+  }, 60_000);
 });

@@ -113,9 +113,15 @@ export async function runDueSchedules(
  */
 export async function resumeInterruptedBackups(
   now: Date = new Date(),
+  /** Tests look at their own databases' runs only. */
+  opts: { databaseIds?: string[] } = {},
 ): Promise<{ resumed: string[]; cancelled: string[] }> {
   const runs = await db.run.findMany({
-    where: { scenarioId: BACKUP_RUN_SCENARIO, status: "interrupted" satisfies RunStatus },
+    where: {
+      scenarioId: BACKUP_RUN_SCENARIO,
+      status: "interrupted" satisfies RunStatus,
+      ...(opts.databaseIds ? { databaseId: { in: opts.databaseIds } } : {}),
+    },
     select: { id: true, finishedAt: true, createdAt: true },
   });
   const resumed: string[] = [];
