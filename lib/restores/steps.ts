@@ -19,7 +19,13 @@ import type { BackupFormat, Manifest } from "@/lib/backups/manifest";
 import { UserError } from "@/lib/errors";
 import { DEFAULT_HEAD_SOURCE, describeHeadSource, headQuerySql, type HeadSource } from "@/lib/postgres/head-query";
 import { formatArgv, psqlArgs, psqlHelpCommandsArgs, type Argv, type BinOptions } from "@/lib/postgres/commands";
-import { describeConnection, describeServer, maskSecret, type PgConnection } from "@/lib/postgres/connection";
+import {
+  clientSupportsRequireAuth,
+  describeConnection,
+  describeServer,
+  maskSecret,
+  type PgConnection,
+} from "@/lib/postgres/connection";
 import { isPgError, PgCommandError } from "@/lib/postgres/errors";
 import {
   migrationHead,
@@ -299,6 +305,15 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       const toolV = await toolVersion(tool, bin);
       facts.toolVersion = `${tool} ${toolV}`;
       ctx.log(`local ${tool}: ${toolV}`);
+      if (rc.target.conn.password) {
+        const scramOnly = await clientSupportsRequireAuth(bin.binDir);
+        facts.requireScram = scramOnly;
+        ctx.log(
+          scramOnly
+            ? "the password is sent only by SCRAM (require_auth=scram-sha-256): never in clear text or as MD5"
+            : `${tool} ${toolV} cannot insist on SCRAM (require_auth needs client tools 16 or newer): the password goes the way the server asks`,
+        );
+      }
       const m = backup.manifest;
       if (m) {
         facts.backupServerVersion = m.serverVersion;
