@@ -13,7 +13,7 @@ export const BACKUP_RUN_FORMATS = ["custom", "plain_gzip"] as const;
 export const backupRunFormatSchema = z.enum(BACKUP_RUN_FORMATS);
 export type BackupRunFormat = z.output<typeof backupRunFormatSchema>;
 export const BACKUP_RUN_FORMAT_LABELS: Record<BackupRunFormat, string> = {
-  custom: "custom (pg_dump -Fc)",
+  custom: "custom format",
   plain_gzip: "plain SQL + gzip",
 };
 

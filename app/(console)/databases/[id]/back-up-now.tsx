@@ -55,12 +55,8 @@ export function BackUpNow({
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-3" aria-label={`Back up ${databaseName} now`}>
-      <div className="grid gap-3 sm:grid-cols-3">
-        <Field
-          label="Label"
-          hint="Pre-migration and critical backups are never deleted automatically."
-          error={fieldError("label")}
-        >
+      <div className="grid gap-3 sm:grid-cols-2 xl:grid-cols-3">
+        <Field label="Label" error={fieldError("label")}>
           <select name="label" defaultValue="manual" className={inputClass} data-testid="backup-label">
             {MANUAL_BACKUP_LABELS.map((l) => (
               <option key={l} value={l}>
@@ -88,6 +84,9 @@ export function BackUpNow({
           </select>
         </Field>
       </div>
+      <p className="text-xs text-slate-600">
+        Pre-migration and critical backups are never deleted automatically; scheduled ones are labelled daily.
+      </p>
       <Feedback feedback={feedback} testId="back-up-now-feedback" />
       <Button type="submit" variant="primary" size="lg" loading={pending} loadingText="Starting…">
         Back up now

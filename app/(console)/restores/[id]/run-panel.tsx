@@ -156,7 +156,7 @@ export function RunPanel({
   return (
     <div className="space-y-4">
       <section
-        className={`rounded-lg border-2 p-4 ${production ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`}
+        className={`rounded-lg border-2 p-4 ${production && !backupRun ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`}
         data-testid="run-target"
       >
         <div className="flex flex-wrap items-center gap-2">
@@ -266,7 +266,7 @@ export function RunPanel({
           )}
           {run.confirmedBy && (
             <span className="text-slate-600">
-              Confirmed by {run.confirmedBy} <Time value={run.confirmedAt!} />
+              {backupRun ? "Started by" : "Confirmed by"} {run.confirmedBy} <Time value={run.confirmedAt!} />
             </span>
           )}
         </div>
@@ -310,7 +310,7 @@ export function RunPanel({
 
       <section className="rounded-lg border border-slate-200 bg-white p-4">
         <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">
-          Plan · {steps.length} steps
+          Plan · {steps.length} step{steps.length === 1 ? "" : "s"}
         </h2>
         <ol className="space-y-2" data-testid="run-steps">
           {steps.map((s) => {
