@@ -44,9 +44,9 @@ export default async function AuditPage({
     <>
       <PageHeader
         title="Audit"
-        description="Every sign-in and change, newest first; times in UTC in the export. Append-only: the database refuses to change or delete an event, and each event carries the hash of the one before it, so a change made behind Lifeboat's back shows when the chain is verified."
-        actions={hasRole(user.role, "admin") ? <VerifyChain /> : undefined}
+        description="Every sign-in and change, newest first. Append-only: the database refuses to change or delete an event, and each event carries the hash of the one before it, so a change made behind Lifeboat's back shows when the chain is verified."
       />
+      {hasRole(user.role, "admin") && <VerifyChain />}
       <form
         method="get"
         action="/audit"
@@ -127,39 +127,59 @@ export default async function AuditPage({
           <EmptyState title="No events yet">Sign-ins and changes appear here as they happen.</EmptyState>
         )
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                <th className="px-3 py-2">#</th>
-                <th className="px-3 py-2">When</th>
-                <th className="px-3 py-2">Who</th>
-                <th className="px-3 py-2">Action</th>
-                <th className="px-3 py-2">Subject</th>
-                <th className="px-3 py-2">Detail</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((e) => (
-                <tr key={e.id} className="border-t border-slate-100 align-top">
-                  <td className="px-3 py-2 text-xs text-slate-500 tabular">{e.seq}</td>
-                  <td className="whitespace-nowrap px-3 py-2">
-                    <Time value={e.at} />
-                  </td>
-                  <td className="px-3 py-2 font-mono text-xs">{e.actorEmail}</td>
-                  <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
-                  <td className="px-3 py-2 font-mono text-xs">
-                    {e.targetType}
-                    {e.targetId ? `:${e.targetId}` : ""}
-                  </td>
-                  <td className="max-w-md break-all px-3 py-2 font-mono text-xs text-slate-600">
-                    {e.detail === "{}" ? "" : e.detail}
-                  </td>
+        <>
+          {/* Phones: one card per event, nothing to scroll sideways. */}
+          <ol className="space-y-2 sm:hidden" aria-label="Events">
+            {rows.map((e) => (
+              <li key={e.id} className="rounded-lg border border-slate-200 bg-white p-3 text-sm">
+                <div className="flex flex-wrap items-baseline justify-between gap-x-3 text-xs text-slate-500">
+                  <span className="tabular">#{e.seq}</span>
+                  <Time value={e.at} />
+                </div>
+                <div className="mt-1 break-all font-mono text-xs font-semibold">{e.action}</div>
+                <div className="mt-0.5 break-all font-mono text-xs">{e.actorEmail}</div>
+                <div className="mt-0.5 break-all font-mono text-xs text-slate-600">
+                  {e.targetType}
+                  {e.targetId ? `:${e.targetId}` : ""}
+                </div>
+                {e.detail !== "{}" && <div className="mt-1 break-all font-mono text-xs text-slate-600">{e.detail}</div>}
+              </li>
+            ))}
+          </ol>
+          <div className="hidden overflow-x-auto rounded-lg border border-slate-200 bg-white sm:block">
+            <table className="w-full text-left text-sm">
+              <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+                <tr>
+                  <th className="px-3 py-2">#</th>
+                  <th className="px-3 py-2">When</th>
+                  <th className="px-3 py-2">Who</th>
+                  <th className="px-3 py-2">Action</th>
+                  <th className="px-3 py-2">Subject</th>
+                  <th className="px-3 py-2">Detail</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+              </thead>
+              <tbody>
+                {rows.map((e) => (
+                  <tr key={e.id} className="border-t border-slate-100 align-top">
+                    <td className="px-3 py-2 text-xs text-slate-500 tabular">{e.seq}</td>
+                    <td className="whitespace-nowrap px-3 py-2">
+                      <Time value={e.at} />
+                    </td>
+                    <td className="px-3 py-2 font-mono text-xs">{e.actorEmail}</td>
+                    <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
+                    <td className="px-3 py-2 font-mono text-xs">
+                      {e.targetType}
+                      {e.targetId ? `:${e.targetId}` : ""}
+                    </td>
+                    <td className="max-w-md break-all px-3 py-2 font-mono text-xs text-slate-600">
+                      {e.detail === "{}" ? "" : e.detail}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
       )}
       {pages > 1 && (
         <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm tabular">

@@ -9,7 +9,7 @@ import { verifyAuditChainAction } from "./actions";
 export function VerifyChain() {
   const { pending, feedback, run, showError } = useServerAction();
   return (
-    <div className="flex flex-col items-end gap-2">
+    <section aria-label="Audit chain" className="mb-3 flex flex-wrap items-center gap-3">
       <Button
         loading={pending}
         onClick={() =>
@@ -35,7 +35,12 @@ export function VerifyChain() {
       >
         Verify chain
       </Button>
-      <Feedback feedback={feedback} testId="verify-chain-result" className="max-w-md" />
-    </div>
+      {!feedback && !pending && (
+        <span className="text-sm text-slate-600">
+          Recomputes every event&apos;s hash, as npm run audit:verify does.
+        </span>
+      )}
+      <Feedback feedback={feedback} testId="verify-chain-result" className="min-w-0 flex-1 py-2" />
+    </section>
   );
 }
