@@ -96,6 +96,12 @@ test("a schedule due every minute makes one labelled backup per due time, in the
   ]);
   const schedule = await db.backupSchedule.findUniqueOrThrow({ where: { id: scheduleId } });
   expect(schedule.lastDueAt?.toISOString()).toBe(at(2 * MIN).toISOString());
+  // Retention ran after each scheduled backup (and, with fewer verified backups than the minimum, deleted nothing).
+  const retention = await db.auditEvent.findMany({
+    where: { action: "retention.run", targetType: "database", targetId: databaseId },
+  });
+  expect(retention).toHaveLength(2);
+  expect(retention.every((e) => JSON.parse(e.detail).trigger === "schedule")).toBe(true);
   expect(schedule.lastRunId).toBe(second[0]!.runId);
 }, 120_000);
 

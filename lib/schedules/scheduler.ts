@@ -8,6 +8,7 @@ import { BACKUP_RUN_SCENARIO, backupRunFormatSchema } from "@/lib/backups/backup
 import { reconcileBackupAlert, resolveBackupPlan, startBackupRun } from "@/lib/backups/backup-run";
 import { storedState } from "@/lib/stored-json";
 import type { RunStatus } from "@/lib/runner/states";
+import { enforceRetention } from "@/lib/retention/enforce";
 
 // Runs each enabled schedule's backup when it comes due. One tick looks at every schedule: the
 // latest due time since the one it last acted on starts one run (several due times missed while
@@ -88,7 +89,7 @@ export async function runDueSchedules(
         scheduleActor(s.id),
       );
       entry.runId = runId;
-      entry.done = done;
+      entry.done = done.then(() => retentionAfter(runId, s.databaseId));
       await db.backupSchedule.update({ where: { id: s.id }, data: { lastRunId: runId } });
     } catch (e) {
       // The refusal is on the run (and alerted) when one was created; the log says the rest.
@@ -104,6 +105,17 @@ export async function runDueSchedules(
     started.push(entry);
   }
   return started;
+}
+
+/** After a scheduled backup that succeeded, the database's retention runs (its own safety rules apply). */
+async function retentionAfter(runId: string, databaseId: string): Promise<void> {
+  const run = await db.run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (run?.status !== ("succeeded" satisfies RunStatus)) return;
+  try {
+    await enforceRetention(databaseId, { trigger: "schedule" });
+  } catch (e) {
+    console.error(`[lifeboat] retention after the scheduled backup run ${runId} failed:`, e);
+  }
 }
 
 /**
