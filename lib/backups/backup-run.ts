@@ -522,7 +522,10 @@ export async function startBackupRun(
         : `Started by ${input.requestedBy} (Back up now), labelled ${input.label}.`;
   try {
     const { done } = await startWithoutConfirmation({ runId, actor, why, resolvePlan: resolveBackupPlan });
-    return { runId, key: options.key, done: done.then(() => reconcileBackupAlert(runId)) };
+    const settled = done
+      .then(() => reconcileBackupAlert(runId))
+      .catch((e: unknown) => console.error(`[lifeboat] the alert of backup run ${runId} could not be settled:`, e));
+    return { runId, key: options.key, done: settled };
   } catch (e) {
     // Refused (the database is busy): the run records why, and a scheduled one alerts.
     const verdict = `Not started: ${describeError(e)}`;
