@@ -50,10 +50,10 @@ export function DeliveryLog({
       ) : (
         <Table label="Delivery log" testId="delivery-log">
           <THead>
+            <Th>Status</Th>
             <Th>Time (UTC)</Th>
             <Th>Channel</Th>
             <Th>Message</Th>
-            <Th>Status</Th>
             <Th numeric>Tries</Th>
             <Th>Error / next try</Th>
           </THead>
@@ -63,17 +63,17 @@ export function DeliveryLog({
               return (
                 <Tr key={d.id} testId="delivery-row">
                   <Td className="whitespace-nowrap">
-                    <Time value={d.createdAt} />
-                  </Td>
-                  <Td className="break-all">{d.channelName}</Td>
-                  <Td>
-                    {KIND_WORD[d.kind]}
-                    {d.event !== "test" && `: ${ALERT_EVENT_DISPLAY[d.event].label}`}
-                  </Td>
-                  <Td className="whitespace-nowrap">
                     <Badge kind={s.tone} title={s.meaning}>
                       {s.symbol} {s.label}
                     </Badge>
+                  </Td>
+                  <Td className="whitespace-nowrap">
+                    <Time value={d.createdAt} />
+                  </Td>
+                  <Td className="break-words">{d.channelName}</Td>
+                  <Td>
+                    {KIND_WORD[d.kind]}
+                    {d.event !== "test" && `: ${ALERT_EVENT_DISPLAY[d.event].label}`}
                   </Td>
                   <Td numeric>{d.attempts}</Td>
                   <Td className="min-w-48 break-words text-xs">
