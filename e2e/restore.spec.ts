@@ -87,6 +87,7 @@ test("the corruption wizard: wrong name refused, right name runs, live log and t
   await expect(page.getByTestId("run-approval-pointer")).toContainText(
     /Waiting for an approver: operator@e2e\.test requested approval of step \d+\./,
   );
+  await expect(page.getByTestId("run-status")).toHaveText("Waiting for an approver");
   await screenshotBoth(page, "approval-requested");
 
   // The approver sees it on the dashboard (the navigation counts it) and approves it on the run page.

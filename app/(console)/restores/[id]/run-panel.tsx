@@ -162,7 +162,7 @@ export function RunPanel({
         <div className="flex flex-wrap items-center gap-2">
           <RunStatusBadge status={run.status} />
           <span className="font-semibold" data-testid="run-status">
-            {STATUS_WORDS[run.status] ?? run.status}
+            {approvalNow?.state === "pending" ? "Waiting for an approver" : (STATUS_WORDS[run.status] ?? run.status)}
           </span>
         </div>
         <dl className="mt-2 grid gap-x-6 gap-y-1 text-sm sm:grid-cols-2">
