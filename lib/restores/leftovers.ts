@@ -94,10 +94,17 @@ export async function cleanUpRun(runId: string): Promise<CleanupReport> {
       try {
         const conn = await connectionOf(run.databaseId);
         const server = serverConnection(conn, leftovers.maintenanceDatabase ?? DEFAULT_MAINTENANCE_DATABASE);
-        const found = await existingDatabases(server, [conn.database, scratch]);
+        const oldCopy = leftovers.oldCopy;
+        const found = await existingDatabases(server, [conn.database, scratch, ...(oldCopy ? [oldCopy] : [])]);
         if (!found.has(scratch)) {
           scratchGone = true;
-          done.push(`the scratch database ${scratch} is gone`);
+          // The switch-over (one transaction) committed before the run stopped: say so, a
+          // cancelled run must not read as if production were untouched.
+          done.push(
+            oldCopy && found.has(oldCopy) && found.has(conn.database) && run.status !== "succeeded"
+              ? `the scratch database ${scratch} is gone because the switch-over had completed: ${conn.database} is the restored database and the original is kept as ${oldCopy}`
+              : `the scratch database ${scratch} is gone`,
+          );
         } else if (!found.has(conn.database)) {
           // A switch-over stopped half-way: the scratch copy may be the only restored copy.
           problems.push(

@@ -20,7 +20,8 @@ import {
 } from "@/lib/restores/database-admin";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "@/lib/restores/names";
 import { recoverInterruptedRuns } from "@/lib/runner/lease";
-import { createRun, resumeRun } from "@/lib/runner/runs";
+import { cancelRun, createRun, resumeRun } from "@/lib/runner/runs";
+import { cleanUpRun } from "@/lib/restores/leftovers";
 import { resolveSwitchOverPlan, switchOverPlanFrom } from "@/tests/runner/switchover-child";
 
 // A console process executing the real switch-over step is killed with SIGKILL at every point
@@ -155,92 +156,102 @@ test("the application's sessions are ended, both renames happen, and the result 
   expect((await app).exitCode).not.toBe(0);
 }, 60_000);
 
+/**
+ * A run of the real switch-over step on a fresh target/scratch pair, executed by a console
+ * process that is SIGKILLed at `point`, then marked interrupted by recovery; checks that
+ * production is exactly untouched or exactly switched.
+ */
+async function killedAt(point: SwitchOverPoint) {
+  // Production (the original) and the verified scratch copy, each with a marker row.
+  const { database, now, names } = await pair();
+  expect(await production(names)).toEqual(UNTOUCHED);
+
+  const conn = testConnection(database);
+  const user = await db.user.create({
+    data: { email: `switch-kill-${randomUUID()}@example.test`, name: "Switch Kill", role: "approver" },
+  });
+  const actor = { id: user.id, email: user.email };
+  const row = await db.database.create({
+    data: {
+      name: `switch-kill-${randomUUID().slice(0, 8)}`,
+      environment: "production",
+      host: conn.host,
+      port: conn.port,
+      dbName: database,
+      user: conn.user,
+      passwordEnc: seal(conn.password ?? ""),
+      sslmode: "disable",
+    },
+  });
+  const options = { database, now: now.toISOString() };
+  const { runId, planHash } = await createRun({
+    plan: switchOverPlanFrom(options),
+    scenarioId: "database-corruption",
+    databaseId: row.id,
+    backupId: null,
+    options,
+    createdBy: actor,
+  });
+
+  const proc = spawn(
+    process.execPath,
+    [
+      "--conditions=import",
+      "--require",
+      "./scripts/allow-server-only.cjs",
+      "--require",
+      "tsx/cjs",
+      "tests/runner/switchover-child.ts",
+      runId,
+      planHash,
+      user.id,
+      user.email,
+      String(LEASE_MS),
+      String(RENEW_MS),
+      childTmp,
+      point,
+    ],
+    { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  children.push(proc);
+  let out = "";
+  proc.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on("exit", (_c, s) => resolve(s)));
+  await waitFor(
+    `the child to pause at ${point}`,
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`the child exited on its own: ${out}`);
+      return out;
+    },
+    (o) => o.includes(`PAUSED ${point}`),
+    30_000,
+  );
+  proc.kill("SIGKILL");
+  expect(await exited).toBe("SIGKILL");
+
+  // Recovery marks the run interrupted once the dead console's lease has expired.
+  const killed = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  await waitFor(
+    "the lease to expire",
+    async () => Date.now(),
+    (t) => t > (killed.leaseExpiresAt?.getTime() ?? 0),
+    LEASE_MS * 3,
+  );
+  expect((await recoverInterruptedRuns()).interrupted).toContain(runId);
+  expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("interrupted");
+
+  // Exactly one of the two states; only a kill after COMMIT finds it switched.
+  const switched = point === "committed";
+  expect(await production(names)).toEqual(switched ? SWITCHED : UNTOUCHED);
+  return { runId, actor, names, database, switched };
+}
+
 describe("a console killed during the switch-over", () => {
   test.each(SWITCH_OVER_POINTS.map((p) => [p]))(
     "killed at %s: production is untouched or fully switched, and the resumed run says which",
     async (point: SwitchOverPoint) => {
-      // Production (the original) and the verified scratch copy, each with a marker row.
-      const { database, now, names } = await pair();
-      expect(await production(names)).toEqual(UNTOUCHED);
-
-      const conn = testConnection(database);
-      const user = await db.user.create({
-        data: { email: `switch-kill-${randomUUID()}@example.test`, name: "Switch Kill", role: "approver" },
-      });
-      const actor = { id: user.id, email: user.email };
-      const row = await db.database.create({
-        data: {
-          name: `switch-kill-${randomUUID().slice(0, 8)}`,
-          environment: "production",
-          host: conn.host,
-          port: conn.port,
-          dbName: database,
-          user: conn.user,
-          passwordEnc: seal(conn.password ?? ""),
-          sslmode: "disable",
-        },
-      });
-      const options = { database, now: now.toISOString() };
-      const { runId, planHash } = await createRun({
-        plan: switchOverPlanFrom(options),
-        scenarioId: "database-corruption",
-        databaseId: row.id,
-        backupId: null,
-        options,
-        createdBy: actor,
-      });
-
-      const proc = spawn(
-        process.execPath,
-        [
-          "--conditions=import",
-          "--require",
-          "./scripts/allow-server-only.cjs",
-          "--require",
-          "tsx/cjs",
-          "tests/runner/switchover-child.ts",
-          runId,
-          planHash,
-          user.id,
-          user.email,
-          String(LEASE_MS),
-          String(RENEW_MS),
-          childTmp,
-          point,
-        ],
-        { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-      );
-      children.push(proc);
-      let out = "";
-      proc.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-      proc.stderr?.on("data", (d: Buffer) => (out += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => proc.on("exit", (_c, s) => resolve(s)));
-      await waitFor(
-        `the child to pause at ${point}`,
-        async () => {
-          if (proc.exitCode !== null) throw new Error(`the child exited on its own: ${out}`);
-          return out;
-        },
-        (o) => o.includes(`PAUSED ${point}`),
-        30_000,
-      );
-      proc.kill("SIGKILL");
-      expect(await exited).toBe("SIGKILL");
-
-      // Recovery marks the run interrupted once the dead console's lease has expired.
-      const killed = await db.run.findUniqueOrThrow({ where: { id: runId } });
-      await waitFor(
-        "the lease to expire",
-        async () => Date.now(),
-        (t) => t > (killed.leaseExpiresAt?.getTime() ?? 0),
-        LEASE_MS * 3,
-      );
-      expect((await recoverInterruptedRuns()).interrupted).toContain(runId);
-      expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("interrupted");
-
-      // Exactly one of the two states; only a kill after COMMIT finds it switched.
-      const switched = point === "committed";
-      expect(await production(names)).toEqual(switched ? SWITCHED : UNTOUCHED);
+      const { runId, actor, names, database, switched } = await killedAt(point);
 
       // The resumed run says what it found, then finishes the switch-over.
       const resumed = await resumeRun({ runId, actor, resolvePlan: resolveSwitchOverPlan });
@@ -266,3 +277,13 @@ describe("a console killed during the switch-over", () => {
     60_000,
   );
 });
+
+test("a run killed after COMMIT and then cancelled says that production was switched over", async () => {
+  const { runId, actor, names, database } = await killedAt("committed");
+  await cancelRun({ runId, actor });
+  const report = await cleanUpRun(runId);
+  expect(report.note).toContain(
+    `the scratch database ${names.scratch} is gone because the switch-over had completed: ${database} is the restored database and the original is kept as ${names.oldCopy}`,
+  );
+  expect(await production(names)).toEqual(SWITCHED);
+}, 60_000);
