@@ -62,7 +62,7 @@ export function stepNeedsApprover(
   step: { kind: string; key: string },
   environment: string,
   role: Role,
-  twoPersonEnvironments: readonly string[] = [],
+  twoPersonEnvironments: readonly string[],
 ): string | null {
   if (twoPersonRuleApplies(environment, twoPersonEnvironments)) return null;
   if (hasRole(role, "approver") || step.kind !== "confirmation" || environment !== "production") return null;
@@ -73,7 +73,7 @@ export function stepNeedsApprover(
 export function dropNeedsApprover(
   environment: string,
   role: Role,
-  twoPersonEnvironments: readonly string[] = [],
+  twoPersonEnvironments: readonly string[],
 ): string | null {
   if (twoPersonRuleApplies(environment, twoPersonEnvironments)) return null;
   return environment === "production" && !hasRole(role, "approver") ? DROP_NEEDS_APPROVER : null;
