@@ -5,7 +5,8 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import type { SessionUser } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
@@ -28,6 +29,10 @@ import { sealDatabasePassword } from "@/tests/support/seal-password";
 import { closedPort, uniqueName } from "@/tests/support/services";
 import { databaseEntry, freshLocation, type LocationKind } from "@/tests/support/backup-targets";
 import { configureBackupRetries, startBackupRun } from "./backup-run";
+import { labelAndCopiesOf } from "./copies-query";
+
+const session = vi.hoisted(() => ({ user: null as SessionUser | null }));
+vi.mock("@/lib/auth/session", () => ({ getCurrentUser: async () => session.user }));
 
 // Backups Lifeboat takes, through the runner, into real servers of each kind (a folder, the S3
 // server, Azurite, the GCS emulator) from a real PostgreSQL database holding the fixture: the
@@ -166,6 +171,13 @@ test("a copy goes to a second location and is verified there by checksum", async
   expect(inCopy.key.startsWith("pg/lifeboat/")).toBe(true);
   expect((await download(copy, inCopy.key)).sha256).toBe(a);
   expect(run.logs.map((l) => l.text).join("\n")).toMatch(/The copy in .+ is verified: sha256 [0-9a-f]{64} read back/);
+  // The backup's page lists the copy.
+  session.user = { id: "viewer", email: "viewer@example.test", name: "Viewer", role: "viewer" };
+  const original = rows.find((r) => r.locationId === primary)!;
+  const { label, copies } = await labelAndCopiesOf(original.id);
+  session.user = null;
+  expect(label).toBe("daily");
+  expect(copies.map((c) => ({ id: c.id, key: c.key }))).toEqual([{ id: inCopy.id, key: inCopy.key }]);
 }, 120_000);
 
 describe("a failing backup leaves nothing behind, alerts once, and the next good one resolves it", () => {
