@@ -266,3 +266,31 @@ describe("a failing backup leaves nothing behind, alerts once, and the next good
     expect(await db.alertIncident.count({ where: { event: "backup_failed", databaseId, resolvedAt: null } })).toBe(1);
   }, 120_000);
 });
+
+test("one backup per database at a time: a second one is refused while the first runs, and says why", async () => {
+  const locationId = (await freshLocation("local", `bkone-${tag}`, folders)).id;
+  const databaseId = await databaseEntry(conn, uniqueName("bkrun-one"), [locationId]);
+  const first = await startBackupRun(
+    { databaseId, label: "manual", locationId, trigger: "manual", requestedBy: actor.email },
+    actor,
+  );
+  const second = await startBackupRun(
+    {
+      databaseId,
+      label: "manual",
+      locationId,
+      trigger: "manual",
+      requestedBy: actor.email,
+      now: new Date(Date.now() + 1000),
+    },
+    actor,
+  ).catch((e: unknown) => e);
+  expect(second).toBeInstanceOf(Error);
+  expect((second as Error).message).toMatch(/A run is already active on .+ Nothing was started\./);
+  await first.done;
+  expect((await db.run.findUniqueOrThrow({ where: { id: first.runId } })).status).toBe("succeeded");
+  const refused = await db.run.findFirstOrThrow({ where: { databaseId, id: { not: first.runId } } });
+  expect(refused.status).toBe("cancelled");
+  expect(refused.verdict).toMatch(/^Not started: A run is already active/);
+  expect(await db.backup.count({ where: { databaseId } })).toBe(1);
+}, 120_000);

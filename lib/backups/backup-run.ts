@@ -527,11 +527,13 @@ export async function startBackupRun(
       .catch((e: unknown) => console.error(`[lifeboat] the alert of backup run ${runId} could not be settled:`, e));
     return { runId, key: options.key, done: settled };
   } catch (e) {
-    // Refused (the database is busy): the run records why, and a scheduled one alerts.
+    // Refused (the database is busy): the run records why. A scheduled backup that could not
+    // start is a missed backup (failed, alerted); one asked for by hand or through the API was
+    // refused to its caller at once, so it is only cancelled.
     const verdict = `Not started: ${describeError(e)}`;
     await db.run.update({
       where: { id: runId },
-      data: { status: "failed", verdict, finishedAt: new Date() },
+      data: { status: input.trigger === "schedule" ? "failed" : "cancelled", verdict, finishedAt: new Date() },
     });
     await db.runStep.updateMany({ where: { runId }, data: { status: "skipped" } });
     await db.runLog.create({ data: { runId, stepIndex: null, at: new Date(), stream: "error", text: verdict } });
