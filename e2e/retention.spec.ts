@@ -107,7 +107,7 @@ test("an operator previews retention and confirms the deletion; exactly the prev
 
   // The audit log names each object.
   await page.goto(`/audit?action=retention.delete`);
-  await expect(page.getByText("retention.delete").first()).toBeVisible();
+  for (const key of previewed) await expect(page.locator("td", { hasText: `"key":"${key}"` }).first()).toBeVisible();
 });
 
 test("a kept backup's page shows the guide's checklist with evidence", async ({ page }) => {
