@@ -40,6 +40,10 @@ function BackupTable({ rows, kept, testId }: { rows: Row[]; kept: boolean; testI
                 {r.location} · {formatBytes(r.size)} <VerificationBadge state={r.verificationState} />
                 {!r.madeByLifeboat && <Badge kind="neutral">not made by Lifeboat</Badge>}
               </div>
+              {/* On a phone the last columns sit off-screen: the verdict is repeated here. */}
+              <div className="mt-1 text-xs text-slate-700 sm:hidden">
+                {r.ageDays} d · {r.classLabel} · {kept && r.ruleLabel ? `kept: ${r.ruleLabel}` : "goes"}
+              </div>
             </Td>
             <Td>
               <Time value={r.takenAt} compact />
