@@ -67,7 +67,11 @@ export function ScheduleForm({
       <div className="grid gap-3 sm:grid-cols-2">
         <Field
           label="When (cron, UTC)"
-          hint="minute hour day month weekday; 0 2 * * * is 02:00 UTC every day"
+          hint={
+            <>
+              minute hour day month weekday; <code className="whitespace-nowrap">0 2 * * *</code> is 02:00 UTC every day
+            </>
+          }
           error={fieldError("cron")}
         >
           <input name="cron" defaultValue={schedule?.cron ?? DEFAULT_CRON} className={`${inputClass} font-mono`} />
