@@ -1,8 +1,12 @@
 import { expect, test } from "./fixtures";
 import { expectFitsPhone, screenshotBoth } from "./screens";
 import { storageStatePath } from "./users";
+import { removeBackupsLifeboatTook } from "./backup-cleanup";
 
 test.use({ storageState: storageStatePath("admin") });
+
+// What these backups add to the demo's location is removed again for the specs after this one.
+test.afterEach(async ({ page }) => removeBackupsLifeboatTook(page));
 
 test("an admin schedules a database's backups and sees the next run", async ({ page }) => {
   await page.goto("/");

@@ -1,8 +1,12 @@
 import { expect, test } from "./fixtures";
 import { expectFitsPhone, screenshotBoth } from "./screens";
 import { storageStatePath } from "./users";
+import { removeBackupsLifeboatTook } from "./backup-cleanup";
 
 test.use({ storageState: storageStatePath("operator") });
+
+// What these backups add to the demo's location is removed again for the specs after this one.
+test.afterEach(async ({ page }) => removeBackupsLifeboatTook(page));
 
 test("an operator takes a pre-migration backup from the database page, watches it run, and finds it in Backups", async ({
   page,
