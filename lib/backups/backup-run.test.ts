@@ -294,3 +294,47 @@ test("one backup per database at a time: a second one is refused while the first
   expect(refused.verdict).toMatch(/^Not started: A run is already active/);
   expect(await db.backup.count({ where: { databaseId } })).toBe(1);
 }, 120_000);
+
+test("a copy to an unreachable location fails the run without hanging; the backup itself is kept, and the alert says so", async () => {
+  const primary = (await freshLocation("local", `bkcopyfail-${tag}`, folders)).id;
+  const port = await closedPort();
+  const dead = await saveLocation(
+    saveLocationSchema.parse({
+      name: uniqueName(`bk-deadcopy-${tag}`),
+      config: {
+        kind: "s3",
+        bucket: "nowhere",
+        region: "us-east-1",
+        endpoint: `http://127.0.0.1:${port}`,
+        forcePathStyle: true,
+        accessKeyId: "AKIAEXAMPLE",
+        secretAccessKey: "not-a-real-secret-0000",
+        prefix: "",
+      },
+    }),
+  );
+  const databaseId = await databaseEntry(conn, uniqueName("bkrun-copyfail"), [primary]);
+  const { runId, done } = await startBackupRun(
+    {
+      databaseId,
+      label: "manual",
+      locationId: primary,
+      copyLocationIds: [dead.id],
+      trigger: "manual",
+      requestedBy: actor.email,
+    },
+    actor,
+  );
+  await done;
+  const run = await db.run.findUniqueOrThrow({
+    where: { id: runId },
+    include: { steps: { orderBy: { index: "asc" } } },
+  });
+  expect(run.status).toBe("failed");
+  expect(run.steps.map((s) => s.status)).toEqual(["succeeded", "failed"]);
+  expect(run.verdict).toMatch(/The copy to .+ failed and nothing was kept there: Could not reach/);
+  expect(await db.backup.count({ where: { databaseId, locationId: primary, vanishedAt: null } })).toBe(1);
+  expect(await db.backup.count({ where: { locationId: dead.id } })).toBe(0);
+  const incident = await db.alertIncident.findFirstOrThrow({ where: { event: "backup_failed", databaseId } });
+  expect(incident.message).toMatch(/was stored, but a copy to another location failed/);
+}, 120_000);

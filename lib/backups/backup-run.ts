@@ -316,13 +316,27 @@ async function copyStep(
       },
     });
     const body = await from.read(made.key);
-    const piping = pipeline(body, meter).catch((e: unknown) => e);
+    const piping = pipeline(body, meter).then(
+      () => null,
+      (e: unknown) => e,
+    );
     try {
       await to.write(key, meter, { contentType: "application/octet-stream" });
-    } finally {
-      const pipeError = await piping;
-      if (pipeError) throw pipeError;
+    } catch (e) {
+      // The destination gave up: stop reading the source too, or the pipeline waits forever.
+      meter.destroy();
+      body.destroy();
+      await piping;
+      throw e;
     }
+    const pipeError = await piping;
+    if (pipeError) throw pipeError;
+    const sentSha256 = hash.digest("hex");
+    if (sentSha256 !== manifest.sha256)
+      throw new UserError(
+        `${made.key} in ${source.name} now reads with sha256 ${sentSha256}, not the ${manifest.sha256} its manifest names: it changed since it was written, so it was not copied. Verify it.`,
+        409,
+      );
     ctx.signal.throwIfAborted();
     // Read back from the destination: the copy counts only if its bytes are the backup's.
     ctx.log(`Reading the copy back from ${dest.name} to compare its checksum.`);
@@ -420,7 +434,14 @@ export async function resolveBackupPlan(run: RunForPlan): Promise<Plan> {
 export async function reconcileBackupAlert(runId: string, now?: Date): Promise<void> {
   const run = await db.run.findUnique({
     where: { id: runId },
-    select: { id: true, status: true, scenarioId: true, databaseId: true, verdict: true, options: true },
+    select: {
+      id: true,
+      status: true,
+      scenarioId: true,
+      databaseId: true,
+      verdict: true,
+      steps: { where: { key: "backup" }, select: { status: true } },
+    },
   });
   if (!run || run.scenarioId !== BACKUP_RUN_SCENARIO) return;
   const database = await db.database.findUnique({ where: { id: run.databaseId }, select: { name: true } });
@@ -430,7 +451,10 @@ export async function reconcileBackupAlert(runId: string, now?: Date): Promise<v
     await raiseAlert({
       ...ref,
       link: `/restores/${run.id}`,
-      message: `The backup of ${database?.name ?? "a database"} failed and nothing was kept: ${run.verdict ?? "a step failed"} Fix the cause, then take a backup (Back up now) or wait for the next scheduled one.`,
+      message:
+        run.steps[0]?.status === "succeeded"
+          ? `The backup of ${database?.name ?? "a database"} was stored, but a copy to another location failed (nothing was kept there): ${run.verdict ?? "a step failed"} Fix the location, then resume the run.`
+          : `The backup of ${database?.name ?? "a database"} failed and nothing was kept: ${run.verdict ?? "a step failed"} Fix the cause, then take a backup (Back up now) or wait for the next scheduled one.`,
     });
   if (status === "succeeded")
     await resolveAlert({
