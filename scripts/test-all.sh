@@ -48,6 +48,8 @@ step "build" node node_modules/next/dist/bin/next build
 export E2E_PORT=$(free_port)
 export E2E_JSON_REPORT="$RUN_DIR/playwright.json"
 step "e2e" node node_modules/@playwright/test/cli.js test
+# The whole e2e server log, after every spec: no test secret (e2e/test-secrets.ts) in it.
+step "e2e server log holds no secrets" run_ts scripts/check-e2e-log.ts test-results/e2e-server.log "/tmp/lifeboat-e2e-$E2E_PORT"
 
 counts=$(node -e '
   const fs = require("fs");

@@ -5,11 +5,11 @@ export const SSL_MODES = ["verify-full", "verify-ca", "require", "prefer", "disa
 export type SslMode = (typeof SSL_MODES)[number];
 
 export const SSL_MODE_LABELS: Record<SslMode, string> = {
-  "verify-full": "verify-full — encrypted; the certificate is checked against the CA and the host name (recommended)",
-  "verify-ca": "verify-ca — encrypted; the certificate is checked against the CA, not the host name",
-  require: "require — encrypted, but any certificate is accepted (no protection from an impostor server)",
-  prefer: "prefer — encrypted when the server offers it, else in clear text",
-  disable: "disable — never encrypted (only on a trusted network or a local socket)",
+  "verify-full": "verify-full — encrypted; certificate and host name checked (recommended)",
+  "verify-ca": "verify-ca — encrypted; certificate checked, host name not",
+  require: "require — encrypted; any certificate accepted (an impostor is not detected)",
+  prefer: "prefer — encrypted if the server offers it, else clear text",
+  disable: "disable — never encrypted (trusted network or local socket only)",
 };
 
 /** Modes that check the server's certificate against a CA (the CA certificate field applies). */

@@ -20,7 +20,7 @@ import {
 import { EnvironmentBadge } from "@/components/ui/badges";
 import { Button } from "@/components/ui/button";
 import { Feedback } from "@/components/ui/feedback";
-import { inputClass as inputCls } from "@/components/ui/field";
+import { Field, inputClass as inputCls } from "@/components/ui/field";
 import { useServerAction } from "@/components/ui/use-server-action";
 import { deleteDatabaseAction, saveDatabaseAction, testDatabaseAction } from "./actions";
 import { PatternPreview } from "./pattern-preview";
@@ -177,15 +177,19 @@ function DatabaseForm({
             </span>
           )}
         </label>
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">TLS mode (sslmode)</span>
-          <select
-            name="sslmode"
-            value={sslmode}
-            onChange={(e) => setSslmode(e.target.value)}
-            className={inputCls}
-            aria-invalid={fieldError("sslmode") ? true : undefined}
-          >
+        <Field
+          className="sm:col-span-2"
+          label="TLS mode (sslmode)"
+          error={fieldError("sslmode")}
+          hint={
+            <span data-testid="tls-advice">
+              {environment === "production" && sslmode !== "verify-full"
+                ? "Production: verify-full is recommended — the password then only goes to the server whose certificate the CA signed for this host name."
+                : "verify-full is recommended wherever the server has a certificate; disable only on a trusted network."}
+            </span>
+          }
+        >
+          <select name="sslmode" value={sslmode} onChange={(e) => setSslmode(e.target.value)} className={inputCls}>
             <option value="" disabled>
               Choose how the connection is protected…
             </option>
@@ -195,30 +199,21 @@ function DatabaseForm({
               </option>
             ))}
           </select>
-          {err("sslmode")}
-          <span className="mt-1 block text-xs text-slate-600" data-testid="tls-advice">
-            {environment === "production" && sslmode !== "verify-full"
-              ? "Production: verify-full is recommended — the password then only goes to the server whose certificate the CA signed for this host name."
-              : "verify-full is recommended wherever the server has a certificate; disable only on a trusted network."}
-          </span>
-        </label>
-        <label className="block text-sm sm:col-span-3">
-          <span className="mb-1 block font-medium">CA certificate (PEM, optional — not a secret)</span>
+        </Field>
+        <Field
+          className="sm:col-span-3"
+          label="CA certificate (PEM, optional — not a secret)"
+          error={fieldError("sslRootCert")}
+          hint={`The certificate of the CA that signed the server's certificate, for verify-full and verify-ca. Empty: the ~/.postgresql/root.crt of the console's account.${VERIFYING_MODES.includes(sslmode as SslMode) ? "" : " Used only with verify-full or verify-ca."}`}
+        >
           <textarea
             name="sslRootCert"
             rows={3}
             defaultValue={existing?.sslRootCert ?? ""}
             placeholder={"-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----"}
             className={`${inputCls} font-mono text-xs`}
-            aria-invalid={fieldError("sslRootCert") ? true : undefined}
           />
-          {err("sslRootCert")}
-          <span className="mt-1 block text-xs text-slate-600">
-            The certificate of the CA that signed the server&apos;s certificate, for verify-full and verify-ca. Empty:
-            the console user&apos;s ~/.postgresql/root.crt.
-            {VERIFYING_MODES.includes(sslmode as SslMode) ? "" : " Used only with verify-full or verify-ca."}
-          </span>
-        </label>
+        </Field>
       </fieldset>
       <fieldset className="grid gap-3 sm:grid-cols-4">
         <legend className="mb-2 text-sm font-semibold">Targets and retention</legend>
@@ -232,8 +227,7 @@ function DatabaseForm({
       </fieldset>
       <fieldset className="grid gap-3 sm:grid-cols-3">
         <legend className="mb-2 text-sm font-semibold">Migrations</legend>
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">Migration head: read from</span>
+        <Field label="Migration head: read from" error={fieldError("migrationHeadKind")}>
           <select
             name="migrationHeadKind"
             value={head.kind}
@@ -246,8 +240,7 @@ function DatabaseForm({
               </option>
             ))}
           </select>
-          {err("migrationHeadKind")}
-        </label>
+        </Field>
         {head.kind !== "none" && (
           <label className="block text-sm">
             <span className="mb-1 block font-medium">Schema (optional)</span>
@@ -421,7 +414,7 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
               </p>
               {d.environment === "production" && d.sslmode !== "verify-full" && (
                 <p className="mt-1 text-xs text-amber-800" data-testid="tls-warning">
-                  TLS is {d.sslmode} on production: verify-full is recommended (Edit → TLS mode, with the CA
+                  TLS mode “{d.sslmode}” on production: verify-full is recommended (Edit → TLS mode, with the CA
                   certificate).
                 </p>
               )}
