@@ -121,7 +121,10 @@ export default async function AuditPage({
       {rows.length === 0 ? (
         filtered ? (
           <EmptyState title="No events match these filters">
-            Widen the dates or clear a filter. <Link href="/audit">Show all events</Link>
+            Widen the dates or clear a filter.{" "}
+            <Link href="/audit" className="text-sky-700 underline">
+              Show all events
+            </Link>
           </EmptyState>
         ) : (
           <EmptyState title="No events yet">Sign-ins and changes appear here as they happen.</EmptyState>
