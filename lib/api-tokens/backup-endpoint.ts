@@ -148,6 +148,10 @@ export async function pipelineBackupResponse(req: Request, databaseName: string)
     });
   }
   const result = JSON.parse(run.steps[0]?.result ?? "{}") as Partial<BackupStepResult>;
+  // Verified right after the run (read back from the location, sha256 against the manifest).
+  const catalogued = result.backupId
+    ? await db.backup.findUnique({ where: { id: result.backupId }, select: { verificationState: true } })
+    : null;
   return json(201, {
     runId: started.runId,
     status: run.status,
@@ -156,6 +160,7 @@ export async function pipelineBackupResponse(req: Request, databaseName: string)
     size: result.size ?? null,
     location: result.location ?? null,
     backupId: result.backupId ?? null,
+    verification: catalogued?.verificationState ?? null,
     label: body.label,
     runUrl,
   });

@@ -120,6 +120,8 @@ describe.each([
     const backup = await db.backup.findUniqueOrThrow({ where: { id: run.backupId! } });
     expect(backup.label).toBe("pre-migration");
     expect(backup.databaseId).toBe(databaseId);
+    // Verified as soon as the run ended: read back from the location against its manifest.
+    expect(backup.verificationState, backup.verificationSummary ?? "").toBe("verified");
     expect(backup.kind).toBe("pre_migration");
     expect(backup.format).toBe(format);
     const manifest = manifestSchema.parse(JSON.parse(backup.manifest!));

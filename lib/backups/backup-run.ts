@@ -22,6 +22,7 @@ import type { RunForPlan } from "@/lib/runner/execute";
 import { storedRunStatus } from "@/lib/runner/states";
 import type { Plan, PlannedStep, StepContext } from "@/lib/runner/types";
 import { BACKUP_LABEL_DISPLAY, type BackupLabel } from "@/lib/backups/labels";
+import { verifyUnattended } from "@/lib/backups/verify-job";
 import {
   BACKUP_RUN_FORMAT_LABELS,
   BACKUP_RUN_SCENARIO,
@@ -463,6 +464,26 @@ export async function reconcileBackupAlert(runId: string, now?: Date): Promise<v
     });
 }
 
+export const VERIFY_AFTER_BACKUP_REQUESTER = "Lifeboat (after its backup run)";
+
+/**
+ * After a backup run succeeded, the backup and each copy are verified at once (the same streaming
+ * check as Verify now: read back from the location, sha256 against the manifest, pg_restore or
+ * gzip to the end), so the inventory's verified state and the checklist need no later sync.
+ */
+export async function verifyWhatRunWrote(runId: string): Promise<void> {
+  const run = await db.run.findUnique({
+    where: { id: runId },
+    select: { status: true, steps: { select: { status: true, result: true } } },
+  });
+  if (run?.status !== "succeeded") return;
+  for (const step of run.steps) {
+    if (step.status !== "succeeded" || !step.result) continue;
+    const result = JSON.parse(step.result) as { backupId?: unknown };
+    if (typeof result.backupId === "string") await verifyUnattended(result.backupId, VERIFY_AFTER_BACKUP_REQUESTER);
+  }
+}
+
 export type StartBackupInput = {
   databaseId: string;
   label: BackupLabel;
@@ -548,6 +569,7 @@ export async function startBackupRun(
     const { done } = await startWithoutConfirmation({ runId, actor, why, resolvePlan: resolveBackupPlan });
     const settled = done
       .then(() => reconcileBackupAlert(runId))
+      .then(() => verifyWhatRunWrote(runId))
       .catch((e: unknown) => console.error(`[lifeboat] the alert of backup run ${runId} could not be settled:`, e));
     return { runId, key: options.key, done: settled };
   } catch (e) {

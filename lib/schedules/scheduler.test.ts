@@ -90,6 +90,7 @@ test("a schedule due every minute makes one labelled backup per due time, in the
   const runs = await db.run.findMany({ where: { id: { in: [first[0]!.runId!, second[0]!.runId!] } } });
   expect(runs.map((r) => r.status)).toEqual(["succeeded", "succeeded"]);
   const backups = await db.backup.findMany({ where: { locationId, vanishedAt: null }, orderBy: { takenAt: "asc" } });
+  expect(backups.map((b) => b.verificationState)).toEqual(["verified", "verified"]);
   expect(backups.map((b) => ({ label: b.label, databaseId: b.databaseId, takenAt: b.takenAt.toISOString() }))).toEqual([
     { label: "daily", databaseId, takenAt: at(MIN + 5_000).toISOString() },
     { label: "daily", databaseId, takenAt: at(2 * MIN + 5_000).toISOString() },

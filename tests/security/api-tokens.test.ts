@@ -133,7 +133,7 @@ test("a valid token takes a pre-migration backup, waits, and returns its key, sh
     body: { label: "pre-migration", wait: true, timeoutSeconds: 120 },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
-  expect(r.body).toMatchObject({ status: "succeeded", label: "pre-migration" });
+  expect(r.body).toMatchObject({ status: "succeeded", label: "pre-migration", verification: "verified" });
   const key = String(r.body.key);
   expect(key).toMatch(/^lifeboat\/apitok-inscope-.+\/apitok-inscope-.+_pre_migration_\d{8}_\d{6}\.dump$/);
   const location = await db.location.findUniqueOrThrow({ where: { id: locationId } });
