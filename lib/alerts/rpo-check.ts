@@ -10,14 +10,29 @@ import { formatHours, rpoVerdict } from "@/lib/alerts/rpo-rule";
 
 export async function checkRpo(opts: { now?: Date } = {}): Promise<{ breached: string[] }> {
   const now = opts.now ?? new Date();
-  const databases = await db.database.findMany({
-    select: { id: true, name: true, rpoHours: true, _count: { select: { sources: true } } },
-  });
+  const [databases, synced] = await Promise.all([
+    db.database.findMany({
+      select: { id: true, name: true, rpoHours: true, sources: { select: { locationId: true } } },
+    }),
+    db.syncRun.findMany({
+      where: { finishedAt: { not: null } },
+      distinct: ["locationId"],
+      select: { locationId: true },
+    }),
+  ]);
+  const syncedLocations = new Set(synced.map((s) => s.locationId));
   const breached: string[] = [];
   const judged = new Set<string>();
+  const notYet = new Set<string>();
   for (const d of databases) {
     // Without a backup location nothing can be judged (the dashboard says "not configured").
-    if (d._count.sources === 0) continue;
+    if (d.sources.length === 0) continue;
+    // The catalog says nothing yet about a location whose first sync has not ended (a new
+    // location, a fresh install): judging it would report backups missing that are only unlisted.
+    if (!d.sources.every((s) => syncedLocations.has(s.locationId))) {
+      notYet.add(d.id);
+      continue;
+    }
     judged.add(d.id);
     const newest = await db.backup.findFirst({
       where: { databaseId: d.id, vanishedAt: null, size: { gt: 0 }, verificationState: { not: "failed" } },
@@ -34,7 +49,7 @@ export async function checkRpo(opts: { now?: Date } = {}): Promise<{ breached: s
         link: `/databases/${d.id}`,
         message: newest
           ? `No good backup of ${d.name} within its RPO of ${formatHours(d.rpoHours)}: the newest good one, ${newest.key}, was taken ${newest.takenAt.toISOString()} (${formatHours(verdict.ageHours ?? 0)} ago). Check the backup job and its location, then sync the location.`
-          : `${d.name} has no good backup at all (RPO ${formatHours(d.rpoHours)}). Check the backup job and its location, then sync the location.`,
+          : `No good backup of ${d.name} is in its locations at all (RPO ${formatHours(d.rpoHours)}). Check the backup job and its location, then sync the location.`,
       });
     } else {
       await resolveAlert({
@@ -50,7 +65,7 @@ export async function checkRpo(opts: { now?: Date } = {}): Promise<{ breached: s
     select: { databaseId: true },
   });
   for (const s of stale) {
-    if (s.databaseId && !judged.has(s.databaseId))
+    if (s.databaseId && !judged.has(s.databaseId) && !notYet.has(s.databaseId))
       await resolveAlert({
         event: "rpo_breached",
         databaseId: s.databaseId,

@@ -11,6 +11,7 @@ import { checkManifest, trustedManifest } from "@/lib/backups/manifest-trust";
 import { retentionFacts } from "@/lib/backups/retention";
 import { refreshSizeAnomalies } from "@/lib/catalog/anomalies";
 import type { SyncStatus, SyncTrigger } from "@/lib/catalog/sync-states";
+import { checkRpo } from "@/lib/alerts/rpo-check";
 
 // Catalog sync: list a Location page by page into the Backup table, incrementally
 // (new, changed, vanished). A failing listing records its error on the SyncRun and
@@ -165,6 +166,11 @@ export async function beginSync(
   const created = db.syncRun.create({ data: { locationId, trigger } }).then((r) => r.id);
   const done = created
     .then((id) => syncInto(id, locationId, opts.pageSize ?? 1000))
+    // What the sync catalogued may end (or start) an RPO breach: checked now, not minutes later.
+    .then((id) => {
+      void checkRpo().catch((e: unknown) => console.error("[lifeboat] the RPO check after a sync failed:", e));
+      return id;
+    })
     .catch((e: unknown) => {
       console.error("[lifeboat] sync could not record its result:", e);
       return "";

@@ -115,6 +115,8 @@ beforeAll(async () => {
     data: { name: `alerts-${tag}`, kind: "local", config: JSON.stringify({ kind: "local", path: "/tmp" }) },
   });
   locationId = loc.id;
+  // The RPO is judged only once a location's catalog has been synced.
+  await db.syncRun.create({ data: { locationId, trigger: "manual", status: "ok", finishedAt: new Date() } });
   dbs.a = await database("alerts-a");
   dbs.b = await database("alerts-b");
   dbs.c = await database("alerts-c", 24);
@@ -301,4 +303,18 @@ test("the channel list shows where a webhook goes without its path, token or sig
   expect(listed).not.toContain(`q-${tag}`);
   expect(listed).not.toContain(SIGNING_SECRET);
   expect(listed).toContain(`http://127.0.0.1:${new URL(http.url("/")).port}/…`);
+});
+
+test("a database whose location has never finished a sync is not judged yet", async () => {
+  const fresh = await db.location.create({
+    data: { name: `alerts-fresh-${tag}`, kind: "local", config: JSON.stringify({ kind: "local", path: "/tmp" }) },
+  });
+  const d = await db.database.create({
+    data: { name: `alerts-fresh-${tag}`, host: "127.0.0.1", port: 9, dbName: "app", user: "app" },
+  });
+  await db.databaseSource.create({ data: { databaseId: d.id, locationId: fresh.id, patterns: "*" } });
+  const now = new Date(Date.now() + 10_800_000);
+  expect((await checkRpo({ now })).breached).not.toContain(d.id);
+  await db.syncRun.create({ data: { locationId: fresh.id, trigger: "manual", status: "ok", finishedAt: new Date() } });
+  expect((await checkRpo({ now })).breached).toContain(d.id);
 });
