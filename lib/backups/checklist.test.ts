@@ -30,7 +30,7 @@ test("a backup Lifeboat made, read back, verified and followed by retention tick
 });
 
 describe("each unticked item says why and what to do", () => {
-  test.each<[string, Partial<ChecklistFacts>, string, RegExp]>([
+  test.each<[string, Partial<ChecklistFacts>, string, RegExp, number?]>([
     ["empty", { size: 0 }, "size", /0 bytes/],
     [
       "half the usual size",
@@ -39,7 +39,8 @@ describe("each unticked item says why and what to do", () => {
       /50% smaller than the median of the previous backups of this database, 14/,
     ],
     ["plain SQL", { format: "plain" }, "compressed", /not compressed/],
-    ["never read back", { passedVerification: null }, "uploaded", /Not read back/],
+    // Never read back means no verification on record either: integrity is unticked too.
+    ["never read back", { passedVerification: null }, "uploaded", /Not read back/, 2],
     [
       "changed after writing",
       { passedVerification: { at: good.takenAt, sha256: "b".repeat(64), bytes: 1000 } },
@@ -63,7 +64,7 @@ describe("each unticked item says why and what to do", () => {
     ],
     ["foreign, nothing logged", { backupRun: null, auditEvents: 0 }, "documented", /outside Lifeboat/],
     ["the run failed", { backupRun: { id: "r", status: "failed", finishedAt: null } }, "created", /failed/],
-  ])("%s", (_name, patch, key, evidence) => {
+  ])("%s", (_name, patch, key, evidence, unticked = 1) => {
     const f = { ...good, ...patch };
     // A smaller object read back as such: only the size item may complain.
     if (patch.size !== undefined) f.passedVerification = { ...good.passedVerification!, bytes: patch.size };
@@ -71,6 +72,12 @@ describe("each unticked item says why and what to do", () => {
     expect(it.ok).toBe(false);
     expect(it.evidence).toMatch(evidence);
     expect(it.todo).toBeTruthy();
-    expect(Object.values(ticks(f)).filter((ok) => !ok)).toHaveLength(1);
+    expect(Object.values(ticks(f)).filter((ok) => !ok)).toHaveLength(unticked);
   });
+});
+
+test("integrity is ticked only with a passed verification on record", () => {
+  const it = backupChecklist({ ...good, passedVerification: null }).find((i) => i.key === "integrity")!;
+  expect(it.ok).toBe(false);
+  expect(it.evidence).toMatch(/no passed verification is on record/);
 });

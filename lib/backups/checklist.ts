@@ -202,16 +202,23 @@ export function backupChecklist(f: ChecklistFacts): ChecklistItem[] {
           );
 
   const integrity =
-    f.verificationState === "verified"
-      ? item("integrity", true, f.verificationSummary ?? "Verification passed.")
-      : f.verificationState === "failed"
+    f.verificationState === "verified" && v
+      ? item("integrity", true, `Verification passed ${utc(v.at)}: ${f.verificationSummary ?? "every check held."}`)
+      : f.verificationState === "verified"
         ? item(
             "integrity",
             false,
-            `Verification failed: ${f.verificationSummary ?? "see the history below"}`,
-            "Do not restore from it; take a new backup and find out what broke this one.",
+            "Marked verified, but no passed verification is on record to prove it.",
+            "Verify it again so the result is recorded.",
           )
-        : item("integrity", false, "Never verified.", "Verify it now (the Verify card).");
+        : f.verificationState === "failed"
+          ? item(
+              "integrity",
+              false,
+              `Verification failed: ${f.verificationSummary ?? "see the history below"}`,
+              "Do not restore from it; take a new backup and find out what broke this one.",
+            )
+          : item("integrity", false, "Never verified.", "Verify it now (the Verify card).");
 
   const documented = f.backupRun
     ? item(
