@@ -202,3 +202,17 @@ async function enforce(
   });
   return result;
 }
+
+/**
+ * For the backup runner: applies retention after a backup succeeded, as an automatic run
+ * (pre-migration backups are never deleted by it). Never throws: a failure to prune must not
+ * fail the backup; a refusal raises its own alert.
+ */
+export async function enforceRetentionAfterBackup(databaseId: string): Promise<RetentionRunResult | null> {
+  try {
+    return await enforceRetention(databaseId, { trigger: "schedule" });
+  } catch (e) {
+    console.error("[lifeboat] retention after the backup could not run:", e);
+    return null;
+  }
+}
