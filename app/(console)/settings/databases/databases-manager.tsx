@@ -399,14 +399,14 @@ export function DatabasesManager({ initial, locations }: { initial: DatabaseDto[
           className={`rounded-lg border bg-white p-4 ${d.environment === "production" ? "border-red-300" : "border-slate-200"}`}
         >
           <div className="flex flex-wrap items-start justify-between gap-2">
-            <div>
+            <div className="min-w-0">
               <h2 className="font-semibold">
                 <Link href={`/databases/${d.id}`} className="text-sky-800 hover:underline">
                   {d.name}
                 </Link>{" "}
                 <EnvironmentBadge environment={d.environment} />
               </h2>
-              <p className="font-mono text-xs text-slate-600">
+              <p className="font-mono text-xs text-slate-600 [overflow-wrap:anywhere]">
                 {d.user}@{d.host}:{d.port}/{d.dbName} · password {d.passwordSet ? "stored" : "not set"} · TLS{" "}
                 {d.sslmode}
                 {d.caCertificates.length > 0 &&
