@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { ALERT_EVENTS } from "@/lib/alerts/events";
 import { scenarioById } from "@/lib/scenarios/registry";
+import { BACKUP_RUN_SCENARIO } from "@/lib/backups/backup-run-kind";
 import type { RunStatus } from "@/lib/runner/states";
 import { family, histogram, type Labels } from "@/lib/metrics/prometheus";
 
@@ -12,10 +13,10 @@ import { family, histogram, type Labels } from "@/lib/metrics/prometheus";
 const RUN_BUCKETS = [30, 60, 120, 300, 600, 1_800, 3_600, 7_200, 14_400, 43_200] as const;
 const ENDED: RunStatus[] = ["succeeded", "failed", "cancelled"];
 
-/** A run that took a backup (the runner's backup runs name themselves "backup…"), as opposed to a restore scenario. */
+/** A backup run of the runner, a restore run of a scenario, or something else (not reported). */
 function runKind(scenarioId: string): "restore" | "backup" | null {
   if (scenarioById(scenarioId)) return "restore";
-  if (scenarioId.startsWith("backup")) return "backup";
+  if (scenarioId === BACKUP_RUN_SCENARIO) return "backup";
   return null;
 }
 
