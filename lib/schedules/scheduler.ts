@@ -8,7 +8,7 @@ import { BACKUP_RUN_SCENARIO, backupRunFormatSchema } from "@/lib/backups/backup
 import { reconcileBackupAlert, resolveBackupPlan, startBackupRun } from "@/lib/backups/backup-run";
 import { storedState } from "@/lib/stored-json";
 import type { RunStatus } from "@/lib/runner/states";
-import { enforceRetention } from "@/lib/retention/enforce";
+import { enforceRetentionAfterBackup } from "@/lib/retention/enforce";
 
 // Runs each enabled schedule's backup when it comes due. One tick looks at every schedule: the
 // latest due time since the one it last acted on starts one run (several due times missed while
@@ -111,11 +111,8 @@ export async function runDueSchedules(
 async function retentionAfter(runId: string, databaseId: string): Promise<void> {
   const run = await db.run.findUnique({ where: { id: runId }, select: { status: true } });
   if (run?.status !== ("succeeded" satisfies RunStatus)) return;
-  try {
-    await enforceRetention(databaseId, { trigger: "schedule" });
-  } catch (e) {
-    console.error(`[lifeboat] retention after the scheduled backup run ${runId} failed:`, e);
-  }
+  // Never throws; a refusal raises its own alert.
+  await enforceRetentionAfterBackup(databaseId);
 }
 
 /**
