@@ -1,6 +1,8 @@
 import { test as base, expect, type BrowserContext } from "@playwright/test";
 
 export { expect };
+// A spec that needs an API client without a page takes it from here too, so every import stays on this file.
+export { request } from "@playwright/test";
 export type { Locator, Page } from "@playwright/test";
 
 /**

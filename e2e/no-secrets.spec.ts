@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { request } from "@playwright/test";
-import { expect, test } from "./fixtures";
+import { expect, request, test } from "./fixtures";
 import { addS3Location } from "./helpers";
 import { expectFitsPhone, screenshotBoth } from "./screens";
 import { knownTestSecrets, secretsIn } from "./test-secrets";
