@@ -1,0 +1,245 @@
+// Backup benchmark: Lifeboat's backup against a bare pg_dump piped into an S3 multipart upload.
+// Needs the test servers (npm run bench starts them).
+//   1. The amani fixture at scale 50 (BENCH_SCALE) in the test PostgreSQL, a fresh bucket in the
+//      test S3 server.
+//   2. Alternately, BENCH_ROUNDS times (default 5, at least 3), on the same machine in the same run:
+//      (a) bare: `pg_dump -Fc` through execa, its stdout the Body of an @aws-sdk/lib-storage
+//          Upload (the SDK's default part size and queue) into the bucket;
+//      (b) Lifeboat: createBackup into an S3 location built by lib/storage (what the backup run's
+//          step does: exported snapshot, pg_dump streamed through the sha256 meter, row counts,
+//          roles, signed manifest), in a child Node process of its own so that its peak RSS
+//          (VmHWM, module loading included) is the backup's and nobody else's.
+//      Prints each arm's median and spread, the ratio of medians (goal ≤ 1.10) and the child's
+//      peak RSS (goal ≤ 250 MB), with the load average; writes bench/results/backup-<time>.json.
+//      Exits non-zero, saying which, when either goal is missed.
+// Run: npm run bench -- backup   (BENCH_SCALE=5 for a quicker look)
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { Upload } from "@aws-sdk/lib-storage";
+import { createBackup } from "../lib/backups/create-backup";
+import { pgDumpArgs } from "../lib/postgres/commands";
+import { pgEnv } from "../lib/postgres/connection";
+import { runPsqlQuery } from "../lib/postgres/run";
+import { createFixtureDatabase, dropDatabase, testConnection } from "../lib/postgres/test-support";
+import { createStorage } from "../lib/storage/create-storage";
+import { testS3 } from "../tests/support/s3";
+
+// createBackup signs its manifest with a key derived from LIFEBOAT_ENCRYPTION_KEY (read when
+// first needed, so set here before anything runs; the child inherits them).
+process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
+process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
+const SCALE = Number(process.env.BENCH_SCALE ?? 50);
+const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
+const RATIO_GOAL = 1.1;
+const RSS_GOAL_MB = 250;
+const CHILD_FLAG = "--lifeboat-arm";
+
+type ChildReport = { ms: number; size: number; peakRssKb: number };
+
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]) => {
+  const a = [...xs].sort((x, y) => x - y);
+  const m = Math.floor(a.length / 2);
+  return a.length % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
+};
+const spread = (xs: number[]) => `${s(Math.min(...xs))}–${s(Math.max(...xs))}`;
+const mb = (kb: number) => Math.round(kb / 1024);
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+/** A /proc/<pid>/status field in kB (VmRSS, VmHWM), or null once the process is gone. */
+function statusKb(pid: number | "self", field: "VmRSS" | "VmHWM"): number | null {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function s3Location(bucket: string) {
+  const s3 = testS3();
+  return createStorage({
+    kind: "s3",
+    bucket,
+    region: s3.region,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    accessKeyId: s3.accessKeyId,
+    secretAccessKey: s3.secretAccessKey,
+    prefix: "",
+  });
+}
+
+// The Lifeboat arm, in the child: one backup, then its own time, size and peak RSS as one JSON line.
+async function lifeboatArm(database: string, bucket: string, key: string) {
+  const storage = s3Location(bucket);
+  const t0 = performance.now();
+  const made = await createBackup({ conn: testConnection(database), storage, key, format: "custom" });
+  const ms = performance.now() - t0;
+  const report: ChildReport = { ms, size: made.size, peakRssKb: statusKb("self", "VmHWM") ?? NaN };
+  process.stdout.write(JSON.stringify(report) + "\n");
+}
+
+let fixtureDatabase: string | null = null;
+
+async function main() {
+  const loadBefore = load();
+  const t = performance.now();
+  const source = await createFixtureDatabase("bench_backup", SCALE);
+  fixtureDatabase = source.database;
+  const size = (await runPsqlQuery(source, "SELECT pg_size_pretty(pg_database_size(current_database()))"))[0]?.[0];
+  console.log(`fixture at scale ${SCALE}: ${size} in ${s(performance.now() - t)}`);
+
+  const s3 = testS3();
+  const bucket = `bench-backup-${Date.now()}`;
+  await s3.createBucket(bucket);
+
+  async function bare(key: string): Promise<{ ms: number; size: number }> {
+    const [bin, ...args] = pgDumpArgs({ format: "custom", database: source.database });
+    const { env, cleanup } = await pgEnv(source);
+    try {
+      const t0 = performance.now();
+      const dump = execa(bin!, args, { env, extendEnv: true, stdin: "ignore", buffer: { stdout: false } });
+      let bytes = 0;
+      dump.stdout.on("data", (c: Buffer) => (bytes += c.length));
+      const upload = new Upload({ client: s3.client, params: { Bucket: bucket, Key: key, Body: dump.stdout } });
+      await Promise.all([upload.done(), dump]);
+      return { ms: performance.now() - t0, size: bytes };
+    } finally {
+      await cleanup();
+    }
+  }
+
+  async function lifeboat(key: string): Promise<ChildReport & { sampledRssKb: number }> {
+    const child = execa(
+      process.execPath,
+      [
+        "--conditions=import",
+        "--require",
+        path.resolve("scripts/allow-server-only.cjs"),
+        "--import",
+        "tsx",
+        import.meta.filename,
+        CHILD_FLAG,
+        source.database,
+        bucket,
+        key,
+      ],
+      // The child needs the test servers' settings and the manifest key: the bench's own environment.
+      { env: process.env, extendEnv: false, stdin: "ignore", stderr: "inherit" },
+    );
+    // A second witness of the peak: VmRSS every 50 ms from outside.
+    let sampled = 0;
+    const pid = child.pid;
+    const timer = setInterval(() => {
+      const kb = pid === undefined ? null : statusKb(pid, "VmRSS");
+      if (kb !== null) sampled = Math.max(sampled, kb);
+    }, 50);
+    try {
+      const { stdout } = await child;
+      const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ChildReport;
+      return { ...report, sampledRssKb: sampled };
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  // Warm-up (page cache, S3 server, tsx's compile cache), not counted.
+  await bare("warmup/bare.dump");
+  await lifeboat("warmup/lifeboat.dump");
+
+  const bares: { ms: number; size: number }[] = [];
+  const boats: (ChildReport & { sampledRssKb: number })[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // Alternate the order so that drift on a shared machine hits both sides alike.
+    if (i % 2 === 0) {
+      bares.push(await bare(`round${i}/bare.dump`));
+      boats.push(await lifeboat(`round${i}/lifeboat.dump`));
+    } else {
+      boats.push(await lifeboat(`round${i}/lifeboat.dump`));
+      bares.push(await bare(`round${i}/bare.dump`));
+    }
+    const b = bares.at(-1)!;
+    const l = boats.at(-1)!;
+    console.log(
+      `  round ${i + 1}: bare ${s(b.ms)} (${(b.size / 1048576).toFixed(1)} MiB) | lifeboat ${s(l.ms)} (${(l.size / 1048576).toFixed(1)} MiB, peak RSS ${mb(l.peakRssKb)} MB) | load ${load()}`,
+    );
+  }
+
+  const bareMs = median(bares.map((b) => b.ms));
+  const boatMs = median(boats.map((l) => l.ms));
+  const ratio = boatMs / bareMs;
+  const peakKb = Math.max(...boats.map((l) => Math.max(l.peakRssKb, l.sampledRssKb)));
+  const loadAfter = load();
+  console.log(
+    `bare pg_dump -Fc → SDK Upload (median of ${ROUNDS}): ${s(bareMs)} (spread ${spread(bares.map((b) => b.ms))})`,
+  );
+  console.log(
+    `Lifeboat createBackup → S3 location (median of ${ROUNDS}): ${s(boatMs)} (spread ${spread(boats.map((l) => l.ms))})`,
+  );
+  console.log(`ratio: ${ratio.toFixed(3)} (goal ≤ ${RATIO_GOAL.toFixed(2)})`);
+  console.log(`peak RSS: ${mb(peakKb)} MB (limit ${RSS_GOAL_MB} MB)`);
+  console.log(`load average (1, 5, 15 min): before ${loadBefore}, after ${loadAfter} on ${os.cpus().length} CPUs`);
+
+  const resultsDir = path.resolve("bench/results");
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `backup-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        bench: "backup",
+        scale: SCALE,
+        rounds: ROUNDS,
+        bareMs: bares.map((b) => b.ms),
+        lifeboatMs: boats.map((l) => l.ms),
+        bareMedianMs: bareMs,
+        lifeboatMedianMs: boatMs,
+        ratio,
+        ratioGoal: RATIO_GOAL,
+        peakRssMb: mb(peakKb),
+        rssGoalMb: RSS_GOAL_MB,
+        sizes: { bare: bares.map((b) => b.size), lifeboat: boats.map((l) => l.size) },
+        loadAverage: { before: loadBefore, after: loadAfter, cpus: os.cpus().length },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  console.log(`results: ${path.relative(process.cwd(), file)}`);
+
+  const missed: string[] = [];
+  if (!(ratio <= RATIO_GOAL)) missed.push(`the ratio ${ratio.toFixed(3)} is above ${RATIO_GOAL.toFixed(2)}`);
+  if (!(mb(peakKb) <= RSS_GOAL_MB)) missed.push(`the peak RSS ${mb(peakKb)} MB is above ${RSS_GOAL_MB} MB`);
+  if (missed.length > 0) {
+    console.error(`FAILED: ${missed.join("; ")}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[2] === CHILD_FLAG) {
+  const [database, bucket, key] = process.argv.slice(3);
+  if (!database || !bucket || !key) throw new Error(`usage: ${CHILD_FLAG} DATABASE BUCKET KEY`);
+  lifeboatArm(database, bucket, key).catch((e: unknown) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+} else {
+  main()
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    })
+    .finally(async () => {
+      if (fixtureDatabase !== null)
+        await dropDatabase(fixtureDatabase).catch((e: unknown) =>
+          console.error(`could not drop ${fixtureDatabase}:`, e),
+        );
+    });
+}
