@@ -8,10 +8,14 @@ import { formatHours, rpoVerdict } from "@/lib/alerts/rpo-rule";
 // fire: a backup job that never started is exactly what it is for. "Good" is what the
 // dashboard's freshness counts: present in its location, not empty, not failed verification.
 
-export async function checkRpo(opts: { now?: Date } = {}): Promise<{ breached: string[] }> {
+// `databaseIds` narrows the check to some databases (a sync judges only the databases of the
+// location it listed); the timer checks them all.
+export async function checkRpo(opts: { now?: Date; databaseIds?: string[] } = {}): Promise<{ breached: string[] }> {
   const now = opts.now ?? new Date();
+  const scope = opts.databaseIds ? { id: { in: opts.databaseIds } } : {};
   const [databases, synced] = await Promise.all([
     db.database.findMany({
+      where: scope,
       select: { id: true, name: true, rpoHours: true, sources: { select: { locationId: true } } },
     }),
     db.syncRun.findMany({
@@ -61,7 +65,11 @@ export async function checkRpo(opts: { now?: Date } = {}): Promise<{ breached: s
   }
   // Databases removed, or no longer given a location, have nothing left to wait for.
   const stale = await db.alertIncident.findMany({
-    where: { event: "rpo_breached", openKey: { not: null } },
+    where: {
+      event: "rpo_breached",
+      openKey: { not: null },
+      ...(opts.databaseIds ? { databaseId: { in: opts.databaseIds } } : {}),
+    },
     select: { databaseId: true },
   });
   for (const s of stale) {

@@ -168,7 +168,10 @@ export async function beginSync(
     .then((id) => syncInto(id, locationId, opts.pageSize ?? 1000))
     // What the sync catalogued may end (or start) an RPO breach: checked now, not minutes later.
     .then((id) => {
-      void checkRpo().catch((e: unknown) => console.error("[lifeboat] the RPO check after a sync failed:", e));
+      void db.databaseSource
+        .findMany({ where: { locationId }, select: { databaseId: true } })
+        .then((sources) => checkRpo({ databaseIds: sources.map((s) => s.databaseId) }))
+        .catch((e: unknown) => console.error("[lifeboat] the RPO check after a sync failed:", e));
       return id;
     })
     .catch((e: unknown) => {

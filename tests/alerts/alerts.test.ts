@@ -226,6 +226,8 @@ test("the RPO dead-man switch fires with nothing running, and clears when a good
   // A newer one that failed verification does not count as good.
   await backup(dbs.c.id, hoursAgo(2), "failed");
 
+  // A sync judges only the databases of the location it listed.
+  expect((await checkRpo({ now, databaseIds: [] })).breached).toEqual([]);
   const first = await checkRpo({ now });
   expect(first.breached).toContain(dbs.c.id);
   await checkRpo({ now: new Date(now.getTime() + 5 * 60_000) });
