@@ -68,25 +68,56 @@ export async function createBackup(opts: CreateBackupOptions): Promise<CreateBac
     throw new UserError(`A backup named ${key} already exists in ${storage.description}: choose another name.`, 409);
 
   const createdAt = new Date().toISOString();
-  const dumpVersion = await pgDumpVersion(bin);
-  let snap: ExportedSnapshot | null = null;
-  try {
-    snap = await exportSnapshot(conn, bin);
-  } catch (e) {
-    // Connection problems are the operator's to fix; a server that cannot export snapshots
-    // (old hot standby) still gets a backup, with counts read just after the dump.
-    if (!(e instanceof PgCommandError)) throw e;
+  // Asked for together (each is a process start and a round trip); a snapshot exported while
+  // the version check failed is released before the error is thrown.
+  const [version0, snap0] = await Promise.allSettled([pgDumpVersion(bin), exportSnapshot(conn, bin)]);
+  if (version0.status === "rejected") {
+    if (snap0.status === "fulfilled") await snap0.value.release();
+    throw version0.reason;
   }
+  const dumpVersion = version0.value;
+  let snap: ExportedSnapshot | null = null;
+  if (snap0.status === "fulfilled") snap = snap0.value;
+  // Connection problems are the operator's to fix; a server that cannot export snapshots
+  // (old hot standby) still gets a backup, with counts read just after the dump.
+  else if (!(snap0.reason instanceof PgCommandError)) throw snap0.reason;
 
   let written = false;
   try {
-    const q = { ...bin, snapshot: snap?.snapshot, signal: opts.signal };
-    const version = await serverVersion(conn, bin);
-    const head = await migrationHead(conn, opts.migrationHead, q);
+    // What the manifest reads from the database. With an exported snapshot it reads exactly
+    // what pg_dump reads, so it is read while pg_dump runs instead of adding its time (the row
+    // counts scan every table) after it; if it fails, the dump is stopped and its error reported.
+    const stopDump = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, stopDump.signal]) : stopDump.signal;
+    const q = { ...bin, snapshot: snap?.snapshot, signal };
+    const readFacts = () =>
+      Promise.all([
+        serverVersion(conn, q),
+        migrationHead(conn, opts.migrationHead, q),
+        tableRowCounts(conn, q),
+        databaseRoles(conn, q),
+      ]);
+    let factsError: { error: unknown } | null = null;
+    const early = snap === null ? null : readFacts();
+    early?.catch((error: unknown) => {
+      factsError = { error };
+      stopDump.abort();
+    });
     written = true; // from here on a partial object may exist
-    const { size, sha256 } = await dumpToStorage({ ...opts, conn, snapshot: snap?.snapshot ?? null });
-    const tables = await tableRowCounts(conn, q);
-    const roles = await databaseRoles(conn, q);
+    let dumped: { size: number; sha256: string };
+    try {
+      dumped = await dumpToStorage({ ...opts, signal, conn, snapshot: snap?.snapshot ?? null });
+    } catch (e) {
+      // A cancelled backup says so; otherwise the facts' failure is why the dump was stopped,
+      // worded as pg_dump's own failure would be (both meet the same permissions and server).
+      if (factsError === null || opts.signal?.aborted) throw e;
+      const { error } = factsError as { error: unknown };
+      if (error instanceof UserError || error instanceof PgCommandError)
+        error.message = `The backup of ${describeConnection(conn)} failed and nothing was kept: ${error.message}`;
+      throw error;
+    }
+    const { size, sha256 } = dumped;
+    const [version, head, tables, roles] = await (early ?? readFacts());
     const manifest = signWithServerKey(
       manifestSchema.parse({
         lifeboat: 1,
