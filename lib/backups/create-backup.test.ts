@@ -262,6 +262,52 @@ describe("failures leave nothing behind and say why", () => {
     expect(fs.readFileSync(path.join(dir, key), "utf8")).toBe("precious");
   });
 
+  test("a manifest fact that cannot be read stops a dump still running: nothing kept, that reason", async () => {
+    const admin = testConnection(conn.database);
+    await runPsqlQuery(admin, "CREATE VIEW broken_head AS SELECT (1 / 0)::text AS c");
+    // pg_dump waits for this lock as long as it is held: the backup can only end if it is stopped.
+    const { env, cleanup } = await pgEnv(admin);
+    const holder = execa("psql", ["-X", "--no-password", "--quiet", "--tuples-only", `--dbname=${conn.database}`], {
+      env,
+      extendEnv: true,
+      stdin: "pipe",
+      stdout: "pipe",
+      reject: false,
+      buffer: { stdout: false },
+    });
+    const locked = new Promise<void>((resolve) =>
+      holder.stdout.on("data", (c: Buffer) => {
+        if (c.toString().includes("locked")) resolve();
+      }),
+    );
+    holder.stdin.write("BEGIN; LOCK TABLE wallet_events IN ACCESS EXCLUSIVE MODE; SELECT 'locked';\n");
+    await locked;
+    try {
+      const before = filesIn(dir);
+      const key = "facts-failed.dump";
+      const t0 = performance.now();
+      const err = await createBackup({
+        conn,
+        storage,
+        key,
+        format: "custom",
+        migrationHead: { kind: "custom", schema: null, table: "broken_head", column: "c", orderBy: null },
+      }).catch((e: unknown) => e);
+      expect(performance.now() - t0).toBeLessThan(10_000);
+      expect((err as Error).message).toMatch(/^The backup of .* failed and nothing was kept: .*division by zero/);
+      await expect(storage.stat(key)).rejects.toSatisfy((e) => e instanceof StorageError && e.code === "not_found");
+      await expect(storage.stat(manifestKey(key))).rejects.toSatisfy(
+        (e) => e instanceof StorageError && e.code === "not_found",
+      );
+      expect(filesIn(dir)).toEqual(before);
+    } finally {
+      holder.kill();
+      await holder;
+      await cleanup();
+      await runPsqlQuery(admin, "DROP VIEW broken_head");
+    }
+  }, 20_000);
+
   test("a key that is a manifest's name is refused", async () => {
     await expect(createBackup({ conn, storage, key: "x.dump.manifest.json", format: "custom" })).rejects.toThrow(
       /cannot end with \.manifest\.json/,
