@@ -7,8 +7,9 @@
 //          Upload (the SDK's default part size and queue) into the bucket;
 //      (b) Lifeboat: createBackup into an S3 location built by lib/storage (what the backup run's
 //          step does: exported snapshot, pg_dump streamed through the sha256 meter, row counts,
-//          roles, signed manifest), in a child Node process of its own so that its peak RSS
-//          (VmHWM, module loading included) is the backup's and nobody else's.
+//          roles, signed manifest), in a long-lived child Node process of its own (one for all
+//          rounds, warmed up like the bare side) so that its peak RSS (VmHWM, module loading
+//          included) is the backups' and nobody else's.
 //      Prints each arm's median and spread, the ratio of medians (goal ≤ 1.10) and the child's
 //      peak RSS (goal ≤ 250 MB), with the load average; writes bench/results/backup-<time>.json.
 //      Exits non-zero, saying which, when either goal is missed.
@@ -16,6 +17,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import readline from "node:readline";
 import { execa } from "execa";
 import { Upload } from "@aws-sdk/lib-storage";
 import { createBackup } from "../lib/backups/create-backup";
@@ -76,14 +78,20 @@ function s3Location(bucket: string) {
   });
 }
 
-// The Lifeboat arm, in the child: one backup, then its own time, size and peak RSS as one JSON line.
-async function lifeboatArm(database: string, bucket: string, key: string) {
+// The Lifeboat arm, in the child: a long-lived process like the console, so the rounds after the
+// warm-up run warm, as the console's do. Each key read on stdin is one backup; each answer is
+// one JSON line with its time, size and the process's peak RSS so far.
+async function lifeboatArm(database: string, bucket: string) {
   const storage = s3Location(bucket);
-  const t0 = performance.now();
-  const made = await createBackup({ conn: testConnection(database), storage, key, format: "custom" });
-  const ms = performance.now() - t0;
-  const report: ChildReport = { ms, size: made.size, peakRssKb: statusKb("self", "VmHWM") ?? NaN };
-  process.stdout.write(JSON.stringify(report) + "\n");
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    const key = line.trim();
+    if (key === "") continue;
+    const t0 = performance.now();
+    const made = await createBackup({ conn: testConnection(database), storage, key, format: "custom" });
+    const ms = performance.now() - t0;
+    const report: ChildReport = { ms, size: made.size, peakRssKb: statusKb("self", "VmHWM") ?? NaN };
+    process.stdout.write(JSON.stringify(report) + "\n");
+  }
 }
 
 let fixtureDatabase: string | null = null;
@@ -116,38 +124,36 @@ async function main() {
     }
   }
 
+  const child = execa(
+    process.execPath,
+    [
+      "--conditions=import",
+      "--require",
+      path.resolve("scripts/allow-server-only.cjs"),
+      "--import",
+      "tsx",
+      import.meta.filename,
+      CHILD_FLAG,
+      source.database,
+      bucket,
+    ],
+    // The child needs the test servers' settings and the manifest key: the bench's own environment.
+    { env: process.env, extendEnv: false, stdin: "pipe", stdout: "pipe", stderr: "inherit", buffer: false },
+  );
+  const answers = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  // A second witness of the peak: VmRSS every 50 ms from outside.
+  let sampled = 0;
+  const timer = setInterval(() => {
+    const kb = child.pid === undefined ? null : statusKb(child.pid, "VmRSS");
+    if (kb !== null) sampled = Math.max(sampled, kb);
+  }, 50);
+
   async function lifeboat(key: string): Promise<ChildReport & { sampledRssKb: number }> {
-    const child = execa(
-      process.execPath,
-      [
-        "--conditions=import",
-        "--require",
-        path.resolve("scripts/allow-server-only.cjs"),
-        "--import",
-        "tsx",
-        import.meta.filename,
-        CHILD_FLAG,
-        source.database,
-        bucket,
-        key,
-      ],
-      // The child needs the test servers' settings and the manifest key: the bench's own environment.
-      { env: process.env, extendEnv: false, stdin: "ignore", stderr: "inherit" },
-    );
-    // A second witness of the peak: VmRSS every 50 ms from outside.
-    let sampled = 0;
-    const pid = child.pid;
-    const timer = setInterval(() => {
-      const kb = pid === undefined ? null : statusKb(pid, "VmRSS");
-      if (kb !== null) sampled = Math.max(sampled, kb);
-    }, 50);
-    try {
-      const { stdout } = await child;
-      const report = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as ChildReport;
-      return { ...report, sampledRssKb: sampled };
-    } finally {
-      clearInterval(timer);
-    }
+    child.stdin.write(key + "\n");
+    const next = await Promise.race([answers.next(), child.then(() => null)]);
+    if (next === null || next.done === true) throw new Error("the Lifeboat arm's process ended without answering");
+    const report = JSON.parse(next.value) as ChildReport;
+    return { ...report, sampledRssKb: sampled };
   }
 
   // Warm-up (page cache, S3 server, tsx's compile cache), not counted.
@@ -175,6 +181,9 @@ async function main() {
   const bareMs = median(bares.map((b) => b.ms));
   const boatMs = median(boats.map((l) => l.ms));
   const ratio = boatMs / bareMs;
+  child.stdin.end();
+  await child;
+  clearInterval(timer);
   const peakKb = Math.max(...boats.map((l) => Math.max(l.peakRssKb, l.sampledRssKb)));
   const loadAfter = load();
   console.log(
@@ -224,9 +233,9 @@ async function main() {
 }
 
 if (process.argv[2] === CHILD_FLAG) {
-  const [database, bucket, key] = process.argv.slice(3);
-  if (!database || !bucket || !key) throw new Error(`usage: ${CHILD_FLAG} DATABASE BUCKET KEY`);
-  lifeboatArm(database, bucket, key).catch((e: unknown) => {
+  const [database, bucket] = process.argv.slice(3);
+  if (!database || !bucket) throw new Error(`usage: ${CHILD_FLAG} DATABASE BUCKET (then one key a line on stdin)`);
+  lifeboatArm(database, bucket).catch((e: unknown) => {
     console.error(e);
     process.exitCode = 1;
   });
