@@ -13,6 +13,7 @@ import {
   runPsqlQuery,
   type RunOptions,
 } from "@/lib/postgres/run";
+import { databasePropertyStatements, readDatabaseProperties, type PropertyStatements } from "./database-properties";
 import { MAX_IDENTIFIER_BYTES, OLD_COPY_NAME_PATTERN, SCRATCH_NAME_PATTERN } from "./names";
 
 // Server-level operations of a restore: creating and dropping the scratch database, the
@@ -403,6 +404,8 @@ export type SwitchOverResult = {
   /** What production is afterwards, in words, and whether each database takes connections. */
   state: string;
   allowConnections: Record<string, boolean | null>;
+  /** The replaced database's owner, settings, grants and comment: what was applied, what is left to a person. */
+  databaseProperties: PropertyStatements | null;
 };
 
 /**
@@ -417,7 +420,7 @@ export type SwitchOverResult = {
 export async function switchOver(
   server: PgConnection,
   names: SwitchOverNames,
-  log: (text: string) => void,
+  log: (text: string, stream?: "stderr") => void,
   opts: RunOptions & { pauseAt?: PauseAt } = {},
 ): Promise<SwitchOverResult> {
   const { target, scratch, oldCopy } = names;
@@ -431,7 +434,12 @@ export async function switchOver(
   const where = describeServer(server);
   const before = await switchOverState(server, names, opts);
   log(describeSwitchOverState(before, names, where));
-  const finish = async (found: SwitchOverResult["found"], terminatedSessions: number, statements: string[]) => {
+  const finish = async (
+    found: SwitchOverResult["found"],
+    terminatedSessions: number,
+    statements: string[],
+    databaseProperties: PropertyStatements | null = null,
+  ) => {
     const after = await switchOverState(server, names, opts);
     const state = describeSwitchOverState(after, names, where);
     if (after.phase !== "done") throw new UserError(`the switch-over did not complete. ${state}`, 500);
@@ -439,7 +447,7 @@ export async function switchOver(
     const allowConnections = Object.fromEntries(
       [target, oldCopy].map((n) => [n, after.databases[n]?.allowConnections ?? null]),
     );
-    return { terminatedSessions, found, statements, state, allowConnections };
+    return { terminatedSessions, found, statements, state, allowConnections, databaseProperties };
   };
   if (before.phase === "done") return finish("already-done", 0, []);
   if (before.phase === "unexpected") throw new UserError(describeSwitchOverState(before, names, where), 409);
@@ -459,11 +467,18 @@ export async function switchOver(
   // A copy an older switch-over left refusing connections takes them again (for inspection).
   if (before.databases[oldCopy]?.allowConnections === false)
     parts.push({ sql: allowConnectionsSql(oldCopy, true), after: "scratch-renamed" });
-  const statements = ["BEGIN", ...parts.map((p) => p.sql), "COMMIT"];
   for (let attempt = 1; ; attempt++) {
     await opts.pauseAt?.("before-transaction");
+    // Read from the database being replaced (still there, under its name or already as the
+    // old copy) on every attempt, so the values are those of the moment of the switch.
+    const props = await readDatabaseProperties(server, before.phase === "fresh" ? target : oldCopy, opts);
+    const properties = props ? databasePropertyStatements(props, target) : null;
+    // Only the SET LOCAL: the original had nothing of its own (owned by the restore role, default grants).
+    const extra = properties && properties.statements.length > 1 ? properties.statements : [];
+    const all = extra.length > 0 ? [...parts, { sql: extra.join(";\n"), after: "scratch-renamed" as const }] : parts;
+    const statements = ["BEGIN", ...parts.map((p) => p.sql), ...extra, "COMMIT"];
     try {
-      const rows = await oneTransaction(server, parts, opts);
+      const rows = await oneTransaction(server, all, opts);
       await opts.pauseAt?.("committed");
       const terminated = Number(rows[0]?.[0]?.[0] ?? 0);
       log(
@@ -473,7 +488,20 @@ export async function switchOver(
             : `renamed ${scratch} to ${target}`
         }`,
       );
-      return await finish(found, terminated, statements);
+      if (properties) {
+        const applied = properties.statements.length - 1;
+        if (applied > 0)
+          log(
+            `${target} took over the original's owner, settings, grants and comment in the same transaction (${applied} statement${applied === 1 ? "" : "s"})`,
+          );
+        for (const n of properties.notApplied)
+          log(`warning: not applied to ${target}: ${n.what} — ${n.reason}`, "stderr");
+      } else
+        log(
+          `warning: the original database could not be read: ${target} has none of its owner, settings or grants`,
+          "stderr",
+        );
+      return await finish(found, terminated, statements, properties);
     } catch (e) {
       if (!inUse(e) || attempt >= 5) throw e;
       log(

@@ -840,7 +840,7 @@ export function switchOverStep(rc: RestoreContext): PlannedStep {
         onErrorStop: true,
         binDir: rc.bin.binDir,
       }),
-      description: `Ends every session on ${database} and ${scratch}, then in ONE transaction renames ${database} to ${oldCopy} (kept until an operator drops it) and the verified scratch database to ${database}: an interruption leaves ${database} either as it was or fully switched, and the step says which. Run again after an interruption, it does only what is left.`,
+      description: `Ends every session on ${database} and ${scratch}, then in ONE transaction renames ${database} to ${oldCopy} (kept until an operator drops it) and the verified scratch database to ${database}, and gives it the original's owner, database and per-role settings, database grants and comment (a dump has none of them; what the restore role may not set is named in the log): an interruption leaves ${database} either as it was or fully switched, and the step says which. Run again after an interruption, it does only what is left.`,
     },
     async () => {
       const state = await switchOverState(server, names, rc.bin).catch(() => null);
@@ -853,7 +853,7 @@ export function switchOverStep(rc: RestoreContext): PlannedStep {
     },
     async (ctx) => {
       ctx.log(`switching over on ${describeServer(server)}`);
-      const r = await switchOver(server, names, (t) => ctx.log(t), {
+      const r = await switchOver(server, names, (t, stream) => ctx.log(t, stream), {
         ...rc.bin,
         signal: ctx.signal,
         pauseAt: rc.pauseAt,
@@ -1045,7 +1045,7 @@ export function createTargetStep(rc: RestoreContext): PlannedStep {
         onErrorStop: true,
         binDir: rc.bin.binDir,
       }),
-      description: `Creates ${rc.database} on ${describeServer(rc.server)} when it does not exist. A database that exists and has tables is refused: this scenario restores into an empty one.`,
+      description: `Creates ${rc.database} on ${describeServer(rc.server)} when it does not exist. A database that exists and has tables is refused: this scenario restores into an empty one. Database-level settings are not in a dump: its owner, ALTER DATABASE … SET and per-role settings, and database grants must be set again by hand.`,
     },
     "Nothing was restored yet.",
     async (ctx) => {
