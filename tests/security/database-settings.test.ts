@@ -2,9 +2,20 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createBackup } from "@/lib/backups/create-backup";
+import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
 import { quoteIdent, quoteLiteral, runPsqlQuery } from "@/lib/postgres/run";
-import { createDatabase, dropDatabase, testConnection, uniqueDatabaseName } from "@/lib/postgres/test-support";
+import {
+  createDatabase,
+  createFixtureDatabase,
+  dropDatabase,
+  testConnection,
+  uniqueDatabaseName,
+} from "@/lib/postgres/test-support";
+import { planFor } from "@/lib/restores/plans";
+import { executePlan } from "@/lib/restores/test-support";
+import { createStorage } from "@/lib/storage/create-storage";
 import { serverConnection, switchOver } from "@/lib/restores/database-admin";
 import { databasePropertyStatements, settingClause, splitSettingList } from "@/lib/restores/database-properties";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "@/lib/restores/names";
@@ -29,8 +40,17 @@ const pwned = path.join(os.tmpdir(), `lifeboat-pwned-${tag}`);
 const admin = () => testConnection();
 const sql = (q: string, database = "postgres") => runPsqlQuery(testConnection(database), q);
 
+let dir = "";
+let workDir = "";
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-dbprops-"));
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-dbprops-work-"));
+});
+
 afterAll(async () => {
   for (const name of toDrop) await dropDatabase(name);
+  for (const d of [dir, workDir]) if (d) fs.rmSync(d, { recursive: true, force: true });
   for (const r of roles) await sql(`DROP ROLE IF EXISTS ${quoteIdent(r)}`);
   fs.rmSync(pwned, { force: true });
 });
@@ -172,6 +192,54 @@ describe("the switch-over keeps the database's own properties", () => {
     ]);
     expect(logs).toContainEqual(expect.stringContaining(`warning: not applied to ${names.target}: ${statement}`));
   });
+});
+
+describe("a database-corruption run", () => {
+  test("the restored production database has the original's owner, settings, role settings and grants", async () => {
+    const runOwner = `lb_runown_${tag}`;
+    const runApp = `lb_runapp_${tag}`;
+    roles.push(runOwner, runApp);
+    for (const r of [runOwner, runApp]) await sql(`CREATE ROLE ${quoteIdent(r)}`);
+    const conn = await createFixtureDatabase("dbpropsrun");
+    toDrop.push(conn.database);
+    const storage = createStorage({ kind: "local", path: dir, prefix: "" });
+    const key = `${conn.database}/backup.dump`;
+    const b = await createBackup({ conn, storage, key, format: "custom" });
+    const t = quoteIdent(conn.database);
+    await sql(
+      [
+        `ALTER DATABASE ${t} OWNER TO ${quoteIdent(runOwner)}`,
+        `ALTER DATABASE ${t} SET search_path = app, public`,
+        `ALTER DATABASE ${t} SET statement_timeout = '30s'`,
+        `ALTER ROLE ${quoteIdent(runApp)} IN DATABASE ${t} SET statement_timeout = '2s'`,
+        `REVOKE CONNECT ON DATABASE ${t} FROM PUBLIC`,
+        `GRANT CONNECT ON DATABASE ${t} TO ${quoteIdent(runApp)}`,
+      ].join(";\n"),
+    );
+    const original = await properties(conn.database);
+    const plan = planFor({
+      scenarioId: "database-corruption",
+      target: { name: conn.database, environment: "production", conn, migrationHead: DEFAULT_HEAD_SOURCE },
+      backup: { storage, key, size: b.size, format: "custom", manifest: b.manifest, locationName: "test folder" },
+      now: new Date(),
+      options: { workDir },
+    });
+    const { oldCopy, scratchDatabase } = plan.summary as { oldCopy: string; scratchDatabase: string };
+    toDrop.push(oldCopy, scratchDatabase);
+    const run = await executePlan(plan);
+    if (run.failed)
+      throw new Error(`step ${run.failed.key} failed: ${run.failed.error.message}\n${run.logs.join("\n")}`);
+
+    const restored = await properties(conn.database);
+    expect(restored).toEqual(original);
+    expect(restored.owner).toBe(runOwner);
+    expect(restored.settings).toEqual([
+      ["(database)", "search_path=app, public | statement_timeout=30s"],
+      [runApp, "statement_timeout=2s"],
+    ]);
+    expect(restored.grants).toContainEqual([runApp, "CONNECT", "f"]);
+    expect(run.results["switch-over"]).toMatchObject({ databaseProperties: { notApplied: [] } });
+  }, 180_000);
 });
 
 describe("statements built from catalog values", () => {
