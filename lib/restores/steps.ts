@@ -63,6 +63,7 @@ import {
   userTableCount,
   type PauseAt,
 } from "./database-admin";
+import { databasePropertyStatements, readDatabaseProperties } from "./database-properties";
 import { bytesText, downloadTo, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
 import { checkUrl, displayUrl } from "./health";
 import { archiveRestoreArgv, plainRestoreArgv, restoreArchive, restorePlain } from "./restore-tools";
@@ -366,6 +367,17 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         );
         for (const s of sessions.slice(0, 20)) ctx.log(`  ${describeSession(s)}`);
         if (sessions.length > 20) ctx.log(`  … and ${sessions.length - 20} more`);
+        // The switch-over copies these; say now what the restore role will not be allowed to.
+        const props = await readDatabaseProperties(rc.server, rc.database, opts);
+        if (props) {
+          const { notApplied } = databasePropertyStatements(props, rc.database);
+          facts.databasePropertiesNotApplied = notApplied.map((n) => n.what);
+          ctx.log(
+            `${rc.database} is owned by ${props.owner ?? "?"} with ${props.settings.length} database or per-role setting${props.settings.length === 1 ? "" : "s"} and ${props.grants === null ? "the default grants" : `${props.grants.length} grant${props.grants.length === 1 ? "" : "s"}`}: the switch-over gives them to the restored database`,
+          );
+          for (const n of notApplied)
+            ctx.log(`warning: the switch-over will not apply ${n.what} — ${n.reason}`, "stderr");
+        }
         const size = Number(
           (await runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))[0]?.[0] ?? 0,
         );

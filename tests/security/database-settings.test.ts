@@ -239,6 +239,12 @@ describe("a database-corruption run", () => {
     ]);
     expect(restored.grants).toContainEqual([runApp, "CONNECT", "f"]);
     expect(run.results["switch-over"]).toMatchObject({ databaseProperties: { notApplied: [] } });
+    expect(run.results["preflight"]).toMatchObject({ databasePropertiesNotApplied: [] });
+    expect(run.logs.join("\n")).toMatch(
+      new RegExp(
+        `is owned by ${runOwner} with 3 database or per-role settings and \\d+ grants: the switch-over gives them`,
+      ),
+    );
   }, 180_000);
 });
 
