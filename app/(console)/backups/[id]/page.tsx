@@ -204,10 +204,10 @@ export default async function BackupPage({ params }: { params: Promise<{ id: str
                 </p>
               )}
               <dl className="grid gap-x-6 sm:grid-cols-2">
-                {row("Source database", <span className="font-mono">{b.manifest.database}</span>)}
+                {row("Source database", <span className="break-all font-mono">{b.manifest.database}</span>)}
                 {row("Server / pg_dump", `${b.manifest.serverVersion} / ${b.manifest.pgDumpVersion}`)}
                 {row("Created", <Time value={b.manifest.createdAt} />)}
-                {row("Migration head", <span className="font-mono">{b.manifest.migrationHead ?? "—"}</span>)}
+                {row("Migration head", <span className="break-all font-mono">{b.manifest.migrationHead ?? "—"}</span>)}
                 {row("sha256", <span className="break-all font-mono text-xs">{b.manifest.sha256}</span>)}
                 {row("Critical", b.manifest.critical ? "yes (kept forever)" : "no")}
               </dl>
