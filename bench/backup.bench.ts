@@ -15,7 +15,6 @@
 //      Exits non-zero, saying which, when either goal is missed.
 // Run: npm run bench -- backup   (BENCH_SCALE=5 for a quicker look)
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { execa } from "execa";
@@ -27,32 +26,20 @@ import { runPsqlQuery } from "../lib/postgres/run";
 import { createFixtureDatabase, dropDatabase, testConnection } from "../lib/postgres/test-support";
 import { createStorage } from "../lib/storage/create-storage";
 import { testS3 } from "../tests/support/s3";
+import { interleave, load, median, ROUNDS, s, summary, writeResults } from "./rounds";
 
 // createBackup signs its manifest with a key derived from LIFEBOAT_ENCRYPTION_KEY (read when
 // first needed, so set here before anything runs; the child inherits them).
 process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
 process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
 const SCALE = Number(process.env.BENCH_SCALE ?? 50);
-const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
 const RATIO_GOAL = 1.1;
 const RSS_GOAL_MB = 250;
 const CHILD_FLAG = "--lifeboat-arm";
 
 type ChildReport = { ms: number; size: number; peakRssKb: number };
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (xs: number[]) => {
-  const a = [...xs].sort((x, y) => x - y);
-  const m = Math.floor(a.length / 2);
-  return a.length % 2 === 1 ? a[m]! : (a[m - 1]! + a[m]!) / 2;
-};
-const spread = (xs: number[]) => `${s(Math.min(...xs))}–${s(Math.max(...xs))}`;
 const mb = (kb: number) => Math.round(kb / 1024);
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
 
 /** A /proc/<pid>/status field in kB (VmRSS, VmHWM), or null once the process is gone. */
 function statusKb(pid: number | "self", field: "VmRSS" | "VmHWM"): number | null {
@@ -160,23 +147,16 @@ async function main() {
   await bare("warmup/bare.dump");
   await lifeboat("warmup/lifeboat.dump");
 
-  const bares: { ms: number; size: number }[] = [];
-  const boats: (ChildReport & { sampledRssKb: number })[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    // Alternate the order so that drift on a shared machine hits both sides alike.
-    if (i % 2 === 0) {
-      bares.push(await bare(`round${i}/bare.dump`));
-      boats.push(await lifeboat(`round${i}/lifeboat.dump`));
-    } else {
-      boats.push(await lifeboat(`round${i}/lifeboat.dump`));
-      bares.push(await bare(`round${i}/bare.dump`));
-    }
-    const b = bares.at(-1)!;
-    const l = boats.at(-1)!;
-    console.log(
-      `  round ${i + 1}: bare ${s(b.ms)} (${(b.size / 1048576).toFixed(1)} MiB) | lifeboat ${s(l.ms)} (${(l.size / 1048576).toFixed(1)} MiB, peak RSS ${mb(l.peakRssKb)} MB) | load ${load()}`,
-    );
-  }
+  const rounds = await interleave(
+    { bare: (i) => bare(`round${i}/bare.dump`), lifeboat: (i) => lifeboat(`round${i}/lifeboat.dump`) },
+    ROUNDS,
+    (i, { bare: b, lifeboat: l }) =>
+      console.log(
+        `  round ${i + 1}: bare ${s(b.ms)} (${(b.size / 1048576).toFixed(1)} MiB) | lifeboat ${s(l.ms)} (${(l.size / 1048576).toFixed(1)} MiB, peak RSS ${mb(l.peakRssKb)} MB) | load ${load()}`,
+      ),
+  );
+  const bares = rounds.bare;
+  const boats = rounds.lifeboat;
 
   const bareMs = median(bares.map((b) => b.ms));
   const boatMs = median(boats.map((l) => l.ms));
@@ -185,43 +165,33 @@ async function main() {
   await child;
   clearInterval(timer);
   const peakKb = Math.max(...boats.map((l) => Math.max(l.peakRssKb, l.sampledRssKb)));
-  const loadAfter = load();
   console.log(
-    `bare pg_dump -Fc → SDK Upload (median of ${ROUNDS}): ${s(bareMs)} (spread ${spread(bares.map((b) => b.ms))})`,
+    summary(
+      "bare pg_dump -Fc → SDK Upload",
+      bares.map((b) => b.ms),
+    ),
   );
   console.log(
-    `Lifeboat createBackup → S3 location (median of ${ROUNDS}): ${s(boatMs)} (spread ${spread(boats.map((l) => l.ms))})`,
+    summary(
+      "Lifeboat createBackup → S3 location",
+      boats.map((l) => l.ms),
+    ),
   );
   console.log(`ratio: ${ratio.toFixed(3)} (goal ≤ ${RATIO_GOAL.toFixed(2)})`);
   console.log(`peak RSS: ${mb(peakKb)} MB (limit ${RSS_GOAL_MB} MB)`);
-  console.log(`load average (1, 5, 15 min): before ${loadBefore}, after ${loadAfter} on ${os.cpus().length} CPUs`);
-
-  const resultsDir = path.resolve("bench/results");
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const file = path.join(resultsDir, `backup-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        bench: "backup",
-        scale: SCALE,
-        rounds: ROUNDS,
-        bareMs: bares.map((b) => b.ms),
-        lifeboatMs: boats.map((l) => l.ms),
-        bareMedianMs: bareMs,
-        lifeboatMedianMs: boatMs,
-        ratio,
-        ratioGoal: RATIO_GOAL,
-        peakRssMb: mb(peakKb),
-        rssGoalMb: RSS_GOAL_MB,
-        sizes: { bare: bares.map((b) => b.size), lifeboat: boats.map((l) => l.size) },
-        loadAverage: { before: loadBefore, after: loadAfter, cpus: os.cpus().length },
-      },
-      null,
-      2,
-    ) + "\n",
-  );
-  console.log(`results: ${path.relative(process.cwd(), file)}`);
+  writeResults("backup", loadBefore, {
+    scale: SCALE,
+    rounds: ROUNDS,
+    bareMs: bares.map((b) => b.ms),
+    lifeboatMs: boats.map((l) => l.ms),
+    bareMedianMs: bareMs,
+    lifeboatMedianMs: boatMs,
+    ratio,
+    ratioGoal: RATIO_GOAL,
+    peakRssMb: mb(peakKb),
+    rssGoalMb: RSS_GOAL_MB,
+    sizes: { bare: bares.map((b) => b.size), lifeboat: boats.map((l) => l.size) },
+  });
 
   const missed: string[] = [];
   if (!(ratio <= RATIO_GOAL)) missed.push(`the ratio ${ratio.toFixed(3)} is above ${RATIO_GOAL.toFixed(2)}`);

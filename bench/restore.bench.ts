@@ -1,14 +1,15 @@
 // Restore benchmark: the engine against a bare pg_restore. Needs the test servers (npm run bench starts them).
 //   1. The amani fixture at scale 50 (BENCH_SCALE), backed up in custom format by createBackup
 //      into a local folder.
-//   2. Alternately, BENCH_ROUNDS times (default 5), on the same machine in the same run:
+//   2. Interleaved, BENCH_ROUNDS times (default 5, at least 3), on the same machine in the same run:
 //      (a) bare `pg_restore --exit-on-error -d fresh_db file` into a fresh
 //          database (created before the clock starts);
 //      (b) the corruption plan's steps through Lifeboat's engine: download (storage → private
 //          temp file, sha256) + restore into the scratch database (pg_restore with progress);
 //          the scratch database is created by its own step before the clock starts, as (a)'s is.
-//      Prints both medians and the ratio (goal ≤ 1.05), and the ratio with the database
-//      creation counted on both sides.
+//      Prints both medians with their spread and the ratio (goal ≤ 1.05), and the ratio with the
+//      database creation counted on both sides, with the load average; writes
+//      bench/results/restore-<time>.json.
 //   3. The whole corruption plan once (a dropped table → switch-over → verify), step by step.
 // Run: npm run bench -- restore   (BENCH_SCALE=5 for a quicker look)
 import fs from "node:fs";
@@ -30,21 +31,21 @@ import { dropOldCopy } from "../lib/restores/database-admin";
 import { planFor, type BackupSource } from "../lib/restores/plans";
 import { countsOf, executePlan } from "../lib/restores/test-support";
 import { createStorage } from "../lib/storage/create-storage";
+import { interleave, load, median, ROUNDS, s, summary, writeResults } from "./rounds";
 
 // createBackup signs its manifest with a key derived from LIFEBOAT_ENCRYPTION_KEY (read when
 // first needed, so set here before main runs).
 process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
 process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
 const SCALE = Number(process.env.BENCH_SCALE ?? 50);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-"));
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-work-"));
 const toDrop = new Set<string>();
 
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const RATIO_GOAL = 1.05;
 
 async function main() {
+  const loadBefore = load();
   let t = performance.now();
   const source = await createFixtureDatabase("bench_restore", SCALE);
   toDrop.add(source.database);
@@ -100,36 +101,38 @@ async function main() {
     return { download: ms("download"), create: ms("create-scratch"), restore: ms("restore-scratch") };
   }
 
-  // Warm-up (page cache, catalog caches), not counted.
+  // Warm-up (page cache, catalog caches), not counted: one round of each arm.
   await bare();
-  const bares: { restore: number; create: number }[] = [];
-  const engines: { download: number; create: number; restore: number }[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    // Alternate the order so that drift on a shared machine hits both sides alike.
-    if (i % 2 === 0) {
-      bares.push(await bare());
-      engines.push(await engine(i));
-    } else {
-      engines.push(await engine(i));
-      bares.push(await bare());
-    }
-    const b = bares.at(-1);
-    const e = engines.at(-1);
-    if (b && e)
+  await engine(-1);
+  const rounds = await interleave(
+    {
+      bare: async () => {
+        const b = await bare();
+        return { ...b, ms: b.restore };
+      },
+      engine: async (i) => {
+        const e = await engine(i);
+        return { ...e, ms: e.download + e.restore };
+      },
+    },
+    ROUNDS,
+    (i, { bare: b, engine: e }) =>
       console.log(
-        `  round ${i + 1}: bare pg_restore ${s(b.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b.create)})`,
-      );
-  }
-  const bareMs = median(bares.map((b) => b.restore));
-  const engineMs = median(engines.map((e) => e.download + e.restore));
-  const bareWithCreate = median(bares.map((b) => b.restore + b.create));
-  const engineWithCreate = median(engines.map((e) => e.download + e.create + e.restore));
-  console.log(`bare pg_restore (median of ${ROUNDS}): ${s(bareMs)}`);
+        `  round ${i + 1}: bare pg_restore ${s(b.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b.create)}) | load ${load()}`,
+      ),
+  );
+  const bareMs = rounds.bare.map((b) => b.ms);
+  const engineMs = rounds.engine.map((e) => e.ms);
+  const bareWithCreate = rounds.bare.map((b) => b.restore + b.create);
+  const engineWithCreate = rounds.engine.map((e) => e.download + e.create + e.restore);
+  const ratio = median(engineMs) / median(bareMs);
+  const ratioWithCreate = median(engineWithCreate) / median(bareWithCreate);
+  console.log(summary("bare pg_restore", bareMs));
   console.log(
-    `engine download + restore into scratch (median of ${ROUNDS}): ${s(engineMs)}  → ratio ${(engineMs / bareMs).toFixed(3)} (goal ≤ 1.05)`,
+    `${summary("engine download + restore into scratch", engineMs)}  → ratio ${ratio.toFixed(3)} (goal ≤ ${RATIO_GOAL.toFixed(2)})`,
   );
   console.log(
-    `with the database creation on both sides: bare ${s(bareWithCreate)}, engine ${s(engineWithCreate)}  → ratio ${(engineWithCreate / bareWithCreate).toFixed(3)}`,
+    `with the database creation on both sides: bare ${s(median(bareWithCreate))}, engine ${s(median(engineWithCreate))}  → ratio ${ratioWithCreate.toFixed(3)}`,
   );
 
   // The whole scenario once: a dropped table, restored and switched over.
@@ -149,9 +152,28 @@ async function main() {
   console.log(
     `whole corruption plan (automatic steps): ${s(total)} = ${run.steps.map((x) => `${x.key} ${s(x.ms)}`).join(", ")}`,
   );
-  console.log(`verdict: ${(run.results["verify-target"] as { verdict: string }).verdict}`);
+  const verdict = (run.results["verify-target"] as { verdict: string }).verdict;
+  console.log(`verdict: ${verdict}`);
   await dropOldCopy(testConnection(), oldCopy);
   toDrop.delete(oldCopy);
+
+  writeResults("restore", loadBefore, {
+    scale: SCALE,
+    rounds: ROUNDS,
+    bareMs,
+    engineMs,
+    bareMedianMs: median(bareMs),
+    engineMedianMs: median(engineMs),
+    ratio,
+    ratioGoal: RATIO_GOAL,
+    withCreation: { bareMs: bareWithCreate, engineMs: engineWithCreate, ratio: ratioWithCreate },
+    engineSteps: rounds.engine.map(({ download, create, restore }) => ({ download, create, restore })),
+    wholePlan: { ms: total, steps: run.steps.map((x) => ({ key: x.key, ms: x.ms })), verdict },
+  });
+  if (!(ratio <= RATIO_GOAL)) {
+    console.error(`FAILED: the ratio ${ratio.toFixed(3)} is above ${RATIO_GOAL.toFixed(2)}`);
+    process.exitCode = 1;
+  }
 }
 
 main()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench — starts the test servers, runs every benchmark in bench/ (each prints its
-# ratio against the bare tool), stops the servers.
+# medians, spread, ratio against the bare tool and the load average, and writes
+# bench/results/<bench>-<time>.json), stops the servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -15,8 +16,14 @@ set +a
 export LIFEBOAT_TEST_RUN_DIR="$RUN_DIR"
 shopt -s nullglob
 only=${1:-}
+failed=()
 for b in bench/*.bench.ts; do
   [ -n "$only" ] && [[ "$b" != *"$only"* ]] && continue
   say "── $b"
-  run_ts "$b"
+  # A missed goal must not hide the benchmarks after it: run them all, then say which failed.
+  run_ts "$b" || failed+=("$b")
 done
+if [ ${#failed[@]} -gt 0 ]; then
+  say "missed a goal or failed: ${failed[*]}"
+  exit 1
+fi
