@@ -33,7 +33,8 @@ export type DatabaseProperties = {
   /** null: the default privileges (datacl is NULL), which a new database has already. */
   grants: { grantee: string | null; privilege: string; grantable: boolean }[] | null;
   /** `role` null: the database's own setting; `text` as stored (`name=value`). */
-  settings: { role: string | null; text: string; allowed: boolean }[];
+  /** `denied`: why the restore role may not store it (another role's setting, or a privileged parameter). */
+  settings: { role: string | null; text: string; denied: "role" | "parameter" | null }[];
   comment: string | null;
 };
 
@@ -61,9 +62,15 @@ export async function readDatabaseProperties(
      UNION ALL SELECT 'acl', coalesce(g.rolname::text, CASE WHEN a.grantee = 0 THEN '' END), a.privilege_type, a.is_grantable::text
        FROM d, pg_catalog.aclexplode(d.datacl) a LEFT JOIN pg_catalog.pg_roles g ON g.oid = a.grantee
      UNION ALL SELECT 'setting', coalesce(r.rolname::text, CASE WHEN s.setrole = 0 THEN '' END), c.cfg,
-       ((${me}).rolsuper OR s.setrole = 0 OR r.rolname = current_user
+       CASE WHEN NOT ((${me}).rolsuper OR s.setrole = 0 OR r.rolname = current_user
          OR ((${me}).rolcreaterole AND NOT r.rolsuper
-             AND (current_setting('server_version_num')::int < 160000 OR pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION'))))::text
+             AND (current_setting('server_version_num')::int < 160000 OR pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER WITH ADMIN OPTION'))))
+         THEN 'role'
+         -- Only a superuser may store a parameter that is not of "user" context, or one this
+         -- server does not know (a GRANT SET ON PARAMETER is not looked at: a warning too many).
+         WHEN NOT ((${me}).rolsuper OR EXISTS (SELECT 1 FROM pg_catalog.pg_settings p
+           WHERE p.name = lower(split_part(c.cfg, '=', 1)) AND p.context = 'user'))
+         THEN 'parameter' ELSE 'ok' END
        FROM d JOIN pg_catalog.pg_db_role_setting s ON s.setdatabase = d.oid
        LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c(cfg)
      UNION ALL SELECT 'comment', pg_catalog.shobj_description(d.oid, 'pg_database'), NULL::text, NULL::text FROM d`,
@@ -87,7 +94,8 @@ export async function readDatabaseProperties(
       props.restoreRole = c;
     } else if (kind === "acl-default") aclDefault = a === "true";
     else if (kind === "acl") grants.push({ grantee: a === "" ? null : a, privilege: b, grantable: c === "true" });
-    else if (kind === "setting") props.settings.push({ role: a === "" ? null : a, text: b, allowed: c === "true" });
+    else if (kind === "setting")
+      props.settings.push({ role: a === "" ? null : a, text: b, denied: c === "role" || c === "parameter" ? c : null });
     else if (kind === "comment" && a !== "") props.comment = a;
   }
   props.grants = aclDefault ? null : grants;
@@ -190,10 +198,13 @@ export function databasePropertyStatements(props: DatabaseProperties, database: 
         what: `the setting ${shown(s.text)}${s.role === null ? "" : ` of role ${shown(s.role)}`}`,
         reason: c.reason,
       });
-    } else if (!s.allowed) {
+    } else if (s.denied !== null) {
       notApplied.push({
         what: `${target} SET ${c.clause}`,
-        reason: `${props.restoreRole} may not change the settings of that role (it needs CREATEROLE, or superuser): run it as a superuser`,
+        reason:
+          s.denied === "role"
+            ? `${props.restoreRole} may not change the settings of that role (it needs CREATEROLE, or superuser): run it as a superuser`
+            : `only a superuser may store this parameter (or a role granted SET on it): run it as a superuser`,
       });
     } else statements.push(`${target} SET ${c.clause}`);
   }

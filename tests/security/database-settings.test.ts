@@ -173,6 +173,7 @@ describe("the switch-over keeps the database's own properties", () => {
     await sql(
       [
         `ALTER DATABASE ${t} SET statement_timeout = '7s'`,
+        `ALTER DATABASE ${t} SET log_statement = 'all'`,
         `ALTER ROLE ${quoteIdent(app)} IN DATABASE ${t} SET work_mem = '8MB'`,
         `REVOKE CONNECT ON DATABASE ${t} FROM PUBLIC`,
         `GRANT CONNECT ON DATABASE ${t} TO ${quoteIdent(app)}`,
@@ -188,6 +189,7 @@ describe("the switch-over keeps the database's own properties", () => {
     expect(restored.grants.some(([grantee, p]) => grantee === "PUBLIC" && p === "CONNECT")).toBe(false);
     const statement = `ALTER ROLE ${quoteIdent(app)} IN DATABASE ${t} SET work_mem TO '8MB'`;
     expect(r.databaseProperties?.notApplied).toEqual([
+      { what: `ALTER DATABASE ${t} SET log_statement TO 'all'`, reason: expect.stringMatching(/only a superuser/) },
       { what: statement, reason: expect.stringMatching(/CREATEROLE/) },
     ]);
     expect(logs).toContainEqual(expect.stringContaining(`warning: not applied to ${names.target}: ${statement}`));
