@@ -40,6 +40,8 @@ process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
 const SCALE = Number(process.env.BENCH_SCALE ?? 50);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-"));
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-work-"));
+// The backup goes to a local folder, which the server allows only under its configured roots.
+process.env.LIFEBOAT_LOCAL_ROOTS = dir;
 const toDrop = new Set<string>();
 
 const RATIO_GOAL = 1.05;
