@@ -172,7 +172,7 @@ test("one alert per incident to the webhook and by e-mail, then exactly one reso
 test("a receiver that first answers 500 gets the alert again after the backoff, not before", async () => {
   const path = `/b-${tag}`;
   const channelId = await channel("hook-b", dbs.b.id, webhook(path));
-  http.statuses.push(500, 502);
+  http.answer(path, 500, 502);
   // A clock an hour ahead: nothing on the wall clock can make these retries due by accident.
   const t0 = new Date(Date.now() + 3_600_000);
   await raiseAlert({ event: "backup_failed", databaseId: dbs.b.id, message: "Location unreachable.", now: t0 });
@@ -204,7 +204,7 @@ test("a receiver that first answers 500 gets the alert again after the backoff, 
 test("retries stop after the last attempt and the delivery is marked failed", async () => {
   const path = `/b-fail-${tag}`;
   const channelId = await channel("hook-b-fail", dbs.b.id, webhook(path), ["retention_refused"]);
-  http.statuses.push(500, 500, 500, 500, 500);
+  http.answer(path, 500, 500, 500, 500, 500);
   const t0 = new Date(Date.now() + 7_200_000);
   await raiseAlert({ event: "retention_refused", databaseId: dbs.b.id, message: "The newest backup failed.", now: t0 });
   await deliveriesSettled();
@@ -285,7 +285,7 @@ test("Send test reports the outcome at once and does not retry a failure", async
   expect(ok).toMatchObject({ ok: true, data: { ok: true } });
   expect(hooks(path).map((h) => h.type)).toEqual(["test"]);
 
-  http.statuses.push(500);
+  http.answer(path, 500);
   const bad = await testAlertChannelCommand({ id });
   expect(bad.ok && bad.data).toMatchObject({ ok: false, error: expect.stringMatching(/answered HTTP 500/) });
   await deliverDue({ now: new Date(Date.now() + 86_400_000) });
@@ -316,7 +316,7 @@ test("a database whose location has never finished a sync is not judged yet", as
   });
   await db.databaseSource.create({ data: { databaseId: d.id, locationId: fresh.id, patterns: "*" } });
   const now = new Date(Date.now() + 10_800_000);
-  expect((await checkRpo({ now })).breached).not.toContain(d.id);
+  expect((await checkRpo({ now, databaseIds: [d.id] })).breached).not.toContain(d.id);
   await db.syncRun.create({ data: { locationId: fresh.id, trigger: "manual", status: "ok", finishedAt: new Date() } });
-  expect((await checkRpo({ now })).breached).toContain(d.id);
+  expect((await checkRpo({ now, databaseIds: [d.id] })).breached).toContain(d.id);
 });

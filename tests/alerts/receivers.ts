@@ -10,14 +10,15 @@ export type Received = { path: string; headers: http.IncomingHttpHeaders; body: 
 
 export async function startHttpReceiver() {
   const requests: Received[] = [];
-  /** Statuses to answer next, in order; 200 when empty. */
-  const statuses: number[] = [];
+  /** Statuses to answer next per path, in order; 200 when none is left. Per path, so that a test
+   * that queues more than it uses cannot answer another test's request. */
+  const statuses = new Map<string, number[]>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       requests.push({ path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      const status = statuses.shift() ?? 200;
+      const status = statuses.get(req.url ?? "")?.shift() ?? 200;
       res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "receiver says no");
     });
   });
@@ -25,7 +26,7 @@ export async function startHttpReceiver() {
   const port = (server.address() as AddressInfo).port;
   return {
     requests,
-    statuses,
+    answer: (path: string, ...codes: number[]) => statuses.set(path, [...(statuses.get(path) ?? []), ...codes]),
     url: (path: string) => `http://127.0.0.1:${port}${path}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
