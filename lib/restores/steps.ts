@@ -543,7 +543,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
     rc,
     {
       key: "sql-safety",
-      title: plain ? "Plain-SQL safety and roles" : "Archive safety and roles",
+      title: "SQL safety and roles",
       command: plain ? psqlHelpCommandsArgs(rc.bin) : archiveScriptArgv(rc.file, rc.bin),
       description: plain
         ? "A plain dump is a psql script, and psql meta-commands (\\!, \\o |cmd, \\copy … program, \\setenv, \\i …) can run programs on the console's server. The whole script is scanned for meta-commands pg_dump does not write, and it is restored only in psql's restricted mode (\\restrict), where psql itself refuses every meta-command. Every role the dump gives objects or grants to must exist on the target server."

@@ -2,7 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { LocationsResponse } from "@/app/api/locations/route";
 import { RunStatusBadge } from "@/components/ui/badges";
 import { Button } from "@/components/ui/button";
@@ -31,6 +31,9 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
     .map((l) => `${l.lastSync?.id}:${l.syncing ? "running" : l.lastSync?.status}`)
     .join(",");
   const seen = useRef<string | undefined>(undefined);
+  // On a phone the backups come first: locations that synced fine fold behind one line once there
+  // are more than two; a failing, running or never-synced one always shows.
+  const [showAll, setShowAll] = useState(false);
   useEffect(() => {
     if (finished === undefined) return;
     if (seen.current !== undefined && seen.current !== finished && !anySyncing) router.refresh();
@@ -38,6 +41,10 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
   }, [finished, anySyncing, router]);
 
   if (!data || data.locations.length === 0) return null;
+  const fine = (l: LocationsResponse["locations"][number]) =>
+    !l.syncing && l.lastSync?.status === "ok" && !l.lastSync.error;
+  const folded = data.locations.length > 2 && !showAll;
+  const fineCount = data.locations.filter(fine).length;
   return (
     <section aria-label="Locations" className="mb-4 rounded-lg border border-slate-200 bg-white p-3">
       <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
@@ -71,7 +78,7 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
             <li
               key={l.id}
               data-testid={`sync-${l.name}`}
-              className="flex flex-wrap items-center gap-x-3 gap-y-1 py-1.5"
+              className={`${folded && fine(l) ? "hidden sm:flex" : "flex"} flex-wrap items-center gap-x-3 gap-y-1 py-1.5`}
             >
               <span className="font-medium">{l.name}</span>
               {s ? (
@@ -99,6 +106,17 @@ export function SyncPanel({ canSync }: { canSync: boolean }) {
           );
         })}
       </ul>
+      {folded && fineCount > 0 && (
+        <button
+          type="button"
+          className="text-sm text-sky-700 underline sm:hidden"
+          onClick={() => setShowAll(true)}
+          data-testid="show-fine-locations"
+        >
+          {fineCount === data.locations.length ? "All " : ""}
+          {fineCount} location{fineCount === 1 ? "" : "s"} synced fine: show
+        </button>
+      )}
     </section>
   );
 }
