@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
 import { createPrismaClient, type LifeboatPrisma } from "@/prisma/client";
 
 // better-sqlite3 is one connection per process. A plain query sent while another request's
@@ -15,6 +15,11 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-serialized-"));
   client = createPrismaClient(`file:${path.join(dir, "t.db")}`);
   await client.$executeRawUnsafe("CREATE TABLE t (v TEXT NOT NULL)");
+});
+
+// Each test starts from an empty table, whatever order they run in.
+beforeEach(async () => {
+  await client.$executeRawUnsafe("DELETE FROM t");
 });
 
 afterAll(async () => {
@@ -37,7 +42,6 @@ test("a write sent while a transaction is open survives that transaction's rollb
   ).rejects.toThrow("roll back");
   await outside;
   expect(await values()).toEqual(["outside"]);
-  await client.$executeRawUnsafe("DELETE FROM t");
 });
 
 test("queries and transactions take turns in the order they were sent", async () => {
