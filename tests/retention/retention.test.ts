@@ -179,7 +179,8 @@ describe("retention on the S3 test server", { shuffle: false }, () => {
   });
 });
 
-describe("retention on a local folder", () => {
+// A story in steps, each building on the one before: run in the written order.
+describe("retention on a local folder", { shuffle: false }, () => {
   let locationId: string;
   let databaseId: string;
   const name = `ret-local-${tag}`;

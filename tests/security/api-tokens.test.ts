@@ -157,6 +157,9 @@ test("tokens are kept as sha256 only, and neither the token nor its hash reaches
     expect(stored).not.toContain(t);
     expect(stored).toContain(createHash("sha256").update(t).digest("hex"));
   }
+  // Its own refused calls, so that it does not depend on the tests above having run first.
+  expect((await call(dbs.inScope.name, { token: revokedToken })).status).toBe(401);
+  expect((await call(dbs.other.name, { token: scopedToken })).status).toBe(403);
   const events = await db.auditEvent.findMany({ where: { action: { in: ["api_token.create", "api.backup"] } } });
   const text = JSON.stringify(events);
   for (const t of [scopedToken, revokedToken]) {

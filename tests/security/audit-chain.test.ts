@@ -155,7 +155,8 @@ describe("audit log hash chain", () => {
   }, 60_000);
 });
 
-describe("events written before the chain", () => {
+// A story in steps, each building on the one before: run in the written order.
+describe("events written before the chain", { shuffle: false }, () => {
   let url: string;
   let file: string;
   let prisma: LifeboatPrisma;

@@ -88,7 +88,8 @@ async function properties(database: string) {
   return { owner: dbOwner, settings, grants, comment };
 }
 
-describe("the switch-over keeps the database's own properties", () => {
+// A story in steps, each building on the one before: run in the written order.
+describe("the switch-over keeps the database's own properties", { shuffle: false }, () => {
   test("owner, ALTER DATABASE … SET, ALTER ROLE … IN DATABASE … SET, CONNECT grants and comment survive", async () => {
     for (const r of [owner, app]) await sql(`CREATE ROLE ${quoteIdent(r)}`);
     const names = await pair("dbprops");
