@@ -200,7 +200,7 @@ export class AzureStorage implements BackupStorage {
         key: b.name,
         size: b.properties.contentLength ?? 0,
         lastModified: b.properties.lastModified,
-        etag: b.properties.etag ?? null,
+        etag: bareEtag(b.properties.etag),
       }));
       return { objects, nextToken: value.continuationToken || null };
     } catch (e) {
@@ -216,7 +216,7 @@ export class AzureStorage implements BackupStorage {
         key,
         size: p.contentLength ?? 0,
         lastModified: p.lastModified ?? new Date(0),
-        etag: p.etag ?? null,
+        etag: bareEtag(p.etag),
         lock:
           p.immutabilityPolicyExpiresOn || p.legalHold
             ? { retainUntil: p.immutabilityPolicyExpiresOn ?? null, legalHold: p.legalHold === true }
@@ -298,4 +298,11 @@ export class AzureStorage implements BackupStorage {
     }
     return { latencyMs: Math.round(performance.now() - started) };
   }
+}
+
+/** Azure lists an etag bare (0x8D…) but sends it quoted ("0x8D…") in a blob's properties: one
+ * spelling, so that a sync after a stat does not take the same blob for a changed one. */
+function bareEtag(etag: string | undefined): string | null {
+  if (!etag) return null;
+  return etag.replace(/^"(.*)"$/, "$1");
 }
