@@ -5,7 +5,8 @@ import { UserError } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { manualBackupLabelSchema } from "@/lib/backups/labels";
 import { backupRunFormatSchema } from "@/lib/backups/backup-run-kind";
-import { startBackupRun, type BackupStepResult } from "@/lib/backups/backup-run";
+import { backupStepResultSchema, startBackupRun } from "@/lib/backups/backup-run";
+import { parseStoredJson } from "@/lib/stored-json";
 import { storedTokenScope } from "@/lib/api-tokens/queries";
 import { bearerToken, hashesEqual, hashToken } from "@/lib/api-tokens/token";
 
@@ -147,7 +148,7 @@ export async function pipelineBackupResponse(req: Request, databaseName: string)
         : { message: `Still ${run.status} after ${body.timeoutSeconds} s; follow it at ${runUrl}.` }),
     });
   }
-  const result = JSON.parse(run.steps[0]?.result ?? "{}") as Partial<BackupStepResult>;
+  const result = parseStoredJson(run.steps[0]?.result ?? "{}", backupStepResultSchema.partial(), "backup step result");
   // Verified right after the run (read back from the location, sha256 against the manifest).
   const catalogued = result.backupId
     ? await db.backup.findUnique({ where: { id: result.backupId }, select: { verificationState: true } })

@@ -1,4 +1,5 @@
 import "server-only";
+import { z } from "zod";
 import { createHash } from "node:crypto";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -55,14 +56,15 @@ export function configureBackupRetries(next: BackupRetryTimings): BackupRetryTim
   return previous;
 }
 
-export type BackupStepResult = {
-  key: string;
-  size: number;
-  sha256: string;
-  backupId: string;
-  location: string;
-  verdict: string;
-};
+export const backupStepResultSchema = z.object({
+  key: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  backupId: z.string(),
+  location: z.string(),
+  verdict: z.string(),
+});
+export type BackupStepResult = z.infer<typeof backupStepResultSchema>;
 
 function wait(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
