@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # scripts/services.sh — the real servers the tests talk to, on free 127.0.0.1 ports.
 #
-#   scripts/services.sh start RUN_DIR            PostgreSQL 15, s3rver, Azurite (blob), GCS emulator;
+#   scripts/services.sh start RUN_DIR            PostgreSQL 15, s3rver, Azurite (blob), GCS emulator,
+#                                                and a second PostgreSQL 15 cluster that archives its
+#                                                WAL to a pgBackRest repository (point-in-time recovery);
 #                                                writes RUN_DIR/services.env (sourceable, KEY='value')
 #   scripts/services.sh stop RUN_DIR             stops only what `start` started (pid files in RUN_DIR)
 #   scripts/services.sh stop-one  s3|azure|gcs RUN_DIR   stops one server, keeps its port and data
@@ -33,6 +35,7 @@ READY_TIMEOUT=${LIFEBOAT_SERVICES_TIMEOUT:-60} # seconds each server may take to
 AZURE_ACCOUNT=devstoreaccount1
 AZURE_KEY='Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
 GCS_PROJECT=lifeboat-test
+PITR_STANZA=lifeboat
 
 as_postgres() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -140,6 +143,40 @@ start_pg() {
     die "could not create the lifeboat_test role"
 }
 
+# The point-in-time-recovery cluster: WAL archived by pgBackRest (Debian's package) into a path
+# repository under RUN_DIR/pitr, with one full backup taken, so tests start from a recoverable
+# window. Everything pgBackRest writes (repository, logs, spool, locks) stays under RUN_DIR/pitr.
+start_pitr() {
+  local dir="$RUN_DIR/pitr" port=$1 password=$2 conf
+  conf="$dir/pgbackrest.conf"
+  mkdir -p "$dir/repo" "$dir/log" "$dir/spool" "$dir/lock"
+  printf '%s\n' "[global]" "repo1-path=$dir/repo" "repo1-retention-full=4" "log-path=$dir/log" \
+    "spool-path=$dir/spool" "lock-path=$dir/lock" "log-level-console=warn" "log-level-file=info" \
+    "start-fast=y" "compress-type=gz" "compress-level=1" "" \
+    "[$PITR_STANZA]" "pg1-path=$dir/data" "pg1-port=$port" "pg1-socket-path=$dir" "pg1-user=postgres" >"$conf"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$dir"; fi
+  as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb (pitr) failed"; }
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t "$READY_TIMEOUT" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c wal_level=replica -c archive_mode=on" \
+    -o "-c archive_command='pgbackrest --config=$conf --stanza=$PITR_STANZA archive-push %p'" \
+    start >/dev/null || { tail -n 20 "$dir/server.log" >&2; die "PostgreSQL (pitr) did not start (log: $dir/server.log)"; }
+  printf "CREATE ROLE lifeboat_test LOGIN SUPERUSER PASSWORD '%s';\n" "$password" |
+    as_postgres "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres -f - >/dev/null ||
+    die "could not create the lifeboat_test role (pitr)"
+  as_postgres pgbackrest --config="$conf" --stanza="$PITR_STANZA" stanza-create >"$dir/stanza.log" 2>&1 ||
+    { cat "$dir/stanza.log" >&2; die "pgbackrest stanza-create failed (log: $dir/stanza.log)"; }
+  as_postgres pgbackrest --config="$conf" --stanza="$PITR_STANZA" --type=full backup >"$dir/backup.log" 2>&1 ||
+    { cat "$dir/backup.log" >&2; die "pgbackrest backup failed (log: $dir/backup.log)"; }
+}
+
+stop_pitr() {
+  local data="$RUN_DIR/pitr/data"
+  [ -f "$data/postmaster.pid" ] || return 0
+  as_postgres "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 20 stop >/dev/null 2>&1 ||
+    as_postgres "$PG_BIN/pg_ctl" -D "$data" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
+}
+
 stop_pg() {
   local data="$RUN_DIR/pg/data"
   [ -f "$data/postmaster.pid" ] || return 0
@@ -157,11 +194,12 @@ start_all() {
   chmod 755 "$RUN_DIR"
   local started=$SECONDS ports=() p
   # Pick distinct ports before starting anything (free_port only asks the kernel).
-  while [ ${#ports[@]} -lt 4 ]; do
+  ensure_debian_packages pgbackrest:/usr/bin/pgbackrest
+  while [ ${#ports[@]} -lt 5 ]; do
     p=$(free_port)
     [[ " ${ports[*]} " == *" $p "* ]] || ports+=("$p")
   done
-  local pg_port=${ports[0]} password
+  local pg_port=${ports[0]} pitr_port=${ports[4]} password
   echo "${ports[1]}" >"$RUN_DIR/s3.port"
   echo "${ports[2]}" >"$RUN_DIR/azure.port"
   echo "${ports[3]}" >"$RUN_DIR/gcs.port"
@@ -172,6 +210,7 @@ start_all() {
   launch azure
   launch gcs
   start_pg "$pg_port" "$password"
+  start_pitr "$pitr_port" "$password"
   wait_http s3 "$(url_of s3)"
   wait_http azure "$(url_of azure)"
   wait_http gcs "$(url_of gcs)/storage/v1/b"
@@ -194,16 +233,22 @@ TEST_AZURE_KEY='$AZURE_KEY'
 TEST_AZURE_CONNECTION_STRING='DefaultEndpointsProtocol=http;AccountName=$AZURE_ACCOUNT;AccountKey=$AZURE_KEY;BlobEndpoint=$azure_url;'
 TEST_GCS_ENDPOINT='$gcs_url'
 TEST_GCS_PROJECT='$GCS_PROJECT'
+TEST_PITR_PG_PORT='$pitr_port'
+TEST_PITR_DATA_DIR='$RUN_DIR/pitr/data'
+TEST_PITR_SOCKET_DIR='$RUN_DIR/pitr'
+TEST_PITR_CONFIG='$RUN_DIR/pitr/pgbackrest.conf'
+TEST_PITR_STANZA='$PITR_STANZA'
+TEST_PITR_REPO_PATH='$RUN_DIR/pitr/repo'
 EOF
   chmod 600 "$RUN_DIR/services.env.tmp"
   mv "$RUN_DIR/services.env.tmp" "$RUN_DIR/services.env"
-  say "services up in $((SECONDS - started)) s: PostgreSQL :$pg_port, S3 $s3_url, Azure $azure_url, GCS $gcs_url"
+  say "services up in $((SECONDS - started)) s: PostgreSQL :$pg_port, PITR PostgreSQL :$pitr_port, S3 $s3_url, Azure $azure_url, GCS $gcs_url"
 }
 
 case "$cmd" in
   start)
     # A failed start leaves nothing running behind it.
-    trap 'status=$?; [ $status -eq 0 ] || { set +e; stop_node s3; stop_node azure; stop_node gcs; stop_pg; }' EXIT
+    trap 'status=$?; [ $status -eq 0 ] || { set +e; stop_node s3; stop_node azure; stop_node gcs; stop_pg; stop_pitr; }' EXIT
     start_all
     ;;
   stop)
@@ -212,6 +257,7 @@ case "$cmd" in
     stop_node azure
     stop_node gcs
     stop_pg
+    stop_pitr
     rm -f "$RUN_DIR/services.env"
     exit 0
     ;;
