@@ -38,6 +38,7 @@ export async function listDatabases() {
     migrationHead: describeHeadSource(headSourceOf(d)),
     migrationUpgradeCommand: d.migrationUpgradeCommand,
     migrationDowngradeCommand: d.migrationDowngradeCommand,
+    restoreJobs: d.restoreJobs,
     gfsDailyDays: d.gfsDailyDays,
     gfsWeeklyDays: d.gfsWeeklyDays,
     gfsMonthlyDays: d.gfsMonthlyDays,

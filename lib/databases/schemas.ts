@@ -29,6 +29,31 @@ const migrationCommand = (label: string, fallback: string) =>
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { message: `${label} is one line without control characters` })
     .transform((v) => v || fallback);
 
+/** The most pg_restore --jobs a database may be set to (more connections rarely restore faster). */
+export const MAX_RESTORE_JOBS = 8;
+
+/**
+ * pg_restore --jobs for the database's restores: a whole number from 1 to MAX_RESTORE_JOBS, or
+ * "automatic" (or empty): null, the console's cores up to MAX_RESTORE_JOBS.
+ */
+const restoreJobsField = z
+  .union([z.number(), z.string()])
+  .nullable()
+  .transform((v, ctx) => {
+    const text = v === null ? "" : String(v).trim().toLowerCase();
+    if (text === "" || text === "automatic") return null;
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || !Number.isInteger(n) || n < 1 || n > MAX_RESTORE_JOBS) {
+      ctx.addIssue({
+        code: "custom",
+        message: `Restore jobs must be a whole number from 1 to ${MAX_RESTORE_JOBS}, or automatic (the console's cores, at most ${MAX_RESTORE_JOBS})`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  })
+  .default(null);
+
 /** A table, schema or column name of the migration head setting; empty: not set. */
 const headName = z
   .string()
@@ -93,6 +118,7 @@ export const saveDatabaseSchema = z
     migrationDowngradeCommand: migrationCommand("The downgrade command", DEFAULT_MIGRATION_DOWNGRADE_COMMAND).default(
       DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
     ),
+    restoreJobs: restoreJobsField,
     gfsDailyDays: positiveInt("Daily retention", 10_000).default(30),
     gfsWeeklyDays: positiveInt("Weekly retention", 10_000).default(91),
     gfsMonthlyDays: positiveInt("Monthly retention", 100_000).default(365),

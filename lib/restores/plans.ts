@@ -17,6 +17,7 @@ import type { MigrationCommands } from "@/lib/scenarios/define";
 import { parseScenarioInput, requireScenario, type ScenarioId, type ScenarioInput } from "@/lib/scenarios/registry";
 import { DEFAULT_MAINTENANCE_DATABASE, serverConnection } from "./database-admin";
 import { bindingOf } from "./binding";
+import { automaticRestoreJobs, jobsForFormat, restoreJobsFor } from "./jobs";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "./names";
 import type { BackupSource, RestoreContext, RestoreOptions, RestoreTarget } from "./steps";
 
@@ -65,8 +66,10 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
     );
   }
   const opts = input.options ?? {};
-  const jobs = opts.jobs ?? 1;
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 16) throw new UserError("jobs must be a whole number from 1 to 16");
+  const asked = opts.jobs ?? automaticRestoreJobs();
+  if (!Number.isInteger(asked) || asked < 1 || asked > 16)
+    throw new UserError("jobs must be a whole number from 1 to 16");
+  const jobs = jobsForFormat(backup.format, asked);
   const ts = restoreTimestamp(input.now);
   const database = conn.database;
   const scratch = scratchDatabaseName(database, ts);
@@ -193,6 +196,8 @@ const NO_STORAGE = new Proxy({} as BackupStorage, {
     if (prop === "kind") return "local";
     if (prop === "description") return "<location>";
     if (prop === "then") return undefined;
+  /** pg_restore --jobs as set for the database; null or absent: automatic. */
+  restoreJobs?: number | null;
     return () => {
       throw new Error("a runbook's plan has no backup to read");
     };
@@ -243,7 +248,8 @@ export function runbookPlan(scenarioId: string, database?: RunbookDatabase | nul
       verification: null,
     },
     bin: {},
-    jobs: 1,
+    // What a run would use: the database's setting, else the console's cores (a custom archive).
+    jobs: jobsForFormat("custom", restoreJobsFor(database?.restoreJobs)),
     database: db,
     server: serverConnection(conn),
     scratch: `${db}_lifeboat_<ts>`,

@@ -23,6 +23,7 @@ import { cleanUpAfterExecution } from "@/lib/restores/leftovers";
 import { recordAudit } from "@/lib/audit/record";
 import { bindingProblem, storedBinding } from "@/lib/restores/binding";
 import { typedConfirmationOf } from "@/lib/restores/typed-confirmation";
+import { restoreJobsFor } from "@/lib/restores/jobs";
 import type { StepStatus } from "@/lib/runner/states";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
@@ -46,7 +47,12 @@ export const prepareRunSchema = z.object({
 });
 
 /** Scenario inputs kept on the Run, so the same Plan can be rebuilt (same `now`, same names). */
-const storedOptionsSchema = z.looseObject({ now: z.string(), fromDatabaseId: z.string().optional() });
+const storedOptionsSchema = z.looseObject({
+  now: z.string(),
+  fromDatabaseId: z.string().optional(),
+  /** pg_restore --jobs fixed when the run was planned (runs planned before it was stored: 1). */
+  jobs: z.number().int().min(1).max(16).optional(),
+});
 type StoredOptions = z.infer<typeof storedOptionsSchema>;
 
 /** The stored options of a run: `now` plus the scenario's own input (parsed by the scenario when the plan is built). */
@@ -136,6 +142,8 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
         : null,
     },
     now: new Date(options.now),
+    // Fixed when the run was planned, so a resume on another machine rebuilds the same plan.
+    options: { jobs: options.jobs ?? 1 },
   };
 }
 
@@ -196,9 +204,11 @@ export async function prepareRun(
   // Parsed once here and stored parsed, so a resumed run rebuilds the same plan.
   const own = parseScenarioInput(requireScenario(input.scenarioId), input.input);
   const crossDatabase = input.fromDatabaseId !== undefined && input.fromDatabaseId !== input.databaseId;
+  const target = await db.database.findUnique({ where: { id: input.databaseId }, select: { restoreJobs: true } });
   const options: StoredOptions = {
     ...own,
     now: new Date().toISOString(),
+    jobs: restoreJobsFor(target?.restoreJobs),
     ...(crossDatabase ? { fromDatabaseId: input.fromDatabaseId } : {}),
   };
   const common = await planCommonFor(input.databaseId, input.backupId, options);

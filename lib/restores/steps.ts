@@ -717,7 +717,7 @@ export function restoreScratchStep(rc: RestoreContext, note: string): PlannedSte
       title: `Restore into ${rc.scratch}`,
       command: restoreCommand(rc, rc.scratch, false),
       description: isArchive(rc.backup.format)
-        ? `pg_restore --exit-on-error into the scratch database, owners and grants as they were; the first error stops it. ${rc.database} is not touched.`
+        ? `pg_restore --exit-on-error into the scratch database${rc.jobs > 1 ? ` with ${rc.jobs} parallel jobs (connections)` : rc.backup.format === "tar" ? " in one stream (pg_restore restores a tar archive with one job)" : " with one job"}, owners and grants as they were; the first error stops it, and a scratch database left half-restored is dropped. ${rc.database} is not touched.`
         : `psql with ON_ERROR_STOP=1 in one transaction, the dump streamed${rc.backup.format === "plain_gzip" ? " through gunzip" : ""} and scanned on its way in; the first error stops it. ${rc.database} is not touched.`,
     },
     note,
@@ -1088,7 +1088,7 @@ export function restoreTargetStep(rc: RestoreContext): PlannedStep {
       key: "restore-target",
       title: `Restore into ${rc.database}`,
       command: restoreCommand(rc, rc.database, true),
-      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error, owners and grants included" : "psql with ON_ERROR_STOP=1 between Lifeboat's own BEGIN and a COMMIT sent only after the whole script went through"}): a failure or an interruption leaves it empty, ready for another attempt.`,
+      description: `Restores the backup into the new, empty ${rc.database} in one transaction (${isArchive(rc.backup.format) ? "pg_restore --single-transaction --exit-on-error, owners and grants included; one connection, since a parallel restore cannot be one transaction" : "psql with ON_ERROR_STOP=1 between Lifeboat's own BEGIN and a COMMIT sent only after the whole script went through"}): a failure or an interruption leaves it empty, ready for another attempt.`,
     },
     `${rc.database} is left as it was before this step (the restore runs in one transaction).`,
     async (ctx) => {

@@ -16,6 +16,7 @@ import {
   DEFAULT_MIGRATION_DOWNGRADE_COMMAND,
   DEFAULT_MIGRATION_UPGRADE_COMMAND,
   ENVIRONMENTS,
+  MAX_RESTORE_JOBS,
 } from "@/lib/databases/schemas";
 import { EnvironmentBadge } from "@/components/ui/badges";
 import { Button } from "@/components/ui/button";
@@ -113,6 +114,7 @@ function DatabaseForm({
       migrationHeadOrderBy: head.kind === "custom" ? head.orderBy : "",
       migrationUpgradeCommand: get("migrationUpgradeCommand"),
       migrationDowngradeCommand: get("migrationDowngradeCommand"),
+      restoreJobs: get("restoreJobs"),
       gfsDailyDays: get("gfsDailyDays") || 30,
       gfsWeeklyDays: get("gfsWeeklyDays") || 91,
       gfsMonthlyDays: get("gfsMonthlyDays") || 365,
@@ -224,6 +226,19 @@ function DatabaseForm({
         {text("gfsDailyDays", "Keep dailies (days)", { type: "number", placeholder: "30" })}
         {text("gfsWeeklyDays", "Keep Sundays (days)", { type: "number", placeholder: "91" })}
         {text("gfsMonthlyDays", "Keep 1sts of month (days)", { type: "number", placeholder: "365" })}
+        <Field
+          label="Restore jobs"
+          error={fieldError("restoreJobs")}
+          hint={`Parallel pg_restore connections for custom-format backups (1–${MAX_RESTORE_JOBS}). Empty or "automatic": the console's cores, at most ${MAX_RESTORE_JOBS}. Plain SQL and tar always restore in one stream.`}
+        >
+          <input
+            name="restoreJobs"
+            defaultValue={existing?.restoreJobs ?? ""}
+            placeholder="automatic"
+            inputMode="numeric"
+            className={inputCls}
+          />
+        </Field>
       </fieldset>
       <fieldset className="grid gap-3 sm:grid-cols-3">
         <legend className="mb-2 text-sm font-semibold">Migrations</legend>

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Database" ADD COLUMN "restoreJobs" INTEGER;
+
