@@ -184,6 +184,8 @@ export type RunbookDatabase = Partial<HeadColumns> & {
   dbName: string;
   migrationUpgradeCommand?: string;
   migrationDowngradeCommand?: string;
+  /** pg_restore --jobs as set for the database; null or absent: automatic. */
+  restoreJobs?: number | null;
 };
 
 function isEnvironment(e: string): e is Environment {
@@ -196,8 +198,6 @@ const NO_STORAGE = new Proxy({} as BackupStorage, {
     if (prop === "kind") return "local";
     if (prop === "description") return "<location>";
     if (prop === "then") return undefined;
-  /** pg_restore --jobs as set for the database; null or absent: automatic. */
-  restoreJobs?: number | null;
     return () => {
       throw new Error("a runbook's plan has no backup to read");
     };
