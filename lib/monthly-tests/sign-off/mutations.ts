@@ -19,7 +19,10 @@ import {
 // both succeed: the loser is refused with what is there now.
 
 async function record(testId: string) {
-  const t = await db.backupTest.findUnique({ where: { id: testId }, include: { database: { select: { name: true } } } });
+  const t = await db.backupTest.findUnique({
+    where: { id: testId },
+    include: { database: { select: { name: true } } },
+  });
   if (!t) throw new NotFoundError("The monthly test record");
   return t;
 }
@@ -52,7 +55,11 @@ export async function signTest(input: z.output<typeof signTestSchema>, user: Ses
   };
 }
 
-export async function countersignTest(input: z.output<typeof countersignTestSchema>, user: SessionUser, now = new Date()) {
+export async function countersignTest(
+  input: z.output<typeof countersignTestSchema>,
+  user: SessionUser,
+  now = new Date(),
+) {
   const t = await record(input.testId);
   const refusal = countersignRefusal(t, user.email);
   if (refusal) throw new UserError(refusal, refusal.startsWith("You (") ? 403 : 409);
@@ -70,7 +77,9 @@ export async function countersignTest(input: z.output<typeof countersignTestSche
 /** Remarks are appended at any time, locked or not: the only way to add to a locked record. */
 export async function addRemark(input: z.output<typeof addRemarkSchema>, user: SessionUser, now = new Date()) {
   const t = await record(input.testId);
-  const remark = await db.backupTestRemark.create({ data: { testId: t.id, text: input.text, by: user.email, at: now } });
+  const remark = await db.backupTestRemark.create({
+    data: { testId: t.id, text: input.text, by: user.email, at: now },
+  });
   return { testId: t.id, remarkId: remark.id, locked: Boolean(t.lockedAt) };
 }
 

@@ -89,7 +89,8 @@ export function signRefusal(
   }
   const today = now.toISOString().slice(0, 10);
   const past = input.actions.find((a) => a.dueDate < today);
-  if (past) return `The action item "${past.text}" is due ${past.dueDate}, which has passed: give a due date from today on.`;
+  if (past)
+    return `The action item "${past.text}" is due ${past.dueDate}, which has passed: give a due date from today on.`;
   return null;
 }
 
@@ -97,7 +98,8 @@ export function signRefusal(
 export function countersignRefusal(t: SignFacts, who: string): string | null {
   if (t.lockedAt || t.countersignedBy)
     return `This test was already countersigned by ${t.countersignedBy ?? "someone"} on ${utc(t.countersignedAt ?? t.lockedAt)} and is locked.`;
-  if (t.status === "running") return "The test is still running: it is countersigned after it has finished and was signed.";
+  if (t.status === "running")
+    return "The test is still running: it is countersigned after it has finished and was signed.";
   if (!t.performedBy)
     return "Nobody has signed this test as performed by yet: the operator who ran or reviewed it signs first, then an approver countersigns.";
   if (same(who, t.performedBy))
