@@ -161,6 +161,11 @@ export async function startWithoutConfirmation(input: {
   actor: RunActor;
   why: string;
   resolvePlan: ResolvePlan;
+  /**
+   * false: the run does not take the database (one that only reads its backups and writes
+   * elsewhere, like a monthly test, must not block a restore of it). Default true.
+   */
+  takesDatabase?: boolean;
 }): Promise<{ runId: string; done: Promise<void> }> {
   const run = await db.run.findUnique({
     where: { id: input.runId },
@@ -171,7 +176,7 @@ export async function startWithoutConfirmation(input: {
     throw new UserError(`This run was already started (it is ${run.status}).`, 409);
   const holder = input.actor.email;
   const outcome = await withLockRetry(async (tx) => {
-    const lock = await takeDatabaseLock(tx, run, holder);
+    const lock = input.takesDatabase === false ? { ok: true as const } : await takeDatabaseLock(tx, run, holder);
     if (!lock.ok) return lock;
     const now = new Date();
     const { count } = await tx.run.updateMany({
