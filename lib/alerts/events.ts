@@ -10,6 +10,8 @@ export const ALERT_EVENTS = [
   "retention_refused",
   "restore_failed",
   "restore_waiting",
+  "wal_archive_failing",
+  "wal_rpo_breached",
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 export const alertEventSchema = z.enum(ALERT_EVENTS);
@@ -38,6 +40,14 @@ export const ALERT_EVENT_DISPLAY: Record<AlertEvent, { label: string; meaning: s
   restore_waiting: {
     label: "Restore run waiting for a person",
     meaning: "A restore run waits for an operator's confirmation or manual step; resolved when it goes on.",
+  },
+  wal_archive_failing: {
+    label: "WAL archiving failing",
+    meaning: "PostgreSQL's archive_command fails (pg_stat_archiver); resolved when a segment is archived again.",
+  },
+  wal_rpo_breached: {
+    label: "WAL archive behind its RPO",
+    meaning: "The newest archived WAL is older than the database's WAL RPO; resolved when archiving catches up.",
   },
 };
 
