@@ -65,7 +65,7 @@ test("failed migration: the runbook, its print view and the wizard's plan list t
     // The runbook for the same database: the same steps, titles and commands.
     await page.goto(`/runbooks/failed-migration?database=${databaseId}`);
     await expect(page.getByRole("heading", { name: "Scenario 4: Failed migration" })).toBeVisible();
-    await expect(page.getByText("Version 3")).toBeVisible();
+    await expect(page.getByText("Version 4")).toBeVisible();
     const runbook = await steps(page, 'li[data-testid^="runbook-step-"]', "runbook-step-");
     expect(runbook.length).toBeGreaterThan(10);
     expect(runbook).toEqual(planned);

@@ -508,7 +508,8 @@ async function readToc(backup: ArchiveSource, bin: BinOptions): Promise<string> 
  */
 export async function checkDeletionInputs(
   target: PgConnection,
-  backup: ArchiveSource,
+  /** null: a point-in-time restore, whose rows come from the recovery instance. */
+  backup: ArchiveSource | null,
   input: { table: string; idColumn: string; ids: RowSelection },
   bin: BinOptions = {},
 ): Promise<CheckedDeletion> {
@@ -524,7 +525,9 @@ export async function checkDeletionInputs(
   checkIdsFitType(ids, idColumn, t.idType);
   const table = formatTableName(t.schema, t.name);
   let archive: string;
-  if (backup.manifest) {
+  if (backup === null) {
+    archive = `the recovered database is read for ${table} once the recovery instance is up`;
+  } else if (backup.manifest) {
     if (!backup.manifest.tables.some((m) => m.schema === t.schema && m.name === t.name)) {
       throw new UserError(
         `The backup has no table ${table} (its manifest lists ${backup.manifest.tables.length} tables): choose a backup taken while the table existed.`,

@@ -20,6 +20,7 @@ import { bindingOf } from "./binding";
 import { automaticRestoreJobs, jobsForFormat, restoreJobsFor } from "./jobs";
 import { oldCopyName, restoreTimestamp, scratchDatabaseName } from "./names";
 import type { BackupSource, RestoreContext, RestoreOptions, RestoreTarget } from "./steps";
+import { pitrBackupSource, pitrSummary, RUNBOOK_PITR, type PitrSource } from "./pitr-source";
 
 // Builds the plan of a scenario run from the registry (lib/scenarios/registry.ts). Building a
 // plan is pure (no database, no storage, no files): it names every step, its exact command
@@ -40,7 +41,14 @@ export type PlanTarget = RestoreTarget & {
 };
 
 /** What every scenario's plan needs, whatever the scenario. */
-export type PlanCommon = { target: PlanTarget; backup: BackupSource; now: Date; options?: RestoreOptions };
+export type PlanCommon = {
+  target: PlanTarget;
+  backup: BackupSource;
+  now: Date;
+  options?: RestoreOptions;
+  /** A restore to a moment from the WAL archive (`backup` is then pitrBackupSource's). */
+  pitr?: PitrSource;
+};
 type Common = PlanCommon;
 
 /** One scenario run: the common part and the scenario's own input (its inputSchema's fields). */
@@ -99,6 +107,7 @@ function restoreContext(input: Common & { scenarioId: string }): RestoreContext 
     workDir,
     file: path.join(workDir, `backup${EXTENSIONS[backup.format] ?? ""}`),
     pauseAt: opts.pauseAt,
+    ...(input.pitr ? { pitr: input.pitr } : {}),
   };
 }
 
@@ -138,6 +147,7 @@ function summary(
     },
     // What the confirmed plan is bound to (lib/restores/binding.ts): execution and resume compare it.
     binding: bindingOf(rc),
+    ...(rc.pitr ? { pitr: pitrSummary(rc.pitr) } : {}),
     // Where the clean-up finds the run's leftovers (lib/restores/leftovers-rule.ts reads these).
     workDir: rc.workDir,
     maintenanceDatabase: rc.server.database,
@@ -151,8 +161,8 @@ function summary(
  * make a plan (unknown scenario or backup format, a bad selection or URL).
  */
 export function planFor(input: PlanInput): Plan {
-  const { scenarioId, target, backup, now, options, ...own } = input;
-  return buildPlan(scenarioId, { target, backup, now, options }, own);
+  const { scenarioId, target, backup, now, options, pitr, ...own } = input;
+  return buildPlan(scenarioId, { target, backup, now, options, pitr }, own);
 }
 
 /**
@@ -161,6 +171,8 @@ export function planFor(input: PlanInput): Plan {
  */
 export function buildPlan(scenarioId: string, common: PlanCommon, own: unknown): Plan {
   const scenario = requireScenario(scenarioId);
+  if (common.pitr && !scenario.offersPitr)
+    throw new UserError(`${scenario.meta.title} has no point-in-time restore: restore a backup instead.`);
   const rc = restoreContext({ ...common, scenarioId });
   const input = parseScenarioInput(scenario, own);
   const built = scenario.plan({ rc, input, migrations: migrationCommandsOf(common.target), preview: false });
@@ -224,8 +236,14 @@ const PLACEHOLDER_MANIFEST: Manifest = {
  * `<db>_before_<ts>` and `<backup key>` where a run has real names. With a database, its
  * names and its migration commands are filled in. Its steps have no run().
  */
-export function runbookPlan(scenarioId: string, database?: RunbookDatabase | null): Plan {
+export function runbookPlan(
+  scenarioId: string,
+  database?: RunbookDatabase | null,
+  /** The point-in-time restore's steps (scenarios that offer one) instead of a dump's. */
+  opts: { pitr?: boolean } = {},
+): Plan {
   const scenario = requireScenario(scenarioId);
+  const pitr = opts.pitr && scenario.offersPitr ? RUNBOOK_PITR : undefined;
   const conn: PgConnection = database
     ? { host: database.host, port: database.port, user: database.user, database: database.dbName }
     : { host: "<host>", port: 5432, user: "<user>", database: "<db>" };
@@ -238,15 +256,17 @@ export function runbookPlan(scenarioId: string, database?: RunbookDatabase | nul
       conn,
       migrationHead: database ? headSourceOf(database) : undefined,
     },
-    backup: {
-      storage: NO_STORAGE,
-      key: "<backup key>",
-      size: Number.NaN,
-      format: "custom",
-      manifest: PLACEHOLDER_MANIFEST,
-      locationName: "<location>",
-      verification: null,
-    },
+    backup: pitr
+      ? pitrBackupSource(pitr)
+      : {
+          storage: NO_STORAGE,
+          key: "<backup key>",
+          size: Number.NaN,
+          format: "custom",
+          manifest: PLACEHOLDER_MANIFEST,
+          locationName: "<location>",
+          verification: null,
+        },
     bin: {},
     // What a run would use: the database's setting, else the console's cores (a custom archive).
     jobs: jobsForFormat("custom", restoreJobsFor(database?.restoreJobs)),
@@ -257,6 +277,7 @@ export function runbookPlan(scenarioId: string, database?: RunbookDatabase | nul
     oldCopy: `${db}_before_<ts>`,
     workDir,
     file: path.join(workDir, "backup.dump"),
+    ...(pitr ? { pitr } : {}),
   };
   const migrations = migrationCommandsOf(database ?? {});
   const built = scenario.plan({ rc, input: scenario.previewInput, migrations, preview: true });

@@ -9,7 +9,7 @@ import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
 import type { BackupFormat } from "@/lib/backups/manifest";
 import { readCheckedManifest, trustedManifest } from "@/lib/backups/manifest-trust";
-import { buildPlan, type PlanCommon } from "@/lib/restores/plans";
+import { buildPlan, type PlanCommon, type PlanTarget } from "@/lib/restores/plans";
 import type { Environment } from "@/lib/databases/schemas";
 import type { Plan, StepContext } from "@/lib/runner/types";
 import { createRun, confirmAndStart, resumeRun } from "@/lib/runner/runs";
@@ -25,26 +25,42 @@ import { bindingProblem, storedBinding } from "@/lib/restores/binding";
 import { typedConfirmationOf } from "@/lib/restores/typed-confirmation";
 import { restoreJobsFor } from "@/lib/restores/jobs";
 import type { StepStatus } from "@/lib/runner/states";
+import type { Database } from "@prisma/client";
+import {
+  choosePitr,
+  pitrExecutionProblem,
+  pitrInputSchema,
+  pitrPlanCommon,
+  storedPitrOf,
+} from "@/lib/restores/pitr-prepare";
+import { utcText } from "@/lib/restores/pitr-source";
 
 // The wizard's writes: turn the operator's choices into a Plan (with a preflight run now, so
 // the plan page shows its facts), persist it as a planned Run, and rebuild the same Plan
 // whenever the runner needs its step functions (confirm, resume).
 
-export const prepareRunSchema = z.object({
-  scenarioId: scenarioIdSchema,
-  databaseId: z.string().min(1, { message: "Choose the target database" }),
-  backupId: z.string().min(1, { message: "Choose a backup" }),
-  /**
-   * The wizard's explicit "Backups of" another database (e.g. production's backup restored into
-   * staging): without it the backup must be one of the target's own. Audited when used.
-   */
-  fromDatabaseId: z.string().min(1).optional(),
-  /** The scenario's own fields as the wizard sends them; its inputSchema (lib/scenarios) checks them. */
-  input: z.record(z.string().max(100), z.string().max(100_000)).default({}),
-  /** Launched from a drill's step: the run's measured times become that step's time. */
-  drillId: z.string().optional(),
-  drillStep: z.number().int().min(0).optional(),
-});
+export const prepareRunSchema = z
+  .object({
+    scenarioId: scenarioIdSchema,
+    databaseId: z.string().min(1, { message: "Choose the target database" }),
+    /** Empty when restoring to a moment from the WAL archive (`pitr`). */
+    backupId: z.string().max(200).default(""),
+    /** Restore to a moment from the database's WAL archive instead of a dump. */
+    pitr: pitrInputSchema.optional(),
+    /**
+     * The wizard's explicit "Backups of" another database (e.g. production's backup restored into
+     * staging): without it the backup must be one of the target's own. Audited when used.
+     */
+    fromDatabaseId: z.string().min(1).optional(),
+    /** The scenario's own fields as the wizard sends them; its inputSchema (lib/scenarios) checks them. */
+    input: z.record(z.string().max(100), z.string().max(100_000)).default({}),
+    /** Launched from a drill's step: the run's measured times become that step's time. */
+    drillId: z.string().optional(),
+    drillStep: z.number().int().min(0).optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.pitr && v.backupId === "") ctx.addIssue({ code: "custom", path: ["backupId"], message: "Choose a backup" });
+  });
 
 /** Scenario inputs kept on the Run, so the same Plan can be rebuilt (same `now`, same names). */
 const storedOptionsSchema = z.looseObject({
@@ -78,9 +94,25 @@ async function verifiedSha256(backup: { id: string; verificationState: string })
   return v?.sha256 ?? null;
 }
 
+async function planTargetOf(database: Database): Promise<PlanTarget> {
+  return {
+    name: database.name,
+    environment: database.environment as Environment,
+    conn: await connectionOf(database.id),
+    migrationHead: headSourceOf(database),
+    migrationUpgradeCommand: database.migrationUpgradeCommand,
+    migrationDowngradeCommand: database.migrationDowngradeCommand,
+  };
+}
+
 async function planCommonFor(databaseId: string, backupId: string, options: StoredOptions): Promise<PlanCommon> {
   const database = await db.database.findUnique({ where: { id: databaseId } });
   if (!database) throw new NotFoundError("The target database");
+  const pitr = storedPitrOf(options);
+  if (pitr)
+    return pitrPlanCommon(database.id, pitr, await planTargetOf(database), new Date(options.now), {
+      jobs: options.jobs ?? 1,
+    });
   const backup = await db.backup.findUnique({ where: { id: backupId }, include: { location: true } });
   if (!backup) throw new NotFoundError("The backup");
   if (backup.vanishedAt)
@@ -114,14 +146,7 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
   // trust: row counts, migration head and checksum then come from the backup itself.
   const checked = readCheckedManifest(backup.manifest);
   return {
-    target: {
-      name: database.name,
-      environment: database.environment as Environment,
-      conn: await connectionOf(database.id),
-      migrationHead: headSourceOf(database),
-      migrationUpgradeCommand: database.migrationUpgradeCommand,
-      migrationDowngradeCommand: database.migrationDowngradeCommand,
-    },
+    target: await planTargetOf(database),
     backup: {
       storage: createStorage(fullConfig(backup.location)),
       key: backup.key,
@@ -149,8 +174,15 @@ async function planCommonFor(databaseId: string, backupId: string, options: Stor
 
 /** Rebuilds the confirmed plan with its step functions (the runner's resolvePlan). */
 export async function resolvePlan(run: RunForPlan): Promise<Plan> {
-  if (!run.backupId) throw new UserError("The run's backup was removed from the catalog; start a new run.", 409);
   const options = storedOptions(run.options);
+  const pitr = storedPitrOf(options);
+  if (pitr) {
+    // The plan's base backup must still be in the archive until the recovery instance is up.
+    const problem = await pitrExecutionProblem(run.id, run.databaseId, pitr);
+    if (problem) throw new UserError(problem, 409);
+    return buildPlan(run.scenarioId, await planCommonFor(run.databaseId, "", options), options);
+  }
+  if (!run.backupId) throw new UserError("The run's backup was removed from the catalog; start a new run.", 409);
   // The scenario's inputSchema keeps its own fields and drops `now`.
   const plan = buildPlan(run.scenarioId, await planCommonFor(run.databaseId, run.backupId, options), options);
   // The backup object and the target must be the ones the operator confirmed (plans made
@@ -211,12 +243,27 @@ export async function prepareRun(
     jobs: restoreJobsFor(target?.restoreJobs),
     ...(crossDatabase ? { fromDatabaseId: input.fromDatabaseId } : {}),
   };
-  const common = await planCommonFor(input.databaseId, input.backupId, options);
   const checkedInputs: string[] = [];
+  if (input.pitr) {
+    if (!requireScenario(input.scenarioId).offersPitr)
+      throw new UserError("This scenario has no point-in-time restore: choose a backup.");
+    // The window is read now: a moment it does not cover is refused here, naming its end.
+    const { choice, ...stored } = await choosePitr(input.databaseId, input.pitr);
+    options.pitr = stored;
+    checkedInputs.push(
+      `pgBackRest will restore base backup ${choice.baseBackup.label} (${choice.baseBackup.type}, ended ${utcText(choice.baseBackup.stoppedAt)}): ${choice.note}`,
+    );
+  }
+  const common = await planCommonFor(input.databaseId, input.backupId, options);
   if (input.scenarioId === "accidental-deletion") {
     // Checked now, before anything runs: the table and id column in the target, the ids against
     // the column's type, the table in the backup. The exact names found are what the run uses.
-    const checked = await checkDeletionInputs(common.target.conn, common.backup, own as DeletionInput, common.options);
+    const checked = await checkDeletionInputs(
+      common.target.conn,
+      common.pitr ? null : common.backup,
+      own as DeletionInput,
+      common.options,
+    );
     Object.assign(own, { table: checked.table, idColumn: checked.idColumn, ids: checked.ids });
     Object.assign(options, own);
     checkedInputs.push(
@@ -236,7 +283,7 @@ export async function prepareRun(
     plan,
     scenarioId: input.scenarioId,
     databaseId: input.databaseId,
-    backupId: input.backupId,
+    backupId: input.pitr ? null : input.backupId,
     options,
     createdBy: actor,
   });

@@ -69,6 +69,7 @@ import { checkUrl, displayUrl } from "./health";
 import { archiveRestoreArgv, plainRestoreArgv, restoreArchive, restorePlain } from "./restore-tools";
 import { UnsafeSqlError } from "./sql-safety";
 import { backupChangedMessage, backupDifferences, bindingOf } from "./binding";
+import type { PitrSource } from "./pitr-source";
 
 // The steps of the restore scenarios. Every automatic step is safe to run again after an
 // interruption: it looks at what is there (a leftover scratch database, a half-done switch-
@@ -134,6 +135,11 @@ export type RestoreContext = {
   file: string;
   /** Kill tests only (RestoreOptions.pauseAt). */
   pauseAt?: PauseAt;
+  /**
+   * Set when the run restores to a moment from the WAL archive instead of a dump
+   * (lib/restores/pitr-steps.ts): `backup` then describes the recovered database.
+   */
+  pitr?: PitrSource;
 };
 
 const MIB = 1024 * 1024;
@@ -163,7 +169,7 @@ function explained(e: unknown, conn: PgConnection, note: string | null): unknown
 
 type Note = string | null | ((ctx: StepContext) => Promise<string | null>);
 
-function automatic(
+export function automatic(
   rc: RestoreContext,
   step: { key: string; title: string; description: string; command?: Argv | null },
   note: Note,
@@ -224,6 +230,8 @@ export function countProblems(actual: TableRowCount[], expected: TableRowCount[]
 const countsSchema = z.array(z.object({ schema: z.string(), name: z.string(), rows: z.number() }));
 
 // The results later steps read, declared by the steps that return them (lib/runner/results.ts).
+/** dump-recovered (point-in-time recovery): the recovered database's row counts, which the scratch copy must match. */
+export const recoveredCountsResult = stepResult("dump-recovered", z.object({ tables: countsSchema }));
 /** verify-scratch: the scratch copy's row counts. */
 export const verifyScratchResult = stepResult("verify-scratch", z.object({ tables: countsSchema }));
 /** sql-safety: how a plain dump may run (archives: "archive"). */
@@ -785,11 +793,14 @@ function verifyCountsStep(
 ): PlannedStep {
   return automatic(rc, { key, title, description }, note, async (ctx) => {
     const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal });
+    const recovered = recoveredCountsResult.find(ctx);
     const expected =
       key === "verify-scratch"
         ? rc.backup.manifest
           ? { tables: rc.backup.manifest.tables, source: "the backup's manifest" }
-          : null
+          : recovered
+            ? { tables: recovered.tables, source: "the recovered database" }
+            : null
         : expectedCounts(rc, ctx);
     for (const t of tables) ctx.log(`${tableKey(t)}: ${t.rows.toLocaleString("en-US")} rows`);
     if (tables.length === 0)
@@ -827,7 +838,7 @@ export function verifyScratchStep(rc: RestoreContext, note: string): PlannedStep
     rc.scratchConn,
     note,
     `Verify ${rc.scratch}`,
-    `Counts the rows of every table in the scratch database${rc.backup.manifest ? " and compares them, table by table, with the backup's manifest" : " (the backup has no manifest to compare with)"}. A difference stops the restore before ${rc.database} is touched.`,
+    `Counts the rows of every table in the scratch database${rc.backup.manifest ? " and compares them, table by table, with the backup's manifest" : rc.pitr ? " and compares them, table by table, with the recovered database's" : " (the backup has no manifest to compare with)"}. A difference stops the restore before ${rc.database} is touched.`,
     (tables, source) => `The scratch copy has ${tables.length} tables${source ? `, row counts match ${source}` : ""}.`,
   );
 }
@@ -950,20 +961,36 @@ export function migrationHeadsStep(rc: RestoreContext): PlannedStep {
 /** preview-rows: exactly the rows the copy-back inserts (the schema is shared with the run page). */
 export const previewRowsResult = stepResult("preview-rows", previewResultSchema);
 
-export function previewRowsStep(rc: RestoreContext, table: string, idColumn: string, sel: RowSelection): PlannedStep {
+/**
+ * Where the rows are copied back from: the scratch copy of a dump, or (point-in-time recovery)
+ * the recovery instance, whose port is known only once an earlier step started it.
+ */
+export type RowSource = { name: string; connect: (ctx: StepContext) => Promise<PgConnection> };
+
+function scratchSource(rc: RestoreContext): RowSource {
+  return { name: "the backup", connect: async () => rc.scratchConn };
+}
+
+export function previewRowsStep(
+  rc: RestoreContext,
+  table: string,
+  idColumn: string,
+  sel: RowSelection,
+  source: RowSource = scratchSource(rc),
+): PlannedStep {
   const what = `${idColumn} ${describeSelection(sel)}`;
   return automatic(
     rc,
     {
       key: "preview-rows",
       title: `Preview the rows of ${table} missing from production`,
-      description: `Rows of ${table} with ${what} that the backup has and ${rc.database} lacks: their count and first ids. Reads only.`,
+      description: `Rows of ${table} with ${what} that ${source.name} has and ${rc.database} lacks: their count and first ids. Reads only.`,
     },
     untouchedNote(rc.target),
     async (ctx) => {
-      const p = await previewRows(rc.scratchConn, rc.target.conn, table, idColumn, sel, rc.bin);
+      const p = await previewRows(await source.connect(ctx), rc.target.conn, table, idColumn, sel, rc.bin);
       ctx.log(
-        `${p.table}: ${p.inBackup.toLocaleString("en-US")} selected rows in the backup, ${p.inProduction.toLocaleString("en-US")} of them still in production`,
+        `${p.table}: ${p.inBackup.toLocaleString("en-US")} selected rows in ${source.name}, ${p.inProduction.toLocaleString("en-US")} of them still in production`,
       );
       ctx.log(
         p.missing === 0
@@ -977,7 +1004,13 @@ export function previewRowsStep(rc: RestoreContext, table: string, idColumn: str
   );
 }
 
-export function copyBackStep(rc: RestoreContext, table: string, idColumn: string): PlannedStep {
+export function copyBackStep(
+  rc: RestoreContext,
+  table: string,
+  idColumn: string,
+  source: RowSource = scratchSource(rc),
+): PlannedStep {
+  const from = source.name === "the backup" ? "the scratch database" : source.name;
   return automatic(
     rc,
     {
@@ -999,17 +1032,18 @@ export function copyBackStep(rc: RestoreContext, table: string, idColumn: string
         csv: true,
         binDir: rc.bin.binDir,
       }),
-      description: `In ONE transaction on ${rc.database}: the previewed rows are copied (COPY … TO STDOUT from the scratch database into a temp table) and inserted where production still lacks them, ON CONFLICT DO NOTHING. COMMIT is sent only after every row arrived: a failure, or a console stopped half-way, rolls everything back.`,
+      description: `In ONE transaction on ${rc.database}: the previewed rows are copied (COPY … TO STDOUT from ${from} into a temp table) and inserted where production still lacks them, ON CONFLICT DO NOTHING. COMMIT is sent only after every row arrived: a failure, or a console stopped half-way, rolls everything back.`,
     },
     // A failure here rolled back: production has what it had before the step.
     async () => `${untouchedNote(rc.target)} (The copy runs in one transaction, which was rolled back.)`,
     async (ctx) => {
       const preview = previewRowsResult.of(ctx);
       const p = { ...preview, ids: await previewIdsOf(rc.workDir, preview) };
+      const sourceConn = await source.connect(ctx);
       ctx.log(
-        `copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${rc.scratch} into ${rc.database}`,
+        `copying ${p.ids.length.toLocaleString("en-US")} rows of ${p.table} from ${source.name === "the backup" ? rc.scratch : source.name} into ${rc.database}`,
       );
-      const r = await copyRowsBack(rc.scratchConn, rc.target.conn, p, ctx.log, rc.bin, ctx.signal);
+      const r = await copyRowsBack(sourceConn, rc.target.conn, p, ctx.log, rc.bin, ctx.signal);
       ctx.log(
         `${r.inserted.toLocaleString("en-US")} row${r.inserted === 1 ? "" : "s"} inserted${r.skipped > 0 ? `, ${r.skipped} skipped (production has a row with the same id or another unique value now)` : ""}`,
       );

@@ -10,6 +10,7 @@ import {
 } from "@/lib/restores/steps";
 import { UserError } from "@/lib/errors";
 import { defineScenario, newestUsable } from "./define";
+import { pitrCopyBackSteps } from "./pitr-restore";
 import { scratchCopySteps } from "./safe-restore";
 
 // Ids and table names are parsed by lib/restores/copy-rows.ts (whole numbers kept exact as text,
@@ -29,7 +30,7 @@ const idsSchema = z.preprocess((value, ctx) => {
 
 export const accidentalDeletion = defineScenario({
   id: "accidental-deletion",
-  version: 2,
+  version: 3,
   changelog: [
     { version: 1, date: "2026-11-25", change: "First version, from the Backup and Disaster Recovery Guide." },
     {
@@ -37,6 +38,12 @@ export const accidentalDeletion = defineScenario({
       date: "2026-12-01",
       change:
         "The runbook now lists exactly the steps that run, with their commands (the downloaded file is removed at the end).",
+    },
+    {
+      version: 3,
+      date: "2026-12-02",
+      change:
+        "Point-in-time recovery from the database's WAL archive as a choice, recommended to one second before the deletion when the archive covers it: the rows are copied back from a recovery instance at that moment.",
     },
   ],
   meta: {
@@ -71,6 +78,7 @@ export const accidentalDeletion = defineScenario({
   // Quoted, so that the placeholder is a table name the steps can parse.
   previewInput: { table: '"<schema>"."<table>"', idColumn: "<id column>", ids: { list: ["<ids>"] } },
   wizardFields: "deleted-rows",
+  offersPitr: true,
   backups: { beforeGivenTime: true },
   suggestBackup: (candidates) => ({ candidates: [...candidates], suggested: newestUsable(candidates, false) }),
   plan: ({ rc, input, preview }) => {
@@ -79,6 +87,12 @@ export const accidentalDeletion = defineScenario({
     if (!preview) {
       parseTableName(table);
       if (idColumn.includes("\u0000")) throw new UserError("Name the id column of the table.");
+    }
+    if (rc.pitr) {
+      return {
+        steps: pitrCopyBackSteps(rc, table, idColumn, sel),
+        summary: { table, idColumn, ids: sel },
+      };
     }
     const note = untouchedNote(rc.target);
     return {

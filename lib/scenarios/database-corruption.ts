@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { defineScenario, newestUsable } from "./define";
+import { pitrSafeRestoreSteps } from "./pitr-restore";
 import { safeRestoreSteps } from "./safe-restore";
 
 export const databaseCorruption = defineScenario({
   id: "database-corruption",
-  version: 3,
+  version: 4,
   changelog: [
     { version: 1, date: "2026-11-25", change: "First version, from the Backup and Disaster Recovery Guide." },
     {
@@ -18,6 +19,12 @@ export const databaseCorruption = defineScenario({
       date: "2026-12-02",
       change:
         "Owners and grants are restored as they were (every role the backup names must exist first), and a new step checks that each role can still read every table it could read in the backup.",
+    },
+    {
+      version: 4,
+      date: "2026-12-02",
+      change:
+        "Point-in-time recovery from the database's WAL archive as a choice: restore to a moment in a recovery instance, dump the recovered database, then the same scratch → confirm → switch-over steps.",
     },
   ],
   meta: {
@@ -36,10 +43,11 @@ export const databaseCorruption = defineScenario({
   },
   inputSchema: z.object({}),
   previewInput: {},
+  offersPitr: true,
   backups: {},
   suggestBackup: (candidates) => ({ candidates: [...candidates], suggested: newestUsable(candidates, true) }),
   plan: ({ rc, migrations }) => ({
-    steps: safeRestoreSteps(rc, migrations),
+    steps: rc.pitr ? pitrSafeRestoreSteps(rc, migrations) : safeRestoreSteps(rc, migrations),
     summary: { scratchDatabase: rc.scratch, oldCopy: rc.oldCopy },
   }),
 });

@@ -59,6 +59,11 @@ export type ScenarioDefinition<Id extends string, S extends z.ZodType> = {
   meta: ScenarioMeta;
   /** The scenario's own input (wizard fields, also stored on the run to rebuild the plan). */
   inputSchema: S;
+  /**
+   * The scenario can restore to a moment from the database's WAL archive instead of a dump
+   * (offered when the database has one): its `plan` then orders the point-in-time steps.
+   */
+  offersPitr?: boolean;
   /** Which of the wizard's scenario fields the form shows (their names match inputSchema's). */
   wizardFields?: "deleted-rows" | "health-urls";
   /** The input a runbook's or a drill's plan is built with: placeholders. */

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { db } from "@/lib/db";
 import { scheduleDrill } from "@/lib/drills/mutations";
-import { planFor, runbookPlan, type PlanInput, type RunbookDatabase } from "@/lib/restores/plans";
+import { buildPlan, planFor, runbookPlan, type PlanInput, type RunbookDatabase } from "@/lib/restores/plans";
+import { pitrBackupSource, RUNBOOK_PITR, type PitrSource } from "@/lib/restores/pitr-source";
 import type { Plan } from "@/lib/runner/types";
 import { commandText } from "./command-text";
 import { headSourceOf } from "@/lib/postgres/head-query";
@@ -95,7 +96,7 @@ describe("the scenario registry", () => {
     expect(new Set(SCENARIO_IDS).size).toBe(SCENARIOS.length);
     expect(SCENARIOS.map((s) => s.meta.number)).toEqual([1, 2, 3, 4]);
     for (const s of SCENARIOS) {
-      expect(s.version).toBe(s.id === "accidental-deletion" ? 2 : 3);
+      expect(s.version).toBe(s.id === "accidental-deletion" ? 3 : s.id === "infrastructure-loss" ? 3 : 4);
       expect(s.changelog.find((c) => c.version === 2)?.change).toMatch(/lists exactly the steps that run/);
       expect(s.changelog.find((c) => c.version === s.version)?.change.length).toBeGreaterThan(20);
     }
@@ -115,6 +116,66 @@ describe("the scenario registry", () => {
       const named = (t: string) => t.replaceAll("amani_staging", "<db>");
       expect(generic.steps.map((s) => s.title)).toEqual(runbook.steps.map((s) => named(s.title)));
       // A runbook's plan has nothing to run.
+      expect(runbook.steps.every((s) => s.run === undefined)).toBe(true);
+    },
+  );
+
+  const PITR_IDS = SCENARIOS.filter((s) => s.offersPitr).map((s) => s.id);
+
+  test("point-in-time recovery is offered wherever a dump would replace or refill the database", () => {
+    expect(PITR_IDS).toEqual(["database-corruption", "accidental-deletion", "failed-migration"]);
+    expect(() => runbookPlan("infrastructure-loss", target, { pitr: true }).steps).not.toThrow();
+    // A scenario without one shows its dump steps.
+    expect(runbookPlan("infrastructure-loss", target, { pitr: true })).toEqual(
+      runbookPlan("infrastructure-loss", target),
+    );
+  });
+
+  test.each(PITR_IDS)(
+    "%s with point-in-time recovery: the runbook's steps are the plan's steps, same version",
+    (id) => {
+      const runbook = runbookPlan(id, target, { pitr: true });
+      const pitr: PitrSource = {
+        ...RUNBOOK_PITR,
+        databaseId: "db1",
+        stanza: "<stanza>",
+        baseBackup: { label: "<base backup>", type: "full", stoppedAt: "2025-03-04T01:00:00.000Z" },
+      };
+      const base = realPlan(id);
+      const common = {
+        target: {
+          name: target.name,
+          environment: "staging" as const,
+          conn: { host: target.host, port: target.port, user: target.user, database: target.dbName },
+          migrationHead: headSourceOf(target),
+          migrationUpgradeCommand: target.migrationUpgradeCommand,
+          migrationDowngradeCommand: target.migrationDowngradeCommand,
+        },
+        backup: pitrBackupSource(pitr),
+        now: new Date("2025-03-04T05:06:07Z"),
+        pitr,
+      };
+      const own =
+        id === "accidental-deletion" ? { table: '"<schema>"."<table>"', idColumn: "<id column>", ids: "100-250" } : {};
+      const plan = buildPlan(id, common, own);
+      expect(plan.scenarioVersion).toBe(base.scenarioVersion);
+      expect(shape(runbook)).toEqual(shape(plan));
+      const keys = plan.steps.map((s) => s.key);
+      expect(keys.slice(keys.indexOf("preflight"), keys.indexOf("preflight") + 2)).toEqual([
+        "preflight",
+        "restore-to-moment",
+      ]);
+      expect(keys).toContain("stop-recovery");
+      // Never a download of a dump: the recovered database is the source.
+      expect(keys).not.toContain("download");
+      expect(keys).toEqual(
+        id === "accidental-deletion"
+          ? expect.arrayContaining(["preview-rows", "confirm-copy-back", "copy-back"])
+          : expect.arrayContaining(["dump-recovered", "restore-scratch", "confirm-switch-over", "switch-over"]),
+      );
+      // The runbook's restore command names the placeholders; the plan's the chosen base backup.
+      const restore = plan.steps.find((s) => s.key === "restore-to-moment");
+      expect(restore?.command).toContain("--set=<base backup>");
       expect(runbook.steps.every((s) => s.run === undefined)).toBe(true);
     },
   );

@@ -1,0 +1,222 @@
+import path from "node:path";
+import { z } from "zod";
+import { UserError } from "@/lib/errors";
+import { pgDumpArgs, type Argv } from "@/lib/postgres/commands";
+import { describeServer, type PgConnection } from "@/lib/postgres/connection";
+import { runPgTool, serverVersion, tableRowCounts } from "@/lib/postgres/run";
+import { stepResult } from "@/lib/runner/results";
+import type { PlannedStep, StepContext } from "@/lib/runner/types";
+import {
+  keepRecoveryInstance,
+  recoveryConnection,
+  removeRecoveryInstance,
+  startRecoveryInstance,
+  stopRecoveryInstance,
+} from "@/lib/pitr/recovery";
+import { pgbackrestTargetArgs, recoveryTargetSchema } from "@/lib/pitr/recovery-target";
+import { describeSession, sessionsOn } from "./database-admin";
+import { bytesText, freeBytes, prepareWorkDir } from "./files";
+import { targetText, utcText, type PitrSource } from "./pitr-source";
+import { currentWindowProblem } from "./pitr-window";
+import { automatic, untouchedNote, type RestoreContext, type RowSource } from "./steps";
+
+// The steps of a point-in-time restore (the scenario plans in lib/scenarios/ order them):
+// pgBackRest restores the chosen base backup into a new data directory and PostgreSQL
+// replays the archived WAL up to the moment in a recovery instance on a free 127.0.0.1 port
+// (lib/pitr/recovery.ts); then the existing tools take over: rows are copied back from the
+// recovery instance (deletion), or the recovered database is dumped and goes through the
+// scratch → confirm → switch-over path (corruption, failed migration). Production is not
+// touched until the same confirmations as a restore from a dump.
+
+function pitrOf(rc: RestoreContext): PitrSource {
+  if (!rc.pitr) throw new Error("a point-in-time step in a plan without a WAL archive");
+  return rc.pitr;
+}
+
+/** restore-to-moment: the recovery instance that reached the target. */
+export const recoveryInstanceResult = stepResult(
+  "restore-to-moment",
+  z.object({ instanceId: z.string(), port: z.number(), dataDir: z.string() }),
+);
+
+/** The argv shown for the restore (the run passes the plan's base backup with --set). */
+export function pitrRestoreCommand(pitr: Pick<PitrSource, "stanza" | "target" | "baseBackup">): Argv {
+  const valid = recoveryTargetSchema.safeParse(pitr.target).success;
+  // A runbook's moment is a placeholder.
+  const target = valid
+    ? pgbackrestTargetArgs(pitr.target)
+    : pitr.target.kind === "time"
+      ? ["--type=time", `--target=${pitr.target.at}`]
+      : [`--type=${pitr.target.kind}`];
+  return [
+    "pgbackrest",
+    `--stanza=${pitr.stanza}`,
+    `--set=${pitr.baseBackup.label}`,
+    ...target,
+    "--target-action=promote",
+    "--pg1-path=<new data directory on the recovery host>",
+    "restore",
+  ];
+}
+
+function baseBackupWords(pitr: PitrSource): string {
+  const b = pitr.baseBackup;
+  return `base backup ${b.label} (${b.type}${b.stoppedAt ? `, ended ${utcText(b.stoppedAt)}` : ""})`;
+}
+
+/** Facts before anything starts: production reachable, the archive still covers the moment, disk. */
+export function pitrPreflightStep(rc: RestoreContext, then: "copy-back" | "switch-over"): PlannedStep {
+  const pitr = pitrOf(rc);
+  return automatic(
+    rc,
+    {
+      key: "preflight",
+      title: "Preflight: target, WAL archive, disk",
+      description: `Checks that ${rc.database} on ${describeServer(rc.server)} is reachable, that the WAL archive (stanza ${pitr.stanza}) still has ${baseBackupWords(pitr)} and covers ${targetText(pitr.target, pitr.baseBackup.label)}${then === "switch-over" ? ", who is connected, and the free disk for the dump" : ""}. Changes nothing.`,
+    },
+    untouchedNote(rc.target),
+    async (ctx) => {
+      const opts = { ...rc.bin, signal: ctx.signal };
+      const facts: Record<string, unknown> = {};
+      facts.serverVersion = await serverVersion(rc.target.conn, opts);
+      ctx.log(`${rc.database} on ${describeServer(rc.server)} is reachable: PostgreSQL ${String(facts.serverVersion)}`);
+      const problem = await currentWindowProblem(pitr);
+      if (problem.refusal) throw new UserError(problem.refusal, 409);
+      facts.newestRecoverable = problem.newestRecoverable;
+      ctx.log(
+        `the archive still has ${baseBackupWords(pitr)}; newest recoverable moment now: ${problem.newestRecoverable ? utcText(problem.newestRecoverable) : "unknown"}`,
+      );
+      if (then === "switch-over") {
+        const sessions = await sessionsOn(rc.target.conn, rc.database, opts);
+        facts.sessions = sessions.length;
+        ctx.log(
+          sessions.length === 0
+            ? `nobody else is connected to ${rc.database}`
+            : `${sessions.length} session${sessions.length === 1 ? "" : "s"} connected to ${rc.database} (the switch-over will end them):`,
+        );
+        for (const s of sessions.slice(0, 20)) ctx.log(`  ${describeSession(s)}`);
+        await prepareWorkDir(rc.workDir);
+        const free = await freeBytes(rc.workDir);
+        facts.freeBytes = free;
+        ctx.log(`free disk for the dump of the recovered database in ${path.dirname(rc.workDir)}: ${bytesText(free)}`);
+      }
+      return facts;
+    },
+  );
+}
+
+/** Starts (or, on a resume, finds) the recovery instance at the moment. */
+export function restoreToMomentStep(rc: RestoreContext): PlannedStep {
+  const pitr = pitrOf(rc);
+  const moment = targetText(pitr.target, pitr.baseBackup.label);
+  return automatic(
+    rc,
+    {
+      key: "restore-to-moment",
+      title: `Restore to ${moment} in a recovery instance`,
+      command: pitrRestoreCommand(pitr),
+      description: `pgBackRest restores ${baseBackupWords(pitr)} into a new data directory on the recovery host; a recovery instance of PostgreSQL then starts on a free 127.0.0.1 port and replays the archived WAL up to ${moment} (recovery_target_action=promote). ${rc.database} is not touched.`,
+    },
+    untouchedNote(rc.target),
+    async (ctx) => {
+      const t0 = Date.now();
+      const started = await startRecoveryInstance({
+        databaseId: pitr.databaseId,
+        runId: ctx.runId,
+        target: pitr.target,
+        baseBackupLabel: pitr.baseBackup.label,
+        signal: ctx.signal,
+        onLog: (stream, line) => ctx.log(line, stream),
+      });
+      const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+      ctx.log(`the recovery instance reached ${moment} and was promoted in ${seconds} s (127.0.0.1:${started.port})`);
+      return {
+        instanceId: started.instanceId,
+        port: started.port,
+        dataDir: started.dataDir,
+        seconds: Number(seconds),
+        verdict: `Recovered to ${moment} in ${seconds} s on 127.0.0.1:${started.port}.`,
+      };
+    },
+  );
+}
+
+/** The recovered database in the recovery instance, for the copy-back's preview and copy. */
+export function recoverySource(rc: RestoreContext): RowSource {
+  return {
+    name: "the recovery instance",
+    connect: async (ctx: StepContext): Promise<PgConnection> =>
+      recoveryConnection(recoveryInstanceResult.of(ctx).instanceId, rc.database),
+  };
+}
+
+/** pg_dump -Fc of the recovered database, for the scratch → switch-over path. */
+export function dumpRecoveredStep(rc: RestoreContext): PlannedStep {
+  return automatic(
+    rc,
+    {
+      key: "dump-recovered",
+      title: "Dump the recovered database",
+      command: pgDumpArgs({ format: "custom", database: rc.database, file: rc.file, binDir: rc.bin.binDir }),
+      description: `pg_dump -Fc of ${rc.database} from the recovery instance into a private file in ${rc.workDir}, and its row counts, table by table: the scratch copy must match them.`,
+    },
+    untouchedNote(rc.target),
+    async (ctx) => {
+      const conn = await recoveryConnection(recoveryInstanceResult.of(ctx).instanceId, rc.database);
+      await prepareWorkDir(rc.workDir);
+      const t0 = Date.now();
+      await runPgTool(
+        "pg_dump",
+        conn,
+        pgDumpArgs({ format: "custom", database: rc.database, file: rc.file, binDir: rc.bin.binDir }),
+        { ...rc.bin, signal: ctx.signal },
+      );
+      const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal });
+      const rows = tables.reduce((n, t) => n + t.rows, 0);
+      ctx.log(
+        `dumped ${rc.database} (${tables.length} tables, ${rows.toLocaleString("en-US")} rows) in ${((Date.now() - t0) / 1000).toFixed(1)} s to ${rc.file}`,
+      );
+      return { file: rc.file, tables, rows };
+    },
+  );
+}
+
+/** Stops and removes the recovery instance, or keeps it for inspection when the plan says so. */
+export function stopRecoveryStep(rc: RestoreContext): PlannedStep {
+  const pitr = pitrOf(rc);
+  return automatic(
+    rc,
+    {
+      key: "stop-recovery",
+      title: "Stop and remove the recovery instance",
+      description:
+        pitr.keepHours > 0
+          ? `Keeps the recovery instance running for ${pitr.keepHours} hour${pitr.keepHours === 1 ? "" : "s"} for inspection (its address is shown on this page to operators), then it is stopped and its data directory removed.`
+          : "Stops the recovery instance and removes its data directory. To keep it for inspection, ask for that when planning the restore.",
+    },
+    null,
+    async (ctx) => {
+      const found = recoveryInstanceResult.find(ctx);
+      if (!found) {
+        ctx.log("no recovery instance was started by this run");
+        return { removed: false, kept: false };
+      }
+      if (pitr.keepHours > 0) {
+        const { keepUntil: until } = await keepRecoveryInstance(found.instanceId, pitr.keepHours);
+        ctx.log(
+          `the recovery instance stays on 127.0.0.1:${found.port} until ${utcText(until)} (database ${rc.database}, user ${rc.target.conn.user}); it is listed on the database's page and can be removed there earlier`,
+        );
+        return {
+          kept: true,
+          keepUntil: until.toISOString(),
+          port: found.port,
+          verdict: `The recovery instance is kept on 127.0.0.1:${found.port} until ${utcText(until)}.`,
+        };
+      }
+      await stopRecoveryInstance(found.instanceId);
+      await removeRecoveryInstance(found.instanceId);
+      ctx.log(`stopped the recovery instance on 127.0.0.1:${found.port} and removed ${found.dataDir}`);
+      return { kept: false, removed: true };
+    },
+  );
+}
