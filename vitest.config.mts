@@ -20,6 +20,8 @@ export default defineConfig({
       LIFEBOAT_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
       // Tests create local locations in temporary folders (and name the README's example folder).
       LIFEBOAT_LOCAL_ROOTS: `${os.tmpdir()}:/var/backups/postgres`,
+      // Recovery instances' folders: one the postgres user can reach (the run's Lifeboat folder is 0700).
+      LIFEBOAT_RECOVERY_DIR: path.join(os.tmpdir(), "lifeboat-test-recovery"),
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -55,6 +55,19 @@ const schema = z
     LIFEBOAT_METRICS_TOKEN: optionalString.pipe(
       z.string().min(24, { message: "must be at least 24 characters (openssl rand -hex 24)" }).optional(),
     ),
+    // Where recovery instances (point-in-time restores started on this host) keep their data
+    // directories; unset: `recovery` next to Lifeboat's own database. It travels to pg_ctl through
+    // a shell, so only plain path characters are accepted.
+    LIFEBOAT_RECOVERY_DIR: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\/[A-Za-z0-9/._-]*$/, {
+          message:
+            "must be an absolute folder path of letters, digits, '/', '.', '_' and '-', e.g. /var/lib/lifeboat/recovery",
+        })
+        .max(120, { message: "must be at most 120 characters (a socket path inside it has to fit in 107)" })
+        .optional(),
+    ),
     OIDC_ISSUER: optionalString.pipe(z.url({ message: "must be the issuer URL" }).optional()),
     OIDC_CLIENT_ID: optionalString,
     OIDC_CLIENT_SECRET: optionalString,
@@ -178,4 +191,9 @@ export function localLocationPolicy(): { roots: string[]; dataDir: string } {
   const e = env();
   const file = e.LIFEBOAT_DATABASE_URL.replace(/^file:/, "").split("?")[0] ?? "";
   return { roots: e.LIFEBOAT_LOCAL_ROOTS, dataDir: path.dirname(path.resolve(process.cwd(), file)) };
+}
+
+/** The folder that holds every recovery instance's folder (absolute). */
+export function recoveryRootDir(): string {
+  return env().LIFEBOAT_RECOVERY_DIR ?? path.join(localLocationPolicy().dataDir, "recovery");
 }
