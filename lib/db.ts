@@ -1,7 +1,7 @@
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
 import { env } from "@/lib/env";
-import { createPrismaClient, type LifeboatPrisma } from "@/prisma/client";
+import { createPrismaClient, sqliteConnection, type LifeboatPrisma } from "@/prisma/client";
 
 // The only file outside prisma/ that knows Lifeboat's own database is SQLite.
 
@@ -92,20 +92,38 @@ export async function databaseStatus(): Promise<{ reachable: boolean; latencyMs:
 // SQLite allows 32,766 bound parameters per statement; stay well below.
 const MAX_PARAMS = 16_000;
 
+/** A value as Prisma's SQLite adapter binds it (its default timestamp format), so both paths store the same. */
+function asStored(v: unknown): unknown {
+  if (v instanceof Date) return v.toISOString().replace("Z", "+00:00");
+  if (typeof v === "boolean") return v ? 1 : 0;
+  return v;
+}
+
 /**
- * Multi-row INSERT for bulk catalog writes: Prisma's createMany costs ~0.4 ms a row here,
- * one statement per chunk ~0.08 ms. Values go through Prisma's own parameter encoding, so
- * dates and booleans are stored exactly as Prisma stores them.
+ * Bulk catalog writes, all rows in one transaction. Through Prisma a multi-row INSERT costs
+ * ~0.2 ms a row here (its engine handles every parameter); a prepared statement run row by row
+ * on the same connection ~0.05 ms. Values are bound as Prisma's adapter binds them (asStored),
+ * so a row reads back the same either way. Inside an open transaction, the rows join it.
  */
 export async function bulkInsert(table: string, columns: string[], rows: unknown[][]): Promise<void> {
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+  if (rows.length === 0) return;
   const cols = columns.map((c) => `"${c}"`).join(", ");
   const tuple = `(${columns.map(() => "?").join(", ")})`;
-  for (let i = 0; i < rows.length; i += perChunk) {
-    const chunk = rows.slice(i, i + perChunk);
-    await db.$executeRawUnsafe(
-      `INSERT INTO "${table}" (${cols}) VALUES ${chunk.map(() => tuple).join(", ")}`,
-      ...chunk.flat(),
-    );
-  }
+  await interactive(async (tx) => {
+    const connection = sqliteConnection(client());
+    if (connection) {
+      // Synchronous from here to the end: nothing else runs on the connection meanwhile.
+      const insert = connection.prepare(`INSERT INTO "${table}" (${cols}) VALUES ${tuple}`);
+      for (const row of rows) insert.run(row.map(asStored));
+      return;
+    }
+    const perChunk = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
+    for (let i = 0; i < rows.length; i += perChunk) {
+      const chunk = rows.slice(i, i + perChunk);
+      await tx.$executeRawUnsafe(
+        `INSERT INTO "${table}" (${cols}) VALUES ${chunk.map(() => tuple).join(", ")}`,
+        ...chunk.flat(),
+      );
+    }
+  });
 }

@@ -18,11 +18,24 @@ export function splitPatterns(patterns: string): string[] {
     .filter(Boolean);
 }
 
+// A sync asks for every key of a location with the same few pattern lists: each list is compiled
+// once, not once a key. Bounded, as pattern lists change when databases are edited.
+const compiled = new Map<string, RegExp[]>();
+function regexesOf(patterns: string): RegExp[] {
+  let list = compiled.get(patterns);
+  if (!list) {
+    if (compiled.size >= 500) compiled.clear();
+    list = splitPatterns(patterns).map((p) => globToRegExp(p));
+    compiled.set(patterns, list);
+  }
+  return list;
+}
+
 /** The first source whose patterns match wins (sources in their stored order). */
 export function databaseForKey(key: string, prefix: string, sources: PatternSource[]): string | null {
   const relative = relativeKey(key, prefix);
   for (const s of sources) {
-    if (splitPatterns(s.patterns).some((p) => globToRegExp(p).test(relative))) return s.databaseId;
+    if (regexesOf(s.patterns).some((re) => re.test(relative))) return s.databaseId;
   }
   return null;
 }
