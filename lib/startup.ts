@@ -47,8 +47,20 @@ startAlertWork();
 // (and says it is late); backup runs the stopped console interrupted are resumed.
 const { startBackupScheduler } = await import("@/lib/schedules/scheduler");
 startBackupScheduler();
+// Monthly tests: plans that come due start their test; kept scratch databases are dropped when
+// their hours are up; records of tests a stopped console interrupted are closed as failed.
+const { startMonthlyTestScheduler } = await import("@/lib/monthly-tests/scheduler");
+startMonthlyTestScheduler();
+// WAL archive health (pgBackRest info + pg_stat_archiver) on its own minute timer: a WAL RPO is minutes.
+const { startArchiveHealthWork } = await import("@/lib/pitr/scheduler");
+startArchiveHealthWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);
 // After recovery marked crashed runs interrupted (they keep their leftovers for a resume):
 // downloads and scratch databases of runs that ended without a clean-up. In the background,
 // because an unreachable server takes seconds to time out.
 const { sweepLeftovers } = await import("@/lib/restores/leftovers");
 void sweepLeftovers().catch((err: unknown) => console.error("[lifeboat] clean-up of ended runs failed:", err));
+// Recovery instances (point-in-time restores on this host), after run recovery: one a stopped
+// console was bringing up is listed as interrupted, never deleted silently; one whose keep time
+// ended is stopped and its folder removed. Then every few minutes.
+const { startRecoverySweep } = await import("@/lib/pitr/recovery");
+void startRecoverySweep();
