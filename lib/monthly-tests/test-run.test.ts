@@ -20,6 +20,7 @@ import { findingsSchema, queryResultsSchema, tableCountsSchema } from "./record-
 import { saveTestPlanSchema, type SaveTestPlanInput } from "./plan-schema";
 import { saveTestPlan } from "./plan";
 import { runValidationQuery, startMonthlyTest } from "./test-run";
+import { runDueTestPlans, sweepTestScratch } from "./scheduler";
 
 // Monthly tests of the amani fixture on the real PostgreSQL server: the whole run through the
 // runner, its record, the scratch database gone afterwards; a corrupted backup fails with the
@@ -146,7 +147,8 @@ describe("a monthly test of the fixture", () => {
     const { database, file, prefix } = await databaseWithBackup("bad");
     // Flip bytes in the middle: same size, different content.
     const bytes = fs.readFileSync(file);
-    for (let i = 0; i < 64; i++) bytes[Math.floor(bytes.length / 2) + i] ^= 0xff;
+    for (let i = 0; i < 64; i++)
+      bytes.writeUInt8(bytes.readUInt8(Math.floor(bytes.length / 2) + i) ^ 0xff, Math.floor(bytes.length / 2) + i);
     fs.writeFileSync(file, bytes);
     await saveTestPlan(saveTestPlanSchema.parse(planInput(database.id, prefix)));
     const started = await startMonthlyTest(
@@ -173,7 +175,7 @@ describe("a monthly test of the fixture", () => {
       data: {
         name: uniqueName("mtest-production"),
         environment: "production",
-        host: server.testHost.toUpperCase() === server.testHost ? server.testHost : server.testHost,
+        host: server.testHost,
         port: server.testPort,
         dbName: "amani_live",
         user: "amani",
@@ -216,6 +218,37 @@ describe("a monthly test of the fixture", () => {
     expect(refused).toBeInstanceOf(UserError);
     expect((refused as UserError).message).toMatch(/own server/);
   });
+});
+
+describe("the plan's schedule", () => {
+  test("a due time starts one test; a kept scratch database is dropped by the sweep once its hours are up", async () => {
+    const { database, prefix } = await databaseWithBackup("sched");
+    const saved = await saveTestPlan(
+      saveTestPlanSchema.parse(planInput(database.id, prefix, { cron: "0 3 * * MON#1", keepScratchHours: 2 })),
+    );
+    await db.testPlan.update({ where: { id: saved.id }, data: { lastDueAt: new Date("2026-11-02T03:00:00Z") } });
+    const now = new Date("2026-12-07T03:01:00Z"); // the first Monday of December, a minute late
+    const [first, ...more] = await runDueTestPlans(now, { databaseIds: [database.id] });
+    expect(more).toEqual([]);
+    expect(first?.error).toBeNull();
+    expect(first?.dueAt.toISOString()).toBe("2026-12-07T03:00:00.000Z");
+    await first!.done;
+    expect(await runDueTestPlans(now, { databaseIds: [database.id] })).toEqual([]);
+    const record = await db.backupTest.findFirstOrThrow({ where: { runId: first!.runId! } });
+    expect(record.status).toBe("passed");
+    expect(record.month).toBe("2026-12");
+    const run = await db.run.findUniqueOrThrow({ where: { id: first!.runId! } });
+    expect(run.options).toContain('"trigger":"schedule"');
+    // Kept for 2 hours, then swept.
+    expect(record.scratchKeepUntil).not.toBeNull();
+    expect(await databasesStartingWith(prefix)).toEqual([record.scratchDatabase]);
+    expect(await sweepTestScratch(new Date(record.scratchKeepUntil!.getTime() - 60_000))).not.toContain(record.id);
+    expect(await databasesStartingWith(prefix)).toEqual([record.scratchDatabase]);
+    expect(await sweepTestScratch(new Date(record.scratchKeepUntil!.getTime() + 60_000))).toContain(record.id);
+    expect(await databasesStartingWith(prefix)).toEqual([]);
+    const after = await db.backupTest.findUniqueOrThrow({ where: { id: record.id } });
+    expect(after.scratchDroppedAt).not.toBeNull();
+  }, 120_000);
 });
 
 describe("validation queries on the restored database cannot write", () => {
