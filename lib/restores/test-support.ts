@@ -28,6 +28,8 @@ export async function executePlan(
     /** Stop before this step. */
     until?: string;
     results?: Record<string, unknown>;
+    /** The run's id as steps see it (a point-in-time restore names its recovery instance's run). */
+    runId?: string;
   } = {},
 ): Promise<Execution> {
   const results: Record<string, unknown> = { ...(opts.results ?? {}) };
@@ -45,7 +47,7 @@ export async function executePlan(
       continue;
     }
     const ctx: StepContext = {
-      runId: "test",
+      runId: opts.runId ?? "test",
       stepIndex: index,
       log: (text, stream) => logs.push(`[${step.key}${stream && stream !== "info" ? ` ${stream}` : ""}] ${text}`),
       progress: () => {},
