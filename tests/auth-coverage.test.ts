@@ -81,11 +81,11 @@ describe.each(routes)("route %s", (file) => {
   });
 });
 
-// Every write is a command declared in lib/<domain>/commands.ts; the "use server" files only
+// Every write is a command declared in lib/<domain>/commands.ts (or <part>-commands.ts); the "use server" files only
 // re-export them. The declarations are found by walking lib/, not from a list kept here.
 type Declared = Guarded & { command?: CommandInfo };
 const commandFiles = walk(path.join(ROOT, "lib"))
-  .filter((f) => /[/\\]commands\.ts$/.test(f))
+  .filter((f) => /[/\\](?:[a-z]+-)?commands\.ts$/.test(f))
   .map((f) => path.relative(ROOT, f));
 
 async function declaredCommands(): Promise<Map<string, Declared>> {

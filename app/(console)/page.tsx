@@ -13,6 +13,9 @@ import { RunStatusBadge } from "@/components/ui/badges";
 import { listKeptScratchDatabases, listRestoreRuns } from "@/lib/restores/queries";
 import { hasRole } from "@/lib/auth/roles";
 import { KeptScratchDatabases } from "./kept-scratch-databases";
+import { recoveryInstancesForUser } from "@/lib/pitr/recovery-queries";
+import { RECOVERY_STATUS_DISPLAY } from "@/lib/pitr/recovery-states";
+import { Badge } from "@/components/ui/badges";
 import { SCENARIOS, scenarioTitle } from "@/lib/scenarios/registry";
 import { runbookDrillStatus, upcomingDrillsFor } from "@/lib/drills/queries";
 import { listOpenIncidents } from "@/lib/alerts/queries";
@@ -38,6 +41,9 @@ export default async function DashboardPage() {
     listOpenIncidents(),
   ]);
   const [approvals, breakGlass] = await Promise.all([pendingApprovals(), recentBreakGlass()]);
+  const recoveryAttention = (await recoveryInstancesForUser()).instances.filter(
+    (i) => i.alive || i.status === "interrupted",
+  );
   const canApprove = hasRole(user.role, "approver");
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
@@ -62,6 +68,32 @@ export default async function DashboardPage() {
                 </li>
               ))}
             </ul>
+          </Card>
+        )}
+        {recoveryAttention.length > 0 && (
+          <Card title="Recovery instances" className="border-amber-300 lg:col-span-3">
+            <ul className="text-sm" data-testid="dashboard-recovery-instances">
+              {recoveryAttention.map((i) => (
+                <li key={i.id} className="flex flex-wrap items-center gap-2 py-1">
+                  <Badge
+                    kind={RECOVERY_STATUS_DISPLAY[i.status].tone}
+                    title={RECOVERY_STATUS_DISPLAY[i.status].meaning}
+                  >
+                    {RECOVERY_STATUS_DISPLAY[i.status].symbol} {RECOVERY_STATUS_DISPLAY[i.status].label}
+                  </Badge>
+                  <span>
+                    {i.databaseName} recovered to {i.targetWords}
+                    {i.alive ? " (PostgreSQL running)" : ""}
+                  </span>
+                </li>
+              ))}
+            </ul>
+            <Link
+              href="/restores/recovery-instances"
+              className="mt-2 inline-block text-sm text-sky-700 hover:underline"
+            >
+              Recovery instances: connect, keep or remove
+            </Link>
           </Card>
         )}
         {keptScratch.length > 0 && (

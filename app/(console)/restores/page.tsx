@@ -10,23 +10,32 @@ import { listRestoreRuns } from "@/lib/restores/queries";
 import { scenarioTitle } from "@/lib/scenarios/registry";
 import { formatDuration } from "@/lib/format/time";
 import { buttonClass } from "@/components/ui/button";
+import { recoveryInstancesForUser } from "@/lib/pitr/recovery-queries";
 
 export const metadata: Metadata = { title: "Restore" };
 
 export default async function RestoresPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const user = await requirePageUser();
   const { runs, page, pages, total } = await listRestoreRuns({ page: Number((await searchParams).page) || 1 });
+  const { instances: recovery } = await recoveryInstancesForUser();
   return (
     <>
       <PageHeader
         title="Restore"
         description="Every restore run: who planned it, who confirmed it, how long it took, and its verdict."
         actions={
-          hasRole(user.role, "operator") ? (
-            <Link href="/restores/new" className={buttonClass("primary", "lg")}>
-              New restore
-            </Link>
-          ) : undefined
+          <>
+            {recovery.length > 0 && (
+              <Link href="/restores/recovery-instances" className={buttonClass("secondary", "lg")}>
+                Recovery instances ({recovery.length})
+              </Link>
+            )}
+            {hasRole(user.role, "operator") && (
+              <Link href="/restores/new" className={buttonClass("primary", "lg")}>
+                New restore
+              </Link>
+            )}
+          </>
         }
       />
       {runs.length === 0 ? (
