@@ -38,6 +38,7 @@ export const evidenceTestSchema = z
     startedAt: isoDateTime,
     finishedAt: isoDateTime.nullable(),
     runId: z.string().nullable(),
+    startedBy: z.string().describe("who started the test (an e-mail, or the schedule)"),
     backup: z
       .object({
         key: z.string().nullable(),
@@ -155,6 +156,7 @@ export type StoredTest = {
   countersignedBy: string | null;
   countersignedAt: Date | null;
   lockedAt: Date | null;
+  createdBy: string;
   database: { name: string; environment: string };
   remarks: { at: Date; by: string; text: string }[];
   actions: { text: string; owner: string; dueDate: Date; closedAt: Date | null; closedBy: string | null }[];
@@ -185,6 +187,7 @@ export function toEvidenceTest(
     startedAt: t.startedAt.toISOString(),
     finishedAt: iso(t.finishedAt),
     runId: t.runId,
+    startedBy: t.createdBy,
     backup: {
       key: t.backupKey,
       location: t.backupLocation,
@@ -238,6 +241,7 @@ export const EVIDENCE_CSV_COLUMNS: readonly [string, (t: EvidenceTest) => string
   ["status", (t) => t.status],
   ["started at (UTC)", (t) => t.startedAt],
   ["finished at (UTC)", (t) => t.finishedAt],
+  ["started by", (t) => t.startedBy],
   ["backup key", (t) => t.backup.key],
   ["backup location", (t) => t.backup.location],
   ["backup size (bytes)", (t) => t.backup.sizeBytes],

@@ -152,6 +152,7 @@ describe("CSV", () => {
         status: t.status,
         "started at (UTC)": iso(t.startedAt),
         "finished at (UTC)": iso(t.finishedAt),
+        "started by": t.createdBy,
         // A cell a spreadsheet would run as a formula is kept as text.
         "backup key": t.backupKey?.startsWith("=") ? `'${t.backupKey}` : cell(t.backupKey),
         "backup location": cell(t.backupLocation),
