@@ -22,6 +22,8 @@ import { listOpenIncidents } from "@/lib/alerts/queries";
 import { OpenIncidents } from "./open-incidents";
 import { pendingApprovals, recentBreakGlass } from "@/lib/approvals/queries";
 import { BreakGlassBanner, PendingApprovalsCard } from "./approvals-card";
+import { monthlyTestAttention } from "@/lib/monthly-tests/record-queries";
+import { MonthlyTestsCard } from "./monthly-tests-card";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -40,7 +42,11 @@ export default async function DashboardPage() {
     listKeptScratchDatabases(),
     listOpenIncidents(),
   ]);
-  const [approvals, breakGlass] = await Promise.all([pendingApprovals(), recentBreakGlass()]);
+  const [approvals, breakGlass, testAttention] = await Promise.all([
+    pendingApprovals(),
+    recentBreakGlass(),
+    monthlyTestAttention(),
+  ]);
   const recoveryAttention = (await recoveryInstancesForUser()).instances.filter(
     (i) => i.alive || i.status === "interrupted",
   );
@@ -101,6 +107,7 @@ export default async function DashboardPage() {
             <KeptScratchDatabases kept={keptScratch} canDrop={hasRole(user.role, "operator")} />
           </Card>
         )}
+        <MonthlyTestsCard attention={testAttention} />
         {(upcoming.length > 0 || redrill.length > 0) && (
           <Card title="Drills" className="lg:col-span-3">
             <ul className="text-sm" data-testid="dashboard-drills">
