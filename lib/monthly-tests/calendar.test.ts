@@ -100,6 +100,15 @@ test("calendarRows and overdueMonths", () => {
     "2026-12": "due",
   });
   expect(rows[1]!.cells.filter((c) => c.state === "overdue")).toEqual([]);
+  // A test from before the database was added: tests were expected from then on.
+  const early = calendarRows(dbs, [t({ databaseId: "b", month: "2026-07" })], now).rows[1]!;
+  expect(early.cells.filter((c) => c.state === "overdue").map((c) => c.month)).toEqual([
+    "2026-08",
+    "2026-09",
+    "2026-10",
+    "2026-11",
+  ]);
+  expect(early.cells.find((c) => c.month === "2026-06")!.state).toBe("not_done");
   expect(overdueMonths(rows)).toEqual([{ databaseId: "a", name: "alpha", months: ["2026-09", "2026-11"] }]);
 });
 

@@ -39,7 +39,8 @@ export const CELL_DISPLAY: Record<CellState, StateDisplay> = {
     label: "not done",
     tone: "neutral",
     symbol: "–",
-    meaning: "No test, in a month before the database was added to Lifeboat: nothing was expected.",
+    meaning:
+      "No test, in a month before the database was added to Lifeboat (or had its first test): nothing was expected.",
   },
 };
 
@@ -148,7 +149,9 @@ export function calendarRows(
   const current = monthOf(now);
   const rows = databases.map((database) => {
     const own = tests.filter((t) => t.databaseId === database.id);
-    const added = monthOf(database.createdAt);
+    // Tests are expected from the month Lifeboat first knew the database, or from its first
+    // test when that is earlier (records kept from before it was added here).
+    const added = [monthOf(database.createdAt), ...own.map((t) => t.month)].sort()[0]!;
     return { database, cells: months.map((m) => cellFor(own, m, current, added)) };
   });
   return { months, rows };
