@@ -11,6 +11,7 @@ import { ensureAdmin } from "../prisma/bootstrap";
 import { appendAuditEvent } from "../lib/audit/chain";
 import { hashPassword } from "../lib/auth/password";
 import { decryptSecret, encryptSecret } from "../lib/crypto/secrets";
+import { seedMonthlyTests } from "./demo-monthly-tests";
 
 const LOCATION_NAME = "demo-local";
 const SOURCE_PATTERNS = "amani_backup_*\npre_migration_*";
@@ -125,6 +126,7 @@ async function main() {
     if (!exists) await prisma.user.create({ data: { ...c, passwordHash: await hashPassword(password) } });
   }
   await seedBackupsArea(prisma);
+  await seedMonthlyTests(prisma);
   await prisma.$disconnect();
 }
 
