@@ -94,7 +94,8 @@ export const restorePointNameSchema = z
   .min(1, { message: "Give the restore point a name, e.g. before-migration-0042" })
   .max(RESTORE_POINT_NAME_MAX, { message: `A restore point's name has at most ${RESTORE_POINT_NAME_MAX} characters` })
   .regex(RESTORE_POINT_NAME_RE, {
-    message: "A restore point's name starts with a letter or digit and holds only letters, digits, '.', '_', ':' and '-'",
+    message:
+      "A restore point's name starts with a letter or digit and holds only letters, digits, '.', '_', ':' and '-'",
   });
 
 export const createRestorePointSchema = z.object({ databaseId: z.string().min(1), name: restorePointNameSchema });
