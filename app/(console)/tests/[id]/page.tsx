@@ -63,7 +63,7 @@ export default async function TestRecordPage({ params }: { params: Promise<{ id:
     ) : (
       <SignForm testId={t.id} needsReason={needsReason(t.status)} status={t.status} />
     );
-  } else if (!isApprover) {
+  } else if (!isApprover && !countersignWhy?.startsWith("You (")) {
     signatureControls = (
       <p className="text-sm text-slate-600" data-testid="countersign-why">
         Signed; it now waits for an approver who did not run or sign it to countersign (you are signed in as an{" "}
