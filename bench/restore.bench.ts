@@ -2,14 +2,16 @@
 //   1. The amani fixture at scale 50 (BENCH_SCALE), backed up in custom format by createBackup
 //      into a local folder.
 //   2. Interleaved, BENCH_ROUNDS times (default 5, at least 3), on the same machine in the same run:
-//      (a) bare `pg_restore --exit-on-error -d fresh_db file` into a fresh
-//          database (created before the clock starts);
-//      (b) the corruption plan's steps through Lifeboat's engine: download (storage → private
-//          temp file, sha256) + restore into the scratch database (pg_restore with progress);
-//          the scratch database is created by its own step before the clock starts, as (a)'s is.
-//      Prints both medians with their spread and the ratio (goal ≤ 1.05), and the ratio with the
-//      database creation counted on both sides, with the load average; writes
-//      bench/results/restore-<time>.json.
+//      (a) bare single-job `pg_restore --exit-on-error -d fresh_db file` into a fresh database
+//          (created before the clock starts);
+//      (b) bare `pg_restore --exit-on-error --jobs=<cores> -d fresh_db file`, the same way;
+//      (c) the corruption plan's steps through Lifeboat's engine with its default job count:
+//          download (storage → private temp file, sha256, gzip/TOC checks on the same pass) +
+//          restore into the scratch database (pg_restore with progress); the scratch database is
+//          created by its own step before the clock starts, as (a)'s and (b)'s are.
+//      Prints the medians with their spread and the ratios (c)/(a) (goal ≤ 0.85) and (c)/(b)
+//      (goal ≤ 1.05), and the ratios with the database creation counted on every side, with the
+//      load average; writes bench/results/restore-<time>.json.
 //   3. The whole corruption plan once (a dropped table → switch-over → verify), step by step.
 // Run: npm run bench -- restore   (BENCH_SCALE=5 for a quicker look)
 import fs from "node:fs";
@@ -28,6 +30,7 @@ import {
   uniqueDatabaseName,
 } from "../lib/postgres/test-support";
 import { dropOldCopy } from "../lib/restores/database-admin";
+import { automaticRestoreJobs } from "../lib/restores/jobs";
 import { planFor, type BackupSource } from "../lib/restores/plans";
 import { countsOf, executePlan } from "../lib/restores/test-support";
 import { createStorage } from "../lib/storage/create-storage";
@@ -44,7 +47,11 @@ const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-restore-wo
 process.env.LIFEBOAT_LOCAL_ROOTS = dir;
 const toDrop = new Set<string>();
 
-const RATIO_GOAL = 1.05;
+/** Lifeboat's restore against bare single-job pg_restore: parallel by default must show. */
+const SINGLE_GOAL = 0.85;
+/** Lifeboat's restore against bare pg_restore with as many jobs: little may be added on top. */
+const PARALLEL_GOAL = 1.05;
+const CORES = automaticRestoreJobs();
 
 async function main() {
   const loadBefore = load();
@@ -69,13 +76,18 @@ async function main() {
   };
   const target = { name: source.database, environment: "production" as const, conn: source };
 
-  async function bare(): Promise<{ restore: number; create: number }> {
+  async function bare(jobs: number): Promise<{ restore: number; create: number }> {
     const name = uniqueDatabaseName("bench_bare");
     toDrop.add(name);
     const c0 = performance.now();
     const conn = await createDatabase(name);
     const create = performance.now() - c0;
-    const [bin, ...args] = pgRestoreArgs({ dbname: name, exitOnError: true, file });
+    const [bin, ...args] = pgRestoreArgs({
+      dbname: name,
+      exitOnError: true,
+      file,
+      jobs: jobs > 1 ? jobs : undefined,
+    });
     const t0 = performance.now();
     await withPgEnv(conn, (env) => execa(bin, args, { env, extendEnv: true, stdin: "ignore" }));
     const restore = performance.now() - t0;
@@ -104,12 +116,17 @@ async function main() {
   }
 
   // Warm-up (page cache, catalog caches), not counted: one round of each arm.
-  await bare();
+  await bare(1);
+  await bare(CORES);
   await engine(-1);
   const rounds = await interleave(
     {
-      bare: async () => {
-        const b = await bare();
+      single: async () => {
+        const b = await bare(1);
+        return { ...b, ms: b.restore };
+      },
+      parallel: async () => {
+        const b = await bare(CORES);
         return { ...b, ms: b.restore };
       },
       engine: async (i) => {
@@ -118,23 +135,29 @@ async function main() {
       },
     },
     ROUNDS,
-    (i, { bare: b, engine: e }) =>
+    (i, { single: b1, parallel: bj, engine: e }) =>
       console.log(
-        `  round ${i + 1}: bare pg_restore ${s(b.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b.create)}) | load ${load()}`,
+        `  round ${i + 1}: bare pg_restore ${s(b1.restore)} | bare pg_restore -j ${CORES} ${s(bj.restore)} | engine download ${s(e.download)} + restore ${s(e.restore)} (scratch creation ${s(e.create)}, createdb ${s(b1.create)}) | load ${load()}`,
       ),
   );
-  const bareMs = rounds.bare.map((b) => b.ms);
+  const singleMs = rounds.single.map((b) => b.ms);
+  const parallelMs = rounds.parallel.map((b) => b.ms);
   const engineMs = rounds.engine.map((e) => e.ms);
-  const bareWithCreate = rounds.bare.map((b) => b.restore + b.create);
+  const singleWithCreate = rounds.single.map((b) => b.restore + b.create);
+  const parallelWithCreate = rounds.parallel.map((b) => b.restore + b.create);
   const engineWithCreate = rounds.engine.map((e) => e.download + e.create + e.restore);
-  const ratio = median(engineMs) / median(bareMs);
-  const ratioWithCreate = median(engineWithCreate) / median(bareWithCreate);
-  console.log(summary("bare pg_restore", bareMs));
+  const vsSingle = median(engineMs) / median(singleMs);
+  const vsParallel = median(engineMs) / median(parallelMs);
   console.log(
-    `${summary("engine download + restore into scratch", engineMs)}  → ratio ${ratio.toFixed(3)} (goal ≤ ${RATIO_GOAL.toFixed(2)})`,
+    `pg_restore jobs: bare single 1, bare parallel ${CORES}, engine ${CORES} (its default on ${CORES} cores)`,
   );
+  console.log(summary("bare pg_restore (1 job)", singleMs));
+  console.log(summary(`bare pg_restore -j ${CORES}`, parallelMs));
+  console.log(summary("engine download + restore into scratch", engineMs));
+  console.log(`  → engine / bare single-job ${vsSingle.toFixed(3)} (goal ≤ ${SINGLE_GOAL.toFixed(2)})`);
+  console.log(`  → engine / bare -j ${CORES} ${vsParallel.toFixed(3)} (goal ≤ ${PARALLEL_GOAL.toFixed(2)})`);
   console.log(
-    `with the database creation on both sides: bare ${s(median(bareWithCreate))}, engine ${s(median(engineWithCreate))}  → ratio ${ratioWithCreate.toFixed(3)}`,
+    `with the database creation on every side: bare ${s(median(singleWithCreate))}, bare -j ${CORES} ${s(median(parallelWithCreate))}, engine ${s(median(engineWithCreate))}  → ratios ${(median(engineWithCreate) / median(singleWithCreate)).toFixed(3)} and ${(median(engineWithCreate) / median(parallelWithCreate)).toFixed(3)}`,
   );
 
   // The whole scenario once: a dropped table, restored and switched over.
@@ -162,18 +185,27 @@ async function main() {
   writeResults("restore", loadBefore, {
     scale: SCALE,
     rounds: ROUNDS,
-    bareMs,
+    jobs: CORES,
+    singleMs,
+    parallelMs,
     engineMs,
-    bareMedianMs: median(bareMs),
+    singleMedianMs: median(singleMs),
+    parallelMedianMs: median(parallelMs),
     engineMedianMs: median(engineMs),
-    ratio,
-    ratioGoal: RATIO_GOAL,
-    withCreation: { bareMs: bareWithCreate, engineMs: engineWithCreate, ratio: ratioWithCreate },
+    vsSingle,
+    vsSingleGoal: SINGLE_GOAL,
+    vsParallel,
+    vsParallelGoal: PARALLEL_GOAL,
+    withCreation: { singleMs: singleWithCreate, parallelMs: parallelWithCreate, engineMs: engineWithCreate },
     engineSteps: rounds.engine.map(({ download, create, restore }) => ({ download, create, restore })),
     wholePlan: { ms: total, steps: run.steps.map((x) => ({ key: x.key, ms: x.ms })), verdict },
   });
-  if (!(ratio <= RATIO_GOAL)) {
-    console.error(`FAILED: the ratio ${ratio.toFixed(3)} is above ${RATIO_GOAL.toFixed(2)}`);
+  if (!(vsSingle <= SINGLE_GOAL)) {
+    console.error(`FAILED: engine / bare single-job ${vsSingle.toFixed(3)} is above ${SINGLE_GOAL.toFixed(2)}`);
+    process.exitCode = 1;
+  }
+  if (!(vsParallel <= PARALLEL_GOAL)) {
+    console.error(`FAILED: engine / bare -j ${CORES} ${vsParallel.toFixed(3)} is above ${PARALLEL_GOAL.toFixed(2)}`);
     process.exitCode = 1;
   }
 }

@@ -47,6 +47,12 @@ export type VerifyInput = BinOptions & {
   manifest?: Manifest | null;
   onProgress?: (bytesDone: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Custom archives: the caller reads every data block itself (a restore's download feeds the
+   * same bytes to pg_restore writing the archive's script) and gives the "table data" check
+   * here, once the bytes are all read; no second pg_restore decompresses them.
+   */
+  dataCheck?: () => Promise<VerificationCheck>;
 };
 
 /** Thrown when the bytes could not be read: that says nothing about the backup itself. */
@@ -412,10 +418,11 @@ class ArchiveCheck implements FormatCheck {
   constructor(
     private readonly format: "custom" | "tar",
     bin: BinOptions,
+    private readonly dataCheck?: () => Promise<VerificationCheck>,
   ) {
     this.list = new PgRestoreChild(pgRestoreListArgs({ binDir: bin.binDir }), true, bin.binDir);
     this.full =
-      format === "custom"
+      format === "custom" && !dataCheck
         ? new PgRestoreChild(pgRestoreArgs({ outputFile: "/dev/null", binDir: bin.binDir }), false, bin.binDir)
         : null;
     this.tar = format === "tar" ? new TarWalk() : null;
@@ -456,6 +463,7 @@ class ArchiveCheck implements FormatCheck {
       }
     }
     if (this.tar) checks.push(this.tar.check(bytes));
+    if (this.format === "custom" && this.dataCheck) checks.push(await this.dataCheck());
     return checks;
   }
 
@@ -587,7 +595,7 @@ class UnknownFormatCheck implements FormatCheck {
   abort() {}
 }
 
-function formatCheck(format: BackupFormat, bin: BinOptions): FormatCheck {
+function formatCheck(format: BackupFormat, bin: BinOptions, dataCheck?: () => Promise<VerificationCheck>): FormatCheck {
   switch (format) {
     case "plain":
       return new PlainCheck();
@@ -595,7 +603,7 @@ function formatCheck(format: BackupFormat, bin: BinOptions): FormatCheck {
       return new GzipCheck();
     case "custom":
     case "tar":
-      return new ArchiveCheck(format, bin);
+      return new ArchiveCheck(format, bin, dataCheck);
     case "unknown":
       return new UnknownFormatCheck();
   }
@@ -655,7 +663,7 @@ export async function verifyBackup(input: VerifyInput): Promise<VerificationResu
         if (chunk.length === 0) continue;
         hash.update(chunk);
         bytes += chunk.length;
-        check ??= formatCheck(input.format, { binDir: input.binDir });
+        check ??= formatCheck(input.format, { binDir: input.binDir }, input.dataCheck);
         await check.write(chunk);
         const now = performance.now();
         if (input.onProgress && now - lastProgress >= PROGRESS_EVERY_MS) {

@@ -1,4 +1,4 @@
-import { Writable } from "node:stream";
+import { Writable, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { execa } from "execa";
 import { minimalChildEnv } from "@/lib/env";
@@ -16,8 +16,9 @@ import { PsqlScriptGuard, UnsafeSqlError, type SqlFinding } from "./sql-safety";
 // since a data entry carries its own COPY statement); the plain-SQL scanner reads that script
 // exactly as it reads a plain dump, and the same pass collects the roles the archive names.
 
-export function archiveScriptArgv(file: string, bin: BinOptions): Argv {
-  return pgRestoreArgs({ file, outputFile: "-", binDir: bin.binDir });
+/** `file` null: the archive on stdin. */
+export function archiveScriptArgv(file: string | null, bin: BinOptions): Argv {
+  return pgRestoreArgs({ file: file ?? undefined, outputFile: "-", binDir: bin.binDir });
 }
 
 export type ArchiveInspection = {
@@ -30,10 +31,19 @@ export type ArchiveInspection = {
   acl: AclFacts;
 };
 
-export async function inspectArchive(file: string, bin: BinOptions, signal?: AbortSignal): Promise<ArchiveInspection> {
+/**
+ * `file` null: the archive comes from `input` (the download as it streams). A pg_restore that
+ * stops reading early lets the rest of `input` drain, so the download is never held up.
+ */
+export async function inspectArchive(
+  file: string | null,
+  bin: BinOptions,
+  signal?: AbortSignal,
+  input?: Readable,
+): Promise<ArchiveInspection> {
   const [tool, ...args] = archiveScriptArgv(file, bin);
   const child = execa(tool, args, {
-    stdin: "ignore",
+    stdin: input ? "pipe" : "ignore",
     stdout: "pipe",
     stderr: "pipe",
     buffer: { stdout: false },
@@ -42,6 +52,16 @@ export async function inspectArchive(file: string, bin: BinOptions, signal?: Abo
     cancelSignal: signal,
     env: { ...minimalChildEnv(), LC_ALL: undefined, LC_MESSAGES: "C" },
   });
+  if (input && child.stdin) {
+    const stdin = child.stdin;
+    const drain = () => {
+      input.unpipe(stdin);
+      input.resume();
+    };
+    stdin.on("error", drain);
+    stdin.on("close", drain);
+    input.pipe(stdin);
+  }
   const guard = new PsqlScriptGuard();
   const collector = new AclCollector();
   const lines = aclLineSink(collector);

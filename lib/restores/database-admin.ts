@@ -349,7 +349,17 @@ export async function switchOverState(
   opts: RunOptions = {},
 ): Promise<SwitchOverState> {
   const { target, scratch, oldCopy } = names;
-  const found = await existingDatabases(server, [target, scratch, oldCopy], opts);
+  return stateOf(names, await existingDatabases(server, [target, scratch, oldCopy], opts));
+}
+
+/** The query existingDatabases runs, for the three names (run inside the switch-over's transaction too). */
+function stateSql(names: SwitchOverNames): string {
+  const list = [names.target, names.scratch, names.oldCopy].map(textLiteral).join(", ");
+  return `SELECT datname, datallowconn FROM pg_catalog.pg_database WHERE datname IN (${list})`;
+}
+
+function stateOf(names: SwitchOverNames, found: Map<string, DatabaseFacts>): SwitchOverState {
+  const { target, scratch, oldCopy } = names;
   const has = (n: string) => found.has(n);
   const phase =
     has(target) && has(scratch) && !has(oldCopy)
@@ -432,15 +442,22 @@ export async function switchOver(
     throw new Error("switch-over needs three distinct names: target, scratch and old copy");
   }
   const where = describeServer(server);
-  const before = await switchOverState(server, names, opts);
+  // The usual case is a fresh switch-over: the original's properties are read alongside the
+  // state (one round trip less), and used only when the state says the original is still there.
+  const [before, originalProps] = await Promise.all([
+    switchOverState(server, names, opts),
+    readDatabaseProperties(server, target, opts).catch(() => undefined),
+  ]);
   log(describeSwitchOverState(before, names, where));
   const finish = async (
     found: SwitchOverResult["found"],
     terminatedSessions: number,
     statements: string[],
     databaseProperties: PropertyStatements | null = null,
+    /** The state read in the transaction's last statement, which then committed. */
+    committed: SwitchOverState | null = null,
   ) => {
-    const after = await switchOverState(server, names, opts);
+    const after = committed ?? (await switchOverState(server, names, opts));
     const state = describeSwitchOverState(after, names, where);
     if (after.phase !== "done") throw new UserError(`the switch-over did not complete. ${state}`, 500);
     log(state);
@@ -470,15 +487,32 @@ export async function switchOver(
   for (let attempt = 1; ; attempt++) {
     await opts.pauseAt?.("before-transaction");
     // Read from the database being replaced (still there, under its name or already as the
-    // old copy) on every attempt, so the values are those of the moment of the switch.
-    const props = await readDatabaseProperties(server, before.phase === "fresh" ? target : oldCopy, opts);
+    // old copy) on every attempt, so the values are those of the moment of the switch (the
+    // first attempt's were read with the state, just before).
+    const props =
+      attempt === 1 && before.phase === "fresh" && originalProps !== undefined
+        ? originalProps
+        : await readDatabaseProperties(server, before.phase === "fresh" ? target : oldCopy, opts);
     const properties = props ? databasePropertyStatements(props, target) : null;
     // Only the SET LOCAL: the original had nothing of its own (owned by the restore role, default grants).
     const extra = properties && properties.statements.length > 1 ? properties.statements : [];
-    const all = extra.length > 0 ? [...parts, { sql: extra.join(";\n"), after: "scratch-renamed" as const }] : parts;
+    // The transaction ends by reading what it leaves (the names and whether they take
+    // connections): once it committed, that is the state, without another round trip.
+    const all = [
+      ...parts,
+      ...(extra.length > 0 ? [{ sql: extra.join(";\n"), after: "scratch-renamed" as const }] : []),
+      { sql: stateSql(names), after: "scratch-renamed" as const },
+    ];
     const statements = ["BEGIN", ...parts.map((p) => p.sql), ...extra, "COMMIT"];
     try {
       const rows = await oneTransaction(server, all, opts);
+      const stateRows = rows[all.length - 1];
+      const committed = stateRows
+        ? stateOf(
+            names,
+            new Map(stateRows.map(([name = "", allow = ""]) => [name, { name, allowConnections: allow === "t" }])),
+          )
+        : null;
       await opts.pauseAt?.("committed");
       const terminated = Number(rows[0]?.[0]?.[0] ?? 0);
       log(
@@ -501,7 +535,7 @@ export async function switchOver(
           `warning: the original database could not be read: ${target} has none of its owner, settings or grants`,
           "stderr",
         );
-      return await finish(found, terminated, statements, properties);
+      return await finish(found, terminated, statements, properties, committed);
     } catch (e) {
       if (!inUse(e) || attempt >= 5) throw e;
       log(

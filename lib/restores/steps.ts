@@ -64,7 +64,9 @@ import {
   type PauseAt,
 } from "./database-admin";
 import { databasePropertyStatements, readDatabaseProperties } from "./database-properties";
-import { bytesText, downloadTo, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
+import { bytesText, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
+import { downloadOnePass, fileIdentity, fileIdentitySchema, inspectionOf, sameFile } from "./one-pass";
+import { startAhead, takeAhead } from "./ahead";
 import { checkUrl, displayUrl } from "./health";
 import { archiveRestoreArgv, plainRestoreArgv, restoreArchive, restorePlain } from "./restore-tools";
 import { UnsafeSqlError } from "./sql-safety";
@@ -200,6 +202,12 @@ export function confirmation(key: string, title: string, description: string): P
   return { key, title, kind: "confirmation", command: null, description };
 }
 
+/** Started now, awaited later: a rejection not awaited yet (an earlier read failed first) is not an unhandled one. */
+function early<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 function major(version: string): number | null {
   const m = /^(\d+)/.exec(version);
   return m?.[1] ? Number(m[1]) : null;
@@ -270,6 +278,32 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
     async (ctx) => {
       const opts = { ...bin, signal: ctx.signal };
       const facts: Record<string, unknown> = {};
+      // Every read below is independent of the others: all start now and are taken in order,
+      // so the facts and the first problem are reported as one after the other would.
+      const tool = isArchive(backup.format) ? "pg_restore" : "psql";
+      const m = backup.manifest;
+      const ahead = {
+        role: early(restoreRoleFacts(rc.server, opts)),
+        targetVersion: kind === "existing" ? early(serverVersion(target.conn, opts)) : null,
+        exists: kind === "new-server" ? early(databaseExists(rc.server, rc.database, opts)) : null,
+        toolV: early(toolVersion(tool, bin)),
+        scram: rc.target.conn.password ? early(clientSupportsRequireAuth(bin.binDir)) : null,
+        roles:
+          m?.roles && m.roles.length > 0
+            ? early(checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts))
+            : null,
+        sessions: kind === "existing" ? early(sessionsOn(target.conn, rc.database, opts)) : null,
+        props: kind === "existing" ? early(readDatabaseProperties(rc.server, rc.database, opts)) : null,
+        size:
+          kind === "existing"
+            ? early(runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))
+            : null,
+        head:
+          kind === "existing"
+            ? early(migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts))
+            : null,
+        free: early(freeBytes(rc.workDir)),
+      };
       const version = await serverVersion(rc.server, opts).catch((e: unknown) => {
         if (isPgError(e, "database_missing")) {
           throw new UserError(
@@ -280,7 +314,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       });
       facts.serverVersion = version;
       ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
-      const role = await restoreRoleFacts(rc.server, opts);
+      const role = await ahead.role;
       facts.restoreRole = role;
       const roleWarning = restoreRoleWarning(role, rc.server, rc.target.environment);
       if (roleWarning) ctx.log(roleWarning, "stderr");
@@ -290,10 +324,10 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         );
 
       if (kind === "existing") {
-        await serverVersion(target.conn, opts);
+        await ahead.targetVersion;
         ctx.log(`${describeConnection(target.conn)} is reachable`);
       } else {
-        const exists = await databaseExists(rc.server, rc.database, opts);
+        const exists = await ahead.exists;
         facts.targetExists = exists;
         if (exists) {
           const tables = await userTableCount(target.conn, opts);
@@ -310,12 +344,11 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         }
       }
 
-      const tool = isArchive(backup.format) ? "pg_restore" : "psql";
-      const toolV = await toolVersion(tool, bin);
+      const toolV = await ahead.toolV;
       facts.toolVersion = `${tool} ${toolV}`;
       ctx.log(`local ${tool}: ${toolV}`);
       if (rc.target.conn.password) {
-        const scramOnly = await clientSupportsRequireAuth(bin.binDir);
+        const scramOnly = await ahead.scram;
         facts.requireScram = scramOnly;
         ctx.log(
           scramOnly
@@ -323,7 +356,6 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
             : `${tool} ${toolV} cannot insist on SCRAM (require_auth needs client tools 16 or newer): the password goes the way the server asks`,
         );
       }
-      const m = backup.manifest;
       if (m) {
         facts.backupServerVersion = m.serverVersion;
         facts.backupPgDumpVersion = m.pgDumpVersion;
@@ -347,7 +379,8 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         }
         if (m.roles && m.roles.length > 0) {
           // Roles live in the server, not in the backup: say now which are missing, not after the download.
-          const check = await checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts);
+          const check = await (ahead.roles ??
+            checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts));
           facts.missingRoles = check.missing;
           const problem = roleProblemMessage(check, rc.server);
           if (problem) throw new UserError(problem, 422);
@@ -365,7 +398,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       }
 
       if (kind === "existing") {
-        const sessions = await sessionsOn(target.conn, rc.database, opts);
+        const sessions = (await ahead.sessions) ?? [];
         facts.sessions = sessions.length;
         facts.sessionList = sessions.slice(0, 20).map(describeSession);
         ctx.log(
@@ -376,7 +409,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         for (const s of sessions.slice(0, 20)) ctx.log(`  ${describeSession(s)}`);
         if (sessions.length > 20) ctx.log(`  … and ${sessions.length - 20} more`);
         // The switch-over copies these; say now what the restore role will not be allowed to.
-        const props = await readDatabaseProperties(rc.server, rc.database, opts);
+        const props = await ahead.props;
         if (props) {
           const { notApplied } = databasePropertyStatements(props, rc.database);
           facts.databasePropertiesNotApplied = notApplied.map((n) => n.what);
@@ -386,19 +419,17 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
           for (const n of notApplied)
             ctx.log(`warning: the switch-over will not apply ${n.what} — ${n.reason}`, "stderr");
         }
-        const size = Number(
-          (await runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))[0]?.[0] ?? 0,
-        );
+        const size = Number((await ahead.size)?.[0]?.[0] ?? 0);
         facts.databaseBytes = size;
         ctx.log(`${rc.database} is ${bytesText(size)} on disk; the scratch copy needs about as much on the server`);
-        const head = await migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts);
+        const head = (await ahead.head) ?? null;
         facts.migrationHead = head;
         ctx.log(
           `migration head now: ${(target.migrationHead ?? DEFAULT_HEAD_SOURCE).kind === "none" ? "not read (no migration table is set in Settings → Databases)" : (head ?? "none")}; the backup's: ${m ? (m.migrationHead ?? "none") : "unknown (no manifest)"}`,
         );
       }
 
-      const free = await freeBytes(rc.workDir);
+      const free = await ahead.free;
       const needed = backup.size + 16 * MIB;
       facts.freeBytes = free;
       facts.neededBytes = needed;
@@ -424,86 +455,168 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
   );
 }
 
-export function downloadStep(rc: RestoreContext, note: string): PlannedStep {
+export function downloadStep(
+  rc: RestoreContext,
+  note: string,
+  /** The plan creates a scratch database later: create it while the backup downloads. */
+  opts: { scratchAlongside?: boolean } = {},
+): PlannedStep {
   const { backup } = rc;
+  const checks: Record<BackupFormat, string> = {
+    custom: "the verification (table of contents, every data block) and the SQL safety inspection",
+    tar: "the verification (table of contents, every tar member)",
+    plain: "the verification (pg_dump's completion line)",
+    plain_gzip: "the verification (gzip to the end, pg_dump's completion line)",
+    unknown: "the verification",
+  };
   return automatic(
     rc,
     {
       key: "download",
       title: "Download the backup",
       // A runbook's plan has no backup yet, so no size (NaN).
-      description: `Streams ${backup.key}${Number.isFinite(backup.size) ? ` (${bytesText(backup.size)})` : ""} from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}.`,
+      description: `Streams ${backup.key}${Number.isFinite(backup.size) ? ` (${bytesText(backup.size)})` : ""} from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}; the same pass feeds ${checks[backup.format]}, so the next steps read nothing again.${opts.scratchAlongside ? ` Meanwhile the empty scratch database ${rc.scratch} is created (dropped again if the download fails).` : ""}`,
     },
     note,
     async (ctx) => {
-      await prepareWorkDir(rc.workDir);
-      const free = await freeBytes(rc.workDir);
-      if (free < backup.size + 16 * MIB)
-        throw new UserError(
-          `only ${bytesText(free)} is free in ${rc.workDir}; the download needs ${bytesText(backup.size)}`,
-        );
-      // The object must be the one the confirmed plan names: same size and etag before the
-      // download, and the downloaded bytes' sha256 the bound one (or, when none was known, the
-      // same size and etag after it too: not swapped while it streamed).
-      const bound = bindingOf(rc).backup;
-      const changed = async (when: "before" | "after") => {
-        const st = await backup.storage.stat(backup.key);
-        const differences = backupDifferences(bound, { ...bound, size: st.size, etag: st.etag });
-        if (differences.length === 0) return;
-        if (when === "after") await removeWorkDir(rc.workDir);
-        throw new UserError(backupChangedMessage(differences), 409);
+      // The empty scratch database does not depend on the bytes: made while they stream.
+      const scratchKey = `${describeServer(rc.server)}/${rc.scratch}`;
+      const scratch = opts.scratchAlongside
+        ? startAhead(scratchKey, () => createScratchDatabase(rc.server, rc.scratch, rc.database, rc.bin))
+        : null;
+      const dropScratchAhead = async () => {
+        if (!scratch) return;
+        takeAhead(scratchKey);
+        if ((await scratch).ok) await dropScratchDatabase(rc.server, rc.scratch, rc.bin).catch(() => false);
       };
-      await changed("before");
-      ctx.log(`downloading ${backup.key} from ${backup.locationName} (${backup.storage.description}) to ${rc.file}`);
-      ctx.progress(0, backup.size);
-      const source = await backup.storage.read(backup.key);
-      const r = await downloadTo(source, rc.file, (b) => ctx.progress(b, backup.size), ctx.signal);
-      // A sha256 from the manifest is checked below, with the manifest's own words.
-      if (bound.sha256From === "verification" && r.sha256 !== bound.sha256) {
-        await removeWorkDir(rc.workDir);
-        throw new UserError(
-          backupChangedMessage([
-            `the downloaded bytes' sha256 is ${r.sha256}, the plan was confirmed for ${bound.sha256} (Lifeboat's verification)`,
-          ]),
-          409,
-        );
+      try {
+        return await download(ctx);
+      } catch (e) {
+        await dropScratchAhead();
+        throw e;
       }
-      if (bound.sha256 === null) await changed("after");
-      const problems: string[] = [];
-      if (r.bytes !== backup.size)
-        problems.push(
-          `the download is ${bytesText(r.bytes)} but ${backup.locationName} lists ${bytesText(backup.size)}`,
-        );
-      const m = backup.manifest;
-      if (m && m.size !== r.bytes)
-        problems.push(
-          `the manifest records ${bytesText(m.size)}, the download is ${bytesText(r.bytes)}: the file was cut off or replaced`,
-        );
-      if (m && m.sha256 !== r.sha256)
-        problems.push(
-          `its sha256 is ${r.sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made`,
-        );
-      if (problems.length > 0) {
-        await removeWorkDir(rc.workDir);
-        throw new UserError(`the downloaded backup is not the one that was made: ${problems.join("; ")}`, 422);
-      }
-      ctx.log(
-        `downloaded ${bytesText(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s; sha256 ${r.sha256}${m ? " (matches the manifest)" : ""}`,
-      );
-      ctx.log(
-        bound.sha256 !== null
-          ? `the bytes are the ones the plan was confirmed for (sha256 from ${bound.sha256From === "verification" ? "Lifeboat's last verification" : "the manifest"})`
-          : "the plan knew no sha256 for this backup (never verified, no manifest): it is bound to its size and etag, which did not change",
-      );
-      return {
-        path: r.path,
-        bytes: r.bytes,
-        sha256: r.sha256,
-        matchesManifest: m ? true : null,
-        durationMs: r.durationMs,
-      };
     },
   );
+
+  async function download(ctx: StepContext) {
+    await prepareWorkDir(rc.workDir);
+    const free = await freeBytes(rc.workDir);
+    if (free < backup.size + 16 * MIB)
+      throw new UserError(
+        `only ${bytesText(free)} is free in ${rc.workDir}; the download needs ${bytesText(backup.size)}`,
+      );
+    // The object must be the one the confirmed plan names: same size and etag before the
+    // download, and the downloaded bytes' sha256 the bound one (or, when none was known, the
+    // same size and etag after it too: not swapped while it streamed).
+    const bound = bindingOf(rc).backup;
+    const changed = async (when: "before" | "after") => {
+      const st = await backup.storage.stat(backup.key);
+      const differences = backupDifferences(bound, { ...bound, size: st.size, etag: st.etag });
+      if (differences.length === 0) return;
+      if (when === "after") await removeWorkDir(rc.workDir);
+      throw new UserError(backupChangedMessage(differences), 409);
+    };
+    await changed("before");
+    ctx.log(`downloading ${backup.key} from ${backup.locationName} (${backup.storage.description}) to ${rc.file}`);
+    ctx.progress(0, backup.size);
+    const source = await backup.storage.read(backup.key);
+    const r = await downloadOnePass(source, rc.file, {
+      format: backup.format,
+      size: backup.size,
+      manifest: backup.manifest,
+      binDir: rc.bin.binDir,
+      onProgress: (b) => ctx.progress(b, backup.size),
+      signal: ctx.signal,
+    });
+    // A sha256 from the manifest is checked below, with the manifest's own words.
+    if (bound.sha256From === "verification" && r.sha256 !== bound.sha256) {
+      await removeWorkDir(rc.workDir);
+      throw new UserError(
+        backupChangedMessage([
+          `the downloaded bytes' sha256 is ${r.sha256}, the plan was confirmed for ${bound.sha256} (Lifeboat's verification)`,
+        ]),
+        409,
+      );
+    }
+    if (bound.sha256 === null) await changed("after");
+    const problems: string[] = [];
+    if (r.bytes !== backup.size)
+      problems.push(`the download is ${bytesText(r.bytes)} but ${backup.locationName} lists ${bytesText(backup.size)}`);
+    const m = backup.manifest;
+    if (m && m.size !== r.bytes)
+      problems.push(
+        `the manifest records ${bytesText(m.size)}, the download is ${bytesText(r.bytes)}: the file was cut off or replaced`,
+      );
+    if (m && m.sha256 !== r.sha256)
+      problems.push(
+        `its sha256 is ${r.sha256} but the manifest records ${m.sha256}: the bytes changed after the backup was made`,
+      );
+    if (problems.length > 0) {
+      await removeWorkDir(rc.workDir);
+      throw new UserError(`the downloaded backup is not the one that was made: ${problems.join("; ")}`, 422);
+    }
+    ctx.log(
+      `downloaded ${bytesText(r.bytes)} in ${(r.durationMs / 1000).toFixed(1)} s; sha256 ${r.sha256}${m ? " (matches the manifest)" : ""}`,
+    );
+    ctx.log(
+      bound.sha256 !== null
+        ? `the bytes are the ones the plan was confirmed for (sha256 from ${bound.sha256From === "verification" ? "Lifeboat's last verification" : "the manifest"})`
+        : "the plan knew no sha256 for this backup (never verified, no manifest): it is bound to its size and etag, which did not change",
+    );
+    const v = r.verification;
+    ctx.log(
+      v
+        ? `checked on the same pass: ${v.ok ? "the verification passed" : "the verification FAILED (the verify step stops the restore)"}`
+        : "the verification could not run on the download's pass: the verify step reads the file",
+    );
+    return {
+      path: r.path,
+      bytes: r.bytes,
+      sha256: r.sha256,
+      matchesManifest: m ? true : null,
+      durationMs: r.durationMs,
+      file: r.file,
+      verification: v
+        ? {
+            ok: v.ok,
+            summary: v.summary,
+            checks: v.checks,
+            sha256: v.sha256,
+            bytes: v.bytes,
+            durationMs: v.durationMs,
+          }
+        : null,
+    };
+  }
+}
+
+/** download: what it downloaded, and the verification it made of the same bytes on the way. */
+export const downloadResult = stepResult(
+  "download",
+  z.object({
+    sha256: z.string(),
+    bytes: z.number(),
+    file: fileIdentitySchema.optional(),
+    verification: z
+      .object({
+        ok: z.boolean(),
+        summary: z.string(),
+        checks: z.array(z.object({ name: z.string(), ok: z.boolean(), detail: z.string() })),
+        sha256: z.string(),
+        bytes: z.number(),
+        durationMs: z.number(),
+      })
+      .nullable()
+      .optional(),
+  }),
+);
+
+/** The download's verification when it is of the file there now (same sha256, size, inode, time), else null. */
+async function verificationOfDownload(rc: RestoreContext, ctx: StepContext) {
+  const d = downloadResult.find(ctx);
+  const v = d?.verification;
+  if (!d || !v || !d.file || v.sha256 !== d.sha256 || v.bytes !== d.bytes) return null;
+  return sameFile(d.file, await fileIdentity(rc.file)) ? v : null;
 }
 
 export function verifyStep(rc: RestoreContext, note: string): PlannedStep {
@@ -520,25 +633,33 @@ export function verifyStep(rc: RestoreContext, note: string): PlannedStep {
     {
       key: "verify-backup",
       title: "Verify the backup",
-      description: `Reads the downloaded file once: size and sha256${backup.manifest ? " against the manifest" : ""}; ${how[backup.format]}. A damaged or truncated backup stops the restore here.`,
+      description: `Size and sha256${backup.manifest ? " against the manifest" : ""}; ${how[backup.format]}. The download checked its bytes on their way to the file, so this step records that result (for the file still there, unchanged); only when the download could not check them does it read the file once. A damaged or truncated backup stops the restore here.`,
     },
     note,
     async (ctx) => {
-      const r = await verifyBackup({
-        open: async () => createReadStream(rc.file),
-        size: backup.size,
-        format: backup.format,
-        manifest: backup.manifest,
-        onProgress: (done, total) => ctx.progress(done, total),
-        signal: ctx.signal,
-        binDir: rc.bin.binDir,
-      });
+      const checked = await verificationOfDownload(rc, ctx);
+      const r = checked
+        ? { ...checked, durationMs: 0 }
+        : await verifyBackup({
+            open: async () => createReadStream(rc.file),
+            size: backup.size,
+            format: backup.format,
+            manifest: backup.manifest,
+            onProgress: (done, total) => ctx.progress(done, total),
+            signal: ctx.signal,
+            binDir: rc.bin.binDir,
+          });
+      ctx.log(
+        checked
+          ? `checked while downloading (sha256 ${checked.sha256}, the file unchanged since): nothing read again`
+          : `read ${rc.file} to check it`,
+      );
       for (const c of r.checks) ctx.log(`${c.ok ? "ok" : "FAILED"} — ${c.name}: ${c.detail}`, c.ok ? "info" : "stderr");
       if (!r.ok) {
         const failed = r.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
         throw new UserError(`the backup failed verification and cannot be restored: ${failed.join("; ")}`, 422);
       }
-      return { ok: true, summary: r.summary, checks: r.checks, durationMs: r.durationMs };
+      return { ok: true, summary: r.summary, checks: r.checks, durationMs: r.durationMs, onDownload: checked !== null };
     },
   );
 }
@@ -560,7 +681,14 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
     note,
     async (ctx) => {
       if (!plain) {
-        const inspected = await inspectArchive(rc.file, rc.bin, ctx.signal);
+        const sha256 = downloadResult.find(ctx)?.sha256;
+        const ahead = sha256 ? await inspectionOf(rc.file, sha256) : null;
+        ctx.log(
+          ahead
+            ? "the archive's script was read while it downloaded (the same bytes, the file unchanged since)"
+            : `reading the archive's script from ${rc.file}`,
+        );
+        const inspected = ahead ?? (await inspectArchive(rc.file, rc.bin, ctx.signal));
         ctx.log(
           `read the archive's script: ${inspected.lines.toLocaleString("en-US")} lines, ${inspected.statements.toLocaleString("en-US")} statements, ${inspected.copyBlocks} COPY data blocks`,
         );
@@ -647,7 +775,15 @@ export function createScratchStep(rc: RestoreContext, note: string): PlannedStep
     },
     note,
     async (ctx) => {
-      const r = await createScratchDatabase(rc.server, rc.scratch, rc.database, { ...rc.bin, signal: ctx.signal });
+      const ahead = await takeAhead<Awaited<ReturnType<typeof createScratchDatabase>>>(
+        `${describeServer(rc.server)}/${rc.scratch}`,
+      );
+      // Made while the backup downloaded, unless that failed (then made now) or nothing started
+      // it (a resumed run): a scratch database that went missing since is made again by the restore.
+      if (ahead?.ok) ctx.log(`${rc.scratch} was created while the backup downloaded`);
+      const r = ahead?.ok
+        ? ahead.value
+        : await createScratchDatabase(rc.server, rc.scratch, rc.database, { ...rc.bin, signal: ctx.signal });
       if (r.droppedLeftover) ctx.log(`dropped a leftover ${rc.scratch} from an earlier attempt`);
       for (const s of r.sql) ctx.log(s);
       return { database: rc.scratch, droppedLeftover: r.droppedLeftover };

@@ -31,7 +31,7 @@ export function backupHead(rc: RestoreContext): string {
 export function scratchCopySteps(rc: RestoreContext, note: string): PlannedStep[] {
   return [
     preflightStep(rc, "existing"),
-    downloadStep(rc, note),
+    downloadStep(rc, note, { scratchAlongside: true }),
     verifyStep(rc, note),
     safetyStep(rc, note),
     createScratchStep(rc, note),
