@@ -147,7 +147,8 @@ function summary(
     },
     // What the confirmed plan is bound to (lib/restores/binding.ts): execution and resume compare it.
     binding: bindingOf(rc),
-    ...(rc.pitr ? { pitr: pitrSummary(rc.pitr) } : {}),
+    // The recovery instance takes the production user's name and password (the roles come back with the restore).
+    ...(rc.pitr ? { pitr: { ...pitrSummary(rc.pitr), user: rc.target.conn.user } } : {}),
     // Where the clean-up finds the run's leftovers (lib/restores/leftovers-rule.ts reads these).
     workDir: rc.workDir,
     maintenanceDatabase: rc.server.database,

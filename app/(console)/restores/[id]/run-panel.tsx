@@ -151,7 +151,20 @@ export function RunPanel({
     preflight?: { ok: boolean; lines: string[] };
     scratchDatabase?: string;
     oldCopy?: string;
+    /** A restore to a moment from the WAL archive (lib/restores/pitr-source.ts). */
+    pitr?: {
+      stanza: string;
+      moment: string;
+      baseBackup: { label: string; type: string; stoppedAt: string | null };
+      keepHours: number;
+      user?: string;
+    };
   };
+  // The recovery instance of a point-in-time restore: where it listens once it is up, and whether it was kept.
+  const recovery = steps.find((s) => s.key === "restore-to-moment" && s.status === "succeeded")?.result as
+    { port?: number } | undefined;
+  const recoveryEnd = steps.find((s) => s.key === "stop-recovery" && s.status === "succeeded")?.result as
+    { kept?: boolean; keepUntil?: string } | undefined;
 
   return (
     <div className="space-y-4">
@@ -187,6 +200,24 @@ export function RunPanel({
                 {summary.backup?.copies?.length ? `; copies to ${summary.backup.copies.join(", ")}` : ""})
               </span>
             </div>
+          ) : summary.pitr ? (
+            <div className="sm:col-span-2" data-testid="run-pitr">
+              <dt className="inline text-slate-500">Restores to: </dt>
+              <dd className="inline font-semibold [overflow-wrap:anywhere]">{summary.pitr.moment}</dd>{" "}
+              <span className="text-xs [overflow-wrap:anywhere]">
+                from the WAL archive (stanza {summary.pitr.stanza}), starting from base backup{" "}
+                <span className="font-mono" data-testid="run-pitr-base-backup">
+                  {summary.pitr.baseBackup.label}
+                </span>{" "}
+                ({summary.pitr.baseBackup.type}
+                {summary.pitr.baseBackup.stoppedAt ? (
+                  <>
+                    , ended <Time value={summary.pitr.baseBackup.stoppedAt} />
+                  </>
+                ) : null}
+                )
+              </span>
+            </div>
           ) : (
             <div>
               <dt className="inline text-slate-500">Backup: </dt>
@@ -206,7 +237,30 @@ export function RunPanel({
               </span>
             </div>
           )}
-          {summary.binding && (
+          {summary.pitr && recovery?.port && canOperate && (
+            <div className="sm:col-span-2" data-testid="run-recovery-instance">
+              <dt className="inline text-slate-500">Recovery instance: </dt>
+              <dd className="inline text-xs [overflow-wrap:anywhere]">
+                <span className="font-mono">
+                  host 127.0.0.1 port {recovery.port} dbname {targetDbName}
+                  {summary.pitr.user ? ` user ${summary.pitr.user}` : ""}
+                </span>{" "}
+                (the production user&apos;s password) on the console&apos;s host ·{" "}
+                {recoveryEnd ? (
+                  recoveryEnd.kept && recoveryEnd.keepUntil ? (
+                    <>
+                      kept until <Time value={recoveryEnd.keepUntil} />, then removed
+                    </>
+                  ) : (
+                    "stopped and removed"
+                  )
+                ) : (
+                  "running until the step that stops it"
+                )}
+              </dd>
+            </div>
+          )}
+          {summary.binding && !summary.pitr && (
             <div className="sm:col-span-2" data-testid="run-binding">
               <dt className="inline text-slate-500">Bound to: </dt>
               <dd className="inline text-xs">

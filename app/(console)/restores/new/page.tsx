@@ -10,6 +10,8 @@ import { SCENARIOS, scenarioById } from "@/lib/scenarios/registry";
 import { backupCandidates, wizardDatabases } from "@/lib/restores/wizard";
 import { formatBytes } from "@/lib/format/bytes";
 import { PrepareForm } from "./prepare-form";
+import { PitrForm } from "./pitr-form";
+import { pitrWizardFacts } from "@/lib/restores/pitr-wizard";
 
 export const metadata: Metadata = { title: "New restore" };
 
@@ -20,6 +22,10 @@ type Search = {
   drill?: string;
   step?: string;
   from?: string;
+  /** "pitr": restore to a moment from the WAL archive instead of a backup. */
+  source?: string;
+  /** A moment (ISO) picked on the recoverable window's timeline: the point-in-time form starts there. */
+  pitrTime?: string;
 };
 
 function Stepper({ current }: { current: number }) {
@@ -45,16 +51,29 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
   const sp = await searchParams;
   const scenario = sp.scenario ? scenarioById(sp.scenario) : undefined;
 
+  const pitrTime = sp.pitrTime && !Number.isNaN(Date.parse(sp.pitrTime)) ? sp.pitrTime : undefined;
   if (!scenario) {
+    // From the timeline: the moment and the database are chosen; only scenarios that can restore to a moment.
+    const carry = pitrTime
+      ? `&source=pitr&pitrTime=${encodeURIComponent(pitrTime)}${sp.database ? `&database=${encodeURIComponent(sp.database)}` : ""}`
+      : "";
     return (
       <>
         <PageHeader title="New restore" description="Which disaster are you in? Each scenario follows its runbook." />
         <Stepper current={0} />
+        {pitrTime && (
+          <p
+            className="mb-3 rounded-md border border-sky-200 bg-sky-50 p-2 text-sm text-sky-900"
+            data-testid="pitr-carry"
+          >
+            Restoring to <Time value={pitrTime} /> from the WAL archive: choose what happened.
+          </p>
+        )}
         <div className="grid gap-3 md:grid-cols-2">
-          {SCENARIOS.map(({ id, meta: s }) => (
+          {SCENARIOS.filter((s) => !pitrTime || s.offersPitr).map(({ id, meta: s }) => (
             <Link
               key={id}
-              href={`/restores/new?scenario=${id}`}
+              href={`/restores/new?scenario=${id}${carry}`}
               className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-sky-400"
             >
               <div className="text-xs uppercase tracking-wide text-slate-500">Scenario {s.number}</div>
@@ -121,6 +140,22 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
     sp.deletedAt && !Number.isNaN(Date.parse(sp.deletedAt))
       ? new Date(sp.deletedAt.endsWith("Z") ? sp.deletedAt : `${sp.deletedAt}Z`)
       : undefined;
+  // Restore to a moment: offered where the scenario can and the database has a WAL archive.
+  const pitrFacts = scenario.offersPitr ? await pitrWizardFacts(target.id) : { archive: false as const };
+  const pitrMode = pitrFacts.archive && (sp.source === "pitr" || pitrTime !== undefined);
+  const here = (extra: Record<string, string | undefined>) => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries({
+      scenario: scenario.id,
+      database: target.id,
+      deletedAt: sp.deletedAt,
+      drill: sp.drill,
+      step: sp.step,
+      ...extra,
+    }))
+      if (v) q.set(k, v);
+    return `/restores/new?${q.toString()}`;
+  };
   // A drill typically restores production's backup into staging: the backups may come from another database.
   const source = databases.find((d) => d.id === sp.from) ?? target;
   const { candidates, suggestedId } = await backupCandidates(scenario.id, source.id, { deletedAt });
@@ -147,6 +182,24 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           {target.dbName} on {target.host}:{target.port}
         </div>
       </div>
+      {pitrFacts.archive && (
+        <nav aria-label="Restore from" className="mb-4 flex flex-wrap gap-2 text-sm" data-testid="restore-source">
+          <Link
+            href={here({})}
+            aria-current={!pitrMode ? "page" : undefined}
+            className={`rounded-md border px-3 py-1.5 ${!pitrMode ? "border-sky-700 bg-sky-700 text-white" : "border-slate-300 bg-white"}`}
+          >
+            A backup (dump)
+          </Link>
+          <Link
+            href={here({ source: "pitr" })}
+            aria-current={pitrMode ? "page" : undefined}
+            className={`rounded-md border px-3 py-1.5 ${pitrMode ? "border-sky-700 bg-sky-700 text-white" : "border-slate-300 bg-white"}`}
+          >
+            A moment from the WAL archive
+          </Link>
+        </nav>
+      )}
       {scenario.backups.beforeGivenTime && (
         <form
           method="get"
@@ -154,6 +207,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
         >
           <input type="hidden" name="scenario" value={scenario.id} />
           <input type="hidden" name="database" value={target.id} />
+          {pitrMode && <input type="hidden" name="source" value="pitr" />}
           <label>
             When did the deletion happen (UTC)?
             <input
@@ -164,71 +218,107 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
             />
           </label>
           <button type="submit" className="rounded border border-slate-300 px-2 py-1">
-            Show backups before it
+            {pitrMode ? "Restore to one second before it" : "Show backups before it"}
           </button>
         </form>
       )}
-      <form method="get" className="mb-3 flex flex-wrap items-end gap-2 text-sm" aria-label="Backups of">
-        {Object.entries({
-          scenario: scenario.id,
-          database: target.id,
-          deletedAt: sp.deletedAt,
-          drill: sp.drill,
-          step: sp.step,
-        }).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}
-        <label>
-          Backups of
-          <select name="from" defaultValue={source.id} className="ml-2 rounded border border-slate-300 px-2 py-1">
-            {databases.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-                {d.id === target.id ? " (the target)" : ""}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" className="rounded border border-slate-300 px-2 py-1">
-          Show
-        </button>
-      </form>
-      <h2 className="mb-2 font-semibold">Which backup?</h2>
-      <p className="mb-2 text-sm text-slate-600">
-        Suggested: {scenario.meta.suggestedBackup}.{" "}
-        <Link href={`/runbooks/${scenario.id}?database=${target.id}`} className="text-sky-700 hover:underline">
-          The runbook&apos;s steps for {target.name}
-        </Link>
-      </p>
-      {candidates.length === 0 ? (
-        <p
-          className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
-          data-testid="no-candidates"
-        >
-          No usable backup of {source.name} for this scenario (not failed, not empty, not vanished
-          {scenario.backups.kind === "pre_migration" ? ", pre-migration" : ""}). Sync its locations on the Backups page,
-          or check its key patterns in Settings → Databases.
-        </p>
+      {pitrMode && pitrFacts.archive ? (
+        <>
+          <h2 className="mb-2 font-semibold">Which moment?</h2>
+          <p className="mb-2 text-sm text-slate-600">
+            A recovery instance is restored to the moment on this host; then{" "}
+            {scenario.wizardFields === "deleted-rows"
+              ? "the missing rows are copied back into the target."
+              : "the recovered database is dumped and goes through the same scratch copy, confirmation and switch-over as a backup."}{" "}
+            <Link href={`/runbooks/${scenario.id}?database=${target.id}`} className="text-sky-700 hover:underline">
+              The runbook&apos;s steps for {target.name}
+            </Link>
+          </p>
+          {pitrFacts.error ? (
+            <p
+              className="rounded-lg border border-red-300 bg-red-50 p-3 text-sm text-red-900"
+              role="alert"
+              data-testid="pitr-error"
+            >
+              {pitrFacts.error}
+            </p>
+          ) : (
+            <PitrForm
+              key={pitrTime ?? sp.deletedAt ?? "now"}
+              scenarioId={scenario.id}
+              databaseId={target.id}
+              fields={scenario.wizardFields ?? null}
+              window={pitrFacts}
+              presetTime={pitrTime ?? (deletedAt ? new Date(deletedAt.getTime() - 1000).toISOString() : null)}
+              drill={sp.drill ? { id: sp.drill, step: Number(sp.step) || 0 } : null}
+            />
+          )}
+        </>
       ) : (
-        <PrepareForm
-          scenarioId={scenario.id}
-          fields={scenario.wizardFields ?? null}
-          databaseId={target.id}
-          fromDatabaseId={source.id === target.id ? null : source.id}
-          suggestedId={suggestedId}
-          drill={sp.drill ? { id: sp.drill, step: Number(sp.step) || 0 } : null}
-          candidates={candidates.map((c) => ({
-            ...c,
-            label: (
-              <span className="flex flex-wrap items-center gap-x-2">
-                <span className="break-all font-mono text-xs">{c.key}</span>
-                <Time value={c.takenAt} relative />
-                <span className="tabular text-xs">{formatBytes(c.size)}</span>
-                <VerificationBadge state={c.verificationState} />
-                {c.hasManifest && <Badge kind="info">manifest</Badge>}
-                <span className="text-xs text-slate-500">{c.locationName}</span>
-              </span>
-            ),
-          }))}
-        />
+        <>
+          <form method="get" className="mb-3 flex flex-wrap items-end gap-2 text-sm" aria-label="Backups of">
+            {Object.entries({
+              scenario: scenario.id,
+              database: target.id,
+              deletedAt: sp.deletedAt,
+              drill: sp.drill,
+              step: sp.step,
+            }).map(([k, v]) => (v ? <input key={k} type="hidden" name={k} value={v} /> : null))}
+            <label>
+              Backups of
+              <select name="from" defaultValue={source.id} className="ml-2 rounded border border-slate-300 px-2 py-1">
+                {databases.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                    {d.id === target.id ? " (the target)" : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit" className="rounded border border-slate-300 px-2 py-1">
+              Show
+            </button>
+          </form>
+          <h2 className="mb-2 font-semibold">Which backup?</h2>
+          <p className="mb-2 text-sm text-slate-600">
+            Suggested: {scenario.meta.suggestedBackup}.{" "}
+            <Link href={`/runbooks/${scenario.id}?database=${target.id}`} className="text-sky-700 hover:underline">
+              The runbook&apos;s steps for {target.name}
+            </Link>
+          </p>
+          {candidates.length === 0 ? (
+            <p
+              className="rounded-lg border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+              data-testid="no-candidates"
+            >
+              No usable backup of {source.name} for this scenario (not failed, not empty, not vanished
+              {scenario.backups.kind === "pre_migration" ? ", pre-migration" : ""}). Sync its locations on the Backups
+              page, or check its key patterns in Settings → Databases.
+            </p>
+          ) : (
+            <PrepareForm
+              scenarioId={scenario.id}
+              fields={scenario.wizardFields ?? null}
+              databaseId={target.id}
+              fromDatabaseId={source.id === target.id ? null : source.id}
+              suggestedId={suggestedId}
+              drill={sp.drill ? { id: sp.drill, step: Number(sp.step) || 0 } : null}
+              candidates={candidates.map((c) => ({
+                ...c,
+                label: (
+                  <span className="flex flex-wrap items-center gap-x-2">
+                    <span className="break-all font-mono text-xs">{c.key}</span>
+                    <Time value={c.takenAt} relative />
+                    <span className="tabular text-xs">{formatBytes(c.size)}</span>
+                    <VerificationBadge state={c.verificationState} />
+                    {c.hasManifest && <Badge kind="info">manifest</Badge>}
+                    <span className="text-xs text-slate-500">{c.locationName}</span>
+                  </span>
+                ),
+              }))}
+            />
+          )}
+        </>
       )}
     </>
   );
