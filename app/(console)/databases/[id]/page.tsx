@@ -13,6 +13,7 @@ import { scenarioTitle } from "@/lib/scenarios/registry";
 import { outcomeWords } from "@/lib/drills/stopwatch";
 import { formatDuration } from "@/lib/format/time";
 import { hasRole } from "@/lib/auth/roles";
+import { db } from "@/lib/db";
 import { backupSetupOf } from "@/lib/schedules/queries";
 import { BACKUP_RUN_FORMAT_LABELS, backupRunFormatSchema } from "@/lib/backups/backup-run-kind";
 import { BackUpNow } from "./back-up-now";
@@ -28,6 +29,7 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
   });
   const d = h.database;
   const setup = await backupSetupOf(d.id);
+  const testPlanId = (await db.testPlan.findUnique({ where: { databaseId: d.id }, select: { id: true } }))?.id ?? null;
   const schedule = setup.schedule;
   const scheduleFormat = backupRunFormatSchema.safeParse(schedule?.format).data ?? "custom";
   return (
@@ -103,6 +105,13 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
           </Link>
           <Link href={`/restores/new?database=${d.id}`} className="text-sky-700 hover:underline">
             Restore it
+          </Link>
+          <Link
+            href={testPlanId ? `/tests/plans/${testPlanId}` : `/tests/plans/new?database=${d.id}`}
+            className="text-sky-700 hover:underline"
+            data-testid="database-test-plan"
+          >
+            {testPlanId ? "Its monthly test plan" : "Add a monthly test plan"}
           </Link>
         </p>
       </Card>

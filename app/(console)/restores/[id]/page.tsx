@@ -10,6 +10,7 @@ import { scenarioById } from "@/lib/scenarios/registry";
 import { db } from "@/lib/db";
 import { typedConfirmationOf } from "@/lib/restores/typed-confirmation";
 import { isBackupRun } from "@/lib/backups/backup-run-kind";
+import { isMonthlyTestRun } from "@/lib/monthly-tests/run-kind";
 import { RunPanel } from "./run-panel";
 
 export const metadata: Metadata = { title: "Run" };
@@ -23,28 +24,56 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   });
   const scenario = scenarioById(view.run.scenarioId);
   const backupRun = isBackupRun(view.run.scenarioId);
+  const monthlyTest = isMonthlyTestRun(view.run.scenarioId);
   const database = await db.database.findUnique({
     where: { id: view.run.databaseId },
-    select: { name: true, environment: true, dbName: true, host: true, port: true },
+    select: { name: true, environment: true, dbName: true, host: true, port: true, rtoCorruptionMinutes: true },
   });
-  const rtoMinutes = scenario
-    ? ((
-        (await db.database.findUnique({
-          where: { id: view.run.databaseId },
-          select: { [scenario.meta.rto]: true },
-        })) as Record<string, number> | null
-      )?.[scenario.meta.rto] ?? null)
+  // A monthly test's record (filled in as the steps run; signed on its own page).
+  const testRecord = monthlyTest
+    ? await db.backupTest.findUnique({ where: { runId: view.run.id }, select: { id: true } })
     : null;
+  const rtoMinutes = monthlyTest
+    ? (database?.rtoCorruptionMinutes ?? null)
+    : scenario
+      ? ((
+          (await db.database.findUnique({
+            where: { id: view.run.databaseId },
+            select: { [scenario.meta.rto]: true },
+          })) as Record<string, number> | null
+        )?.[scenario.meta.rto] ?? null)
+      : null;
   return (
     <>
       <PageHeader
         title={
-          backupRun
-            ? `Backup of ${view.run.databaseName}`
-            : `${scenario?.meta.title ?? view.run.scenarioId}: ${view.run.databaseName}`
+          monthlyTest
+            ? `Monthly test of ${view.run.databaseName}`
+            : backupRun
+              ? `Backup of ${view.run.databaseName}`
+              : `${scenario?.meta.title ?? view.run.scenarioId}: ${view.run.databaseName}`
         }
         description={
-          backupRun ? (
+          monthlyTest ? (
+            <>
+              <Link href="/tests" className="text-sky-700 hover:underline">
+                Monthly tests
+              </Link>{" "}
+              › test run {view.run.id}
+              {testRecord && (
+                <>
+                  {" · "}
+                  <Link
+                    href={`/tests/${testRecord.id}`}
+                    className="text-sky-700 hover:underline"
+                    data-testid="run-test-record"
+                  >
+                    the test&apos;s record
+                  </Link>
+                </>
+              )}
+            </>
+          ) : backupRun ? (
             <>
               <Link href={`/databases/${view.run.databaseId}`} className="text-sky-700 hover:underline">
                 {view.run.databaseName}
@@ -71,6 +100,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         targetServer={database ? `${database.host}:${database.port}` : ""}
         rtoMinutes={rtoMinutes}
         backupRun={backupRun}
+        monthlyTest={monthlyTest}
       />
     </>
   );

@@ -67,6 +67,7 @@ export function RunPanel({
   targetServer,
   rtoMinutes,
   backupRun = false,
+  monthlyTest = false,
 }: {
   initial: RunResponse;
   canOperate: boolean;
@@ -80,6 +81,8 @@ export function RunPanel({
   rtoMinutes: number | null;
   /** A backup Lifeboat takes (not a restore): it reads the database and writes a backup. */
   backupRun?: boolean;
+  /** A monthly test: it reads a backup and restores it on a test server; the database is not touched. */
+  monthlyTest?: boolean;
 }) {
   const [logs, setLogs] = useState<Log[]>(initial.logs);
   const cursor = useRef(initial.nextLogId);
@@ -150,6 +153,8 @@ export function RunPanel({
     };
     preflight?: { ok: boolean; lines: string[] };
     scratchDatabase?: string;
+    /** A monthly test's facts (lib/monthly-tests/test-run.ts). */
+    monthlyTest?: { testServer?: string; testScratchDatabase?: string };
     oldCopy?: string;
     /** A restore to a moment from the WAL archive (lib/restores/pitr-source.ts). */
     pitr?: {
@@ -169,7 +174,7 @@ export function RunPanel({
   return (
     <div className="space-y-4">
       <section
-        className={`rounded-lg border-2 p-4 ${production && !backupRun ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`}
+        className={`rounded-lg border-2 p-4 ${production && !backupRun && !monthlyTest ? "border-red-500 bg-red-50" : "border-slate-300 bg-white"}`}
         data-testid="run-target"
       >
         <div className="flex flex-wrap items-center gap-2">
@@ -198,6 +203,16 @@ export function RunPanel({
                 ({summary.backup?.format === "plain_gzip" ? "plain SQL + gzip" : "custom format"} to{" "}
                 {summary.backup?.location}, labelled {summary.backup?.label}
                 {summary.backup?.copies?.length ? `; copies to ${summary.backup.copies.join(", ")}` : ""})
+              </span>
+            </div>
+          ) : monthlyTest ? (
+            <div data-testid="run-monthly-test">
+              <dt className="inline text-slate-500">Restores into: </dt>
+              <dd className="inline font-mono text-xs [overflow-wrap:anywhere]">
+                {summary.monthlyTest?.testScratchDatabase} on the test server {summary.monthlyTest?.testServer}
+              </dd>{" "}
+              <span className="text-xs">
+                (a scratch database, dropped after the test; {run.databaseName} itself is not touched)
               </span>
             </div>
           ) : summary.pitr ? (
@@ -320,7 +335,8 @@ export function RunPanel({
           )}
           {run.confirmedBy && (
             <span className="text-slate-600">
-              {backupRun ? "Started by" : "Confirmed by"} {run.confirmedBy} <Time value={run.confirmedAt!} />
+              {backupRun || monthlyTest ? "Started by" : "Confirmed by"} {run.confirmedBy}{" "}
+              <Time value={run.confirmedAt!} />
             </span>
           )}
         </div>
@@ -490,7 +506,7 @@ export function RunPanel({
           }}
         />
       )}
-      {canOperate && <RunControls runId={run.id} status={run.status} backupRun={backupRun} />}
+      {canOperate && <RunControls runId={run.id} status={run.status} backupRun={backupRun} monthlyTest={monthlyTest} />}
       {canOperate && run.status === "succeeded" && summary.oldCopy && (
         <DropOldCopy
           runId={run.id}
@@ -654,12 +670,23 @@ function ManualTick({
   );
 }
 
-function RunControls({ runId, status, backupRun }: { runId: string; status: RunStatus; backupRun: boolean }) {
+function RunControls({
+  runId,
+  status,
+  backupRun,
+  monthlyTest,
+}: {
+  runId: string;
+  status: RunStatus;
+  backupRun: boolean;
+  monthlyTest: boolean;
+}) {
   const refresh = useRefreshRun(runId);
   const [keepScratch, setKeepScratch] = useState(false);
   const { pending, error, run } = useServerAction();
   const canCancel = canCancelRun(status);
-  const canResume = canResumeRun(status);
+  // A monthly test is not resumed: its record is closed as failed and the next test starts afresh.
+  const canResume = canResumeRun(status) && !monthlyTest;
   // A run that stopped part-way keeps its download and scratch database for a resume; cancelling it removes them.
   const cleansUp = canResume || isActiveRun(status);
   if (!canCancel && !canResume) return null;
@@ -683,16 +710,24 @@ function RunControls({ runId, status, backupRun }: { runId: string; status: RunS
           onClick={() => {
             const question = backupRun
               ? "Cancel this backup? pg_dump stops and whatever it wrote is deleted; nothing is kept."
-              : cleansUp
-                ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
-                : "Cancel this run? Nothing has run yet.";
+              : monthlyTest
+                ? "Cancel this monthly test? The running step stops, the test is recorded as failed (cancelled) and its scratch database is dropped."
+                : cleansUp
+                  ? `Cancel this run and clean up? A running step finishes first; nothing after it runs. The downloaded backup is deleted${keepScratch ? "; the scratch database is kept for inspection" : " and the scratch database dropped"}, so the run can no longer be resumed.`
+                  : "Cancel this run? Nothing has run yet.";
             if (window.confirm(question)) run(() => cancelRunAction({ runId, keepScratch }), { onSuccess: refresh });
           }}
         >
-          {backupRun ? "Cancel the backup" : cleansUp ? "Cancel and clean up" : "Cancel the run"}
+          {backupRun
+            ? "Cancel the backup"
+            : monthlyTest
+              ? "Cancel the test"
+              : cleansUp
+                ? "Cancel and clean up"
+                : "Cancel the run"}
         </Button>
       )}
-      {canCancel && cleansUp && !backupRun && (
+      {canCancel && cleansUp && !backupRun && !monthlyTest && (
         <label className="flex items-center gap-1 text-sm text-slate-700">
           <input type="checkbox" checked={keepScratch} onChange={(e) => setKeepScratch(e.target.checked)} /> keep the
           scratch database for inspection
