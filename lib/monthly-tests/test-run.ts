@@ -3,8 +3,6 @@ import { randomBytes, randomInt } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { NotFoundError, UserError } from "@/lib/errors";
@@ -17,11 +15,12 @@ import { verifyBackup } from "@/lib/backups/verify";
 import { startBackupRun } from "@/lib/backups/backup-run";
 import { formatBytes } from "@/lib/format/bytes";
 import { maskSecret, type PgConnection } from "@/lib/postgres/connection";
-import { databaseExists } from "@/lib/restores/database-admin";
-import { createDatabaseSql, dropDatabaseSql } from "@/lib/restores/database-admin";
-import { runPsqlQuery, tableRowCounts, type TableRowCount } from "@/lib/postgres/run";
+import { dropDatabaseSql } from "@/lib/restores/database-admin";
+import { psqlArgs } from "@/lib/postgres/commands";
+import { quoteIdent, runPgTool, runPsqlQuery, tableRowCounts, type TableRowCount } from "@/lib/postgres/run";
 import { inspectArchive, unsafeArchiveMessage } from "@/lib/restores/archive-inspect";
 import { restoreArchive, restorePlain } from "@/lib/restores/restore-tools";
+import { downloadOnePass, inspectionOf } from "@/lib/restores/one-pass";
 import { psqlRestrictSupport } from "@/lib/postgres/run";
 import { createRun, cancelRun, startWithoutConfirmation, type RunActor } from "@/lib/runner/runs";
 import type { RunForPlan } from "@/lib/runner/execute";
@@ -268,9 +267,40 @@ async function loadBackup(backupId: string) {
   return { backup, checked, manifest: trustedManifest(checked) };
 }
 
+const SCRATCH_NAME = /^[a-z_][a-z0-9_]*\d{8}_[a-z0-9]{8}$/;
+
+/**
+ * Creates the empty scratch database on the test server (dropping a leftover of the same name
+ * first), after checking again that the test server is no production server: a database may
+ * have become production since the plan was saved.
+ */
+async function createScratch(o: MonthlyTestOptions, plan: LoadedPlan, signal: AbortSignal): Promise<void> {
+  const conflict = await testServerConflict(plan.databaseId, plan);
+  if (conflict) throw new UserError(`${conflict} Nothing was restored.`, 409);
+  if (!isTestScratchName(plan.scratchPrefix, o.scratch) && !SCRATCH_NAME.test(o.scratch))
+    throw new Error(`${o.scratch} is not a monthly test's scratch name`);
+  const server = testServerConnection(plan);
+  await db.backupTest.update({ where: { id: o.testId }, data: { scratchDatabase: o.scratch } });
+  const argv = psqlArgs({
+    database: server.database,
+    command: [dropDatabaseSql(o.scratch), `CREATE DATABASE ${quoteIdent(o.scratch)} TEMPLATE template0`],
+    onErrorStop: true,
+  });
+  await runPgTool("psql", server, argv, { signal });
+}
+
 async function integrityStep(ctx: StepContext, o: MonthlyTestOptions): Promise<IntegrityResult> {
   const made = creationResultSchema.parse(ctx.results.creation);
   const { backup, checked, manifest } = await loadBackup(made.backupId);
+  const plan = await loadPlan(o.planId);
+  if (!plan) throw new UserError("The test plan was deleted during the test.", 409);
+  const conflict = await testServerConflict(plan.databaseId, plan);
+  if (conflict) throw new UserError(`${conflict} Nothing was restored.`, 409);
+  // The empty scratch database is made on the test server while the backup downloads.
+  const scratchReady = createScratch(o, plan, ctx.signal).then(
+    () => null,
+    (e: unknown) => e,
+  );
   const format = backup.format as BackupFormat;
   const storage = createStorage(fullConfig(backup.location));
   const dir = testWorkDir(o.testId);
@@ -278,44 +308,37 @@ async function integrityStep(ctx: StepContext, o: MonthlyTestOptions): Promise<I
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, "backup");
   ctx.log(
-    `Downloading ${backup.key} from ${backup.location.name} to a private file while verifying the same bytes: sha256${manifest ? " against the signed manifest" : ""}, and the ${format} format read to the end.`,
+    `Downloading ${backup.key} from ${backup.location.name} to a private file; the same pass checks the bytes: sha256${manifest ? " against the signed manifest" : ""}, the ${format} format read to the end${format === "custom" ? ", and the archive's script scanned for statements that could run programs on the test server" : ""}.`,
   );
-  const started = performance.now();
-  const out = fs.createWriteStream(file, { mode: 0o600 });
-  // One read of the location: every chunk goes to the file and on to the verification.
-  const tee = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      if (out.write(chunk)) cb(null, chunk);
-      else out.once("drain", () => cb(null, chunk));
-    },
-    flush(cb) {
-      out.end(cb);
-    },
-  });
-  let body: NodeJS.ReadableStream | null = null;
-  let piping: Promise<unknown> = Promise.resolve(null);
-  const result = await verifyBackup({
-    open: async () => {
-      const source = await storage.read(backup.key);
-      body = source;
-      piping = pipeline(source, tee).then(
-        () => null,
-        (e: unknown) => e,
-      );
-      return tee;
-    },
-    size: Number(backup.size),
+  let source: Awaited<ReturnType<typeof storage.read>>;
+  try {
+    source = await storage.read(backup.key);
+  } catch (e) {
+    throw new UserError(`The backup could not be read from ${backup.location.name}: ${words(e)}.`, 502);
+  }
+  // The restore's one-pass download: file, sha256, verification and (custom) the script's scan.
+  const pass = await downloadOnePass(source, file, {
     format,
+    size: Number(backup.size),
     manifest: checked?.manifest ?? null,
-    onProgress: (done, total) => ctx.progress(done, total),
+    onProgress: (bytes) => ctx.progress(bytes, Number(backup.size)),
     signal: ctx.signal,
   }).catch((e: unknown) => {
-    (body as { destroy?: () => void } | null)?.destroy?.();
-    throw new UserError(`The backup could not be read from ${backup.location.name}: ${words(e)}.`, 502);
+    throw new UserError(`The backup's download from ${backup.location.name} failed: ${words(e)}.`, 502);
   });
-  const pipeError = await piping;
-  if (!out.closed) await new Promise<void>((resolve) => out.close(() => resolve()));
-  const downloadMs = Math.round(performance.now() - started);
+  const downloadMs = pass.durationMs;
+  const scratchError = await scratchReady;
+  // What the pass could not check, the file is read for (the same streaming verification).
+  const result =
+    pass.verification ??
+    (await verifyBackup({
+      open: async () => fs.createReadStream(file),
+      size: Number(backup.size),
+      format,
+      manifest: checked?.manifest ?? null,
+      onProgress: (done, total) => ctx.progress(done, total),
+      signal: ctx.signal,
+    }));
   for (const c of result.checks) ctx.log(`${c.ok ? "ok" : "FAILED"} — ${c.name}: ${c.detail}`, c.ok ? "info" : "error");
   await db.backupTest.update({
     where: { id: o.testId },
@@ -325,7 +348,6 @@ async function integrityStep(ctx: StepContext, o: MonthlyTestOptions): Promise<I
     const failed = result.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
     throw new UserError(`The backup failed its integrity check and cannot be restored: ${failed.join("; ")}.`, 422);
   }
-  if (pipeError) throw new UserError(`The backup's download failed: ${words(pipeError)}.`, 502);
   const findings: Finding[] = [{ step: "integrity", severity: "info", text: result.summary }];
   if (checked && !checked.trust.trusted)
     findings.push({
@@ -339,8 +361,14 @@ async function integrityStep(ctx: StepContext, o: MonthlyTestOptions): Promise<I
       severity: "warning",
       text: "The backup has no manifest: its sha256 and row counts cannot be compared with what was backed up.",
     });
+  if (scratchError)
+    throw new UserError(
+      `The scratch database ${o.scratch} could not be created on the test server ${plan.testHost}:${plan.testPort}: ${words(scratchError, testServerConnection(plan))}. Check the plan's test server and its user's CREATEDB right.`,
+      502,
+    );
+  ctx.log(`Created the empty scratch database ${o.scratch} on the test server ${plan.testHost}:${plan.testPort}.`);
   if (format === "custom" || format === "tar") {
-    const inspected = await inspectArchive(file, {}, ctx.signal);
+    const inspected = (await inspectionOf(file, pass.sha256)) ?? (await inspectArchive(file, {}, ctx.signal));
     if (inspected.findingCount > 0) {
       for (const f of inspected.findings) ctx.log(`script line ${f.line}: ${f.text} — ${f.reason}`, "error");
       throw new UserError(unsafeArchiveMessage(inspected.findings, inspected.findingCount), 422);
@@ -484,18 +512,11 @@ async function restoreStep(ctx: StepContext, o: MonthlyTestOptions): Promise<z.o
   const conflict = await testServerConflict(plan.databaseId, plan);
   if (conflict) throw new UserError(`${conflict} Nothing was restored.`, 409);
   const { manifest } = await loadBackup(made.backupId);
-  const server = testServerConnection(plan);
-  if (!isTestScratchName(plan.scratchPrefix, o.scratch) && !/^[a-z_][a-z0-9_]*\d{8}_[a-z0-9]{8}$/.test(o.scratch))
-    throw new Error(`${o.scratch} is not a monthly test's scratch name`);
   const scratchConn = testServerConnection(plan, o.scratch);
   const opts = { signal: ctx.signal };
   const findings: Finding[] = [];
 
   const t0 = performance.now();
-  if (await databaseExists(server, o.scratch, opts)) await runPsqlQuery(server, dropDatabaseSql(o.scratch), opts);
-  await runPsqlQuery(server, await createDatabaseSql(server, o.scratch, null, opts), opts);
-  await db.backupTest.update({ where: { id: o.testId }, data: { scratchDatabase: o.scratch } });
-  ctx.log(`Created the scratch database ${o.scratch} on the test server ${plan.testHost}:${plan.testPort}.`);
   const format = made.format as BackupFormat;
   if (format === "custom" || format === "tar") {
     const r = await restoreArchive(
@@ -648,7 +669,7 @@ export async function dropTestScratch(testId: string): Promise<Finding> {
   });
   const name = test.scratchDatabase;
   const plan = await db.testPlan.findUnique({ where: { databaseId: test.databaseId } });
-  if (!name || !/^[a-z_][a-z0-9_]*\d{8}_[a-z0-9]{8}$/.test(name))
+  if (!name || !SCRATCH_NAME.test(name))
     return {
       step: "record",
       severity: "warning",
@@ -662,7 +683,7 @@ export async function dropTestScratch(testId: string): Promise<Finding> {
     };
   try {
     const server = testServerConnection(plan);
-    if (await databaseExists(server, name)) await runPsqlQuery(server, dropDatabaseSql(name));
+    await runPsqlQuery(server, dropDatabaseSql(name));
     await db.backupTest.update({ where: { id: testId }, data: { scratchDroppedAt: new Date() } });
     return { step: "record", severity: "info", text: `The scratch database ${name} was dropped.` };
   } catch (e) {
