@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { db } from "@/lib/db";
 import type { PgConnection } from "@/lib/postgres/connection";
 import { runPsqlQuery } from "@/lib/postgres/run";
-import { removeRecoveryInstance, type RecoveryTarget } from "@/lib/pitr/recovery";
+import { removeRecoveryInstance, stopRecoveryInstance, type RecoveryTarget } from "@/lib/pitr/recovery";
 import { archivedTestDatabase, switchWalAndWait } from "@/lib/pitr/recovery-test-support";
 import { createRestorePoint, switchWal } from "@/lib/pitr/mutations";
 import { parseStoredPlan } from "@/lib/runner/plan";
@@ -38,6 +38,25 @@ async function ids(table: string): Promise<number[]> {
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+async function plan(table: string, target: RecoveryTarget, keepHours = 0) {
+  const { runId } = await prepareRun(
+    {
+      scenarioId: "accidental-deletion",
+      databaseId,
+      backupId: "",
+      pitr: { target, keepHours },
+      input: { table, idColumn: "id", ids: "1-100" },
+    },
+    actor,
+  );
+  runs.push(runId);
+  const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  return {
+    runId,
+    plan: await resolvePlan({ ...run, options: JSON.parse(run.options) as unknown, plan: parseStoredPlan(run.plan) }),
+  };
+}
 
 /** The wizard's plan, then the run's steps as the runner executes them (confirmation ticked). */
 async function planAndRun(table: string, target: RecoveryTarget) {
@@ -133,6 +152,43 @@ describe("a point-in-time restore brings deleted rows back into production throu
       });
       const r = await planAndRun("public.items_lsn", target);
       await expectBack("public.items_lsn", r);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("a resumed point-in-time run", () => {
+  test(
+    "whose recovery instance stopped says so, restores again to the same moment, finishes, and keeps the instance when asked",
+    async () => {
+      const target = await insertThenDelete("items_resume", async () => {
+        await sleep(1100);
+        const at = new Date().toISOString();
+        await sleep(1100);
+        return { kind: "time", at };
+      });
+      const { runId, plan: p } = await plan("public.items_resume", target, 1);
+      const first = await executePlan(p, { runId, until: "preview-rows" });
+      expect(first.failed).toBeNull();
+      const { instanceId } = first.results["restore-to-moment"] as { instanceId: string };
+      // The console went away and the instance's PostgreSQL with it.
+      await stopRecoveryInstance(instanceId);
+      const second = await executePlan(p, { runId, from: "preview-rows", results: first.results });
+      if (second.failed) throw new Error(`${second.failed.error.message}\n${second.logs.join("\n")}`);
+      expect(second.logs.join("\n")).toMatch(
+        /the recovery instance this run started \(127\.0\.0\.1:\d+\) is stopped: restoring again to/,
+      );
+      expect(await ids("public.items_resume")).toEqual(range(1, 100));
+      expect((second.results["copy-back"] as { inserted: number }).inserted).toBe(40);
+      // The stopped one is removed; the one that served the copy-back is kept for an hour.
+      const rows = await db.recoveryInstance.findMany({ where: { runId } });
+      expect(rows.find((r) => r.id === instanceId)?.status).toBe("removed");
+      const kept = rows.filter((r) => r.status !== "removed");
+      expect(kept).toHaveLength(1);
+      expect(kept[0]?.status).toBe("ready");
+      const hours = ((kept[0]?.keepUntil?.getTime() ?? 0) - Date.now()) / 3_600_000;
+      expect(hours).toBeGreaterThan(0.9);
+      expect(hours).toBeLessThanOrEqual(1);
     },
     TIMEOUT,
   );

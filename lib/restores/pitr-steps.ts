@@ -14,6 +14,7 @@ import {
   stopRecoveryInstance,
 } from "@/lib/pitr/recovery";
 import { pgbackrestTargetArgs, recoveryTargetSchema } from "@/lib/pitr/recovery-target";
+import { db } from "@/lib/db";
 import { describeSession, sessionsOn } from "./database-admin";
 import { bytesText, freeBytes, prepareWorkDir } from "./files";
 import { targetText, utcText, type PitrSource } from "./pitr-source";
@@ -119,6 +120,15 @@ export function restoreToMomentStep(rc: RestoreContext): PlannedStep {
     },
     untouchedNote(rc.target),
     async (ctx) => {
+      // A resumed run says what an earlier attempt left before it reuses or replaces it.
+      const earlier = await db.recoveryInstance.findMany({
+        where: { runId: ctx.runId, status: { not: "removed" } },
+        select: { port: true, status: true, note: true },
+      });
+      for (const e of earlier)
+        ctx.log(
+          `an earlier attempt of this run left a recovery instance on 127.0.0.1:${e.port} (${e.status})${e.note ? `: ${e.note}` : ""}`,
+        );
       const t0 = Date.now();
       const started = await startRecoveryInstance({
         databaseId: pitr.databaseId,
@@ -141,12 +151,36 @@ export function restoreToMomentStep(rc: RestoreContext): PlannedStep {
   );
 }
 
+/**
+ * The run's recovery instance, ready. After a console restart it may have stopped: then it is
+ * restored again to the same moment from the same base backup (the log says so), so a resumed
+ * run reads exactly what the plan named.
+ */
+async function readyInstance(rc: RestoreContext, ctx: StepContext): Promise<{ instanceId: string; port: number }> {
+  const pitr = pitrOf(rc);
+  const prior = recoveryInstanceResult.of(ctx);
+  const row = await db.recoveryInstance.findUnique({ where: { id: prior.instanceId }, select: { status: true } });
+  if (row?.status === "ready") return prior;
+  ctx.log(
+    `the recovery instance this run started (127.0.0.1:${prior.port}) is ${row ? row.status : "no longer listed"}: restoring again to ${targetText(pitr.target, pitr.baseBackup.label)} from base backup ${pitr.baseBackup.label}`,
+    "stderr",
+  );
+  return startRecoveryInstance({
+    databaseId: pitr.databaseId,
+    runId: ctx.runId,
+    target: pitr.target,
+    baseBackupLabel: pitr.baseBackup.label,
+    signal: ctx.signal,
+    onLog: (stream, line) => ctx.log(line, stream),
+  });
+}
+
 /** The recovered database in the recovery instance, for the copy-back's preview and copy. */
 export function recoverySource(rc: RestoreContext): RowSource {
   return {
     name: "the recovery instance",
     connect: async (ctx: StepContext): Promise<PgConnection> =>
-      recoveryConnection(recoveryInstanceResult.of(ctx).instanceId, rc.database),
+      recoveryConnection((await readyInstance(rc, ctx)).instanceId, rc.database),
   };
 }
 
@@ -162,7 +196,7 @@ export function dumpRecoveredStep(rc: RestoreContext): PlannedStep {
     },
     untouchedNote(rc.target),
     async (ctx) => {
-      const conn = await recoveryConnection(recoveryInstanceResult.of(ctx).instanceId, rc.database);
+      const conn = await recoveryConnection((await readyInstance(rc, ctx)).instanceId, rc.database);
       await prepareWorkDir(rc.workDir);
       const t0 = Date.now();
       await runPgTool(
@@ -196,26 +230,35 @@ export function stopRecoveryStep(rc: RestoreContext): PlannedStep {
     },
     null,
     async (ctx) => {
-      const found = recoveryInstanceResult.find(ctx);
-      if (!found) {
-        ctx.log("no recovery instance was started by this run");
+      // Every instance of this run (a resumed run may have started a second one).
+      const rows = await db.recoveryInstance.findMany({
+        where: { runId: ctx.runId, status: { not: "removed" } },
+        orderBy: { createdAt: "desc" },
+        select: { id: true, port: true, status: true, dataDir: true },
+      });
+      if (rows.length === 0) {
+        ctx.log("no recovery instance of this run is left: nothing to stop");
         return { removed: false, kept: false };
       }
-      if (pitr.keepHours > 0) {
-        const { keepUntil: until } = await keepRecoveryInstance(found.instanceId, pitr.keepHours);
+      const keep = pitr.keepHours > 0 ? rows.find((r) => r.status === "ready") : undefined;
+      for (const r of rows) {
+        if (r === keep) continue;
+        await stopRecoveryInstance(r.id);
+        await removeRecoveryInstance(r.id);
+        ctx.log(`stopped the recovery instance on 127.0.0.1:${r.port} and removed ${r.dataDir}`);
+      }
+      if (keep) {
+        const { keepUntil: until } = await keepRecoveryInstance(keep.id, pitr.keepHours);
         ctx.log(
-          `the recovery instance stays on 127.0.0.1:${found.port} until ${utcText(until)} (database ${rc.database}, user ${rc.target.conn.user}); it is listed on the database's page and can be removed there earlier`,
+          `the recovery instance stays on 127.0.0.1:${keep.port} until ${utcText(until)} (database ${rc.database}, user ${rc.target.conn.user}, the production user's password); it is listed with the database's WAL archive and can be removed there earlier`,
         );
         return {
           kept: true,
           keepUntil: until.toISOString(),
-          port: found.port,
-          verdict: `The recovery instance is kept on 127.0.0.1:${found.port} until ${utcText(until)}.`,
+          port: keep.port,
+          verdict: `The recovery instance is kept on 127.0.0.1:${keep.port} until ${utcText(until)}.`,
         };
       }
-      await stopRecoveryInstance(found.instanceId);
-      await removeRecoveryInstance(found.instanceId);
-      ctx.log(`stopped the recovery instance on 127.0.0.1:${found.port} and removed ${found.dataDir}`);
       return { kept: false, removed: true };
     },
   );
