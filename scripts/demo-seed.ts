@@ -108,6 +108,47 @@ async function seedBackupsArea(prisma: LifeboatPrisma) {
   }
 }
 
+/**
+ * amani-production's monthly test plan: the default schedule (first Monday, 03:00 UTC), the
+ * newest backup, restored on the sandbox server reached through its socket folder (the demo has
+ * one server; a real plan names a separate test server), two validation queries.
+ */
+async function seedTestPlan(prisma: LifeboatPrisma) {
+  const database = await prisma.database.findUnique({ where: { name: "amani-production" } });
+  if (!database) return;
+  if (await prisma.testPlan.findUnique({ where: { databaseId: database.id } })) return;
+  const plan = await prisma.testPlan.create({
+    data: {
+      databaseId: database.id,
+      cron: "0 3 * * MON#1",
+      backupChoice: "newest",
+      creation: "scheduled",
+      creationMaxAgeHours: 26,
+      testHost: path.join(path.resolve(required("LIFEBOAT_DEMO_DIR")), "pg"),
+      testPort: database.port,
+      testUser: "lifeboat",
+      testSslmode: "disable",
+      scratchPrefix: "lifeboat_test_",
+      keepScratchHours: 0,
+      queryTimeoutSeconds: 30,
+      lastDueAt: new Date(),
+      queries: {
+        create: [
+          { index: 0, name: "Users exist", sql: "SELECT count(*) FROM users", comparator: "gte", expected: "1" },
+          {
+            index: 1,
+            name: "Transactions as backed up",
+            sql: "SELECT count(*) FROM transactions",
+            comparator: "eq_manifest",
+            manifestTable: "transactions",
+          },
+        ],
+      },
+    },
+  });
+  await systemAudit(prisma, "test_plan.save", "database", database.id, { database: database.name, planId: plan.id });
+}
+
 async function main() {
   const url = process.env.LIFEBOAT_DATABASE_URL;
   const password = process.env.DEMO_ADMIN_PASSWORD;
@@ -126,6 +167,7 @@ async function main() {
     if (!exists) await prisma.user.create({ data: { ...c, passwordHash: await hashPassword(password) } });
   }
   await seedBackupsArea(prisma);
+  await seedTestPlan(prisma);
   await seedMonthlyTests(prisma);
   await prisma.$disconnect();
 }
