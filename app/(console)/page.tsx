@@ -24,6 +24,8 @@ import { pendingApprovals, recentBreakGlass } from "@/lib/approvals/queries";
 import { BreakGlassBanner, PendingApprovalsCard } from "./approvals-card";
 import { monthlyTestAttention } from "@/lib/monthly-tests/record-queries";
 import { MonthlyTestsCard } from "./monthly-tests-card";
+import { walArchiveVerdicts } from "@/lib/pitr/queries";
+import { WalArchivesCard } from "./wal-archives-card";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -50,6 +52,7 @@ export default async function DashboardPage() {
   const recoveryAttention = (await recoveryInstancesForUser()).instances.filter(
     (i) => i.alive || i.status === "interrupted",
   );
+  const walArchives = await walArchiveVerdicts();
   const canApprove = hasRole(user.role, "approver");
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
   const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
@@ -107,6 +110,7 @@ export default async function DashboardPage() {
             <KeptScratchDatabases kept={keptScratch} canDrop={hasRole(user.role, "operator")} />
           </Card>
         )}
+        <WalArchivesCard rows={walArchives} />
         <MonthlyTestsCard attention={testAttention} />
         {(upcoming.length > 0 || redrill.length > 0) && (
           <Card title="Drills" className="lg:col-span-3">

@@ -18,6 +18,8 @@ import { backupSetupOf } from "@/lib/schedules/queries";
 import { BACKUP_RUN_FORMAT_LABELS, backupRunFormatSchema } from "@/lib/backups/backup-run-kind";
 import { BackUpNow } from "./back-up-now";
 import { ScheduleForm } from "./schedule-form";
+import { WalArchiveSection } from "./wal-archive";
+import { walArchiveView } from "@/lib/pitr/queries";
 
 export const metadata: Metadata = { title: "Database" };
 
@@ -29,6 +31,7 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
   });
   const d = h.database;
   const setup = await backupSetupOf(d.id);
+  const walArchive = await walArchiveView(d.id);
   const testPlanId = (await db.testPlan.findUnique({ where: { databaseId: d.id }, select: { id: true } }))?.id ?? null;
   const schedule = setup.schedule;
   const scheduleFormat = backupRunFormatSchema.safeParse(schedule?.format).data ?? "custom";
@@ -210,6 +213,8 @@ export default async function DatabasePage({ params }: { params: Promise<{ id: s
           </ul>
         )}
       </Card>
+
+      <WalArchiveSection databaseId={d.id} databaseName={d.name} role={user.role} view={walArchive} />
 
       <Card title={`Backups since ${h.since.slice(0, 10)}`} className="mt-4">
         {h.backups.length === 0 ? (
