@@ -14,21 +14,34 @@ import { meter, type DownloadResult } from "./files";
 // for a custom-format archive, the SQL safety inspection (pg_restore writing the archive's script
 // from its stdin). The verify and safety steps then read nothing again: they take what the
 // download computed, bound to the same bytes (the downloaded file's sha256, size, inode and
-// modification time must still be the ones the download recorded).
+// modification and change times must still be the ones the download recorded: any write to the
+// file moves its change time, which no one but root can set back).
 
 const MIB = 1024 * 1024;
 
 /** What identifies the downloaded file on disk: a later step trusts results only for the same file. */
-export const fileIdentitySchema = z.object({ size: z.number(), ino: z.number(), mtimeMs: z.number() });
+export const fileIdentitySchema = z.object({
+  size: z.number(),
+  ino: z.number(),
+  mtimeMs: z.number(),
+  ctimeMs: z.number(),
+});
 export type FileIdentity = z.output<typeof fileIdentitySchema>;
 
 export async function fileIdentity(file: string): Promise<FileIdentity | null> {
   const st = await fs.stat(file).catch(() => null);
-  return st ? { size: st.size, ino: st.ino, mtimeMs: st.mtimeMs } : null;
+  return st ? { size: st.size, ino: st.ino, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs } : null;
 }
 
 export function sameFile(a: FileIdentity | null, b: FileIdentity | null): boolean {
-  return a !== null && b !== null && a.size === b.size && a.ino === b.ino && a.mtimeMs === b.mtimeMs;
+  return (
+    a !== null &&
+    b !== null &&
+    a.size === b.size &&
+    a.ino === b.ino &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs
+  );
 }
 
 export type OnePassResult = DownloadResult & {
