@@ -255,8 +255,8 @@ export function stopRecoveryStep(rc: RestoreContext): PlannedStep {
         return {
           kept: true,
           keepUntil: until.toISOString(),
+          // No verdict: the run's stays the copy-back's or the switch-over's; the run page shows the kept instance.
           port: keep.port,
-          verdict: `The recovery instance is kept on 127.0.0.1:${keep.port} until ${utcText(until)}.`,
         };
       }
       return { kept: false, removed: true };

@@ -338,6 +338,7 @@ export function PitrForm({
           <option value="1">1 hour</option>
           <option value="4">4 hours</option>
           <option value="24">24 hours</option>
+          <option value="72">72 hours</option>
         </select>
       </label>
 
