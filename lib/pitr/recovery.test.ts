@@ -200,6 +200,12 @@ test("hostile targets are refused before anything is written", async () => {
   expect(await db.recoveryInstance.count({ where: { databaseId } })).toBe(0);
 });
 
+const anyTarget = JSON.stringify({
+  target: { kind: "immediate" },
+  baseBackupLabel: "20261201-224133F",
+  pgBinDir: null,
+});
+
 test("a row whose data directory was changed to point elsewhere is never stopped or deleted", async () => {
   const { databaseId } = await archivedTestDatabase("rec_tamper");
   // Someone else's folder, with a file in it.
@@ -211,7 +217,7 @@ test("a row whose data directory was changed to point elsewhere is never stopped
 
   const id = newInstanceId();
   await db.recoveryInstance.create({
-    data: { id, databaseId, dataDir: path.join(victim, "data"), port: 5999, status: "failed", target: "{}" },
+    data: { id, databaseId, dataDir: path.join(victim, "data"), port: 5999, status: "failed", target: anyTarget },
   });
   await expect(removeRecoveryInstance(id)).rejects.toThrow(/refuses to stop or delete/);
   await expect(stopRecoveryInstance(id)).rejects.toThrow(/refuses to stop or delete/);
@@ -226,7 +232,7 @@ test("a row whose data directory was changed to point elsewhere is never stopped
   fs.writeFileSync(path.join(dir2, "data", "precious.txt"), "keep me too");
   fs.writeFileSync(path.join(dir2, "lifeboat-recovery.json"), JSON.stringify({ instanceId: id }));
   await db.recoveryInstance.create({
-    data: { id: id2, databaseId, dataDir: path.join(dir2, "data"), port: 5999, status: "failed", target: "{}" },
+    data: { id: id2, databaseId, dataDir: path.join(dir2, "data"), port: 5999, status: "failed", target: anyTarget },
   });
   await expect(removeRecoveryInstance(id2)).rejects.toThrow(/no lifeboat-recovery.json naming this instance/);
   expect(fs.existsSync(path.join(dir2, "data", "precious.txt"))).toBe(true);
@@ -237,7 +243,7 @@ test("a row whose data directory was changed to point elsewhere is never stopped
   fs.symlinkSync(victim, dir3);
   tmpDirs.push(dir3);
   await db.recoveryInstance.create({
-    data: { id: id3, databaseId, dataDir: path.join(dir3, "data"), port: 5999, status: "failed", target: "{}" },
+    data: { id: id3, databaseId, dataDir: path.join(dir3, "data"), port: 5999, status: "failed", target: anyTarget },
   });
   await expect(removeRecoveryInstance(id3)).rejects.toThrow(/is not a plain folder/);
   expect(fs.readFileSync(path.join(victim, "data", "precious.txt"), "utf8")).toBe("keep me");

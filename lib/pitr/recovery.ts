@@ -159,6 +159,15 @@ function parseTarget(row: Pick<RecoveryInstance, "target">): StoredRecoveryTarge
   );
 }
 
+/** The bin directory it was started with; null when unknown (a row whose target cannot be read is still removable). */
+function pgBinDirOf(row: Pick<RecoveryInstance, "target">): string | null {
+  try {
+    return parseTarget(row).pgBinDir;
+  } catch {
+    return null;
+  }
+}
+
 async function setStatus(
   id: string,
   from: readonly RecoveryInstanceStatus[],
@@ -578,7 +587,7 @@ export async function stopRecoveryInstance(instanceId: string): Promise<{ stoppe
   const row = await instanceRow(instanceId);
   if (row.status === "removed") return { stopped: false };
   const p = await verifiedPaths(row);
-  const stopped = p ? await stopPostgres(p, parseTarget(row).pgBinDir, "fast") : false;
+  const stopped = p ? await stopPostgres(p, pgBinDirOf(row), "fast") : false;
   if (row.status !== "stopped" && row.status !== "failed") {
     await db.recoveryInstance.updateMany({
       where: { id: instanceId, status: { notIn: ["removed", "failed"] } },
@@ -614,7 +623,7 @@ export async function removeRecoveryInstance(
         // gone meanwhile
       }
     }
-    await stopPostgres(p, parseTarget(row).pgBinDir, "fast");
+    await stopPostgres(p, pgBinDirOf(row), "fast");
     await fs.rm(p.dir, { recursive: true, force: true, maxRetries: 3 });
     folderDeleted = true;
   }
