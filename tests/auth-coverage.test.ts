@@ -25,6 +25,8 @@ const PUBLIC_ROUTES = new Set([
   "app/metrics/route.ts",
   // An API token instead of a session (tests/security/api-tokens.test.ts: 401, 403, revoked).
   "app/api/v1/databases/[name]/backups/route.ts",
+  // The same token rules for restore points (tests/pitr/restore-points.test.ts).
+  "app/api/v1/databases/[name]/restore-points/route.ts",
 ]);
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
