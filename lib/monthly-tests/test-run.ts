@@ -549,7 +549,19 @@ async function restoreStep(ctx: StepContext, o: MonthlyTestOptions): Promise<z.o
   const restoreMs = got.downloadMs + restoreOnlyMs;
   fs.rmSync(path.dirname(got.file), { recursive: true, force: true });
 
-  const counted = await tableRowCounts(scratchConn, opts);
+  // The counts and the validation queries read the restored copy side by side (separate sessions).
+  const running = (async () => {
+    const out: QueryResult[] = [];
+    for (const q of plan.queries) {
+      ctx.signal.throwIfAborted();
+      out.push(await runValidationQuery(scratchConn, q, manifest, plan.queryTimeoutSeconds, ctx.signal));
+    }
+    return out;
+  })();
+  const counted = await tableRowCounts(scratchConn, opts).catch(async (e: unknown) => {
+    await running.catch(() => undefined);
+    throw e;
+  });
   const tableCounts = compareCounts(counted, manifest);
   const bad = tableCounts.filter((t) => !t.ok);
   for (const t of tableCounts)
@@ -587,11 +599,8 @@ async function restoreStep(ctx: StepContext, o: MonthlyTestOptions): Promise<z.o
             : `${t.schema}.${t.table} has ${t.restored.toLocaleString("en-US")} rows, the manifest ${t.manifest.toLocaleString("en-US")}.`,
     });
 
-  const queryResults: QueryResult[] = [];
-  for (const q of plan.queries) {
-    ctx.signal.throwIfAborted();
-    const r = await runValidationQuery(scratchConn, q, manifest, plan.queryTimeoutSeconds, ctx.signal);
-    queryResults.push(r);
+  const queryResults = await running;
+  for (const r of queryResults) {
     const expectation = `${r.comparator === "gte" ? "≥" : r.comparator === "lte" ? "≤" : "="} ${r.expected ?? "?"}`;
     ctx.log(
       `query "${r.name}": ${r.error ? r.error : `${r.actual ?? "NULL"} (expected ${expectation})`} — ${r.ok ? "ok" : "FAILED"}`,
