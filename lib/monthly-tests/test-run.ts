@@ -734,8 +734,7 @@ export function buildMonthlyTestPlan(
   const steps: PlannedStep[] = [
     {
       key: "creation",
-      title:
-        facts.creation === "fresh" ? "1. Creation: take a fresh backup" : "1. Creation: check the scheduled backup",
+      title: facts.creation === "fresh" ? "Creation: take a fresh backup" : "Creation: check the scheduled backup",
       kind: "automatic",
       command: null,
       description:
@@ -746,7 +745,7 @@ export function buildMonthlyTestPlan(
     },
     {
       key: "integrity",
-      title: "2. Integrity: download and verify",
+      title: "Integrity: download and verify",
       kind: "automatic",
       command: null,
       description:
@@ -755,7 +754,7 @@ export function buildMonthlyTestPlan(
     },
     {
       key: "restore",
-      title: "3. Restore into a scratch database and check it",
+      title: "Restore into a scratch database and check it",
       kind: "automatic",
       command: null,
       description: `Restores into ${o.scratch} on the test server ${facts.testServer}, counts every table's rows against the manifest, runs ${facts.queries} validation quer${facts.queries === 1 ? "y" : "ies"} read-only with a timeout, and compares the time with the RTO of ${facts.rtoMinutes} min.`,
@@ -763,7 +762,7 @@ export function buildMonthlyTestPlan(
     },
     {
       key: "record",
-      title: "4. Record the result",
+      title: "Record the result",
       kind: "automatic",
       command: null,
       description:
