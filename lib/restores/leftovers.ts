@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { removeRecoveryInstance } from "@/lib/pitr/recovery";
 import { NotFoundError, UserError } from "@/lib/errors";
 import { connectionOf } from "@/lib/databases/mutations";
 import { describeServer } from "@/lib/postgres/connection";
@@ -81,6 +82,27 @@ export async function cleanUpRun(runId: string): Promise<CleanupReport> {
       } catch (e) {
         console.error(`[lifeboat] run ${runId}: could not remove ${leftovers.workDir}:`, e);
         problems.push(`the download folder ${leftovers.workDir} could not be removed (see the server log)`);
+      }
+    }
+  }
+
+  // A point-in-time run's recovery instances go with it, unless its plan kept one for inspection
+  // (the instance's own keep time then removes it).
+  if (decision.removeDownload) {
+    const instances = await db.recoveryInstance.findMany({
+      where: { runId, status: { not: "removed" }, OR: [{ keepUntil: null }, { keepUntil: { lt: new Date() } }] },
+      select: { id: true, port: true },
+    });
+    for (const i of instances) {
+      try {
+        await removeRecoveryInstance(i.id);
+        done.push(`stopped and removed the recovery instance on 127.0.0.1:${i.port}`);
+      } catch (e) {
+        if (!(e instanceof UserError))
+          console.error(`[lifeboat] run ${runId}: could not remove recovery instance ${i.id}:`, e);
+        problems.push(
+          `the recovery instance on 127.0.0.1:${i.port} could not be removed (${e instanceof UserError ? e.message : "see the server log"}): remove it under Restore → Recovery instances`,
+        );
       }
     }
   }

@@ -9,6 +9,7 @@ import { parseStoredPlan } from "@/lib/runner/plan";
 import { prepareRun, resolvePlan } from "./prepare";
 import { PitrRefusal } from "./pitr-window";
 import { executePlan } from "./test-support";
+import { cleanUpRun } from "./leftovers";
 
 // Point-in-time restores end to end on the shared archiving cluster (never stopped or
 // reconfigured: each test works in its own database inside it). Rows are inserted, a moment
@@ -35,6 +36,11 @@ afterAll(async () => {
 
 async function ids(table: string): Promise<number[]> {
   return (await runPsqlQuery(conn, `SELECT id FROM ${table} ORDER BY id`)).map((r) => Number(r[0]));
+}
+
+async function currentLsn(): Promise<string> {
+  const [[lsn = ""] = []] = await runPsqlQuery(conn, "SELECT pg_current_wal_insert_lsn()::text");
+  return lsn;
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -147,8 +153,7 @@ describe("a point-in-time restore brings deleted rows back into production throu
     "to an LSN",
     async () => {
       const target = await insertThenDelete("items_lsn", async () => {
-        const [[lsn = ""] = []] = await runPsqlQuery(conn, "SELECT pg_current_wal_insert_lsn()::text");
-        return { kind: "lsn", lsn };
+        return { kind: "lsn", lsn: await currentLsn() };
       });
       const r = await planAndRun("public.items_lsn", target);
       await expectBack("public.items_lsn", r);
@@ -189,6 +194,27 @@ describe("a resumed point-in-time run", () => {
       const hours = ((kept[0]?.keepUntil?.getTime() ?? 0) - Date.now()) / 3_600_000;
       expect(hours).toBeGreaterThan(0.9);
       expect(hours).toBeLessThanOrEqual(1);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("a cancelled point-in-time run", () => {
+  test(
+    "has its recovery instance stopped and removed by the clean-up",
+    async () => {
+      const target = await insertThenDelete("items_cancel", async () => ({ kind: "lsn", lsn: await currentLsn() }));
+      const { runId, plan: p } = await plan("public.items_cancel", target);
+      const first = await executePlan(p, { runId, until: "preview-rows" });
+      expect(first.failed).toBeNull();
+      const { instanceId } = first.results["restore-to-moment"] as { instanceId: string };
+      expect((await db.recoveryInstance.findUniqueOrThrow({ where: { id: instanceId } })).status).toBe("ready");
+      await db.run.update({ where: { id: runId }, data: { status: "cancelled" } });
+      const report = await cleanUpRun(runId);
+      expect(report.note).toMatch(/stopped and removed the recovery instance on 127\.0\.0\.1:\d+/);
+      expect((await db.recoveryInstance.findUniqueOrThrow({ where: { id: instanceId } })).status).toBe("removed");
+      // Production kept what it had: the rows were never copied back.
+      expect(await ids("public.items_cancel")).toEqual(range(1, 60));
     },
     TIMEOUT,
   );
