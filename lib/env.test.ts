@@ -54,3 +54,13 @@ test("OIDC_ALLOWED_DOMAINS is a lower-cased list; empty allows any domain", () =
   ]);
   expect(parseEnv(good).OIDC_ALLOWED_DOMAINS).toEqual([]);
 });
+
+test("LIFEBOAT_RECOVERY_DIR is an absolute path of plain characters (it reaches pg_ctl through a shell)", () => {
+  expect(parseEnv(good).LIFEBOAT_RECOVERY_DIR).toBeUndefined();
+  expect(parseEnv({ ...good, LIFEBOAT_RECOVERY_DIR: "/var/lib/lifeboat/recovery" }).LIFEBOAT_RECOVERY_DIR).toBe(
+    "/var/lib/lifeboat/recovery",
+  );
+  for (const bad of ["relative/dir", "/tmp/a b", "/tmp/$(id)", "/tmp/a;b", "/tmp/a'b", `/${"x".repeat(130)}`]) {
+    expect(problems({ ...good, LIFEBOAT_RECOVERY_DIR: bad }).join()).toMatch(/LIFEBOAT_RECOVERY_DIR/);
+  }
+});
