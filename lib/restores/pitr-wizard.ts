@@ -24,6 +24,12 @@ export type PitrWizardFacts =
       restorePoints: { name: string; lsn: string; createdAt: string }[];
     };
 
+/** Whether the database has a WAL archive (no pgBackRest call: the wizard's source switch). */
+export async function hasWalArchive(databaseId: string): Promise<boolean> {
+  await requireRole("operator");
+  return (await db.walArchive.count({ where: { databaseId } })) > 0;
+}
+
 export async function pitrWizardFacts(databaseId: string): Promise<PitrWizardFacts> {
   await requireRole("operator");
   const archive = await db.walArchive.findUnique({ where: { databaseId } });

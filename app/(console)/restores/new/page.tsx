@@ -11,7 +11,7 @@ import { backupCandidates, wizardDatabases } from "@/lib/restores/wizard";
 import { formatBytes } from "@/lib/format/bytes";
 import { PrepareForm } from "./prepare-form";
 import { PitrForm } from "./pitr-form";
-import { pitrWizardFacts } from "@/lib/restores/pitr-wizard";
+import { hasWalArchive, pitrWizardFacts } from "@/lib/restores/pitr-wizard";
 
 export const metadata: Metadata = { title: "New restore" };
 
@@ -141,8 +141,10 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
       ? new Date(sp.deletedAt.endsWith("Z") ? sp.deletedAt : `${sp.deletedAt}Z`)
       : undefined;
   // Restore to a moment: offered where the scenario can and the database has a WAL archive.
-  const pitrFacts = scenario.offersPitr ? await pitrWizardFacts(target.id) : { archive: false as const };
-  const pitrMode = pitrFacts.archive && (sp.source === "pitr" || pitrTime !== undefined);
+  const offersPitr = scenario.offersPitr === true && (await hasWalArchive(target.id));
+  const pitrMode = offersPitr && (sp.source === "pitr" || pitrTime !== undefined);
+  // The window is read from the repository only when it is shown.
+  const pitrFacts = pitrMode ? await pitrWizardFacts(target.id) : { archive: false as const };
   const here = (extra: Record<string, string | undefined>) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries({
@@ -182,7 +184,7 @@ export default async function NewRestorePage({ searchParams }: { searchParams: P
           {target.dbName} on {target.host}:{target.port}
         </div>
       </div>
-      {pitrFacts.archive && (
+      {offersPitr && (
         <nav aria-label="Restore from" className="mb-4 flex flex-wrap gap-2 text-sm" data-testid="restore-source">
           <Link
             href={here({})}
