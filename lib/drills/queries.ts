@@ -165,13 +165,38 @@ export async function getDrill(id: string, now = new Date()) {
 }
 export type DrillView = Awaited<ReturnType<typeof getDrill>>;
 
-export async function listDrills() {
+const DRILLS_PER_PAGE = 25;
+/** Closed drills per scenario in its history chart: the newest, so the chart stays readable and the page fast with years of drills. */
+export const DRILL_HISTORY_POINTS = 24;
+
+const withClocks = { database: true, steps: { include: { intervals: true } } } as const;
+
+/** The Drills page: one page of drills (newest scheduled first), each scenario's status and recent history. */
+export async function listDrills(opts: { page?: number } = {}) {
   await requireRole("viewer");
-  const drills = await db.drill.findMany({
-    orderBy: { scheduledAt: "desc" },
-    include: { database: true, steps: { include: { intervals: true } } },
-  });
-  const rows = drills.map((d) => {
+  const page = Math.max(1, Math.floor(opts.page ?? 1));
+  const [total, listed, records, histories] = await Promise.all([
+    db.drill.count(),
+    db.drill.findMany({
+      orderBy: [{ scheduledAt: "desc" }, { id: "desc" }],
+      skip: (page - 1) * DRILLS_PER_PAGE,
+      take: DRILLS_PER_PAGE,
+      include: withClocks,
+    }),
+    // The status needs every drill's version and outcome, not its steps.
+    db.drill.findMany({ select: { scenarioId: true, scenarioVersion: true, status: true, outcome: true } }),
+    Promise.all(
+      SCENARIOS.map((s) =>
+        db.drill.findMany({
+          where: { scenarioId: s.id, status: "closed" },
+          orderBy: [{ scheduledAt: "desc" }, { id: "desc" }],
+          take: DRILL_HISTORY_POINTS,
+          include: withClocks,
+        }),
+      ),
+    ),
+  ]);
+  const row = (d: (typeof listed)[number]) => {
     const clocks = d.steps.map((s) => ({
       id: s.id,
       title: s.title,
@@ -192,16 +217,18 @@ export async function listDrills() {
       rtoMinutes: rtoOf(d.database, d.scenarioId),
       closedAt: d.closedAt?.toISOString() ?? null,
     };
-  });
-  const scenarios = SCENARIOS.map((s) => ({
+  };
+  const rows = listed.map(row);
+  const scenarios = SCENARIOS.map((s, i) => ({
     id: s.id,
     title: s.meta.title,
     version: s.version,
     status: drillStatus(
       s.version,
-      drills.filter((d) => d.scenarioId === s.id),
+      records.filter((d) => d.scenarioId === s.id),
     ),
-    history: rows.filter((r) => r.scenarioId === s.id && r.status === "closed").reverse(),
+    // Oldest first, as the chart reads left to right.
+    history: histories[i]!.map(row).reverse(),
   }));
   const openActions = await db.drillAction.findMany({
     where: { done: false },
@@ -210,6 +237,10 @@ export async function listDrills() {
   });
   return {
     drills: rows,
+    page,
+    pageSize: DRILLS_PER_PAGE,
+    total,
+    pages: Math.max(1, Math.ceil(total / DRILLS_PER_PAGE)),
     scenarios,
     openActions: openActions.map((a) => ({
       id: a.id,

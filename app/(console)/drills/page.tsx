@@ -6,7 +6,7 @@ import { Badge, RunStatusBadge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
 import { requirePageUser } from "@/lib/auth/guard";
 import { hasRole } from "@/lib/auth/roles";
-import { listDrills } from "@/lib/drills/queries";
+import { DRILL_HISTORY_POINTS, listDrills } from "@/lib/drills/queries";
 import { wizardDatabases } from "@/lib/restores/wizard";
 import { scenarioChoices, scenarioTitle } from "@/lib/scenarios/registry";
 import { formatDuration } from "@/lib/format/time";
@@ -18,10 +18,11 @@ import { outcomeWords } from "@/lib/drills/stopwatch";
 
 export const metadata: Metadata = { title: "Drills" };
 
-export default async function DrillsPage() {
+export default async function DrillsPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const user = await requirePageUser();
-  const [{ drills, scenarios, openActions }, databases, users] = await Promise.all([
-    listDrills(),
+  const requested = Number((await searchParams).page) || 1;
+  const [{ drills, scenarios, openActions, page, pages, total }, databases, users] = await Promise.all([
+    listDrills({ page: requested }),
     hasRole(user.role, "operator") ? wizardDatabases() : Promise.resolve([]),
     db.user.findMany({ where: { disabled: false }, select: { email: true, name: true }, orderBy: { name: "asc" } }),
   ]);
@@ -44,13 +45,25 @@ export default async function DrillsPage() {
             {s.history.length === 0 ? (
               <p className="text-xs text-slate-500">No closed drill yet.</p>
             ) : (
-              <DrillTotalsChart scenario={s.title} drills={s.history} />
+              <>
+                <DrillTotalsChart scenario={s.title} drills={s.history} />
+                {s.history.length === DRILL_HISTORY_POINTS && (
+                  <p className="mt-1 text-xs text-slate-500">The last {DRILL_HISTORY_POINTS} closed drills.</p>
+                )}
+              </>
             )}
           </Card>
         ))}
       </div>
       <Card title="Drills" className="mt-4">
-        {drills.length === 0 ? (
+        {drills.length === 0 && total > 0 ? (
+          <p className="text-sm text-slate-600">
+            No drills on page {requested}.{" "}
+            <Link className="text-sky-700" href="/drills">
+              Back to the newest
+            </Link>
+          </p>
+        ) : drills.length === 0 ? (
           <p className="text-sm text-slate-600">
             No drills yet{hasRole(user.role, "operator") ? ": schedule one below." : "."}
           </p>
@@ -76,6 +89,23 @@ export default async function DrillsPage() {
               </li>
             ))}
           </ul>
+        )}
+        {pages > 1 && (
+          <nav aria-label="Pages" className="mt-3 flex gap-3 text-sm">
+            <span>
+              Page {page} of {pages} ({total} drills)
+            </span>
+            {page > 1 && (
+              <Link className="text-sky-700" href={`/drills?page=${page - 1}`}>
+                ‹ Newer
+              </Link>
+            )}
+            {page < pages && (
+              <Link className="text-sky-700" href={`/drills?page=${page + 1}`}>
+                Older ›
+              </Link>
+            )}
+          </nav>
         )}
       </Card>
       <Card title="Open action items" className="mt-4">
