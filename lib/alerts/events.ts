@@ -12,6 +12,8 @@ export const ALERT_EVENTS = [
   "restore_waiting",
   "wal_archive_failing",
   "wal_rpo_breached",
+  "monthly_test_overdue",
+  "drill_overdue",
 ] as const;
 export type AlertEvent = (typeof ALERT_EVENTS)[number];
 export const alertEventSchema = z.enum(ALERT_EVENTS);
@@ -48,6 +50,15 @@ export const ALERT_EVENT_DISPLAY: Record<AlertEvent, { label: string; meaning: s
   wal_rpo_breached: {
     label: "WAL archive behind its RPO",
     meaning: "The newest archived WAL is older than the database's WAL RPO; resolved when archiving catches up.",
+  },
+  monthly_test_overdue: {
+    label: "Monthly test overdue",
+    meaning:
+      "A database with a test plan has a past month without a monthly test; resolved when every such month has one.",
+  },
+  drill_overdue: {
+    label: "Annual DR drill overdue",
+    meaning: "A scenario's last closed drill is more than 12 months old; resolved when a drill of it is closed.",
   },
 };
 

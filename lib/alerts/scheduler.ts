@@ -4,6 +4,7 @@ import { checkRpo } from "@/lib/alerts/rpo-check";
 import { reconcileAllRunAlerts, reconcileRunAlerts } from "@/lib/alerts/run-alerts";
 import { kickDeliveries } from "@/lib/alerts/deliveries";
 import { reconcileVerificationAlerts } from "@/lib/alerts/verification-alerts";
+import { checkTestsAndDrillsOverdue } from "@/lib/monthly-tests/overdue-check";
 
 // Started once per console process (lib/startup.ts), on its own timers: the RPO check does not
 // depend on syncs, backups or runs happening, which is the point of a dead-man switch.
@@ -27,6 +28,7 @@ export function startAlertWork(): void {
       await checkRpo();
       await reconcileAllRunAlerts();
       await reconcileVerificationAlerts();
+      await checkTestsAndDrillsOverdue();
     })().catch((e: unknown) => console.error("[lifeboat] the alert check failed:", e));
   setTimeout(check, 30_000).unref();
   setInterval(check, RPO_CHECK_EVERY_MS).unref();

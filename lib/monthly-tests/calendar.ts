@@ -168,6 +168,23 @@ export function overdueMonths(rows: readonly CalendarRow[]): { databaseId: strin
     .filter((r) => r.months.length > 0);
 }
 
+/**
+ * The overdue months an alert is raised for: only databases with an enabled test plan, and only
+ * months from the plan's own month on (a plan cannot be late for a month before it existed).
+ * The calendar and the dashboard show every overdue month; an alert is for what was promised.
+ */
+export function alertableOverdue(
+  rows: readonly CalendarRow[],
+  plans: readonly { databaseId: string; enabled: boolean; createdAt: Date | string }[],
+): { databaseId: string; name: string; months: string[] }[] {
+  return overdueMonths(rows)
+    .map((o) => {
+      const plan = plans.find((p) => p.databaseId === o.databaseId && p.enabled);
+      return plan ? { ...o, months: o.months.filter((m) => m >= monthOf(plan.createdAt)) } : { ...o, months: [] };
+    })
+    .filter((o) => o.months.length > 0);
+}
+
 // --- the annual DR drill -------------------------------------------------------------------------
 
 export const DRILL_INTERVAL_MONTHS = 12;
