@@ -18,6 +18,8 @@ import {
 export function WalArchiveButtons({ databaseId }: { databaseId: string }) {
   const { pending, feedback, run } = useServerAction();
   const [busy, setBusy] = useState<string | null>(null);
+  // A check that ran but failed is an outcome to read in red, not a success message.
+  const [checkFailed, setCheckFailed] = useState<string | null>(null);
   return (
     <div className="space-y-2">
       <div className="flex flex-wrap gap-2">
@@ -56,9 +58,13 @@ export function WalArchiveButtons({ databaseId }: { databaseId: string }) {
           data-testid="check-archive"
           onClick={() => {
             setBusy("check");
+            setCheckFailed(null);
             run(() => checkWalArchiveAction({ databaseId }), {
               refresh: true,
-              onSuccess: (d) => (d.ok ? "pgbackrest check passed." : `pgbackrest check failed: ${d.output}`),
+              onSuccess: (d) => {
+                setCheckFailed(d.ok ? null : d.output);
+                return d.ok ? "pgbackrest check passed." : undefined;
+              },
             });
           }}
         >
@@ -66,6 +72,12 @@ export function WalArchiveButtons({ databaseId }: { databaseId: string }) {
         </Button>
       </div>
       <Feedback feedback={feedback} testId="wal-archive-feedback" />
+      {checkFailed && !pending && (
+        <Feedback
+          feedback={{ kind: "error", text: `pgbackrest check failed: ${checkFailed}` }}
+          testId="wal-check-failed"
+        />
+      )}
     </div>
   );
 }
