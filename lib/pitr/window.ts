@@ -296,7 +296,8 @@ export async function readArchiveInfo(
     );
   }
   const info = parsePgbackrestInfo(json, archive.stanza);
-  if (info.status.code === 1) {
+  // 1: missing stanza path; 3: missing stanza data.
+  if (info.status.code === 1 || info.status.code === 3) {
     throw new PgbackrestError(
       "stanza_missing",
       `The stanza "${archive.stanza}" was not found in the repository ${archive.repoPath}: check the stanza name and repository in the archive settings, or create it on the database server (pgbackrest --stanza=${archive.stanza} stanza-create).`,
