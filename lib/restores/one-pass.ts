@@ -53,9 +53,11 @@ export type OnePassResult = DownloadResult & {
 /** Inspections of custom archives done while downloading, by file: the safety step takes them when they match. */
 const inspections = new Map<string, { sha256: string; file: FileIdentity; inspection: ArchiveInspection }>();
 
-/** The inspection the download made of exactly these bytes (same sha256, same file), or null. */
+/** The inspection the download made of exactly these bytes (same sha256, same file), or null; once. */
 export async function inspectionOf(file: string, sha256: string): Promise<ArchiveInspection | null> {
   const kept = inspections.get(file);
+  // Taken once: a step run again reads the file (and the console keeps nothing per past run).
+  inspections.delete(file);
   if (!kept || kept.sha256 !== sha256) return null;
   return sameFile(kept.file, await fileIdentity(file)) ? kept.inspection : null;
 }

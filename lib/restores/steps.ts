@@ -480,7 +480,7 @@ export function downloadStep(
     note,
     async (ctx) => {
       // The empty scratch database does not depend on the bytes: made while they stream.
-      const scratchKey = `${describeServer(rc.server)}/${rc.scratch}`;
+      const scratchKey = scratchAheadKey(rc);
       const scratch = opts.scratchAlongside
         ? startAhead(scratchKey, () => createScratchDatabase(rc.server, rc.scratch, rc.database, rc.bin))
         : null;
@@ -590,6 +590,27 @@ export function downloadStep(
   }
 }
 
+const scratchAheadKey = (rc: RestoreContext) => `${describeServer(rc.server)}/${rc.scratch}`;
+
+/**
+ * A backup refused before the scratch step (verification, SQL safety) leaves no database behind:
+ * the empty scratch database the download created alongside is dropped before the step fails.
+ */
+function dropsScratchMadeAhead(
+  rc: RestoreContext,
+  run: (ctx: StepContext) => Promise<unknown>,
+): (ctx: StepContext) => Promise<unknown> {
+  return async (ctx) => {
+    try {
+      return await run(ctx);
+    } catch (e) {
+      const made = takeAhead(scratchAheadKey(rc));
+      if (made && (await made).ok) await dropScratchDatabase(rc.server, rc.scratch, rc.bin).catch(() => false);
+      throw e;
+    }
+  };
+}
+
 /** download: what it downloaded, and the verification it made of the same bytes on the way. */
 export const downloadResult = stepResult(
   "download",
@@ -636,7 +657,7 @@ export function verifyStep(rc: RestoreContext, note: string): PlannedStep {
       description: `Size and sha256${backup.manifest ? " against the manifest" : ""}; ${how[backup.format]}. The download checked its bytes on their way to the file, so this step records that result (for the file still there, unchanged); only when the download could not check them does it read the file once. A damaged or truncated backup stops the restore here.`,
     },
     note,
-    async (ctx) => {
+    dropsScratchMadeAhead(rc, async (ctx) => {
       const checked = await verificationOfDownload(rc, ctx);
       const r = checked
         ? { ...checked, durationMs: 0 }
@@ -660,7 +681,7 @@ export function verifyStep(rc: RestoreContext, note: string): PlannedStep {
         throw new UserError(`the backup failed verification and cannot be restored: ${failed.join("; ")}`, 422);
       }
       return { ok: true, summary: r.summary, checks: r.checks, durationMs: r.durationMs, onDownload: checked !== null };
-    },
+    }),
   );
 }
 
@@ -679,7 +700,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
         : "pg_restore writes the archive as the SQL it would run, and that script is scanned like a plain dump: statements pg_dump does not write that could run programs or touch files on the database's server (COPY … PROGRAM, lo_import, pg_read_server_files, ALTER SYSTEM, untrusted languages, DO blocks with EXECUTE) stop the restore. Every role the archive gives objects or grants to must exist on the target server.",
     },
     note,
-    async (ctx) => {
+    dropsScratchMadeAhead(rc, async (ctx) => {
       if (!plain) {
         const sha256 = downloadResult.find(ctx)?.sha256;
         const ahead = sha256 ? await inspectionOf(rc.file, sha256) : null;
@@ -748,7 +769,7 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
         statements: scan.statements,
         copyBlocks: scan.copyBlocks,
       };
-    },
+    }),
   );
 }
 
@@ -775,9 +796,7 @@ export function createScratchStep(rc: RestoreContext, note: string): PlannedStep
     },
     note,
     async (ctx) => {
-      const ahead = await takeAhead<Awaited<ReturnType<typeof createScratchDatabase>>>(
-        `${describeServer(rc.server)}/${rc.scratch}`,
-      );
+      const ahead = await takeAhead<Awaited<ReturnType<typeof createScratchDatabase>>>(scratchAheadKey(rc));
       // Made while the backup downloaded, unless that failed (then made now) or nothing started
       // it (a resumed run): a scratch database that went missing since is made again by the restore.
       if (ahead?.ok) ctx.log(`${rc.scratch} was created while the backup downloaded`);
