@@ -12,12 +12,12 @@
 //      bench/results/pages-<time>.json and exits non-zero when a goal is missed.
 // Run: npm run bench -- pages
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { execa } from "execa";
 import { interleave, load, writeResults } from "./rounds";
+import { signIn, startConsole } from "./console";
 
 const BACKUPS = 100_000;
 const RUNS = 2_000;
@@ -52,17 +52,6 @@ const PAGES = [
 
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function seed() {
   const { db, bulkInsert } = await import("../lib/db");
@@ -314,24 +303,6 @@ async function seed() {
   return counts;
 }
 
-async function signIn(base: string): Promise<string> {
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]!);
-  const res = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar.join("; ") },
-    body: new URLSearchParams({ csrfToken, email: EMAIL, password: PASSWORD, json: "true" }).toString(),
-  });
-  const session = res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0]!)
-    .find((c) => c.startsWith("next-auth.session-token="));
-  if (!session) throw new Error(`signing in gave no session cookie (HTTP ${res.status})`);
-  return session;
-}
-
 async function main() {
   const loadBefore = load();
   await execa("node", ["node_modules/prisma/build/index.js", "migrate", "deploy"], {
@@ -342,30 +313,9 @@ async function main() {
   console.log(
     `seeded ${counts.backups.toLocaleString("en")} backups, ${counts.runs.toLocaleString("en")} runs (${counts.runSteps.toLocaleString("en")} steps, ${counts.runLogs.toLocaleString("en")} log lines), ${counts.drills} drills in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  // The same check as npm start: build only when a source is newer than the last build.
-  await execa("bash", ["-c", "source scripts/lib.sh && build_if_stale"], { stdio: "inherit" });
-
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = execa("node", ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
-    env: { ...serverEnv, NEXTAUTH_URL: base, NODE_ENV: "production" },
-    extendEnv: true,
-    reject: false,
-    all: true,
-  });
-  let serverLog = "";
-  server.all?.on("data", (d: Buffer) => (serverLog += d.toString()));
+  const { base, stop } = await startConsole(serverEnv);
   try {
-    for (let i = 0; ; i++) {
-      const up = await fetch(`${base}/api/health`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) break;
-      if (i > 600 || server.exitCode !== null) throw new Error(`the console did not start:\n${serverLog}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    const cookie = await signIn(base);
+    const cookie = await signIn(base, EMAIL, PASSWORD);
 
     async function request(page: (typeof PAGES)[number]) {
       const t = performance.now();
@@ -411,8 +361,7 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
-    server.kill("SIGTERM");
-    await server;
+    await stop();
   }
 }
 

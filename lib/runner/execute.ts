@@ -10,6 +10,7 @@ import { parseStoredJson, parseStoredJsonOrNull } from "@/lib/stored-json";
 import { storedStepKind, storedStepStatus, type LogStream, type RunStatus, type StepStatus } from "@/lib/runner/states";
 import type { Plan, PlannedStep, StepContext } from "@/lib/runner/types";
 import { runChanged } from "@/lib/runner/events";
+import { wakeRunWatchers } from "@/lib/runner/live";
 
 // Executes one Run in this process, outside any request: steps in order, each transition,
 // log batch and progress figure persisted. The plan's run() functions come from resolvePlan
@@ -201,6 +202,7 @@ class Execution {
     this.logs = [];
     return this.enqueue(async () => {
       await db.runLog.createMany({ data: batch });
+      wakeRunWatchers(this.runId);
     }).catch(() => undefined);
   }
 
@@ -247,6 +249,7 @@ class Execution {
   /** A transition, written only while this instance owns the run. */
   private async leased(write: (tx: Tx) => Promise<void>) {
     if (this.lost || !(await whileLeased(this.runId, write))) throw new LeaseLost();
+    wakeRunWatchers(this.runId);
   }
 
   private async fail(verdict: string, stepIndex: number | null) {

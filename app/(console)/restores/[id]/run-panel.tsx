@@ -87,17 +87,26 @@ export function RunPanel({
   const [logs, setLogs] = useState<Log[]>(initial.logs);
   const cursor = useRef(initial.nextLogId);
   const queryKey = ["run", initial.run.id];
+  const queryClient = useQueryClient();
   const { data } = useQuery({
     queryKey,
     initialData: initial,
-    queryFn: async (): Promise<RunResponse> => {
-      const res = await fetch(`/api/runs/${initial.run.id}?after=${cursor.current}`, { cache: "no-store" });
+    queryFn: async ({ signal }): Promise<RunResponse> => {
+      // While the run moves the server holds the request until a new log line or change (a
+      // second at most), so a child's output shows within a fraction of a second without
+      // asking several times a second when nothing happens.
+      const moving = queryClient.getQueryData<RunResponse>(queryKey)?.run.active ?? initial.run.active;
+      const res = await fetch(`/api/runs/${initial.run.id}?after=${cursor.current}${moving ? "&wait=1" : ""}`, {
+        cache: "no-store",
+        signal,
+      });
       if (!res.ok) throw new Error((await res.json()).error);
       return res.json();
     },
-    // Once a second while the run moves. A planned or finished run rarely changes by itself, so
-    // it is polled slowly; the page's own actions refetch at once instead of waiting for the next tick.
-    refetchInterval: (q) => (q.state.data?.run.active || q.state.data?.run.status === "queued" ? 1000 : 10_000),
+    // While the run moves: the next request a quarter second after the last answer (each one
+    // waits for news); a planned or finished run rarely changes by itself, so it is polled
+    // slowly; the page's own actions refetch at once instead of waiting for the next tick.
+    refetchInterval: (q) => (q.state.data?.run.active ? 250 : 10_000),
   });
   useEffect(() => {
     if (!data || data.nextLogId <= cursor.current) return;
@@ -106,7 +115,6 @@ export function RunPanel({
     setLogs((prev) => [...prev, ...fresh]);
   }, [data]);
 
-  const queryClient = useQueryClient();
   const view = data ?? initial;
   const { run, steps } = view;
   // Elapsed times come from the server's clock; between polls they advance with the local one.
