@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Backup_vanishedAt_size_idx" ON "Backup"("vanishedAt", "size");
+
