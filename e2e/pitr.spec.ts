@@ -56,6 +56,21 @@ test("restore to a moment picked on the timeline: the plan names the base backup
   await expect(page.getByTestId("pitr-time-local")).toBeVisible();
   await page.getByLabel("Table (schema.table)").fill("public.orders");
   await page.getByLabel(/^Ids:/).fill("1-100");
+
+  // A moment the archive does not reach yet is refused in the plan, naming the newest recoverable
+  // moment, with Switch WAL now beside it.
+  const later = new Date(Date.now() + 3_600_000).toISOString().slice(0, 19);
+  await page.getByTestId("pitr-time").fill(later);
+  await page.getByRole("button", { name: "Preflight and plan" }).click();
+  const refusal = page.getByTestId("pitr-refusal");
+  await expect(refusal).toContainText("is after the newest recoverable moment", { timeout: 60_000 });
+  await expect(refusal).toContainText(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+  await screenshotBoth(page, "pitr-refused");
+  await refusal.getByRole("button", { name: "Switch WAL now" }).click();
+  await expect(page.getByTestId("pitr-switched")).toContainText("Switched", { timeout: 60_000 });
+  await expect(page).toHaveURL(/\/restores\/new/);
+
+  await page.getByTestId("pitr-time").fill(time);
   await screenshotBoth(page, "pitr-wizard");
   await expectFitsPhone(page, "pitr-wizard");
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -119,7 +119,7 @@ describe("planFor", () => {
     expect(plan.scenarioId).toBe(id);
     expect(plan.scenarioVersion).toBe(scenarioById(id)?.version);
     // Version 3 added the owners-and-grants check to the scenarios that replace a database.
-    expect(plan.scenarioVersion).toBe(id === "accidental-deletion" ? 3 : 4);
+    expect(plan.scenarioVersion).toBe(id === "accidental-deletion" || id === "infrastructure-loss" ? 3 : 4);
     expect(plan.steps.map((s) => s.key)).toEqual(keys);
     for (const s of plan.steps) {
       expect(Boolean(s.run)).toBe(s.kind === "automatic");
