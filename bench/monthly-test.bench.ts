@@ -5,7 +5,9 @@
 //      is the same PostgreSQL server (through its socket directory) with two validation queries.
 //   2. Interleaved, BENCH_ROUNDS times (default 5, at least 3), in the same run:
 //      (a) bare: CREATE DATABASE, `pg_restore --exit-on-error -d fresh_db file`, then the same
-//          exact row counts of every table (count(*) per table) — the sequence by hand;
+//          exact row counts of every table (count(*) per table) — the sequence by hand (the goal's
+//          arm); the same with `pg_restore -j <cores>` is printed for comparison, since the
+//          monthly test restores as Lifeboat's restores do (the database's jobs, else its cores);
 //      (b) a monthly test through the runner: creation check and backup choice, download with the
 //          streaming verification of the same bytes, the archive's script scanned, the scratch
 //          database created, pg_restore, the counts against the manifest, the validation queries,
@@ -121,7 +123,7 @@ async function main() {
     }),
   );
 
-  async function bare(): Promise<{ ms: number; create: number; restore: number; counts: number }> {
+  async function bare(jobs = 1): Promise<{ ms: number; create: number; restore: number; counts: number }> {
     const name = uniqueDatabaseName("bench_mtest_bare");
     toDrop.add(name);
     const server = { ...socket, database: "postgres", sslmode: "disable" as const };
@@ -129,7 +131,7 @@ async function main() {
     await runPsqlQuery(server, `CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
     const t1 = performance.now();
     const conn = { ...server, database: name };
-    const [bin, ...args] = pgRestoreArgs({ dbname: name, exitOnError: true, file });
+    const [bin, ...args] = pgRestoreArgs({ dbname: name, exitOnError: true, file, jobs: jobs > 1 ? jobs : undefined });
     await withPgEnv(conn, (env) => execa(bin, args, { env, extendEnv: true, stdin: "ignore" }));
     const t2 = performance.now();
     const counts = await tableRowCounts(conn);
@@ -166,9 +168,10 @@ async function main() {
   // Warm-up (page cache, catalog caches, the runner's first run), not counted.
   await bare();
   await monthly();
-  const rounds = await interleave({ bare, monthly }, ROUNDS, (i, r) =>
+  const cores = Math.max(1, Math.min(8, os.availableParallelism()));
+  const rounds = await interleave({ bare: () => bare(1), bareJobs: () => bare(cores), monthly }, ROUNDS, (i, r) =>
     console.log(
-      `  round ${i + 1}: bare ${s(r.bare.ms)} (createdb ${s(r.bare.create)} + pg_restore ${s(r.bare.restore)} + counts ${s(r.bare.counts)}) | monthly test ${s(r.monthly.ms)} = ${Object.entries(
+      `  round ${i + 1}: bare ${s(r.bare.ms)} (createdb ${s(r.bare.create)} + pg_restore ${s(r.bare.restore)} + counts ${s(r.bare.counts)}) | bare -j ${cores} ${s(r.bareJobs.ms)} | monthly test ${s(r.monthly.ms)} = ${Object.entries(
         r.monthly.steps,
       )
         .map(([k, v]) => `${k} ${s(v)}`)
@@ -177,10 +180,13 @@ async function main() {
   );
   const bareMs = rounds.bare.map((r) => r.ms);
   const monthlyMs = rounds.monthly.map((r) => r.ms);
+  const bareJobsMs = rounds.bareJobs.map((r) => r.ms);
   const ratio = median(monthlyMs) / median(bareMs);
+  const ratioJobs = median(monthlyMs) / median(bareJobsMs);
   console.log(summary("bare createdb + pg_restore + counts", bareMs));
+  console.log(summary(`bare createdb + pg_restore -j ${cores} + counts (for comparison)`, bareJobsMs));
   console.log(
-    `${summary("monthly test (all four steps, through the runner)", monthlyMs)}  → ratio ${ratio.toFixed(3)} (goal ≤ ${RATIO_GOAL.toFixed(2)})`,
+    `${summary("monthly test (all four steps, through the runner)", monthlyMs)}  → ratio ${ratio.toFixed(3)} (goal ≤ ${RATIO_GOAL.toFixed(2)}); against -j ${cores}: ${ratioJobs.toFixed(3)}`,
   );
   writeResults("monthly-test", loadBefore, {
     scale: SCALE,
@@ -192,6 +198,7 @@ async function main() {
     monthlyMedianMs: median(monthlyMs),
     ratio,
     ratioGoal: RATIO_GOAL,
+    bareJobs: { jobs: cores, ms: bareJobsMs, ratio: ratioJobs },
     bareParts: rounds.bare.map(({ create, restore, counts }) => ({ create, restore, counts })),
     monthlySteps: rounds.monthly.map((r) => r.steps),
     recordedRestoreMs: rounds.monthly.map((r) => r.restoreMs),

@@ -21,6 +21,7 @@ import { quoteIdent, runPgTool, runPsqlQuery, tableRowCounts, type TableRowCount
 import { inspectArchive, unsafeArchiveMessage } from "@/lib/restores/archive-inspect";
 import { restoreArchive, restorePlain } from "@/lib/restores/restore-tools";
 import { downloadOnePass, inspectionOf } from "@/lib/restores/one-pass";
+import { jobsForFormat, restoreJobsFor } from "@/lib/restores/jobs";
 import { psqlRestrictSupport } from "@/lib/postgres/run";
 import { createRun, cancelRun, startWithoutConfirmation, type RunActor } from "@/lib/runner/runs";
 import type { RunForPlan } from "@/lib/runner/execute";
@@ -520,7 +521,13 @@ async function restoreStep(ctx: StepContext, o: MonthlyTestOptions): Promise<z.o
   const format = made.format as BackupFormat;
   if (format === "custom" || format === "tar") {
     const r = await restoreArchive(
-      { conn: scratchConn, file: got.file, tables: manifest?.tables.length ?? null },
+      {
+        conn: scratchConn,
+        file: got.file,
+        // As a restore of this database would run: the database's setting, else the console's cores.
+        jobs: jobsForFormat(format, restoreJobsFor(plan.database.restoreJobs)),
+        tables: manifest?.tables.length ?? null,
+      },
       ctx.log,
       ctx.progress,
       ctx.signal,
