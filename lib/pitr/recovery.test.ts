@@ -121,7 +121,7 @@ test("a time target brings deleted rows back in a recovery instance; production 
   expect(await removeRecoveryInstance(r.instanceId)).toEqual({ removed: false, folderDeleted: false });
   expect((await listRecoveryInstances()).some((i) => i.id === r.instanceId)).toBe(false);
   console.log(`[recovery test] time target: ready in ${ms} ms`);
-}, 120_000);
+}, 300_000);
 
 test("an LSN target and a named restore point each bring the rows back", async () => {
   const { databaseId, conn } = await archivedTestDatabase("rec_lsn");
@@ -149,7 +149,7 @@ test("an LSN target and a named restore point each bring the rows back", async (
     alive: false,
   });
   await removeRecoveryInstance(b.instanceId);
-}, 180_000);
+}, 400_000);
 
 test("a target past the newest recoverable moment fails with PostgreSQL's reason and stays listed as failed, and removable", async () => {
   const { databaseId, conn } = await archivedTestDatabase("rec_past");
@@ -176,7 +176,7 @@ test("a target past the newest recoverable moment fails with PostgreSQL's reason
   expect(fs.existsSync(failed!.dataDir)).toBe(true);
   expect(await removeRecoveryInstance(instanceId)).toEqual({ removed: true, folderDeleted: true });
   expect(fs.existsSync(path.dirname(failed!.dataDir))).toBe(false);
-}, 120_000);
+}, 300_000);
 
 test("hostile targets are refused before anything is written", async () => {
   const { databaseId } = await archivedTestDatabase("rec_hostile");

@@ -347,6 +347,20 @@ export async function startRecoveryInstance(opts: StartRecoveryOptions): Promise
     // archive-get in restore_command reads the repository with the same secrets as the restore.
     const { env: repoEnv } = pgbackrestArgv(archive, "archive-get", []);
     let logOffset = 0;
+    // PostgreSQL logs every WAL segment it fetches: a day of WAL is thousands of lines, so the
+    // run's log gets one of them every few seconds with the count, and every other line.
+    let segments = 0;
+    let lastSegmentLine = 0;
+    const serverLine = (line: string) => {
+      if (/LOG:\s+restored log file "/.test(line)) {
+        segments++;
+        if (Date.now() - lastSegmentLine < 5_000) return;
+        lastSegmentLine = Date.now();
+        log("stderr", `${line} (${segments} WAL segment${segments === 1 ? "" : "s"} restored so far)`);
+        return;
+      }
+      log("stderr", line);
+    };
     for (let attempt = 1; ; attempt++) {
       if (
         !(await setStatus(id, ["restoring", "recovering"], {
@@ -367,7 +381,7 @@ export async function startRecoveryInstance(opts: StartRecoveryOptions): Promise
           `pg_ctl could not start the recovery instance: ${String(started.stderr).trim() || String(started.stdout).trim() || `exit ${started.exitCode}`}. Its log is ${p.logFile}.`,
         );
       }
-      const outcome = await waitForPromotion(id, p, opts.signal, (line) => log("stderr", line), logOffset);
+      const outcome = await waitForPromotion(id, p, opts.signal, serverLine, logOffset);
       logOffset = outcome.offset;
       if (outcome.kind === "ready") break;
       const failure = explainRecoveryLog(outcome.log, targetWords, p.logFile);
