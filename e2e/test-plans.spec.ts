@@ -34,8 +34,11 @@ test("an admin sees the plans, gets field errors, and a production test server i
   await form.getByLabel("Scratch database prefix").fill("Bad Name");
   await form.getByLabel("SQL").fill("SELECT 1; DROP TABLE users");
   await form.getByTestId("save-plan").click();
-  await expect(form.getByText("Use lower-case letters, digits and underscores")).toBeVisible();
-  await expect(form.getByText(/Only one statement is allowed/)).toBeVisible();
+  // Under each wrong field (the summary below the form says it too).
+  await expect(form.getByLabel("Scratch database prefix")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByText("Use lower-case letters, digits and underscores").first()).toBeVisible();
+  await expect(form.getByLabel("SQL")).toHaveAttribute("aria-invalid", "true");
+  await expect(form.getByText(/Only one statement is allowed/).first()).toBeVisible();
   await screenshotBoth(page, "test-plan-form-errors");
   await expectFitsPhone(page, "test-plan-form-errors");
   await page.setViewportSize(DESKTOP);

@@ -270,7 +270,7 @@ export function PlanForm({
             >
               <input name="testPassword" type="password" className={inputClass} autoComplete="new-password" />
             </Field>
-            <Field label="TLS" error={fieldError("testSslmode")}>
+            <Field label="TLS" error={fieldError("testSslmode")} className="sm:col-span-2">
               <select name="testSslmode" defaultValue={plan?.testSslmode ?? "verify-full"} className={inputClass}>
                 {SSL_MODES.map((m) => (
                   <option key={m} value={m}>
