@@ -15,6 +15,8 @@ import { dropTestScratch, finishTestRecord, startMonthlyTest } from "@/lib/month
 // keep-until passed.
 
 export const TEST_TICK_MS = 60_000;
+/** A record still open this long after its run ended was left by a process that stopped. */
+const CLOSE_AFTER_MS = 2 * 60_000;
 
 export function testPlanActor(planId: string): RunActor {
   return { id: `test-plan:${planId}`, email: "test plan schedule" };
@@ -112,9 +114,12 @@ export async function closeEndedTests(opts: { databaseIds?: string[] } = {}): Pr
   });
   const closed: string[] = [];
   for (const t of open) {
-    const run = await db.run.findUnique({ where: { id: t.runId! }, select: { status: true } });
+    const run = await db.run.findUnique({ where: { id: t.runId! }, select: { status: true, finishedAt: true } });
     const ended: RunStatus[] = ["failed", "cancelled", "succeeded", "interrupted"];
     if (!run || !(ended as string[]).includes(run.status)) continue;
+    // The process that executed the run closes its record right after it ends: leave it that moment.
+    if (run.status !== "interrupted" && run.finishedAt && Date.now() - run.finishedAt.getTime() < CLOSE_AFTER_MS)
+      continue;
     try {
       await finishTestRecord(t.runId!);
       closed.push(t.runId!);
