@@ -96,7 +96,7 @@ export function pitrPreflightStep(rc: RestoreContext, then: "copy-back" | "switc
             : `${sessions.length} session${sessions.length === 1 ? "" : "s"} connected to ${rc.database} (the switch-over will end them):`,
         );
         for (const s of sessions.slice(0, 20)) ctx.log(`  ${describeSession(s)}`);
-        await prepareWorkDir(rc.workDir);
+        // Read-only: the folder is made by the dump step, not when the plan is made.
         const free = await freeBytes(rc.workDir);
         facts.freeBytes = free;
         ctx.log(`free disk for the dump of the recovered database in ${path.dirname(rc.workDir)}: ${bytesText(free)}`);
