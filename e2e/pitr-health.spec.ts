@@ -27,7 +27,7 @@ test("archive health and the recoverable window on the database page", async ({ 
   const form = page.getByTestId("wal-archive-form");
   await form.getByLabel("WAL RPO (minutes)").fill("0");
   await form.getByRole("button", { name: "Save archive settings" }).click();
-  await expect(form.getByText("The WAL RPO must be at least 1 minute")).toBeVisible();
+  await expect(form.getByText("The WAL RPO must be at least 1 minute", { exact: true })).toBeVisible();
   await form.getByLabel("WAL RPO (minutes)").fill("10");
   await form.getByRole("button", { name: "Save archive settings" }).click();
   await expect(page.getByTestId("wal-archive-form-feedback")).toContainText("Saved");
