@@ -162,6 +162,64 @@ describe("a point-in-time restore brings deleted rows back into production throu
   );
 });
 
+describe("database corruption restored to a moment", () => {
+  test(
+    "dumps the recovered database and switches it into place through the scratch copy; the old copy is kept",
+    async () => {
+      const own = await archivedTestDatabase("pitr_corrupt");
+      const c = own.conn;
+      await runPsqlQuery(c, "CREATE TABLE ledger (id int PRIMARY KEY, amount int)");
+      await runPsqlQuery(c, "INSERT INTO ledger SELECT g, g * 10 FROM generate_series(1, 50) g");
+      await sleep(1100);
+      const at = new Date().toISOString();
+      await sleep(1100);
+      await runPsqlQuery(c, "DROP TABLE ledger");
+      await switchWalAndWait(c);
+      const { runId } = await prepareRun(
+        {
+          scenarioId: "database-corruption",
+          databaseId: own.databaseId,
+          backupId: "",
+          pitr: { target: { kind: "time", at }, keepHours: 0 },
+          input: {},
+        },
+        actor,
+      );
+      runs.push(runId);
+      const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+      const p = await resolvePlan({
+        ...run,
+        options: JSON.parse(run.options) as unknown,
+        plan: parseStoredPlan(run.plan),
+      });
+      const executed = await executePlan(p, { runId });
+      if (executed.failed)
+        throw new Error(`${executed.failed.key}: ${executed.failed.error.message}\n${executed.logs.join("\n")}`);
+      expect(executed.steps.map((s) => s.key)).toEqual(
+        expect.arrayContaining([
+          "restore-to-moment",
+          "dump-recovered",
+          "stop-recovery",
+          "restore-scratch",
+          "switch-over",
+        ]),
+      );
+      // The scratch copy was compared with the recovered database's counts, table by table.
+      expect((executed.results["verify-scratch"] as { matches: string | null }).matches).toBe("the recovered database");
+      expect(await runPsqlQuery(c, "SELECT count(*), sum(amount) FROM ledger")).toEqual([["50", "12750"]]);
+      const oldCopy = (parseStoredPlan(run.plan).summary as { oldCopy: string }).oldCopy;
+      const [[kept = ""] = []] = await runPsqlQuery(
+        c,
+        `SELECT count(*) FROM pg_database WHERE datname = '${oldCopy.replace(/'/g, "''")}'`,
+      );
+      expect(kept).toBe("1");
+      expect((await db.recoveryInstance.findFirstOrThrow({ where: { runId } })).status).toBe("removed");
+      await runPsqlQuery({ ...c, database: "postgres" }, `DROP DATABASE IF EXISTS "${oldCopy.replace(/"/g, '""')}"`);
+    },
+    TIMEOUT,
+  );
+});
+
 describe("a resumed point-in-time run", () => {
   test(
     "whose recovery instance stopped says so, restores again to the same moment, finishes, and keeps the instance when asked",
