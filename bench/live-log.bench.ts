@@ -125,25 +125,35 @@ async function main() {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addCookies([{ name: name!, value: value.join("="), url: base }]);
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      const seen: Record<string, number> = {};
-      (window as unknown as { benchSeen: Record<string, number> }).benchSeen = seen;
+    // A string, not a function: tsx's compiled functions may call helpers the page does not have.
+    await page.addInitScript(`
+      const seen = {};
+      window.benchSeen = seen;
       const note = () => {
         const log = document.querySelector('[data-testid="run-log"]');
         if (!log) return;
         const now = Date.now();
-        for (const m of (log.textContent ?? "").matchAll(/BENCHLINE (\d+) (\d+)/g)) seen[m[1]!] ??= now - Number(m[2]);
+        for (const m of (log.textContent || "").matchAll(/BENCHLINE (\\d+) (\\d+)/g)) seen[m[1]] ??= now - Number(m[2]);
       };
       new MutationObserver(note).observe(document, { subtree: true, childList: true, characterData: true });
-    });
+    `);
     await page.goto(`${base}/restores/${runId}`);
     await page.getByTestId("run-log").waitFor();
     startPrinting();
-    await page.waitForFunction(
-      (n) => Object.keys((window as unknown as { benchSeen: Record<string, number> }).benchSeen).length >= n,
-      LINES,
-      { timeout: 120_000, polling: 200 },
-    );
+    await page
+      .waitForFunction(
+        (n) => Object.keys((window as unknown as { benchSeen: Record<string, number> }).benchSeen).length >= n,
+        LINES,
+        { timeout: 120_000, polling: 200 },
+      )
+      .catch(async (e: unknown) => {
+        const lines = await db.runLog.count({ where: { runId } });
+        const shown = await page.getByTestId("run-log").textContent();
+        throw new Error(
+          `not every line reached the page (${lines} log lines stored; the page shows: ${shown?.slice(-500)})`,
+          { cause: e },
+        );
+      });
     const seen = await page.evaluate(() => (window as unknown as { benchSeen: Record<string, number> }).benchSeen);
     await done;
     const run = await db.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true } });
