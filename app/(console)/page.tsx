@@ -91,7 +91,7 @@ export default async function DashboardPage() {
                     {RECOVERY_STATUS_DISPLAY[i.status].symbol} {RECOVERY_STATUS_DISPLAY[i.status].label}
                   </Badge>
                   <span>
-                    {i.databaseName} recovered to {i.targetWords}
+                    {i.databaseName}: {i.status === "ready" ? "recovered" : "restore"} to {i.targetWords}
                     {i.alive ? " (PostgreSQL running)" : ""}
                   </span>
                 </li>

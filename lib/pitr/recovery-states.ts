@@ -50,7 +50,7 @@ export const RECOVERY_STATUS_DISPLAY: Record<RecoveryInstanceStatus, StateDispla
   interrupted: {
     label: "interrupted",
     tone: "warn",
-    symbol: "⏸",
+    symbol: "▲",
     meaning: "The console stopped while it was bringing this instance up. Remove it, or resume its run.",
   },
   stopped: {

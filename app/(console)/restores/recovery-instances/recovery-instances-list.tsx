@@ -46,10 +46,16 @@ function RecoveryInstanceItem({ instance: i, canManage }: { instance: RecoveryIn
           {i.alive ? "PostgreSQL running" : "not running"}
         </Badge>
         <span className="font-medium">{i.databaseName}</span>
-        <span className="text-sm text-slate-600">recovered to {i.targetWords}</span>
+        <span className="text-sm text-slate-600">
+          {i.status === "ready" ? "recovered" : "restore"} to {i.targetWords}
+        </span>
       </div>
-      <p className="mt-1 text-xs text-slate-600">{display.meaning}</p>
-      {i.note && <p className="mt-2 text-sm text-slate-800 [overflow-wrap:anywhere]">{i.note}</p>}
+      {/* The note says it for this instance (PostgreSQL's reason, what happened); else the state's meaning. */}
+      {i.note ? (
+        <p className="mt-2 text-sm text-slate-800 [overflow-wrap:anywhere]">{i.note}</p>
+      ) : (
+        <p className="mt-1 text-xs text-slate-600">{display.meaning}</p>
+      )}
       <dl className="mt-3 grid grid-cols-[max-content_1fr] gap-x-3 gap-y-1 text-sm">
         {c && (
           <>
