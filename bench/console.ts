@@ -3,6 +3,9 @@
 // session cookie from the credentials sign-in's own endpoints.
 import net from "node:net";
 import { execa } from "execa";
+// What `next start` sets up before anything of Next loads (AsyncLocalStorage on globalThis):
+// lib/ modules a benchmark imports load parts of Next too, before startConsoleInProcess.
+import "next/dist/server/node-environment";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,4 +71,33 @@ export async function signIn(base: string, email: string, password: string): Pro
     .find((c) => c.startsWith("next-auth.session-token="));
   if (!session) throw new Error(`signing in gave no session cookie (HTTP ${res.status})`);
   return session;
+}
+
+/**
+ * The same build served from this process (Next's programmatic server), for a benchmark whose
+ * own work must run where the console runs: a run executed here shares the console's database
+ * connection and wakes its waiting requests, as a run the console executes itself does.
+ */
+export async function startConsoleInProcess(
+  env: Record<string, string>,
+): Promise<{ base: string; stop: () => Promise<void> }> {
+  await execa("bash", ["-c", "source scripts/lib.sh && build_if_stale"], { stdio: "inherit" });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  Object.assign(process.env, env, { NEXTAUTH_URL: base, NODE_ENV: "production" });
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: process.cwd(), hostname: "127.0.0.1", port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const http = await import("node:http");
+  const server = http.createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    base,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
+    },
+  };
 }
