@@ -71,7 +71,8 @@ export class AclCollector {
   private readonly readList: { role: string; table: string }[] = [];
   private readonly schemaUsage = new Set<string>();
   private dropped = 0;
-  private inCopy = false;
+  /** Inside a COPY block's data (its lines are data, never statements). */
+  inCopy = false;
 
   private addRead(role: string, table: string) {
     const k = JSON.stringify([role, table]);
@@ -146,16 +147,37 @@ export class AclCollector {
 
 /** Splits a byte stream into latin1 lines for AclCollector (a Writable's write callback). */
 export function aclLineSink(collector: AclCollector) {
-  let partial = "";
+  let partial: Buffer = Buffer.alloc(0);
+  // Most of a dump is COPY data: those lines are only compared with the end marker, never
+  // decoded (a large archive's script is mostly data, and decoding every line cost seconds).
+  const line = (bytes: Buffer) => {
+    if (collector.inCopy) {
+      if (bytes[0] === 0x5c && bytes[1] === 0x2e && (bytes.length === 2 || (bytes.length === 3 && bytes[2] === 0x0d)))
+        collector.push(bytes.toString("latin1"));
+      return;
+    }
+    collector.push(bytes.toString("utf8"));
+  };
   return {
     write(chunk: Buffer) {
-      const parts = (partial + chunk.toString("latin1")).split("\n");
-      partial = parts.pop() ?? "";
-      for (const l of parts) collector.push(Buffer.from(l, "latin1").toString("utf8"));
+      let from = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, from);
+        if (nl < 0) break;
+        const piece = chunk.subarray(from, nl);
+        if (partial.length > 0) {
+          line(Buffer.concat([partial, piece]));
+          partial = Buffer.alloc(0);
+        } else line(piece);
+        from = nl + 1;
+      }
+      if (from < chunk.length)
+        partial =
+          partial.length > 0 ? Buffer.concat([partial, chunk.subarray(from)]) : Buffer.from(chunk.subarray(from));
     },
     end() {
-      if (partial !== "") collector.push(Buffer.from(partial, "latin1").toString("utf8"));
-      partial = "";
+      if (partial.length > 0) line(partial);
+      partial = Buffer.alloc(0);
     },
   };
 }
