@@ -1,3 +1,3 @@
 -- CreateIndex
-CREATE INDEX "Backup_vanishedAt_size_idx" ON "Backup"("vanishedAt", "size");
+CREATE INDEX "Backup_vanishedAt_takenAt_size_idx" ON "Backup"("vanishedAt", "takenAt", "size");
 
