@@ -107,7 +107,7 @@ async function productionState(conn: PgConnection) {
   };
 }
 
-test("a console killed while the recovery instance starts leaves the run interrupted, production untouched and the instance listed; resuming the run finishes it", async () => {
+test("a console killed while the recovery instance starts leaves the run interrupted, production untouched and the instance listed; resuming the run uses the instance once it promoted and finishes", async () => {
   const t0 = Date.now();
   const { databaseId, conn } = await archivedTestDatabase("kill_pitr_run");
   instancesOf.push(databaseId);
@@ -179,6 +179,14 @@ test("a console killed while the recovery instance starts leaves the run interru
   // Production untouched: its rows, a primary, no timeline pushed into its repository.
   expect(await productionState(conn)).toEqual(before);
 
+  // The killed console's PostgreSQL goes on and promotes by itself; the resume finds it there.
+  await waitFor(
+    "the orphaned recovery instance to promote",
+    async () => (await readPostmasterPid(listed!.dataDir))?.status ?? null,
+    (status) => status === "ready",
+    240_000,
+  );
+
   // Resumed here: the restore step runs again and the run finishes; the confirmation is ticked.
   const resumed = await resumeRun({ runId, actor, resolvePlan });
   expect(resumed.fromStep).toBe(restoreIndex);
@@ -201,8 +209,11 @@ test("a console killed while the recovery instance starts leaves the run interru
   expect(ofRun.map((r) => r.status)).toEqual(ofRun.map(() => "removed"));
   expect(fs.existsSync(path.dirname(listed!.dataDir))).toBe(false);
   const reused = done.logs.some((l) => /using the recovery instance this run already started/.test(l.text));
+  // It used the instance the killed console had started instead of restoring again.
+  expect(reused).toBe(true);
+  expect(ofRun.map((r) => r.id)).toEqual([instanceId]);
   console.log(
-    `[kill-recovery test] run: killed ${killedAt - starting!.createdAt.getTime()} ms after the instance row; the resume ${reused ? "used the instance the killed console had started (it had promoted)" : "removed it and started a new one"}; total ${Date.now() - t0} ms`,
+    `[kill-recovery test] run: killed ${killedAt - starting!.createdAt.getTime()} ms after the instance row; the resume used the instance the killed console had started; total ${Date.now() - t0} ms`,
   );
 }, 300_000);
 
