@@ -21,6 +21,10 @@ test("restore to a moment picked on the timeline: the plan names the base backup
   const databaseId = await addArchivedDatabase(page, { name: NAME, dbName: DB, environment: "staging" });
   await pitrPsql(DB, "CREATE TABLE orders (id int PRIMARY KEY, note text)");
   await pitrPsql(DB, "INSERT INTO orders SELECT g, 'order ' || g FROM generate_series(1, 100) g");
+  const inserted = await pitrPsql(
+    DB,
+    `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')`,
+  );
   // A time target is reached only by a later archived commit: one more, a second later.
   await new Promise((r) => setTimeout(r, 1100));
   await pitrPsql(DB, "CREATE TABLE marker (x int)");
@@ -29,6 +33,9 @@ test("restore to a moment picked on the timeline: the plan names the base backup
   // The database's page reads the archive: its timeline ends after the rows were written.
   await page.goto(`/databases/${databaseId}`);
   await page.getByRole("button", { name: "Refresh now" }).click();
+  await expect(page.getByText("The archive was read again.")).toBeVisible({ timeout: 60_000 });
+  // The timeline as read now (not one read before the rows were archived).
+  await page.reload();
   const bar = page.getByTestId("pitr-timeline-bar");
   await expect(bar).toBeVisible({ timeout: 60_000 });
   const newest = (await page.getByTestId("pitr-newest").innerText()).trim();
@@ -53,6 +60,8 @@ test("restore to a moment picked on the timeline: the plan names the base backup
   ).toHaveAttribute("aria-current", "page");
   const time = await page.getByTestId("pitr-time").inputValue();
   expect(time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+  // The end of the window is after the rows were written (ISO texts of one form compare as times).
+  expect(time > inserted).toBe(true);
   await expect(page.getByTestId("pitr-time-local")).toBeVisible();
   await page.getByLabel("Table (schema.table)").fill("public.orders");
   await page.getByLabel(/^Ids:/).fill("1-100");
