@@ -25,8 +25,9 @@ test("restore to a moment picked on the timeline: the plan names the base backup
     DB,
     `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')`,
   );
-  // A time target is reached only by a later archived commit: one more, a second later.
-  await new Promise((r) => setTimeout(r, 1100));
+  // A time target is reached only by a later archived commit: one more, half a minute later, so
+  // that a click on the bar's last pixel (a few seconds wide) lands after the rows were written.
+  await new Promise((r) => setTimeout(r, 30_000));
   await pitrPsql(DB, "CREATE TABLE marker (x int)");
   await switchWalAndWait(DB);
 
@@ -47,7 +48,7 @@ test("restore to a moment picked on the timeline: the plan names the base backup
   // Click the bar at its end: the newest recoverable moment.
   const box = await bar.boundingBox();
   if (!box) throw new Error("the timeline has no box");
-  await bar.click({ position: { x: box.width - 2, y: box.height / 2 } });
+  await bar.click({ position: { x: box.width - 1, y: box.height / 2 } });
   await expect(page.getByTestId("pitr-picked")).toBeVisible();
   await screenshotBoth(page, "pitr-timeline-picked");
   await page.getByTestId("pitr-restore-link").click();
