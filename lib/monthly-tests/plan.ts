@@ -37,12 +37,13 @@ export async function testServerConflict(
   const databases = await db.database.findMany({
     select: { id: true, name: true, environment: true, host: true, port: true, dbName: true },
   });
-  const own = databases.find((d) => d.id === databaseId);
-  if (own && serverKey(own.host, own.port) === key)
-    return `The test server ${server.testHost}:${server.testPort} is ${own.name}'s own server (${own.dbName} runs there): a monthly test restores into a separate test server, never next to the database it tests. Enter another server.`;
+  // Production first: the graver reason when both hold.
   const production = databases.find((d) => d.environment === "production" && serverKey(d.host, d.port) === key);
   if (production)
     return `The test server ${server.testHost}:${server.testPort} is the production server of ${production.name} (${production.dbName}): a monthly test never restores into a production connection. Enter a test server.`;
+  const own = databases.find((d) => d.id === databaseId);
+  if (own && serverKey(own.host, own.port) === key)
+    return `The test server ${server.testHost}:${server.testPort} is ${own.name}'s own server (${own.dbName} runs there): a monthly test restores into a separate test server, never next to the database it tests. Enter another server.`;
   return null;
 }
 
