@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useId, useState } from "react";
+import { useId, useState, useSyncExternalStore } from "react";
 import { Time } from "@/components/time";
 import { buttonClass } from "@/components/ui/button";
 import { formatUtc } from "@/lib/format/time";
@@ -32,6 +32,32 @@ export type PitrTimelineProps = {
 };
 
 const TYPE_WORD = { full: "full", diff: "differential", incr: "incremental" } as const;
+
+const noSubscription = () => () => {};
+const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/**
+ * A recovery moment to the second (or millisecond): <Time> rounds to the minute, which is not
+ * enough for a target. UTC first; the viewer's zone beside it once in the browser.
+ */
+export function Moment({ iso, ms = false }: { iso: string; ms?: boolean }) {
+  const zone = useSyncExternalStore(noSubscription, browserZone, () => null);
+  const utc = `${iso.slice(0, ms ? 23 : 19).replace("T", " ")} UTC`;
+  const local =
+    zone && zone !== "UTC" && zone !== "Etc/UTC"
+      ? new Date(iso).toLocaleString(undefined, {
+          dateStyle: "medium",
+          timeStyle: "medium",
+          timeZoneName: "short",
+        })
+      : null;
+  return (
+    <time dateTime={iso} className="tabular">
+      {utc}
+      {local && <span className="ml-1 text-xs text-slate-500">{`· ${local}`}</span>}
+    </time>
+  );
+}
 
 export function PitrTimeline(p: PitrTimelineProps) {
   const sliderId = useId();
@@ -145,7 +171,7 @@ export function PitrTimeline(p: PitrTimelineProps) {
         <span className="text-right" data-testid="pitr-newest">
           newest recoverable moment{" "}
           <strong className="text-slate-900">
-            <Time value={new Date(to)} />
+            <Moment iso={new Date(to).toISOString()} ms />
           </strong>
         </span>
       </div>
@@ -175,7 +201,7 @@ export function PitrTimeline(p: PitrTimelineProps) {
       {pickedIso && (
         <div className="rounded-md border border-emerald-200 bg-emerald-50 p-2 text-sm" data-testid="pitr-picked">
           <p>
-            Picked: <Time value={pickedIso} />
+            Picked: <Moment iso={pickedIso} />
           </p>
           {gapBefore ? (
             <p className="mt-1 text-red-800">

@@ -1,7 +1,7 @@
 import { Card } from "@/components/ui/card";
 import { Badge } from "@/components/ui/badges";
 import { Time } from "@/components/time";
-import { PitrTimeline } from "@/components/pitr-timeline";
+import { Moment, PitrTimeline } from "@/components/pitr-timeline";
 import { formatBytes } from "@/lib/format/bytes";
 import { hasRole, type Role } from "@/lib/auth/roles";
 import type { WalArchiveView } from "@/lib/pitr/queries";
@@ -193,7 +193,7 @@ export function WalArchiveSection({
                     <dd className="inline" data-testid="wal-newest-recoverable">
                       {h.newestRecoverable ? (
                         <>
-                          <Time value={h.newestRecoverable} />
+                          <Moment iso={h.newestRecoverable} ms />
                           {h.newestRecoverableLsn && (
                             <span className="ml-1 font-mono text-xs text-slate-500">LSN {h.newestRecoverableLsn}</span>
                           )}
