@@ -137,7 +137,7 @@ test("an approver countersigns: the record is locked and the calendar cell turns
   await expect(page.getByRole("button", { name: /Sign as performed by|Countersign/ })).toHaveCount(0);
 
   // Locked: a remark is appended, nothing else changes.
-  await page.getByLabel("Remark").fill("Restore time checked against last month: fine.");
+  await page.getByRole("textbox", { name: "Remark" }).fill("Restore time checked against last month: fine.");
   await page.getByRole("button", { name: "Add remark" }).click();
   await expect(page.getByTestId("record-remarks")).toContainText("Restore time checked against last month: fine.");
   await expect(page.getByTestId("record-audit")).toContainText("monthly_test.countersign");
@@ -162,7 +162,7 @@ test("a viewer sees everything and signs nothing", async ({ browser }) => {
     await expect(page.getByTestId(id)).toBeVisible();
   await expect(page.getByTestId("viewer-note")).toContainText("signing needs the operator role");
   await expect(page.getByRole("button", { name: /Sign as|Countersign|Add remark|Close|Run test/ })).toHaveCount(0);
-  await expect(page.getByLabel("Remark")).toHaveCount(0);
+  await expect(page.getByRole("textbox", { name: "Remark" })).toHaveCount(0);
 
   // Another month's record waiting for its countersignature (the demo's): still nothing to press.
   const waiting = row<{ id: string }>(
