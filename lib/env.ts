@@ -51,6 +51,20 @@ const schema = z
       .refine((roots) => roots.every((p) => p.startsWith("/")), {
         message: "must be absolute folder paths separated by ':' or ',', e.g. /var/backups/postgres",
       }),
+    // Folders besides Debian's /usr/lib/postgresql/<major>/bin that a WAL archive's "PostgreSQL bin
+    // directory" may name (the console runs pg_waldump and pg_ctl from it).
+    LIFEBOAT_PG_BIN_DIRS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(/[:,]/)
+          .map((p) => p.trim())
+          .filter(Boolean),
+      )
+      .refine((dirs) => dirs.every((p) => p.startsWith("/") && !p.split("/").includes("..")), {
+        message: "must be absolute folder paths separated by ':' or ',', e.g. /opt/postgresql/16/bin",
+      }),
     // Bearer token of GET /metrics; unset: the endpoint answers 404.
     LIFEBOAT_METRICS_TOKEN: optionalString.pipe(
       z.string().min(24, { message: "must be at least 24 characters (openssl rand -hex 24)" }).optional(),

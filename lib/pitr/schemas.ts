@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { env } from "@/lib/env";
+import { pgBinDirProblem } from "@/lib/pitr/bin-dir";
 import { REPO_TYPES } from "@/lib/pitr/repo-config";
 
 // Inputs of the WAL archive's commands (plain TypeScript: the form and the server both use them).
@@ -53,7 +55,12 @@ export const saveWalArchiveSchema = z
     azureKey: optional(oneLine("The account key", 500)),
     gcsToken: optional(oneLine("The token", 4000)),
     cipherPass: optional(oneLine("The encryption passphrase", 500)),
-    pgBinDir: optional(absolutePath("The PostgreSQL bin directory")),
+    pgBinDir: optional(
+      absolutePath("The PostgreSQL bin directory").superRefine((v, ctx) => {
+        const problem = v === "" ? null : pgBinDirProblem(v, env().LIFEBOAT_PG_BIN_DIRS);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
+    ),
     walRpoMinutes: z.coerce
       .number({ message: "The WAL RPO must be a number of minutes" })
       .int({ message: "The WAL RPO must be a whole number of minutes" })

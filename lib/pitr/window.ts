@@ -5,7 +5,8 @@ import { gunzipSync } from "node:zlib";
 import { execa } from "execa";
 import { z } from "zod";
 import type { WalArchive } from "@prisma/client";
-import { minimalChildEnv } from "@/lib/env";
+import { env, minimalChildEnv } from "@/lib/env";
+import { pgBinDirProblem } from "@/lib/pitr/bin-dir";
 import { UserError } from "@/lib/errors";
 import { pgbackrestArgv, runPgbackrest, type ArchiveAccess, PgbackrestError } from "@/lib/pitr/pgbackrest";
 import { lsnValue, parsePgbackrestInfo, WAL_SEGMENT_RE, type BaseBackup, type PgbackrestInfo } from "@/lib/pitr/info";
@@ -136,7 +137,12 @@ export function newestTargetBefore(commitMicros: bigint): Date {
 }
 
 export function pgBinDirFor(archive: Pick<WalArchive, "pgBinDir">, pgVersion: string | null): string | null {
-  if (archive.pgBinDir) return archive.pgBinDir;
+  if (archive.pgBinDir) {
+    // Checked again where it is used: the stored row may predate the rule or be edited by hand.
+    const problem = pgBinDirProblem(archive.pgBinDir, env().LIFEBOAT_PG_BIN_DIRS);
+    if (problem) throw new UserError(problem, 400);
+    return archive.pgBinDir;
+  }
   const major = pgVersion?.split(".")[0];
   return major ? `/usr/lib/postgresql/${major}/bin` : null;
 }
