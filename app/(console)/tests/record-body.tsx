@@ -226,7 +226,7 @@ export function RecordBody({
               : "not countersigned yet"}
           </dd>
           <dt className="text-slate-500">Locked</dt>
-          <dd data-testid="locked-at">{t.signatures.lockedAt ? `🔒 since ${utc(t.signatures.lockedAt)}` : "no"}</dd>
+          <dd data-testid="locked-at">{t.signatures.lockedAt ? `locked since ${utc(t.signatures.lockedAt)}` : "no"}</dd>
         </dl>
         {signatureControls && <div className="no-print mt-3 border-t border-slate-100 pt-3">{signatureControls}</div>}
       </Section>
