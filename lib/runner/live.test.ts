@@ -44,9 +44,7 @@ test("a line written by this process's executor ends the wait at once", async ()
   const { runId, lastLogId } = await runWith("running");
   const t0 = performance.now();
   setTimeout(() => {
-    void db.runLog
-      .create({ data: { runId, stream: "stdout", text: "a line" } })
-      .then(() => wakeRunWatchers(runId));
+    void db.runLog.create({ data: { runId, stream: "stdout", text: "a line" } }).then(() => wakeRunWatchers(runId));
   }, 100);
   await waitForRunNews(runId, lastLogId, { maxMs: 5_000 });
   expect(since(t0)).toBeLessThan(1_000);

@@ -124,8 +124,8 @@ export default async function TestRecordPage({ params }: { params: Promise<{ id:
           className="mb-4 rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-900"
           data-testid="locked-banner"
         >
-          Locked: countersigned by {s.countersignedBy} on {formatUtc(s.lockedAt)}. The record no longer changes;
-          remarks are appended below.
+          Locked: countersigned by {s.countersignedBy} on {formatUtc(s.lockedAt)}. The record no longer changes; remarks
+          are appended below.
         </p>
       )}
       {t.status === "running" && (
