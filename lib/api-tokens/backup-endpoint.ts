@@ -2,13 +2,11 @@ import "server-only";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { UserError } from "@/lib/errors";
-import { recordAudit } from "@/lib/audit/record";
 import { manualBackupLabelSchema } from "@/lib/backups/labels";
 import { backupRunFormatSchema } from "@/lib/backups/backup-run-kind";
 import { backupStepResultSchema, startBackupRun } from "@/lib/backups/backup-run";
 import { parseStoredJson } from "@/lib/stored-json";
-import { storedTokenScope } from "@/lib/api-tokens/queries";
-import { bearerToken, hashesEqual, hashToken } from "@/lib/api-tokens/token";
+import { acceptPipelineRequest, jsonResponse } from "@/lib/api-tokens/pipeline-request";
 
 // POST /api/v1/databases/{name}/backups: a pipeline (e.g. before a schema migration) takes a
 // labelled backup with an admin-issued token, and can wait for its result. Not a session route:
@@ -24,84 +22,26 @@ export const pipelineBackupBodySchema = z.object({
   format: backupRunFormatSchema.optional(),
 });
 
-type Token = { id: string; name: string; databaseIds: string | null };
-
-const JSON_HEADERS = { "content-type": "application/json", "cache-control": "no-store" };
-
-function json(status: number, body: Record<string, unknown>, extra: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...JSON_HEADERS, ...extra } });
-}
-
-/** The token behind the header, or null (unknown, revoked, malformed). Records its use. */
-export async function authenticateApiToken(header: string | null, now = new Date()): Promise<Token | null> {
-  const presented = bearerToken(header);
-  if (!presented || presented.length > 200) return null;
-  const hash = hashToken(presented);
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hash } });
-  if (!row || !hashesEqual(row.tokenHash, hash) || row.revokedAt !== null) return null;
-  await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
-  return { id: row.id, name: row.name, databaseIds: row.databaseIds };
-}
-
-const tokenActor = (t: Token) => ({ id: `api-token:${t.id}`, email: `api-token:${t.name}` });
-
-async function audit(token: Token | null, database: string, outcome: string, detail: Record<string, unknown> = {}) {
-  await recordAudit(token ? tokenActor(token) : null, {
-    action: "api.backup",
-    targetType: "database",
-    targetId: typeof detail.databaseId === "string" ? detail.databaseId : null,
-    detail: { database, outcome, ...detail },
-  });
-}
-
 function sleep(ms: number): Promise<"timeout"> {
   return new Promise((resolve) => setTimeout(() => resolve("timeout"), ms).unref());
 }
 
 export async function pipelineBackupResponse(req: Request, databaseName: string): Promise<Response> {
-  const name = databaseName.slice(0, 200);
-  const token = await authenticateApiToken(req.headers.get("authorization"));
-  if (!token) {
-    await audit(null, name, "refused: no valid token");
-    return json(
-      401,
-      { error: "A valid API token is required: send Authorization: Bearer <token> (Settings → API tokens)." },
-      { "www-authenticate": 'Bearer realm="lifeboat-api"' },
-    );
-  }
-  const scope = storedTokenScope(token.databaseIds);
-  const database = await db.database.findUnique({ where: { name }, select: { id: true, name: true } });
-  // Out of scope whether or not the database exists: a scoped token learns nothing about others.
-  if (scope !== null && (!database || !scope.includes(database.id))) {
-    await audit(token, name, "refused: database out of the token's scope");
-    return json(403, { error: `This token may not back up "${name}". Ask an admin for a token scoped to it.` });
-  }
-  if (!database) {
-    await audit(token, name, "refused: no such database");
-    return json(404, { error: `No database is named "${name}" in Lifeboat (Settings → Databases).` });
-  }
-
-  let body: z.output<typeof pipelineBackupBodySchema>;
-  try {
-    const text = await req.text();
-    body = pipelineBackupBodySchema.parse(text.trim() ? JSON.parse(text) : {});
-  } catch (e) {
-    const message =
-      e instanceof z.ZodError
-        ? e.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")
-        : "The body is not valid JSON.";
-    await audit(token, name, "refused: invalid body", { databaseId: database.id });
-    return json(400, {
-      error: `${message}. Send e.g. {"label": "pre-migration", "wait": true, "timeoutSeconds": 600}.`,
-    });
-  }
+  const accepted = await acceptPipelineRequest(req, databaseName, {
+    action: "api.backup",
+    verb: "back up",
+    body: pipelineBackupBodySchema,
+    example: '{"label": "pre-migration", "wait": true, "timeoutSeconds": 600}',
+  });
+  if (!accepted.ok) return accepted.response;
+  const { token, database, body, audit } = accepted;
 
   let locationId: string | null = null;
   if (body.location) {
     const location = await db.location.findUnique({ where: { name: body.location }, select: { id: true } });
     if (!location) {
-      await audit(token, name, "refused: no such location", { databaseId: database.id });
-      return json(400, { error: `No location is named "${body.location}" (Settings → Locations).` });
+      await audit("refused: no such location", { databaseId: database.id });
+      return jsonResponse(400, { error: `No location is named "${body.location}" (Settings → Locations).` });
     }
     locationId = location.id;
   }
@@ -117,18 +57,18 @@ export async function pipelineBackupResponse(req: Request, databaseName: string)
         trigger: "api",
         requestedBy: token.name,
       },
-      tokenActor(token),
+      { id: `api-token:${token.id}`, email: `api-token:${token.name}` },
     );
   } catch (e) {
     if (!(e instanceof UserError)) throw e;
-    await audit(token, name, "refused: could not start", { databaseId: database.id, reason: e.message });
-    return json(e.status === 404 ? 404 : 409, { error: e.message });
+    await audit("refused: could not start", { databaseId: database.id, reason: e.message });
+    return jsonResponse(e.status === 404 ? 404 : 409, { error: e.message });
   }
-  await audit(token, name, "started", { databaseId: database.id, runId: started.runId, label: body.label });
+  await audit("started", { databaseId: database.id, runId: started.runId, label: body.label });
 
   const runUrl = `/restores/${started.runId}`;
   if (!body.wait)
-    return json(202, { runId: started.runId, status: "queued", key: started.key, label: body.label, runUrl });
+    return jsonResponse(202, { runId: started.runId, status: "queued", key: started.key, label: body.label, runUrl });
 
   const waited = await Promise.race([started.done.then(() => "done" as const), sleep(body.timeoutSeconds * 1000)]);
   const run = await db.run.findUniqueOrThrow({
@@ -137,7 +77,7 @@ export async function pipelineBackupResponse(req: Request, databaseName: string)
   });
   if (waited === "timeout" || run.status !== "succeeded") {
     const failed = run.status === "failed" || run.status === "cancelled";
-    return json(failed ? 502 : 202, {
+    return jsonResponse(failed ? 502 : 202, {
       runId: started.runId,
       status: run.status,
       key: started.key,
@@ -153,7 +93,7 @@ export async function pipelineBackupResponse(req: Request, databaseName: string)
   const catalogued = result.backupId
     ? await db.backup.findUnique({ where: { id: result.backupId }, select: { verificationState: true } })
     : null;
-  return json(201, {
+  return jsonResponse(201, {
     runId: started.runId,
     status: run.status,
     key: result.key ?? started.key,
