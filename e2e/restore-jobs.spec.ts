@@ -17,7 +17,8 @@ test("Restore jobs: 9 is refused under the field; 3 is saved and the next plan r
   try {
     await jobs.fill("9");
     await form.getByRole("button", { name: /Save/ }).click();
-    await expect(form.getByText("Restore jobs must be a whole number from 1 to 8")).toBeVisible();
+    // Under the field itself (the form's summary above repeats it).
+    await expect(form.locator("span", { hasText: "Restore jobs must be a whole number from 1 to 8" })).toBeVisible();
     await expect(jobs).toHaveAttribute("aria-invalid", "true");
     await jobs.scrollIntoViewIfNeeded();
     await screenshotBoth(page, "restore-jobs-refused");
@@ -31,6 +32,8 @@ test("Restore jobs: 9 is refused under the field; 3 is saved and the next plan r
     await page.goto("/restores/new?scenario=database-corruption");
     await page.getByTestId("target-amani-production").click();
     await expect(page.locator('input[name="backupId"]:checked')).toHaveCount(1);
+    // A custom-format backup (plain SQL always restores as one stream).
+    await page.locator("label", { hasText: ".dump" }).first().locator('input[name="backupId"]').check();
     await page.getByRole("button", { name: "Preflight and plan" }).click();
     await expect(page).toHaveURL(/\/restores\/[a-z0-9]+$/, { timeout: 60_000 });
     const restore = page.getByTestId("step-restore-scratch");
