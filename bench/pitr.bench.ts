@@ -21,6 +21,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { throwawayPgbackrestConfig } from "../lib/pitr/test-support";
 import { interleave, load, median, ROUNDS, s, summary, writeResults } from "./rounds";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 50);
@@ -87,25 +88,14 @@ async function makeCluster() {
   clusterPort = await freePortHere();
   fs.writeFileSync(
     conf,
-    [
-      "[global]",
-      `repo1-path=${dir}/repo`,
-      `log-path=${dir}/log`,
-      `spool-path=${dir}/spool`,
-      `lock-path=${dir}/lock`,
-      "log-level-console=warn",
-      "log-level-file=info",
-      "start-fast=y",
-      "compress-type=gz",
-      "compress-level=1",
-      "",
-      `[${STANZA}]`,
-      `pg1-path=${pgDir}/data`,
-      `pg1-port=${clusterPort}`,
-      `pg1-socket-path=${pgDir}`,
-      "pg1-user=postgres",
-      "",
-    ].join("\n"),
+    throwawayPgbackrestConfig({
+      dir,
+      repoPath: `${dir}/repo`,
+      stanza: STANZA,
+      port: clusterPort,
+      dataDir: `${pgDir}/data`,
+      socketDir: pgDir,
+    }),
   );
   if (root) await execa("chown", ["-R", "postgres:postgres", dir]);
   await pg([

@@ -59,6 +59,40 @@ export type ThrowawayCluster = {
 
 const PG15_BIN = "/usr/lib/postgresql/15/bin";
 
+/**
+ * pgBackRest's config for a throwaway archiving cluster (tests and benchmarks), with everything
+ * pgBackRest writes (repository, logs, spool, locks) under `dir`; the settings of
+ * scripts/services.sh's start_pitr.
+ */
+export function throwawayPgbackrestConfig(o: {
+  dir: string;
+  repoPath: string;
+  stanza: string;
+  port: number;
+  dataDir: string;
+  socketDir: string;
+}): string {
+  return [
+    "[global]",
+    `repo1-path=${o.repoPath}`,
+    `log-path=${o.dir}/log`,
+    `spool-path=${o.dir}/spool`,
+    `lock-path=${o.dir}/lock`,
+    "log-level-console=warn",
+    "log-level-file=info",
+    "start-fast=y",
+    "compress-type=gz",
+    "compress-level=1",
+    "",
+    `[${o.stanza}]`,
+    `pg1-path=${o.dataDir}`,
+    `pg1-port=${o.port}`,
+    `pg1-socket-path=${o.socketDir}`,
+    "pg1-user=postgres",
+    "",
+  ].join("\n");
+}
+
 async function freePort(): Promise<number> {
   const net = await import("node:net");
   return new Promise((resolve, reject) => {
@@ -93,25 +127,7 @@ export async function startThrowawayCluster(opts: { backup?: boolean } = {}): Pr
   };
   await writeFile(
     config,
-    [
-      "[global]",
-      `repo1-path=${repoPath}`,
-      `log-path=${dir}/log`,
-      `spool-path=${dir}/spool`,
-      `lock-path=${dir}/lock`,
-      "log-level-console=warn",
-      "log-level-file=info",
-      "start-fast=y",
-      "compress-type=gz",
-      "compress-level=1",
-      "",
-      `[${stanza}]`,
-      `pg1-path=${dir}/data`,
-      `pg1-port=${port}`,
-      `pg1-socket-path=${dir}`,
-      "pg1-user=postgres",
-      "",
-    ].join("\n"),
+    throwawayPgbackrestConfig({ dir, repoPath, stanza, port, dataDir: `${dir}/data`, socketDir: dir }),
   );
   for (const sub of ["repo", "log", "spool", "lock"])
     await (await import("node:fs/promises")).mkdir(path.join(dir, sub));
