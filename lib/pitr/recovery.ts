@@ -13,6 +13,7 @@ import type { PgConnection } from "@/lib/postgres/connection";
 import { runPsqlQuery } from "@/lib/postgres/run";
 import { BACKUP_LABEL_RE } from "@/lib/pitr/info";
 import { asPostgres, pgbackrestArgv, runningAsRoot, runPgbackrest, RUN_AS_USER } from "@/lib/pitr/pgbackrest";
+import { checkRecoveryDisk, type FreeBytesReader } from "@/lib/pitr/recovery-disk";
 import { pgBinDirFor } from "@/lib/pitr/window";
 import { parseStoredJson } from "@/lib/stored-json";
 import { ACTIVE_RUN_STATUSES } from "@/lib/runner/states";
@@ -85,6 +86,8 @@ export type StartRecoveryOptions = {
   baseBackupLabel: string;
   signal?: AbortSignal;
   onLog?: Log;
+  /** How the recovery folder's free space is read (tests pass a reader; the disk is never filled). */
+  freeBytes?: FreeBytesReader;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -290,6 +293,14 @@ export async function startRecoveryInstance(opts: StartRecoveryOptions): Promise
     const reused = await reuseForRun(opts.runId, target, opts.baseBackupLabel, log);
     if (reused) return reused;
   }
+
+  // Before the row and the folder: a restore the disk cannot hold leaves nothing behind.
+  const disk = await checkRecoveryDisk(archive, opts.baseBackupLabel, {
+    freeBytes: opts.freeBytes,
+    signal: opts.signal,
+  });
+  if (!disk.ok) throw new RecoveryError(disk.message);
+  log("info", disk.message);
 
   const root = await ensureRecoveryRoot();
   const id = newInstanceId();

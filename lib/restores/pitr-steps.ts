@@ -13,6 +13,7 @@ import {
   startRecoveryInstance,
   stopRecoveryInstance,
 } from "@/lib/pitr/recovery";
+import { checkRecoveryDiskFor } from "@/lib/pitr/recovery-disk";
 import { pgbackrestTargetArgs, recoveryTargetSchema } from "@/lib/pitr/recovery-target";
 import { db } from "@/lib/db";
 import { describeSession, sessionsOn } from "./database-admin";
@@ -73,7 +74,7 @@ export function pitrPreflightStep(rc: RestoreContext, then: "copy-back" | "switc
     {
       key: "preflight",
       title: "Preflight: target, WAL archive, disk",
-      description: `Checks that ${rc.database} on ${describeServer(rc.server)} is reachable, that the WAL archive (stanza ${pitr.stanza}) still has ${baseBackupWords(pitr)} and covers ${targetText(pitr.target, pitr.baseBackup.label)}${then === "switch-over" ? ", who is connected, and the free disk for the dump" : ""}. Changes nothing.`,
+      description: `Checks that ${rc.database} on ${describeServer(rc.server)} is reachable, that the WAL archive (stanza ${pitr.stanza}) still has ${baseBackupWords(pitr)} and covers ${targetText(pitr.target, pitr.baseBackup.label)}, that the recovery folder's disk can hold the restored base backup${then === "switch-over" ? ", who is connected, and the free disk for the dump" : ""}. Changes nothing.`,
     },
     untouchedNote(rc.target),
     async (ctx) => {
@@ -87,6 +88,11 @@ export function pitrPreflightStep(rc: RestoreContext, then: "copy-back" | "switc
       ctx.log(
         `the archive still has ${baseBackupWords(pitr)}; newest recoverable moment now: ${problem.newestRecoverable ? utcText(problem.newestRecoverable) : "unknown"}`,
       );
+      // Before confirming, and again before the restore: the recovery folder's disk must hold it.
+      const disk = await checkRecoveryDiskFor(pitr.databaseId, pitr.baseBackup.label, { signal: ctx.signal });
+      facts.recoveryDisk = { neededBytes: disk.neededBytes, freeBytes: disk.freeBytes, dir: disk.dir };
+      if (!disk.ok) throw new UserError(disk.message, 409);
+      ctx.log(disk.message);
       if (then === "switch-over") {
         const sessions = await sessionsOn(rc.target.conn, rc.database, opts);
         facts.sessions = sessions.length;
