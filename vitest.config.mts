@@ -22,6 +22,8 @@ export default defineConfig({
       LIFEBOAT_LOCAL_ROOTS: `${os.tmpdir()}:/var/backups/postgres`,
       // Recovery instances' folders: one the postgres user can reach (the run's Lifeboat folder is 0700).
       LIFEBOAT_RECOVERY_DIR: path.join(os.tmpdir(), "lifeboat-test-recovery"),
+      // pgBackRest config files of the shared archiving cluster and of throwaway ones live in temporary folders.
+      LIFEBOAT_PGBACKREST_CONFIG_DIRS: os.tmpdir(),
     },
     testTimeout: 30_000,
     hookTimeout: 60_000,

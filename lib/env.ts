@@ -11,6 +11,21 @@ const optionalString = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
+/** Folders the machine's owner lists for a setting an admin types: absolute, without "..", ':' or ',' between them. */
+const ownerListedFolders = (example: string) =>
+  z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(/[:,]/)
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .refine((dirs) => dirs.every((p) => p.startsWith("/") && !p.split("/").includes("..")), {
+      message: `must be absolute folder paths separated by ':' or ',', e.g. ${example}`,
+    });
+
 const schema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -53,18 +68,10 @@ const schema = z
       }),
     // Folders besides Debian's /usr/lib/postgresql/<major>/bin that a WAL archive's "PostgreSQL bin
     // directory" may name (the console runs pg_waldump and pg_ctl from it).
-    LIFEBOAT_PG_BIN_DIRS: z
-      .string()
-      .default("")
-      .transform((v) =>
-        v
-          .split(/[:,]/)
-          .map((p) => p.trim())
-          .filter(Boolean),
-      )
-      .refine((dirs) => dirs.every((p) => p.startsWith("/") && !p.split("/").includes("..")), {
-        message: "must be absolute folder paths separated by ':' or ',', e.g. /opt/postgresql/16/bin",
-      }),
+    LIFEBOAT_PG_BIN_DIRS: ownerListedFolders("/opt/postgresql/16/bin"),
+    // Folders besides /etc/pgbackrest that a WAL archive's "pgBackRest config file" may be in
+    // (pgBackRest reads it, and a config file can name programs it runs).
+    LIFEBOAT_PGBACKREST_CONFIG_DIRS: ownerListedFolders("/srv/pgbackrest"),
     // Bearer token of GET /metrics; unset: the endpoint answers 404.
     LIFEBOAT_METRICS_TOKEN: optionalString.pipe(
       z.string().min(24, { message: "must be at least 24 characters (openssl rand -hex 24)" }).optional(),

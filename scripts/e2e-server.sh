@@ -22,6 +22,8 @@ export LIFEBOAT_DATABASE_URL="file:$E2E_DIR/lifeboat.db"
 export NEXTAUTH_URL="http://127.0.0.1:$PORT"
 export LIFEBOAT_SYNC_INTERVAL_MINUTES=0
 export LIFEBOAT_LOCAL_ROOTS="$E2E_DIR/backups"
+# The shared archiving cluster's pgBackRest config (services.env) is outside /etc/pgbackrest.
+export LIFEBOAT_PGBACKREST_CONFIG_DIRS="${TEST_PITR_CONFIG:+$(dirname "$TEST_PITR_CONFIG")}"
 run_ts e2e/seed-users.ts
 build_if_stale
 exec node node_modules/next/dist/bin/next start -p "$PORT" -H 127.0.0.1

@@ -12,10 +12,24 @@ function normalize(dir: string): string {
   return n.length > 1 && n.endsWith("/") ? n.slice(0, -1) : n;
 }
 
+/** A typed path, normalized ("/a//b/" → "/a/b"); null when it is not absolute or climbs with "..". */
+export function typedAbsolutePath(p: string): string | null {
+  if (!p.startsWith("/") || p.split("/").includes("..")) return null;
+  return normalize(p);
+}
+
+/** True when the (normalized) path is strictly inside one of the folders the machine's owner listed. */
+export function insideListedFolder(p: string, listed: readonly string[]): boolean {
+  return listed.some((l) => {
+    const dir = normalize(l);
+    return p.startsWith(dir === "/" ? "/" : `${dir}/`) && p !== dir;
+  });
+}
+
 /** True when `dir` (absolute, as typed) is Debian's bin folder of a version or listed exactly. */
 export function allowedPgBinDir(dir: string, listed: readonly string[]): boolean {
-  if (!dir.startsWith("/") || dir.split("/").includes("..")) return false;
-  const n = normalize(dir);
+  const n = typedAbsolutePath(dir);
+  if (n === null) return false;
   return DEBIAN_BIN.test(n) || listed.some((l) => normalize(l) === n);
 }
 

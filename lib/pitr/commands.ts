@@ -1,5 +1,7 @@
 import "server-only";
 import { defineCommand } from "@/lib/actions/define-command";
+import { env } from "@/lib/env";
+import { pgbackrestConfigProblem } from "@/lib/pitr/config-file";
 import {
   checkArchive,
   createRestorePoint,
@@ -16,7 +18,11 @@ import { createRestorePointSchema, saveWalArchiveSchema, walArchiveDatabaseSchem
 export const saveWalArchiveCommand = defineCommand({
   name: "pitr.save-archive",
   role: "admin",
-  input: saveWalArchiveSchema,
+  // The config file is read from disk, so it is checked here on the server, not in the form's schema.
+  input: saveWalArchiveSchema.superRefine((v, ctx) => {
+    const problem = v.configPath ? pgbackrestConfigProblem(v.configPath, env().LIFEBOAT_PGBACKREST_CONFIG_DIRS) : null;
+    if (problem) ctx.addIssue({ code: "custom", path: ["configPath"], message: problem });
+  }),
   handler: (input) => saveWalArchive(input),
   audit: {
     action: (_, r) => (r.created ? "wal-archive.create" : "wal-archive.update"),

@@ -4,6 +4,8 @@ import path from "node:path";
 import { z } from "zod";
 import type { Database, WalArchive } from "@prisma/client";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { pgbackrestConfigProblem } from "@/lib/pitr/config-file";
 import { UserError } from "@/lib/errors";
 import { connectionOf } from "@/lib/databases/mutations";
 import { runPsqlQuery } from "@/lib/postgres/run";
@@ -181,7 +183,11 @@ export function lastLogError(text: string): { at: Date | null; message: string }
 /** The last archive-push error in pgBackRest's log on this host, when its config names a readable log. */
 async function readPushError(archive: Pick<WalArchive, "configPath" | "stanza">) {
   const conf = archive.configPath ?? "/etc/pgbackrest/pgbackrest.conf";
-  const text = await readFile(conf, "utf8").catch(() => null);
+  // A typed path is read only when it passes the same rule as when pgBackRest is given it.
+  const refused =
+    archive.configPath !== null &&
+    pgbackrestConfigProblem(archive.configPath, env().LIFEBOAT_PGBACKREST_CONFIG_DIRS) !== null;
+  const text = refused ? null : await readFile(conf, "utf8").catch(() => null);
   const logDir = (text ? logPathFromConfig(text, archive.stanza) : null) ?? "/var/log/pgbackrest";
   let newest: { at: Date | null; message: string; source: string } | null = null;
   for (const name of [`${archive.stanza}-archive-push.log`, `${archive.stanza}-archive-push-async.log`]) {

@@ -1,9 +1,10 @@
 import { execa } from "execa";
 import type { WalArchive } from "@prisma/client";
 import { unseal } from "@/lib/crypto/key";
-import { minimalChildEnv } from "@/lib/env";
+import { env as lifeboatEnv, minimalChildEnv } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { parseStoredJson } from "@/lib/stored-json";
+import { pgbackrestConfigProblem } from "@/lib/pitr/config-file";
 import {
   REPO_TYPES,
   SECRET_ENV,
@@ -83,6 +84,16 @@ export function pgbackrestArgv(
     );
   }
   if (!COMMAND_RE.test(command)) throw new Error(`not a pgBackRest command: ${command}`);
+  // Again before every use: the file may have changed since the archive was saved.
+  if (archive.configPath) {
+    const problem = pgbackrestConfigProblem(archive.configPath, lifeboatEnv().LIFEBOAT_PGBACKREST_CONFIG_DIRS);
+    if (problem) {
+      throw new PgbackrestError(
+        "config_refused",
+        `${problem} Then save the WAL archive settings again. pgBackRest was not run.`,
+      );
+    }
+  }
   const repoType = archiveRepoType(archive);
   const options = parseStoredJson(
     archive.repoOptions,
@@ -115,6 +126,7 @@ export type PgbackrestFailureKind =
   | "stanza_missing"
   | "repo_unreadable"
   | "config_unreadable"
+  | "config_refused"
   | "cancelled"
   | "failed";
 

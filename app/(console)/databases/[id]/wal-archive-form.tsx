@@ -134,7 +134,7 @@ export function WalArchiveForm({ databaseId, current }: { databaseId: string; cu
           "configPath",
           "pgBackRest config file (optional)",
           current?.configPath,
-          "On the recovery host, e.g. /etc/pgbackrest/pgbackrest.conf; the fields here override it",
+          "On the recovery host: a file in /etc/pgbackrest (or a folder listed in LIFEBOAT_PGBACKREST_CONFIG_DIRS) that runs no programs (no cmd-ssh, repo1-host-cmd, recovery-option); the fields here override it",
         )}
         {repoType === "s3" && (
           <>
