@@ -1,3 +1,4 @@
+import { isCopyEnd, skipCopyData } from "./copy-data";
 import { z } from "zod";
 
 // What a dump says about roles, read from its SQL (a plain dump, or pg_restore's script of an
@@ -149,11 +150,11 @@ export class AclCollector {
 export function aclLineSink(collector: AclCollector) {
   let partial: Buffer = Buffer.alloc(0);
   // Most of a dump is COPY data: those lines are only compared with the end marker, never
-  // decoded (a large archive's script is mostly data, and decoding every line cost seconds).
+  // decoded, and skipped with native searches (decoding every line cost seconds, and handling
+  // each in JavaScript still cost more than pg_restore's decompression).
   const line = (bytes: Buffer) => {
     if (collector.inCopy) {
-      if (bytes[0] === 0x5c && bytes[1] === 0x2e && (bytes.length === 2 || (bytes.length === 3 && bytes[2] === 0x0d)))
-        collector.push(bytes.toString("latin1"));
+      if (isCopyEnd(bytes)) collector.push(bytes.toString("latin1"));
       return;
     }
     collector.push(bytes.toString("utf8"));
@@ -162,6 +163,11 @@ export function aclLineSink(collector: AclCollector) {
     write(chunk: Buffer) {
       let from = 0;
       for (;;) {
+        if (collector.inCopy && partial.length === 0) {
+          const skip = skipCopyData(chunk, from, false);
+          from = skip.next;
+          if (!skip.found) break;
+        }
         const nl = chunk.indexOf(0x0a, from);
         if (nl < 0) break;
         const piece = chunk.subarray(from, nl);

@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from "node:stream";
+import { isCopyEnd, skipCopyData } from "./copy-data";
 
 // A plain SQL dump is a psql script, and psql scripts can do more than SQL: meta-commands
 // such as `\! cmd`, `\o |cmd`, `\g |cmd`, `\copy … program`, `\setenv`, `\i file` run
@@ -537,8 +538,7 @@ export class PsqlScriptGuard extends Transform {
     if (s.inCopy) {
       // Data lines: only the end marker matters, no decoding needed.
       s.lineNo++;
-      if (bytes[0] === 0x5c && bytes[1] === 0x2e && (bytes.length === 2 || (bytes.length === 3 && bytes[2] === 0x0d)))
-        s.inCopy = false;
+      if (isCopyEnd(bytes)) s.inCopy = false;
       return true;
     }
     return s.push(bytes.toString("latin1"));
@@ -549,6 +549,13 @@ export class PsqlScriptGuard extends Transform {
     let from = 0; // start of the current line in `chunk`
     let keepFrom = 0; // start of the bytes not yet passed on
     for (;;) {
+      if (this.scanner.inCopy && this.pending.length === 0) {
+        // Data lines are passed on as they are: counted, not handled one by one.
+        const skip = skipCopyData(chunk, from);
+        this.scanner.lineNo += skip.lines;
+        from = skip.next;
+        if (!skip.found) break;
+      }
       const nl = chunk.indexOf(NL, from);
       if (nl < 0) break;
       let bytes = chunk.subarray(from, nl);
