@@ -9,12 +9,18 @@ function DayStrip({ strip }: { strip: DatabaseFreshness["strip"] }) {
   const missing = strip.filter((d) => d.count === 0).length;
   return (
     <div>
-      <div className="flex gap-px" role="img" aria-label={`Last ${strip.length} days: ${missing} without a backup`}>
+      {/* The cells' shared look is set once here: 30 cells a database, repeated per cell, made
+          most of the dashboard's HTML. */}
+      <div
+        className="flex gap-px *:flex *:h-5 *:min-w-0 *:flex-1 *:items-center *:justify-center *:text-[9px] *:leading-none sm:*:w-2.5 sm:*:flex-none"
+        role="img"
+        aria-label={`Last ${strip.length} days: ${missing} without a backup`}
+      >
         {strip.map((d) => (
           <span
             key={d.day}
             title={`${d.day}: ${d.count === 0 ? "no backup" : `${d.count} backup${d.count > 1 ? "s" : ""}`}`}
-            className={`flex h-5 min-w-0 flex-1 items-center justify-center text-[9px] leading-none sm:w-2.5 sm:flex-none ${d.count === 0 ? "bg-red-500 text-white" : "bg-emerald-500"}`}
+            className={d.count === 0 ? "bg-red-500 text-white" : "bg-emerald-500"}
           >
             {d.count === 0 ? "✗" : ""}
           </span>

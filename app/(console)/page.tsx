@@ -7,10 +7,9 @@ import { requirePageUser } from "@/lib/auth/guard";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { getHealth } from "@/lib/health";
 import { databaseFreshness } from "@/lib/backups/freshness-query";
-import { listLocations } from "@/lib/locations/queries";
 import { FreshnessTable } from "@/components/freshness-table";
 import { RunStatusBadge } from "@/components/ui/badges";
-import { listKeptScratchDatabases, listRestoreRuns } from "@/lib/restores/queries";
+import { listKeptScratchDatabases } from "@/lib/restores/queries";
 import { hasRole } from "@/lib/auth/roles";
 import { KeptScratchDatabases } from "./kept-scratch-databases";
 import { recoveryInstancesForUser } from "@/lib/pitr/recovery-queries";
@@ -26,37 +25,51 @@ import { monthlyTestAttention } from "@/lib/monthly-tests/record-queries";
 import { MonthlyTestsCard } from "./monthly-tests-card";
 import { walArchiveVerdicts } from "@/lib/pitr/queries";
 import { WalArchivesCard } from "./wal-archives-card";
+import { activeRestoreRuns, keptTestScratchDatabases, locationSyncHealth } from "@/lib/dashboard/queries";
+import { KeptTestScratchDatabases } from "./kept-test-scratch-databases";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requirePageUser();
-  const [health, audit, freshness, locations, runs] = await Promise.all([
+  // One round: the loaders do not depend on one another.
+  const [
+    health,
+    audit,
+    freshness,
+    locations,
+    activeRuns,
+    upcoming,
+    drillStatus,
+    keptScratch,
+    keptTestScratch,
+    openIncidents,
+    approvals,
+    breakGlass,
+    testAttention,
+    recoveryInstances,
+    walArchives,
+  ] = await Promise.all([
     getHealth(),
     listAuditEvents({ page: 1 }),
     databaseFreshness(),
-    listLocations(),
-    listRestoreRuns({ page: 1 }),
-  ]);
-  const [upcoming, drillStatus, keptScratch, openIncidents] = await Promise.all([
+    locationSyncHealth(),
+    activeRestoreRuns(),
     upcomingDrillsFor(user.email),
     runbookDrillStatus(),
     listKeptScratchDatabases(),
+    keptTestScratchDatabases(),
     listOpenIncidents(),
-  ]);
-  const [approvals, breakGlass, testAttention] = await Promise.all([
     pendingApprovals(),
     recentBreakGlass(),
     monthlyTestAttention(),
+    recoveryInstancesForUser(),
+    walArchiveVerdicts(),
   ]);
-  const recoveryAttention = (await recoveryInstancesForUser()).instances.filter(
-    (i) => i.alive || i.status === "interrupted",
-  );
-  const walArchives = await walArchiveVerdicts();
+  const recoveryAttention = recoveryInstances.instances.filter((i) => i.alive || i.status === "interrupted");
   const canApprove = hasRole(user.role, "approver");
   const redrill = SCENARIOS.filter((s) => drillStatus[s.id] === "needs_redrill");
-  const activeRuns = runs.runs.filter((r) => ["queued", "running", "waiting", "interrupted"].includes(r.status));
-  const failing = locations.filter((l) => l.lastSync?.status === "error" || l.lastSync?.status === "interrupted");
+  const failing = locations.filter((l) => l.failing);
   return (
     <>
       <PageHeader title="Dashboard" description={`Signed in as ${user.name} (${user.role}).`} />
@@ -105,9 +118,12 @@ export default async function DashboardPage() {
             </Link>
           </Card>
         )}
-        {keptScratch.length > 0 && (
+        {keptScratch.length + keptTestScratch.length > 0 && (
           <Card title="Scratch databases kept for inspection" className="border-amber-300 lg:col-span-3">
-            <KeptScratchDatabases kept={keptScratch} canDrop={hasRole(user.role, "operator")} />
+            {keptScratch.length > 0 && (
+              <KeptScratchDatabases kept={keptScratch} canDrop={hasRole(user.role, "operator")} />
+            )}
+            {keptTestScratch.length > 0 && <KeptTestScratchDatabases kept={keptTestScratch} />}
           </Card>
         )}
         <WalArchivesCard rows={walArchives} />
