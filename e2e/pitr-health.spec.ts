@@ -28,7 +28,19 @@ test("archive health and the recoverable window on the database page", async ({ 
   await form.getByLabel("WAL RPO (minutes)").fill("0");
   await form.getByRole("button", { name: "Save archive settings" }).click();
   await expect(form.getByText("The WAL RPO must be at least 1 minute", { exact: true })).toBeVisible();
+  // A config file outside the folders the machine's owner allowed is refused, saying what is allowed.
+  const config = form.getByLabel(/pgBackRest config file/);
+  const configPath = await config.inputValue();
+  await config.fill("/etc/shadow");
   await form.getByLabel("WAL RPO (minutes)").fill("10");
+  await form.getByRole("button", { name: "Save archive settings" }).click();
+  await expect(
+    form.getByText(
+      /^\/etc\/shadow is not a file Lifeboat may give pgBackRest as its config: use a file in \/etc\/pgbackrest/,
+    ),
+  ).toBeVisible();
+  await screenshotBoth(page, "pitr-config-refused");
+  await config.fill(configPath);
   await form.getByRole("button", { name: "Save archive settings" }).click();
   await expect(page.getByTestId("wal-archive-form-feedback")).toContainText("Saved");
   await expect(section).toContainText("WAL RPO 10 min");

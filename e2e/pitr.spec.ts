@@ -93,6 +93,12 @@ test("restore to a moment picked on the timeline: the plan names the base backup
   const label = (await page.getByTestId("run-pitr-base-backup").innerText()).trim();
   expect(label).toMatch(/^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/);
   await expect(page.getByTestId("preflight")).toContainText(`pgBackRest will restore base backup ${label}`);
+  // Before confirming: the recovery folder's disk against what the restore needs.
+  await expect(page.getByTestId("preflight")).toContainText(
+    new RegExp(
+      `free disk for the recovery instance in /\\S+: [0-9.]+ [KMGT]iB; it needs about .* \\(base backup ${label} restores to`,
+    ),
+  );
   await expect(page.getByTestId("step-restore-to-moment")).toContainText(`--set=${label}`);
   await expect(page.getByTestId("step-copy-back")).toBeVisible();
   await screenshotBoth(page, "pitr-plan");

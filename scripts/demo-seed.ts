@@ -12,6 +12,7 @@ import { appendAuditEvent } from "../lib/audit/chain";
 import { hashPassword } from "../lib/auth/password";
 import { decryptSecret, encryptSecret } from "../lib/crypto/secrets";
 import { seedMonthlyTests } from "./demo-monthly-tests";
+import { demoArchiveHealth, isDemoArchive } from "../lib/pitr/demo-archive";
 
 const LOCATION_NAME = "demo-local";
 const SOURCE_PATTERNS = "amani_backup_*\npre_migration_*";
@@ -149,6 +150,37 @@ async function seedTestPlan(prisma: LifeboatPrisma) {
   await systemAudit(prisma, "test_plan.save", "database", database.id, { database: database.name, planId: plan.id });
 }
 
+/**
+ * amani-production's sample WAL archive, so the database page's point-in-time section (health,
+ * base backups, the timeline) and the dashboard show what an archive looks like without
+ * pgBackRest: marked demo, its reading made-up and renewed on every start, and every action that
+ * would run pgBackRest refused with words that say so. An archive an admin saved is left alone.
+ * The e2e tests' base (LIFEBOAT_DEMO_WAL_ARCHIVE=0) has none: their specs set up real archives.
+ */
+async function seedWalArchive(prisma: LifeboatPrisma) {
+  if (process.env.LIFEBOAT_DEMO_WAL_ARCHIVE === "0") return;
+  const database = await prisma.database.findUnique({ where: { name: "amani-production" } });
+  if (!database) return;
+  const existing = await prisma.walArchive.findUnique({ where: { databaseId: database.id } });
+  if (existing && !isDemoArchive(existing)) return;
+  const now = new Date();
+  const data = {
+    stanza: "amani-demo",
+    repoType: "posix",
+    repoPath: "/var/lib/pgbackrest",
+    repoOptions: JSON.stringify({ demo: true }),
+    walRpoMinutes: 5,
+    lastHealth: JSON.stringify(demoArchiveHealth(now, 5)),
+    lastCheckedAt: new Date(now.getTime() - 30_000),
+  };
+  if (existing) {
+    await prisma.walArchive.update({ where: { id: existing.id }, data });
+  } else {
+    await prisma.walArchive.create({ data: { databaseId: database.id, ...data } });
+    await systemAudit(prisma, "wal-archive.create", "database", database.id, { stanza: data.stanza });
+  }
+}
+
 async function main() {
   const url = process.env.LIFEBOAT_DATABASE_URL;
   const password = process.env.DEMO_ADMIN_PASSWORD;
@@ -169,6 +201,7 @@ async function main() {
   await seedBackupsArea(prisma);
   await seedTestPlan(prisma);
   await seedMonthlyTests(prisma);
+  await seedWalArchive(prisma);
   await prisma.$disconnect();
 }
 

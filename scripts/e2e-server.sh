@@ -14,7 +14,7 @@ rm -rf "$E2E_DIR" && mkdir -p "$E2E_DIR" test-results
 exec > >(tee -a test-results/e2e-server.log) 2>&1
 # The demo's data (sandbox PostgreSQL, local location with its backups, databases) is the
 # e2e tests' starting point too; e2e/global-teardown.ts stops its PostgreSQL.
-LIFEBOAT_DEMO_DIR="$E2E_DIR" DEMO_PG_PORT=$(free_port) bash scripts/demo.sh --setup-only
+LIFEBOAT_DEMO_DIR="$E2E_DIR" DEMO_PG_PORT=$(free_port) LIFEBOAT_DEMO_WAL_ARCHIVE=0 bash scripts/demo.sh --setup-only
 set -a
 source "$E2E_DIR/secrets.env"
 set +a

@@ -27,6 +27,7 @@ export function WalArchivesCard({ rows }: { rows: Row[] }) {
               >
                 {r.databaseName}
               </Link>
+              {r.demo && <span className="text-xs text-amber-900">demo sample data, no real archive</span>}
               {h?.newestRecoverable ? (
                 <span className="text-slate-700">
                   recoverable to <Time value={h.newestRecoverable} />

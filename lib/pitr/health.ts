@@ -6,6 +6,7 @@ import type { Database, WalArchive } from "@prisma/client";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { pgbackrestConfigProblem } from "@/lib/pitr/config-file";
+import { DEMO_ARCHIVE_REFUSAL, isDemoArchive } from "@/lib/pitr/demo-archive";
 import { UserError } from "@/lib/errors";
 import { connectionOf } from "@/lib/databases/mutations";
 import { runPsqlQuery } from "@/lib/postgres/run";
@@ -410,6 +411,8 @@ export async function refreshArchiveHealth(databaseId: string, now = new Date())
     include: { database: { select: { id: true, name: true } } },
   });
   if (!archive) throw new UserError("This database has no WAL archive set up: an admin adds one on its page.", 404);
+  // Its sample reading stays: there is no repository to read.
+  if (isDemoArchive(archive)) throw new UserError(DEMO_ARCHIVE_REFUSAL, 409);
   const previous = (() => {
     try {
       return storedHealth(archive);
@@ -428,8 +431,8 @@ export async function refreshArchiveHealth(databaseId: string, now = new Date())
 
 /** Every archive, one after the other (the background interval). */
 export async function refreshAllArchiveHealth(): Promise<void> {
-  const archives = await db.walArchive.findMany({ select: { databaseId: true } });
-  for (const a of archives) {
+  const archives = await db.walArchive.findMany({ select: { databaseId: true, repoOptions: true } });
+  for (const a of archives.filter((x) => !isDemoArchive(x))) {
     await refreshArchiveHealth(a.databaseId).catch((e: unknown) =>
       console.error("[lifeboat] the WAL archive health check failed:", e),
     );

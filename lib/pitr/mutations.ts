@@ -15,6 +15,7 @@ import { repoOptionsSchema, SECRETS_OF, type RepoOptions, type RepoSecrets } fro
 import { parseStoredJson } from "@/lib/stored-json";
 import { refreshArchiveHealth, storedHealth, type ArchiveHealth } from "@/lib/pitr/health";
 import { pgBinDirFor } from "@/lib/pitr/window";
+import { DEMO_ARCHIVE_REFUSAL, isDemoArchive } from "@/lib/pitr/demo-archive";
 import type { createRestorePointSchema, saveWalArchiveSchema } from "@/lib/pitr/schemas";
 
 // Writes of the WAL archive settings and the operator actions on the archived database
@@ -181,6 +182,7 @@ const CHECK_OUTPUT_MAX = 2000;
 /** `pgbackrest check`: archives a segment end to end and reports what failed. Stored with the health. */
 export async function checkArchive(input: { databaseId: string }) {
   const a = await archiveWithDatabase(input.databaseId);
+  if (isDemoArchive(a)) throw new UserError(DEMO_ARCHIVE_REFUSAL, 409);
   const at = new Date();
   let ok = true;
   let output = "";
@@ -217,6 +219,7 @@ const SWITCH_WAIT_MS = 15_000;
  */
 export async function switchWal(input: { databaseId: string }) {
   const a = await archiveWithDatabase(input.databaseId);
+  if (isDemoArchive(a)) throw new UserError(DEMO_ARCHIVE_REFUSAL, 409);
   const conn = await connectionOf(input.databaseId);
   // One call: the segment named is the one this switch closed.
   const rows = await runPsqlQuery(
@@ -260,6 +263,8 @@ export async function createRestorePoint(
 ) {
   const database = await db.database.findUnique({ where: { id: input.databaseId }, select: { id: true, name: true } });
   if (!database) throw new NotFoundError("The database");
+  const archive = await db.walArchive.findUnique({ where: { databaseId: database.id }, select: { repoOptions: true } });
+  if (archive && isDemoArchive(archive)) throw new UserError(DEMO_ARCHIVE_REFUSAL, 409);
   const taken = await db.restorePoint.findFirst({
     where: { databaseId: database.id, name: input.name },
     select: { createdAt: true },

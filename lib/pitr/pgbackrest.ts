@@ -5,6 +5,7 @@ import { env as lifeboatEnv, minimalChildEnv } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { parseStoredJson } from "@/lib/stored-json";
 import { pgbackrestConfigProblem } from "@/lib/pitr/config-file";
+import { DEMO_ARCHIVE_REFUSAL, isDemoArchive } from "@/lib/pitr/demo-archive";
 import {
   REPO_TYPES,
   SECRET_ENV,
@@ -84,6 +85,7 @@ export function pgbackrestArgv(
     );
   }
   if (!COMMAND_RE.test(command)) throw new Error(`not a pgBackRest command: ${command}`);
+  if (isDemoArchive(archive)) throw new PgbackrestError("demo_archive", DEMO_ARCHIVE_REFUSAL);
   // Again before every use: the file may have changed since the archive was saved.
   if (archive.configPath) {
     const problem = pgbackrestConfigProblem(archive.configPath, lifeboatEnv().LIFEBOAT_PGBACKREST_CONFIG_DIRS);
@@ -127,6 +129,7 @@ export type PgbackrestFailureKind =
   | "repo_unreadable"
   | "config_unreadable"
   | "config_refused"
+  | "demo_archive"
   | "cancelled"
   | "failed";
 

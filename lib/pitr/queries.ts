@@ -4,6 +4,7 @@ import { parseStoredJson } from "@/lib/stored-json";
 import { REPO_SECRET_NAMES, repoOptionsSchema, type RepoOptions, type RepoSecretName } from "@/lib/pitr/repo-config";
 import { healthVerdict, storedHealth, type ArchiveHealth, type HealthVerdict } from "@/lib/pitr/health";
 import { unsealArchiveSecrets } from "@/lib/pitr/pgbackrest";
+import { isDemoArchive } from "@/lib/pitr/demo-archive";
 
 // What pages read about WAL archives: settings without secrets (only which are saved), the last
 // stored health and the restore points. Nothing here runs pgBackRest.
@@ -97,10 +98,18 @@ export async function walArchiveVerdicts(): Promise<
     verdict: HealthVerdict;
     checkedAt: Date | null;
     health: ArchiveHealth | null;
+    /** The demo's sample archive (npm run demo): its health is made-up. */
+    demo: boolean;
   }[]
 > {
   const rows = await db.walArchive.findMany({
-    select: { databaseId: true, lastHealth: true, lastCheckedAt: true, database: { select: { name: true } } },
+    select: {
+      databaseId: true,
+      lastHealth: true,
+      lastCheckedAt: true,
+      repoOptions: true,
+      database: { select: { name: true } },
+    },
     orderBy: { database: { name: "asc" } },
   });
   const order = { unreadable: 0, failing: 1, rpo_breached: 2, unknown: 3, ok: 4 } as const;
@@ -118,6 +127,7 @@ export async function walArchiveVerdicts(): Promise<
         verdict: healthVerdict(health),
         checkedAt: r.lastCheckedAt,
         health,
+        demo: isDemoArchive(r),
       };
     })
     .sort((x, y) => order[x.verdict.state] - order[y.verdict.state]);

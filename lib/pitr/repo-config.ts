@@ -31,6 +31,8 @@ export const repoOptionsSchema = z
     gcsKeyPath: optionValue,
     verifyTls: z.boolean(),
     cipherType: z.enum(["none", "aes-256-cbc"]),
+    // Only `npm run demo` sets it: sample health, no repository behind it (lib/pitr/demo-archive.ts).
+    demo: z.literal(true),
   })
   .partial()
   .strict();

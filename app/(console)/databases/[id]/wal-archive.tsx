@@ -81,6 +81,17 @@ export function WalArchiveSection({
               )}
               ; WAL RPO {settings.walRpoMinutes} min.
             </p>
+            {settings.options.demo && (
+              <p
+                className="rounded-md border border-amber-200 bg-amber-50 p-2 text-amber-900"
+                data-testid="wal-archive-demo"
+              >
+                Demo sample: this archive&apos;s health, base backups and timeline are made-up data for the demo, with
+                no pgBackRest repository behind them, so Refresh now, Run pgbackrest check, Switch WAL now, restore
+                points and restores to a moment say so instead of running.
+                {isAdmin && " Saving real settings below turns it into a real archive."}
+              </p>
+            )}
             {view.healthProblem && (
               <p className="rounded-md border border-red-200 bg-red-50 p-2 text-red-800">{view.healthProblem}</p>
             )}
