@@ -83,6 +83,8 @@ describe("one pass over the bytes", () => {
       expect(download.verification.sha256).toBe(download.sha256);
       expect(run.results["verify-backup"]).toMatchObject({ ok: true, onDownload: true });
       expect(run.logs.join("\n")).toContain("nothing read again");
+      // Started by the preflight, taken over by the download step.
+      expect(run.logs.join("\n")).toContain("[download] the download started while the preflight ran");
       expect(run.logs.join("\n")).toContain("the archive's script was read while it downloaded");
       // The table data check comes from the inspection's full read, not a second pg_restore.
       expect(
@@ -122,6 +124,37 @@ describe("one pass over the bytes", () => {
       const safety = await executePlan(plan, { from: "sql-safety", until: "create-scratch", results: first.results });
       if (safety.failed) throw safety.failed.error;
       expect(safety.logs.join("\n")).toContain(`reading the archive's script from ${file}`);
+    },
+    TIMEOUT,
+  );
+});
+
+describe("the download alongside the preflight", () => {
+  test(
+    "a preflight that finds a problem stops the download it started: no file, no scratch database left",
+    async () => {
+      const ownWorkDir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-one-pass-stop-"));
+      try {
+        const manifest = backup.manifest;
+        if (!manifest) throw new Error("the test backup has a manifest");
+        const plan = planFor({
+          scenarioId: "database-corruption",
+          target: target(),
+          // A role the server lacks: the preflight refuses, after the download has started.
+          backup: { ...backup, manifest: { ...manifest, roles: [...(manifest.roles ?? []), "lifeboat_no_such_role"] } },
+          now: new Date("2026-12-01T10:20:00Z"),
+          options: { workDir: ownWorkDir },
+        });
+        const scratch = (plan.summary as { scratchDatabase: string }).scratchDatabase;
+        const run = await executePlan(plan);
+        expect(run.failed?.key).toBe("preflight");
+        expect(run.failed?.error.message).toMatch(/lifeboat_no_such_role/);
+        expect(run.logs.join("\n")).toContain("the download started alongside was stopped and its file removed");
+        expect(await databasesStartingWith(scratch)).toEqual([]);
+        expect(fs.readdirSync(ownWorkDir)).toEqual([]);
+      } finally {
+        fs.rmSync(ownWorkDir, { recursive: true, force: true });
+      }
     },
     TIMEOUT,
   );

@@ -276,15 +276,41 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
     },
     untouchedNote(target),
     async (ctx) => {
+      // The download does not depend on anything read here: it starts now (when the plan's
+      // download step follows) and is stopped, its file and scratch database removed, when a
+      // check below fails.
+      const download = startDownloadAlongside(rc, ctx);
+      try {
+        return await preflight(ctx);
+      } catch (e) {
+        await download?.cancel();
+        throw e;
+      }
+    },
+  );
+
+  async function preflight(ctx: StepContext): Promise<Record<string, unknown>> {
+    {
       const opts = { ...bin, signal: ctx.signal };
       const facts: Record<string, unknown> = {};
       // Every read below is independent of the others: all start now and are taken in order,
       // so the facts and the first problem are reported as one after the other would.
       const tool = isArchive(backup.format) ? "pg_restore" : "psql";
       const m = backup.manifest;
+      // This preflight's own reads of the target are sessions on it too: who else is connected
+      // is asked once they have ended, so that they are not counted among them.
+      const targetVersion = kind === "existing" ? early(serverVersion(target.conn, opts)) : null;
+      const size =
+        kind === "existing"
+          ? early(runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))
+          : null;
+      const head =
+        kind === "existing"
+          ? early(migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts))
+          : null;
       const ahead = {
         role: early(restoreRoleFacts(rc.server, opts)),
-        targetVersion: kind === "existing" ? early(serverVersion(target.conn, opts)) : null,
+        targetVersion,
         exists: kind === "new-server" ? early(databaseExists(rc.server, rc.database, opts)) : null,
         toolV: early(toolVersion(tool, bin)),
         scram: rc.target.conn.password ? early(clientSupportsRequireAuth(bin.binDir)) : null,
@@ -292,16 +318,15 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
           m?.roles && m.roles.length > 0
             ? early(checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts))
             : null,
-        sessions: kind === "existing" ? early(sessionsOn(target.conn, rc.database, opts)) : null,
+        sessions:
+          kind === "existing"
+            ? early(
+                Promise.allSettled([targetVersion, size, head]).then(() => sessionsOn(target.conn, rc.database, opts)),
+              )
+            : null,
         props: kind === "existing" ? early(readDatabaseProperties(rc.server, rc.database, opts)) : null,
-        size:
-          kind === "existing"
-            ? early(runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))
-            : null,
-        head:
-          kind === "existing"
-            ? early(migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts))
-            : null,
+        size,
+        head,
         free: early(freeBytes(rc.workDir)),
       };
       const version = await serverVersion(rc.server, opts).catch((e: unknown) => {
@@ -451,8 +476,51 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
           v.ok ? "info" : "stderr",
         );
       return facts;
+    }
+  }
+}
+
+type DownloadOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** A download the preflight started for the download step of the same plan, in this process. */
+type AlongsideDownload = {
+  outcome: Promise<DownloadOutcome>;
+  /** Where its log lines and progress go: the preflight's log first, the download step's once it takes over. */
+  sink: { log: StepContext["log"]; progress: StepContext["progress"] };
+  bytes: { done: number; total: number | null };
+  stop: AbortController;
+  /** Aborted when stopped or when the run that started it ended. */
+  signal: AbortSignal;
+};
+
+const downloadStarters = new WeakMap<RestoreContext, (ctx: StepContext) => AlongsideDownload>();
+const downloadsAlongside = new WeakMap<RestoreContext, AlongsideDownload>();
+
+/** Starts the download of `rc`'s plan, when its download step allows it; returns how to cancel it. */
+function startDownloadAlongside(rc: RestoreContext, ctx: StepContext): { cancel: () => Promise<void> } | null {
+  const start = downloadStarters.get(rc);
+  if (!start || downloadsAlongside.has(rc)) return null;
+  const d = start(ctx);
+  downloadsAlongside.set(rc, d);
+  return {
+    cancel: async () => {
+      downloadsAlongside.delete(rc);
+      d.stop.abort();
+      const o = await d.outcome;
+      // Stopped, it removed its own file and scratch database; finished before the stop, both
+      // are still there. Either way nothing of it may stay behind a failed preflight.
+      if (o.ok) {
+        // Its scratch database may still be being created: dropped once it exists.
+        const made = takeAhead(scratchAheadKey(rc));
+        if (made) await made;
+        await dropScratchDatabase(rc.server, rc.scratch, rc.bin).catch(() => false);
+      }
+      await removeWorkDir(rc.workDir).catch(() => false);
+      ctx.log(
+        `the download started alongside was stopped and its file removed${o.ok ? `, and ${rc.scratch} dropped` : ""}`,
+      );
     },
-  );
+  };
 }
 
 export function downloadStep(
@@ -469,16 +537,64 @@ export function downloadStep(
     plain_gzip: "the verification (gzip to the end, pg_dump's completion line)",
     unknown: "the verification",
   };
-  return automatic(
+  const step = automatic(
     rc,
     {
       key: "download",
       title: "Download the backup",
       // A runbook's plan has no backup yet, so no size (NaN).
-      description: `Streams ${backup.key}${Number.isFinite(backup.size) ? ` (${bytesText(backup.size)})` : ""} from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}; the same pass feeds ${checks[backup.format]}, so the next steps read nothing again.${opts.scratchAlongside ? ` Meanwhile the empty scratch database ${rc.scratch} is created (dropped again if the download fails).` : ""}`,
+      description: `Streams ${backup.key}${Number.isFinite(backup.size) ? ` (${bytesText(backup.size)})` : ""} from ${backup.locationName} to a private file (0600) in ${rc.workDir}, computing its sha256${backup.manifest ? " and comparing it with the manifest's" : ""}; the same pass feeds ${checks[backup.format]}, so the next steps read nothing again.${opts.scratchAlongside ? ` It starts while the preflight runs (stopped and removed if the preflight finds a problem), and meanwhile the empty scratch database ${rc.scratch} is created (dropped again if the download fails).` : ""}`,
     },
     note,
     async (ctx) => {
+      const alongside = downloadsAlongside.get(rc);
+      downloadsAlongside.delete(rc);
+      // One stopped with an earlier execution of this plan has cleaned up after itself (or is
+      // doing so): wait for it, then download afresh.
+      if (alongside?.signal.aborted) await alongside.outcome;
+      if (!alongside || alongside.signal.aborted) return downloadAndScratch(ctx);
+      // Started by the preflight: its lines and progress come here from now on.
+      alongside.sink.log = ctx.log;
+      alongside.sink.progress = ctx.progress;
+      ctx.log(
+        `the download started while the preflight ran${alongside.bytes.done > 0 ? ` (${bytesText(alongside.bytes.done)} so far)` : ""}`,
+      );
+      ctx.progress(alongside.bytes.done, alongside.bytes.total);
+      const o = await alongside.outcome;
+      if (o.ok) return o.value;
+      throw o.error;
+    },
+  );
+  if (opts.scratchAlongside) downloadStarters.set(rc, startAlongside);
+  return step;
+
+  function startAlongside(pctx: StepContext): AlongsideDownload {
+    const stop = new AbortController();
+    const bytes: AlongsideDownload["bytes"] = { done: 0, total: null };
+    const sink: AlongsideDownload["sink"] = {
+      log: (text, stream) => pctx.log(`download (alongside the preflight): ${text}`, stream),
+      progress: () => undefined,
+    };
+    const signal = AbortSignal.any([pctx.signal, stop.signal]);
+    const ctx: StepContext = {
+      ...pctx,
+      log: (text, stream) => sink.log(text, stream),
+      progress: (done, total) => {
+        bytes.done = done;
+        bytes.total = total;
+        sink.progress(done, total);
+      },
+      signal,
+    };
+    const outcome: Promise<DownloadOutcome> = downloadAndScratch(ctx).then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    return { outcome, sink, bytes, stop, signal };
+  }
+
+  async function downloadAndScratch(ctx: StepContext) {
+    {
       // The empty scratch database does not depend on the bytes: made while they stream.
       const scratchKey = scratchAheadKey(rc);
       const scratch = opts.scratchAlongside
@@ -495,8 +611,8 @@ export function downloadStep(
         await dropScratchAhead();
         throw e;
       }
-    },
-  );
+    }
+  }
 
   async function download(ctx: StepContext) {
     await prepareWorkDir(rc.workDir);

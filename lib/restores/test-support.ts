@@ -62,9 +62,12 @@ export async function executePlan(
       results[step.key] = stored;
       steps.push({ key: step.key, kind: step.kind, ms: Math.round(performance.now() - t0), result: results[step.key] });
     } catch (e) {
+      // As the runner does when a run ends: work started ahead for a later step stops.
+      controller.abort();
       return { steps, results, logs, failed: { key: step.key, error: e instanceof Error ? e : new Error(String(e)) } };
     }
   }
+  controller.abort();
   return { steps, results, logs, failed: null };
 }
 

@@ -252,7 +252,13 @@ class Execution {
     wakeRunWatchers(this.runId);
   }
 
+  /** Work a step started for a later one (a download alongside the preflight) stops with the run. */
+  private endWorkAhead() {
+    if (!this.abort.signal.aborted) this.abort.abort(new DOMException("The run ended.", "AbortError"));
+  }
+
   private async fail(verdict: string, stepIndex: number | null) {
+    this.endWorkAhead();
     this.log(stepIndex, verdict, "error");
     await this.flushLogs();
     await this.leased(async (tx) => {
@@ -273,6 +279,7 @@ class Execution {
 
   /** Every step before fromIndex has succeeded (steps run in order and the run stops at the first failure). */
   private async cancelled(fromIndex: number, total: number, title: string, during: boolean) {
+    this.endWorkAhead();
     const verdict = `Cancelled ${during ? "during" : "before"} step ${fromIndex + 1} of ${total} (${title}); ${fromIndex} step${fromIndex === 1 ? "" : "s"} had succeeded.`;
     this.log(fromIndex, verdict, "info");
     await this.flushLogs();
