@@ -15,7 +15,7 @@ export function KeptTestScratchDatabases({ kept }: { kept: KeptTestScratchDataba
             <Link href={`/tests/${k.testId}`} className="text-sky-700 hover:underline">
               test record
             </Link>
-            ), on {k.server ?? "a test server whose plan is gone"}
+            ), on {k.server ? `the test server ${k.server}` : "a test server whose plan is gone"}
           </span>
           {k.overdue ? (
             <span className="text-amber-900">

@@ -57,6 +57,11 @@ export async function activeRestoreRuns() {
   }));
 }
 
+/** host:port, or a socket folder and its port (libpq reads a host starting with / as a folder). */
+function serverWords(host: string, port: number): string {
+  return host.startsWith("/") ? `the socket in ${host} (port ${port})` : `${host}:${port}`;
+}
+
 /**
  * Scratch databases a monthly test kept for its plan's hours (the scheduler's sweep drops each
  * once its time is up): which test, on which test server, until when.
@@ -79,7 +84,7 @@ export async function keptTestScratchDatabases(now = new Date()) {
     month: t.month,
     scratchDatabase: t.scratchDatabase!,
     databaseName: t.database.name,
-    server: t.database.testPlan ? `${t.database.testPlan.testHost}:${t.database.testPlan.testPort}` : null,
+    server: t.database.testPlan ? serverWords(t.database.testPlan.testHost, t.database.testPlan.testPort) : null,
     keepUntil: t.scratchKeepUntil!.toISOString(),
     // Past its time but not dropped: the sweep has not run yet, or dropping it failed.
     overdue: t.scratchKeepUntil!.getTime() <= now.getTime(),
