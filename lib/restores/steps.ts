@@ -707,6 +707,8 @@ export function downloadStep(
 }
 
 const scratchAheadKey = (rc: RestoreContext) => `${describeServer(rc.server)}/${rc.scratch}`;
+const grantsAheadKey = (rc: RestoreContext, conn: PgConnection) =>
+  `grants ${describeServer(rc.server)}/${conn.database} ${rc.workDir}`;
 
 /**
  * A backup refused before the scratch step (verification, SQL safety) leaves no database behind:
@@ -1063,6 +1065,13 @@ function verifyCountsStep(
   verdict: (tables: TableRowCount[], source: string | null) => string,
 ): PlannedStep {
   return automatic(rc, { key, title, description }, note, async (ctx) => {
+    // The grants step reads the same scratch database, read-only: its check runs alongside the counts.
+    const acl = key === "verify-scratch" ? safetyResult.find(ctx)?.acl : undefined;
+    if (acl)
+      startAhead(grantsAheadKey(rc, conn), async () => ({
+        reads: await checkReads(conn, acl, { ...rc.bin, signal: ctx.signal }),
+        run: ctx.signal,
+      }));
     const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal });
     const recovered = recoveredCountsResult.find(ctx);
     const expected =
@@ -1486,7 +1495,14 @@ export function verifyGrantsStep(rc: RestoreContext, conn: PgConnection, note: s
           "the safety step's list of roles and grants is missing (a run planned before this check existed): start a new restore",
           409,
         );
-      const { checked, problems } = await checkReads(conn, acl, { ...rc.bin, signal: ctx.signal });
+      // Started by the scratch copy's verification when it ran just before in this process.
+      // Only from the same, still running execution: a result read before a pause is read again.
+      const ahead = await takeAhead<{ reads: Awaited<ReturnType<typeof checkReads>>; run: AbortSignal }>(
+        grantsAheadKey(rc, conn),
+      );
+      const alongside = ahead?.ok && !ahead.value.run.aborted ? ahead.value.reads : null;
+      if (alongside) ctx.log(`checked alongside the row counts of ${conn.database}`);
+      const { checked, problems } = alongside ?? (await checkReads(conn, acl, { ...rc.bin, signal: ctx.signal }));
       const roles = [...new Set(acl.reads.map((r) => r.role))];
       if (problems.length > 0) {
         for (const p of problems.slice(0, 50)) ctx.log(`${p.role} cannot read ${p.table}: ${p.why}`, "stderr");

@@ -123,6 +123,7 @@ describe("owners and grants are restored", () => {
       toDrop.push(oldCopy, scratchDatabase);
 
       expect(run.results["verify-grants"]).toMatchObject({ roles: expect.arrayContaining(["odd_app"]) });
+      expect(run.logs.join("\n")).toContain("[verify-grants] checked alongside the row counts of");
       expect(run.logs.join("\n")).toMatch(/\[sql-safety\] the backup names \d+ roles? \(.*odd_app.*\): each exists/);
       // The restored database, read as the application reads it.
       const rows = await readAllAs(conn, "odd_app", tables);
@@ -155,6 +156,30 @@ describe("owners and grants are restored", () => {
       expect(problems.filter((p) => p.role === "odd_app").length).toBeGreaterThanOrEqual(8);
       expect(problems[0]?.why).toMatch(/no USAGE on its schema|no SELECT on the table/);
       await expect(readAllAs(target, "odd_app", ['"Sales"."Customer"'])).rejects.toThrow(/permission denied/);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a check made alongside the row counts is not taken by a later execution: a grant lost in between is found",
+    async () => {
+      const conn = await oddDatabase("grants_between");
+      const backup = await backupOf(conn, `${conn.database}.dump`);
+      const plan = planOver(conn, backup);
+      const { scratchDatabase } = plan.summary as { scratchDatabase: string };
+      toDrop.push(scratchDatabase);
+      const first = await executePlan(plan, { until: "verify-grants" });
+      if (first.failed) throw first.failed.error;
+      // Between the two (a paused or resumed run), the scratch copy loses a grant.
+      await runPsqlQuery({ ...conn, database: scratchDatabase }, 'REVOKE SELECT ON "Sales"."Customer" FROM odd_app');
+      const second = await executePlan(plan, {
+        from: "verify-grants",
+        until: "confirm-switch-over",
+        results: first.results,
+      });
+      expect(second.failed?.key).toBe("verify-grants");
+      expect(second.failed?.error.message).toMatch(/odd_app on "Sales"\."Customer"/);
+      expect(second.logs.join("\n")).not.toContain("checked alongside the row counts");
     },
     TIMEOUT,
   );
