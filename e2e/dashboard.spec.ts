@@ -61,7 +61,7 @@ test("a scratch database kept by a monthly test is on the dashboard: where, unti
   const item = kept.getByRole("listitem").filter({ hasText: scratch });
   await expect(item).toContainText("kept by the monthly test of amani-production, Jan 2026");
   // The demo's plan reaches the sandbox PostgreSQL through its socket folder.
-  await expect(item).toContainText(/on the test server (the socket in \/\S+ \(port \d+\)|\S+:\d+)/);
+  await expect(item).toContainText(/on the test server (\/\S+ \(socket, port \d+\)|\S+:\d+)/);
   await expect(item).toContainText(/until .*\(in 4 h|until .*\(in 5 h/);
   await expect(item).toContainText("then dropped automatically");
   await screenshotBoth(page, "dashboard-kept-test-scratch");

@@ -16,6 +16,7 @@ const tag = randomBytes(4).toString("hex");
 const locationIds: string[] = [];
 let databaseId = "";
 let otherDatabaseId = "";
+let socketDatabaseId = "";
 
 beforeAll(async () => {
   const u = await db.user.create({ data: { email: `dash-${tag}@example.test`, name: "Dash", role: "viewer" } });
@@ -63,16 +64,23 @@ beforeAll(async () => {
     data: { name: `dash-${tag}-noplan`, host: "127.0.0.1", dbName: "x", user: "x" },
   });
   otherDatabaseId = other.id;
+  const socket = await db.database.create({
+    data: { name: `dash-${tag}-socket`, host: "127.0.0.1", dbName: "x", user: "x" },
+  });
+  socketDatabaseId = socket.id;
+  await db.testPlan.create({
+    data: { databaseId: socketDatabaseId, testHost: "/var/run/postgresql", testPort: 5432, testUser: "lifeboat" },
+  });
   await db.testPlan.create({
     data: { databaseId, testHost: "test-pg.internal", testPort: 5433, testUser: "lifeboat" },
   });
 });
 
 afterAll(async () => {
-  await db.run.deleteMany({ where: { databaseId: { in: [databaseId, otherDatabaseId] } } });
-  await db.backupTest.deleteMany({ where: { databaseId: { in: [databaseId, otherDatabaseId] } } });
+  await db.run.deleteMany({ where: { databaseId: { in: [databaseId, otherDatabaseId, socketDatabaseId] } } });
+  await db.backupTest.deleteMany({ where: { databaseId: { in: [databaseId, otherDatabaseId, socketDatabaseId] } } });
   await db.location.deleteMany({ where: { id: { in: locationIds } } });
-  await db.database.deleteMany({ where: { id: { in: [databaseId, otherDatabaseId] } } });
+  await db.database.deleteMany({ where: { id: { in: [databaseId, otherDatabaseId, socketDatabaseId] } } });
   await db.user.deleteMany({ where: { email: `dash-${tag}@example.test` } });
 });
 
@@ -160,6 +168,12 @@ test("scratch databases kept by monthly tests: until when, where, which test; dr
     scratch: `lifeboat_test_20261124_${tag}`,
     until: new Date(now.getTime() + 2 * H),
   });
+  const viaSocket = await test({
+    db: socketDatabaseId,
+    month: "2026-11",
+    scratch: `lifeboat_test_20261123_${tag}`,
+    until: new Date(now.getTime() + 3 * H),
+  });
   await test({
     month: "2026-09",
     scratch: `lifeboat_test_20260920_${tag}`,
@@ -186,6 +200,15 @@ test("scratch databases kept by monthly tests: until when, where, which test; dr
       databaseName: `dash-${tag}-noplan`,
       server: null,
       keepUntil: new Date(now.getTime() + 2 * H).toISOString(),
+      overdue: false,
+    },
+    {
+      testId: viaSocket.id,
+      month: "2026-11",
+      scratchDatabase: `lifeboat_test_20261123_${tag}`,
+      databaseName: `dash-${tag}-socket`,
+      server: "/var/run/postgresql (socket, port 5432)",
+      keepUntil: new Date(now.getTime() + 3 * H).toISOString(),
       overdue: false,
     },
     {

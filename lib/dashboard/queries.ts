@@ -59,7 +59,7 @@ export async function activeRestoreRuns() {
 
 /** host:port, or a socket folder and its port (libpq reads a host starting with / as a folder). */
 function serverWords(host: string, port: number): string {
-  return host.startsWith("/") ? `the socket in ${host} (port ${port})` : `${host}:${port}`;
+  return host.startsWith("/") ? `${host} (socket, port ${port})` : `${host}:${port}`;
 }
 
 /**
