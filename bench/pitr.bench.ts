@@ -35,6 +35,8 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lifeboat-bench-pitr-"));
 fs.chmodSync(dir, 0o755); // the postgres user works inside it
 process.env.LIFEBOAT_DATABASE_URL = `file:${dir}/lifeboat.db`;
 process.env.LIFEBOAT_RECOVERY_DIR = path.join(dir, "recovery");
+// The benchmark's own pgBackRest config lives in its temp folder: a folder the console must be told to accept.
+process.env.LIFEBOAT_PGBACKREST_CONFIG_DIRS = dir;
 process.env.NEXTAUTH_SECRET ??= "bench-secret-bench-secret-bench-secret-00";
 process.env.LIFEBOAT_ENCRYPTION_KEY ??= Buffer.alloc(32, 3).toString("base64");
 
