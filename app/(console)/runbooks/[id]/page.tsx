@@ -15,6 +15,7 @@ import { scenarioById } from "@/lib/scenarios/registry";
 import type { Plan } from "@/lib/runner/types";
 import { Time } from "@/components/time";
 import { db } from "@/lib/db";
+import { isDemoArchive } from "@/lib/pitr/demo-archive";
 import { storedHealth } from "@/lib/pitr/health";
 
 export const metadata: Metadata = { title: "Runbook" };
@@ -55,11 +56,15 @@ function RunbookSteps({ plan, testId }: { plan: Plan; testId: string }) {
 /** The chosen database's recoverable window as last checked (no pgBackRest call on a runbook). */
 async function archiveWindow(databaseId: string | undefined) {
   if (!databaseId) return null;
-  const archive = await db.walArchive.findUnique({ where: { databaseId }, select: { lastHealth: true } });
+  const archive = await db.walArchive.findUnique({
+    where: { databaseId },
+    select: { lastHealth: true, repoOptions: true },
+  });
   if (!archive) return { archive: false as const };
   const h = storedHealth(archive);
   return {
     archive: true as const,
+    demo: isDemoArchive(archive),
     from: h?.from ?? null,
     newestRecoverable: h?.newestRecoverable ?? null,
     checkedAt: h?.checkedAt ?? null,
@@ -141,6 +146,9 @@ export default async function RunbookPage({
                     </>
                   ) : null}
                   .
+                  {window.demo
+                    ? " This is the demo's sample archive: made-up data, nothing can be recovered from it."
+                    : ""}
                 </p>
               ) : (
                 <p className="mt-1">{database?.name}&apos;s archive has not been read yet: see its page.</p>
