@@ -89,6 +89,18 @@ export async function databaseStatus(): Promise<{ reachable: boolean; latencyMs:
   }
 }
 
+/**
+ * Table statistics for SQLite's query planner, as SQLite advises for a long-lived connection: at
+ * start-up and after a catalog sync added or removed rows. Without them a filter that matches
+ * few of 100,000 backups scanned them all in date order (the weekly class took 108 ms, 7 ms
+ * with them). SQLite analyzes only tables never analyzed or whose size changed a lot since, so
+ * an unchanged catalog costs next to nothing; a full analysis, not a sample (sampled statistics
+ * led the planner back to the slow plans), took 160 ms for 100,000 backups.
+ */
+export async function optimizeDatabase(): Promise<void> {
+  await db.$queryRawUnsafe("PRAGMA optimize = 0x10002");
+}
+
 // SQLite allows 32,766 bound parameters per statement; stay well below.
 const MAX_PARAMS = 16_000;
 

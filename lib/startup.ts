@@ -38,6 +38,9 @@ const swept = await sweepSecretDirs();
 if (swept.length > 0)
   console.log(`[lifeboat] removed ${swept.length} password file folder(s) left by a stopped console`);
 await bootstrapAdmin(e);
+// Table statistics for the query planner, when they are missing or out of date (cheap otherwise).
+const { optimizeDatabase } = await import("@/lib/db");
+await optimizeDatabase().catch((err: unknown) => console.error("[lifeboat] PRAGMA optimize failed:", err));
 const { startBackgroundWork } = await import("@/lib/catalog/scheduler");
 await startBackgroundWork(e.LIFEBOAT_SYNC_INTERVAL_MINUTES);
 // Alerts: the RPO dead-man switch and delivery retries, on their own timers.

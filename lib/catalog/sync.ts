@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { bulkInsert, db } from "@/lib/db";
+import { bulkInsert, db, optimizeDatabase } from "@/lib/db";
 import { fullConfig } from "@/lib/locations/config";
 import { createStorage } from "@/lib/storage/create-storage";
 import { StorageError, type BackupStorage, type StorageObject } from "@/lib/storage/provider";
@@ -305,6 +305,9 @@ async function syncInto(runId: string, locationId: string, pageSize: number): Pr
       where: { id: runId },
       data: { ...counters, status: "ok" satisfies SyncStatus, finishedAt: new Date() },
     });
+    // A catalog that grew or shrank needs fresh statistics, or its filters scan every row.
+    if (counters.added + counters.vanished > 0)
+      await optimizeDatabase().catch((e: unknown) => console.error("[lifeboat] PRAGMA optimize failed:", e));
   } catch (e) {
     const message =
       e instanceof StorageError
