@@ -22,6 +22,7 @@ import {
 import { StorageError, type BackupStorage } from "@/lib/storage/provider";
 import { MANIFEST_SUFFIX, manifestKey, manifestSchema, type Manifest } from "./manifest";
 import { signWithServerKey } from "./manifest-trust";
+import { executable } from "@/lib/postgres/executable";
 
 // Makes a backup: pg_dump streams through a sha256 hasher (and gzip for plain SQL) straight
 // into storage, then the `<key>.manifest.json` sidecar is written, signed with the console's
@@ -187,7 +188,7 @@ async function dumpToStorage(
   const [file, ...args] = argv;
   const { env, cleanup } = await pgEnv(conn, { binDir: opts.binDir });
   try {
-    const dump = execa(file, args, {
+    const dump = execa(executable(file), args, {
       env,
       extendEnv: true,
       stdin: "ignore",

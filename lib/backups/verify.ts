@@ -9,6 +9,7 @@ import type { BackupFormat, Manifest } from "./manifest";
 import type { ManifestTrust } from "./manifest-signature";
 import { checkManifest } from "./manifest-trust";
 import { minimalChildEnv } from "@/lib/env";
+import { executable } from "@/lib/postgres/executable";
 
 // Verifies a backup in one streaming pass: the bytes are read once and fed at the same
 // time to a sha256 hash, a byte counter and a format check. Nothing holds more than a few
@@ -326,7 +327,7 @@ class PgRestoreChild {
     private readonly binDir?: string,
   ) {
     const [file, ...args] = argv;
-    this.child = execa(file ?? "pg_restore", args, {
+    this.child = execa(executable(file ?? "pg_restore"), args, {
       stdin: "pipe",
       stdout: "pipe",
       stderr: "pipe",

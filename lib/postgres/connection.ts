@@ -7,6 +7,7 @@ import { z } from "zod";
 import { minimalChildEnv } from "@/lib/env";
 import { makeSecretDir } from "./private-dir";
 import { MAX_CA_CERT_LENGTH, SSL_MODES, type SslMode } from "./tls";
+import { executable } from "@/lib/postgres/executable";
 
 // How Lifeboat reaches a PostgreSQL server. The password never goes into argv: the child
 // gets it through a 0600 passfile (PGPASSFILE) that exists only while the child runs, in the
@@ -128,7 +129,7 @@ export function clientSupportsRequireAuth(binDir?: string): Promise<boolean> {
   const k = binDir ?? "";
   let p = requireAuthSupport.get(k);
   if (!p) {
-    p = execa(binDir ? path.join(binDir, "psql") : "psql", ["--version"], {
+    p = execa(binDir ? path.join(binDir, "psql") : executable("psql"), ["--version"], {
       reject: false,
       stdin: "ignore",
       timeout: 10_000,

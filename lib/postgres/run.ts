@@ -23,6 +23,7 @@ import {
 import { PgCommandError, PgError, type PgErrorCode } from "./errors";
 import { DEFAULT_HEAD_SOURCE, headQuerySql, type HeadSource } from "./head-query";
 import { minimalChildEnv } from "@/lib/env";
+import { executable } from "@/lib/postgres/executable";
 
 // Callers used to import the error class from here.
 export { PgCommandError };
@@ -252,7 +253,7 @@ export async function runPgTool(
 ): Promise<ToolResult> {
   const [file, ...args] = argv;
   const run = async (env: ChildEnv) => {
-    const r = await execa(file, args, {
+    const r = await execa(executable(file), args, {
       env,
       extendEnv: true,
       stdin: "ignore",
@@ -401,7 +402,12 @@ export function parseToolVersion(output: string): string | null {
 export async function pgDumpVersion(opts: BinOptions = {}): Promise<string> {
   const argv = versionArgs("pg_dump", opts);
   const [file, ...args] = argv;
-  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000, env: minimalChildEnv() });
+  const r = await execa(executable(file), args, {
+    reject: false,
+    stdin: "ignore",
+    timeout: 10_000,
+    env: minimalChildEnv(),
+  });
   if (r.exitCode === undefined) throw missingToolError("pg_dump", opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   const v = r.exitCode === 0 ? parseToolVersion(out) : null;
@@ -507,7 +513,7 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
   const { env, cleanup } = await pgEnv(c);
   const bin = pgBinary("psql", opts.binDir);
   const child = execa(
-    bin,
+    executable(bin),
     [
       "-X",
       "--no-password",
@@ -578,7 +584,12 @@ export async function exportSnapshot(conn: PgConnection, opts: RunOptions = {}):
 /** "15.18" from `<tool> --version`, for any of the client tools. */
 export async function toolVersion(tool: PgTool, opts: BinOptions = {}): Promise<string> {
   const [file, ...args] = versionArgs(tool, opts);
-  const r = await execa(file, args, { reject: false, stdin: "ignore", timeout: 10_000, env: minimalChildEnv() });
+  const r = await execa(executable(file), args, {
+    reject: false,
+    stdin: "ignore",
+    timeout: 10_000,
+    env: minimalChildEnv(),
+  });
   if (r.exitCode === undefined) throw missingToolError(tool, opts.binDir);
   const out = typeof r.stdout === "string" ? r.stdout : "";
   const v = r.exitCode === 0 ? parseToolVersion(out) : null;
@@ -608,7 +619,7 @@ export type RestrictSupport = {
 export async function psqlRestrictSupport(opts: BinOptions = {}): Promise<RestrictSupport> {
   const psqlVersion = await toolVersion("psql", opts);
   const [file, ...args] = psqlHelpCommandsArgs(opts);
-  const r = await execa(file, args, {
+  const r = await execa(executable(file), args, {
     reject: false,
     stdin: "ignore",
     timeout: 10_000,
@@ -639,7 +650,7 @@ export async function runPsqlScript(conn: PgConnection, sql: string, opts: RunOp
     binDir: opts.binDir,
   });
   return withPgEnv(c, async (env) => {
-    const r = await execa(file, args, {
+    const r = await execa(executable(file), args, {
       env,
       extendEnv: true,
       input: sql,

@@ -8,6 +8,7 @@ import { describeServer, type PgConnection } from "@/lib/postgres/connection";
 import { missingToolError, quoteLiteral, runPsqlScript } from "@/lib/postgres/run";
 import { AclCollector, aclLineSink, type AclFacts } from "./acl-facts";
 import { PsqlScriptGuard, UnsafeSqlError, type SqlFinding } from "./sql-safety";
+import { executable } from "@/lib/postgres/executable";
 
 // A custom or tar archive is restored by pg_restore, which runs no psql meta-commands, but the
 // SQL in it runs on the database server with the restoring role's rights: a function or DO
@@ -16,9 +17,9 @@ import { PsqlScriptGuard, UnsafeSqlError, type SqlFinding } from "./sql-safety";
 // since a data entry carries its own COPY statement); the plain-SQL scanner reads that script
 // exactly as it reads a plain dump, and the same pass collects the roles the archive names.
 
-/** `file` null: the archive on stdin. */
-export function archiveScriptArgv(file: string | null, bin: BinOptions): Argv {
-  return pgRestoreArgs({ file: file ?? undefined, outputFile: "-", binDir: bin.binDir });
+/** `file` null: the archive on stdin. `schemaOnly`: without the data section (see inspectArchive). */
+export function archiveScriptArgv(file: string | null, bin: BinOptions, schemaOnly = false): Argv {
+  return pgRestoreArgs({ file: file ?? undefined, outputFile: "-", binDir: bin.binDir, schemaOnly });
 }
 
 export type ArchiveInspection = {
@@ -29,20 +30,28 @@ export type ArchiveInspection = {
   copyBlocks: number;
   lines: number;
   acl: AclFacts;
+  /** Only the schema was read: the data section (COPY blocks, sequence values) was not. */
+  schemaOnly: boolean;
 };
 
 /**
  * `file` null: the archive comes from `input` (the download as it streams). A pg_restore that
  * stops reading early lets the rest of `input` drain, so the download is never held up.
+ * `schemaOnly`: leaves out the data section, whose SQL is pg_dump's own COPY and setval lines
+ * and whose COPY data never runs as SQL. Only for an archive Lifeboat's pg_dump made (its signed
+ * manifest names the bytes: the caller checks the sha256 before it trusts this reading), since
+ * a data block of another pg_dump (--inserts) can be SQL.
  */
 export async function inspectArchive(
   file: string | null,
   bin: BinOptions,
   signal?: AbortSignal,
   input?: Readable,
+  opts: { schemaOnly?: boolean } = {},
 ): Promise<ArchiveInspection> {
-  const [tool, ...args] = archiveScriptArgv(file, bin);
-  const child = execa(tool, args, {
+  const schemaOnly = opts.schemaOnly === true;
+  const [tool, ...args] = archiveScriptArgv(file, bin, schemaOnly);
+  const child = execa(executable(tool), args, {
     stdin: input ? "pipe" : "ignore",
     stdout: "pipe",
     stderr: "pipe",
@@ -107,6 +116,7 @@ export async function inspectArchive(
     copyBlocks: s.copyBlocks,
     lines: s.lineNo,
     acl: collector.result(),
+    schemaOnly,
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import type { BackupStorage } from "@/lib/storage/provider";
 import { textLiteral } from "./database-admin";
 import { minimalChildEnv } from "@/lib/env";
+import { executable } from "@/lib/postgres/executable";
 
 // Accidental deletion: the rows of one table that the backup (restored into a scratch
 // database) has and production lacks, chosen by id, are previewed and then copied back in
@@ -474,7 +475,7 @@ export function tocHasTable(toc: string, schema: string, name: string): boolean 
 async function readToc(backup: ArchiveSource, bin: BinOptions): Promise<string> {
   const [file, ...args] = pgRestoreListArgs({ binDir: bin.binDir });
   const source = await backup.storage.read(backup.key);
-  const child = execa(file, args, {
+  const child = execa(executable(file), args, {
     stdin: "pipe",
     reject: false,
     timeout: 120_000,
@@ -722,7 +723,7 @@ export async function copyRowsBack(
   const outEnv = await pgEnv(scratch);
   const inEnv = await pgEnv(target);
   try {
-    const into = execa(inBin, inArgs, {
+    const into = execa(executable(inBin), inArgs, {
       env: inEnv.env,
       extendEnv: true,
       stdin: "pipe",
@@ -732,7 +733,7 @@ export async function copyRowsBack(
       cancelSignal: signal,
       maxBuffer: 1024 * 1024,
     });
-    const from = execa(outBin, outArgs, {
+    const from = execa(executable(outBin), outArgs, {
       env: outEnv.env,
       extendEnv: true,
       input: outSql,

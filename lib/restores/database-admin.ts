@@ -15,6 +15,7 @@ import {
 } from "@/lib/postgres/run";
 import { databasePropertyStatements, readDatabaseProperties, type PropertyStatements } from "./database-properties";
 import { MAX_IDENTIFIER_BYTES, OLD_COPY_NAME_PATTERN, SCRATCH_NAME_PATTERN } from "./names";
+import { executable } from "@/lib/postgres/executable";
 
 // Server-level operations of a restore: creating and dropping the scratch database, the
 // switch-over (two renames in one transaction) and dropping the old copy. They run on a maintenance database
@@ -255,7 +256,7 @@ async function oneTransaction(
     binDir: opts.binDir,
   });
   const { env, cleanup } = await pgEnv(server);
-  const child = execa(file, args, {
+  const child = execa(executable(file), args, {
     env,
     extendEnv: false,
     stdin: "pipe",

@@ -12,6 +12,7 @@ import { explainPgFailure, missingToolError, PgCommandError } from "@/lib/postgr
 import { meter } from "./files";
 import { PsqlScriptGuard, UnsafeSqlError } from "./sql-safety";
 import { minimalChildEnv } from "@/lib/env";
+import { executable } from "@/lib/postgres/executable";
 
 // Running the restore itself: pg_restore for archives (custom, tar) and psql for plain SQL,
 // which is streamed through PsqlScriptGuard (and gunzip) on its way to psql's stdin.
@@ -95,7 +96,7 @@ export function archiveRestoreArgv(o: Omit<ArchiveRestore, "conn"> & { database:
 /** How many TABLE DATA entries the archive has (for progress); null when it cannot be read. */
 async function countDataEntries(file: string, bin: BinOptions): Promise<number | null> {
   const [bin0, ...args] = pgRestoreListArgs({ file, binDir: bin.binDir });
-  const r = await execa(bin0, args, {
+  const r = await execa(executable(bin0), args, {
     reject: false,
     stdin: "ignore",
     env: { ...minimalChildEnv(), LC_ALL: undefined, LC_MESSAGES: "C" },
@@ -127,7 +128,7 @@ export async function restoreArchive(
   }
   const { env, cleanup } = await pgEnv(o.conn, { binDir: o.binDir });
   try {
-    const child = execa(file, args, {
+    const child = execa(executable(file), args, {
       env,
       extendEnv: true,
       stdin: "ignore",
@@ -201,7 +202,7 @@ export async function restorePlain(
   const m = meter((b) => progress(b, size));
   const { env, cleanup } = await pgEnv(o.conn, { binDir: o.binDir });
   try {
-    const child = execa(file, args, {
+    const child = execa(executable(file), args, {
       env,
       extendEnv: true,
       stdin: "pipe",
