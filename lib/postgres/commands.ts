@@ -122,6 +122,8 @@ export type PgRestoreOptions = BinOptions & {
   jobs?: number;
   singleTransaction?: boolean;
   verbose?: boolean;
+  /** Only the schema: pre- and post-data, owners and grants; no table data, no sequence values. */
+  schemaOnly?: boolean;
 };
 
 export function pgRestoreArgs(opts: PgRestoreOptions): Argv {
@@ -146,6 +148,7 @@ export function pgRestoreArgs(opts: PgRestoreOptions): Argv {
     args.push(`--jobs=${opts.jobs}`);
   }
   if (opts.verbose) args.push("--verbose");
+  if (opts.schemaOnly) args.push("--schema-only");
   if (opts.dbname !== undefined) {
     checkDatabase(opts.dbname);
     args.push("--no-password", `--dbname=${dbnameArg(opts.dbname)}`);

@@ -13,6 +13,7 @@ import { DEFAULT_HEAD_SOURCE } from "@/lib/postgres/head-query";
 import { automaticRestoreJobs } from "./jobs";
 import { planFor, type BackupSource, type RestoreTarget } from "./plans";
 import { databasesStartingWith, executePlan } from "./test-support";
+import { downloadOnePass, inspectionOf } from "./one-pass";
 
 // The restore path reads the backup's bytes once: the download verifies and inspects them on
 // the way to the file, and the verify and safety steps take those results only for the same,
@@ -85,7 +86,54 @@ describe("one pass over the bytes", () => {
       expect(run.logs.join("\n")).toContain("nothing read again");
       // Started by the preflight, taken over by the download step.
       expect(run.logs.join("\n")).toContain("[download] the download started while the preflight ran");
+      // Signed by this console: the schema is read, the data (pg_dump's COPY blocks) is not decompressed.
+      expect(run.logs.join("\n")).toContain("the archive's schema was read while it downloaded");
+      expect(
+        (run.results["verify-backup"] as { checks: { name: string; detail: string }[] }).checks.find(
+          (c) => c.name === "table data",
+        )?.detail,
+      ).toMatch(/not decompressed before the restore: the bytes are the ones the signed manifest names/);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "a reading of the schema alone is kept only for the bytes the signed manifest names",
+    async () => {
+      const manifest = backup.manifest;
+      if (!manifest) throw new Error("the test backup has a manifest");
+      const file = path.join(workDir, "other-bytes.dump");
+      // The manifest names other bytes (as when an archive was swapped under its signed manifest).
+      const r = await downloadOnePass(await storage.read(backup.key), file, {
+        format: "custom",
+        size: backup.size,
+        manifest: { ...manifest, sha256: "0".repeat(64) },
+        onProgress: () => undefined,
+      });
+      expect(r.sha256).toBe(manifest.sha256);
+      expect(r.verification).toBeNull();
+      expect(await inspectionOf(file, r.sha256)).toBeNull();
+      fs.rmSync(file, { force: true });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "without a signed manifest the whole script is read on the download's pass, data blocks included",
+    async () => {
+      const plan = planFor({
+        scenarioId: "database-corruption",
+        target: target(),
+        backup: { ...backup, manifest: null },
+        now: new Date("2026-12-01T10:02:00Z"),
+        options: { workDir },
+      });
+      const run = await executePlan(plan, { until: "create-scratch" });
+      if (run.failed) throw run.failed.error;
       expect(run.logs.join("\n")).toContain("the archive's script was read while it downloaded");
+      expect(run.logs.join("\n")).toMatch(
+        /read the archive's script: [\d,]+ lines, [\d,]+ statements, 8 COPY data blocks/,
+      );
       // The table data check comes from the inspection's full read, not a second pg_restore.
       expect(
         (run.results["verify-backup"] as { checks: { name: string; detail: string }[] }).checks.find(

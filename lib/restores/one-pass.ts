@@ -12,7 +12,7 @@ import { meter, type DownloadResult } from "./files";
 // The download reads the backup's bytes once and hands every chunk, as it arrives, to the file,
 // the sha256, the verification (size, gzip, the archive's table of contents and data blocks) and,
 // for a custom-format archive, the SQL safety inspection (pg_restore writing the archive's script
-// from its stdin). The verify and safety steps then read nothing again: they take what the
+// from its stdin; only its schema when the signed manifest names the bytes). The verify and safety steps then read nothing again: they take what the
 // download computed, bound to the same bytes (the downloaded file's sha256, size, inode and
 // modification and change times must still be the ones the download recorded: any write to the
 // file moves its change time, which no one but root can set back).
@@ -98,6 +98,7 @@ export async function downloadOnePass(
     format: BackupFormat;
     /** The size the location lists. */
     size: number;
+    /** The trusted (signed) manifest of these bytes, when the backup has one. */
     manifest: Manifest | null;
     onProgress: (bytes: number) => void;
     signal?: AbortSignal;
@@ -109,10 +110,14 @@ export async function downloadOnePass(
   const toVerify = side();
   const toInspect = o.format === "custom" ? side() : null;
   const sides: PassThrough[] = toInspect ? [toVerify, toInspect] : [toVerify];
+  // An archive whose signed manifest names its bytes was made by Lifeboat's pg_dump, whose data
+  // section is COPY data (never run as SQL) and pg_dump's own COPY and setval lines: its schema
+  // is read, its data not decompressed. Taken only when the bytes turn out to be the named ones.
+  const signedSha256 = o.format === "custom" && o.manifest ? o.manifest.sha256 : null;
   // From stdin, as pg_restore reads a custom archive written in order (pg_dump's); when it cannot
   // (an archive whose data is out of order, a damaged one), the safety step reads the file.
   const inspecting = toInspect
-    ? inspectArchive(null, { binDir: o.binDir }, o.signal, toInspect).then(
+    ? inspectArchive(null, { binDir: o.binDir }, o.signal, toInspect, { schemaOnly: signedSha256 !== null }).then(
         (r) => r,
         () => null,
       )
@@ -124,6 +129,13 @@ export async function downloadOnePass(
   let dataUnknown = false;
   const dataCheck = async (): Promise<VerificationCheck> => {
     const r = await inspecting;
+    if (r && r.findingCount === 0 && r.schemaOnly)
+      return {
+        name: "table data",
+        ok: true,
+        detail:
+          "not decompressed before the restore: the bytes are the ones the signed manifest names (its sha256 is checked on the same pass, and a damaged block would change it); the restore reads every block, and a failure there drops the scratch copy",
+      };
     if (r && r.findingCount === 0)
       return {
         name: "table data",
@@ -177,8 +189,11 @@ export async function downloadOnePass(
   const identity = await fileIdentity(file);
   if (!identity) throw new Error(`the downloaded file ${file} is gone`);
   // Results of other bytes than the file's are of no use (cannot happen: one stream fed all).
-  const verified = verification && !dataUnknown && verification.sha256 === sha256 && verification.bytes === m.bytes();
-  if (inspection) inspections.set(file, { sha256, file: identity, inspection });
+  // A reading of the schema alone vouches for nothing but the bytes the signed manifest names.
+  const notSigned = signedSha256 !== null && sha256 !== signedSha256;
+  const verified =
+    verification && !dataUnknown && !notSigned && verification.sha256 === sha256 && verification.bytes === m.bytes();
+  if (inspection && !notSigned) inspections.set(file, { sha256, file: identity, inspection });
   return {
     path: file,
     bytes: m.bytes(),

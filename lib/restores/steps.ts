@@ -531,7 +531,9 @@ export function downloadStep(
 ): PlannedStep {
   const { backup } = rc;
   const checks: Record<BackupFormat, string> = {
-    custom: "the verification (table of contents, every data block) and the SQL safety inspection",
+    custom: backup.manifest
+      ? "the verification (table of contents; the data blocks are bound by the signed manifest's sha256 and read by the restore itself) and the SQL safety inspection of the archive's schema"
+      : "the verification (table of contents, every data block) and the SQL safety inspection",
     tar: "the verification (table of contents, every tar member)",
     plain: "the verification (pg_dump's completion line)",
     plain_gzip: "the verification (gzip to the end, pg_dump's completion line)",
@@ -823,13 +825,17 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
         const sha256 = downloadResult.find(ctx)?.sha256;
         const ahead = sha256 ? await inspectionOf(rc.file, sha256) : null;
         ctx.log(
-          ahead
-            ? "the archive's script was read while it downloaded (the same bytes, the file unchanged since)"
-            : `reading the archive's script from ${rc.file}`,
+          ahead?.schemaOnly
+            ? "the archive's schema was read while it downloaded (the same bytes, the file unchanged since). Its data section was not: the bytes are the ones the signed manifest names, so it holds pg_dump's own COPY data and setval lines, which run no SQL of the archive's"
+            : ahead
+              ? "the archive's script was read while it downloaded (the same bytes, the file unchanged since)"
+              : `reading the archive's script from ${rc.file}`,
         );
         const inspected = ahead ?? (await inspectArchive(rc.file, rc.bin, ctx.signal));
         ctx.log(
-          `read the archive's script: ${inspected.lines.toLocaleString("en-US")} lines, ${inspected.statements.toLocaleString("en-US")} statements, ${inspected.copyBlocks} COPY data blocks`,
+          inspected.schemaOnly
+            ? `read the archive's schema: ${inspected.lines.toLocaleString("en-US")} lines, ${inspected.statements.toLocaleString("en-US")} statements`
+            : `read the archive's script: ${inspected.lines.toLocaleString("en-US")} lines, ${inspected.statements.toLocaleString("en-US")} statements, ${inspected.copyBlocks} COPY data blocks`,
         );
         if (inspected.findingCount > 0) {
           for (const f of inspected.findings) ctx.log(`script line ${f.line}: ${f.text} — ${f.reason}`, "stderr");

@@ -248,6 +248,9 @@ describe("an archive is inspected like a plain dump", () => {
       const run = await executePlan(plan);
       toDrop.push((plan.summary as { scratchDatabase: string }).scratchDatabase);
       expect(run.failed?.key).toBe("sql-safety");
+      // A backup this console signed: its schema alone was read on the download's pass, and
+      // the function's body is schema.
+      expect(run.logs.join("\n")).toContain("the archive's schema was read while it downloaded");
       expect(run.failed?.error.message).toMatch(/the archive contains 1 statement pg_dump does not write/);
       expect(run.failed?.error.message).toMatch(/Production was not touched/);
       expect(run.steps.map((s) => s.key)).not.toContain("restore-scratch");
