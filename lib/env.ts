@@ -54,18 +54,7 @@ const schema = z
       .max(24 * 60, { message: "must be at most 1440 (a day)" })
       .default(15),
     // Folders local locations may use (they are served to operators); none set: no local locations.
-    LIFEBOAT_LOCAL_ROOTS: z
-      .string()
-      .default("")
-      .transform((v) =>
-        v
-          .split(/[:,]/)
-          .map((p) => p.trim())
-          .filter(Boolean),
-      )
-      .refine((roots) => roots.every((p) => p.startsWith("/")), {
-        message: "must be absolute folder paths separated by ':' or ',', e.g. /var/backups/postgres",
-      }),
+    LIFEBOAT_LOCAL_ROOTS: ownerListedFolders("/var/backups/postgres"),
     // Folders besides Debian's /usr/lib/postgresql/<major>/bin that a WAL archive's "PostgreSQL bin
     // directory" may name (the console runs pg_waldump and pg_ctl from it).
     LIFEBOAT_PG_BIN_DIRS: ownerListedFolders("/opt/postgresql/16/bin"),

@@ -1,9 +1,9 @@
-import fs from "node:fs/promises";
 import path from "node:path";
 import { db } from "@/lib/db";
 import { recoveryRootDir } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format/bytes";
+import { freeBytes } from "@/lib/restores/files";
 import type { BaseBackup } from "@/lib/pitr/info";
 import type { ArchiveAccess } from "@/lib/pitr/pgbackrest";
 import { readArchiveInfo } from "@/lib/pitr/window";
@@ -23,19 +23,7 @@ export const REPLAY_MARGIN_BYTES = 1024 ** 3;
 export type FreeBytesReader = (dir: string) => Promise<number>;
 
 /** Free space of the filesystem that holds `dir`, or of its nearest existing parent (nothing is created). */
-export const statfsFreeBytes: FreeBytesReader = async (dir) => {
-  let probe = path.resolve(dir);
-  for (;;) {
-    try {
-      const s = await fs.statfs(probe);
-      return s.bavail * s.bsize;
-    } catch (e) {
-      const parent = path.dirname(probe);
-      if ((e as { code?: string }).code !== "ENOENT" || parent === probe) throw e;
-      probe = parent;
-    }
-  }
-};
+export const statfsFreeBytes: FreeBytesReader = (dir) => freeBytes(path.resolve(dir));
 
 export type RecoveryDiskCheck = {
   ok: boolean;
