@@ -212,6 +212,8 @@ async function preflightFacts(plan: Plan): Promise<{ ok: boolean; lines: string[
     progress: () => undefined,
     signal: new AbortController().signal,
     results: {},
+    // Nothing is confirmed yet: the preflight only reads (no download alongside it).
+    preview: true,
   };
   try {
     await step.run(ctx);

@@ -499,7 +499,8 @@ const downloadsAlongside = new WeakMap<RestoreContext, AlongsideDownload>();
 /** Starts the download of `rc`'s plan, when its download step allows it; returns how to cancel it. */
 function startDownloadAlongside(rc: RestoreContext, ctx: StepContext): { cancel: () => Promise<void> } | null {
   const start = downloadStarters.get(rc);
-  if (!start || downloadsAlongside.has(rc)) return null;
+  // A preview (the wizard's preflight before the confirmation) starts nothing.
+  if (!start || ctx.preview || downloadsAlongside.has(rc)) return null;
   const d = start(ctx);
   downloadsAlongside.set(rc, d);
   return {

@@ -18,6 +18,11 @@ export type StepContext = {
   signal: AbortSignal;
   /** Values earlier steps returned (by step key), e.g. the downloaded file's path. */
   results: Record<string, unknown>;
+  /**
+   * True when the step runs as a preview before anything is confirmed (the wizard runs the
+   * preflight to show its facts): it may read, and must start nothing for later steps.
+   */
+  preview?: boolean;
 };
 
 export type PlannedStep = {

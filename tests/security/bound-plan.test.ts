@@ -11,6 +11,7 @@ import { saveLocationSchema } from "@/lib/locations/schemas";
 import { fullConfig } from "@/lib/locations/config";
 import { createFixtureDatabase, dropDatabase } from "@/lib/postgres/test-support";
 import { storedBinding } from "@/lib/restores/binding";
+import { databasesStartingWith } from "@/lib/restores/test-support";
 import { confirmRunCommand, prepareRunCommand, resumeRunCommand } from "@/lib/restores/commands";
 import { drainExecutions } from "@/lib/runner/execute";
 import { parseStoredPlan } from "@/lib/runner/plan";
@@ -193,6 +194,18 @@ describe("a plan bound to its backup and target", () => {
     });
     expect(storedBinding(parseStoredPlan(run.plan))?.backup.etag).toMatch(/^4096-\d+$/);
   });
+
+  test("planning runs the preflight only: nothing is downloaded and no scratch database is made before the confirmation", async () => {
+    const { backupId } = await catalogued(localId, dump("plan-preview"));
+    const { runId } = await prepare(backupId);
+    // Whatever a preflight might have started in the background would be under way by now.
+    await new Promise((r) => setTimeout(r, 1500));
+    const plan = parseStoredPlan((await db.run.findUniqueOrThrow({ where: { id: runId } })).plan);
+    const summary = plan.summary as { workDir: string; scratchDatabase: string; preflight: { lines: string[] } };
+    expect(summary.preflight.lines.join("\n")).not.toMatch(/alongside/);
+    expect(fs.existsSync(summary.workDir)).toBe(false);
+    expect(await databasesStartingWith(summary.scratchDatabase)).toEqual([]);
+  }, 60_000);
 
   test("local: a dump swapped after confirmation (same size, same mtime, same etag) is refused by the download's sha256", async () => {
     const original = dump("local-original");
