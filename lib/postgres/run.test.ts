@@ -18,11 +18,14 @@ import {
   pgDumpVersion,
   psqlRestrictSupport,
   quoteIdent,
+  runPsqlQueries,
   runPsqlQuery,
   runPsqlScript,
   serverVersion,
+  serverVersionQuery,
   tableRowCounts,
   toolVersion,
+  type PsqlQuery,
 } from "./run";
 import {
   AMANI_SCALE1_COUNTS,
@@ -427,6 +430,70 @@ describe("facts about a server", () => {
   test("tableRowCounts: hostile names, partitions, no views or system tables", async () => {
     const counts = await tableRowCounts(hostile);
     expect(counts.map((t) => [t.schema, t.name, t.rows]).sort()).toEqual([...HOSTILE_TABLES].sort());
+  });
+
+  test("tableRowCounts with a guess of the tables counts the database's tables, whatever the guess", async () => {
+    const truth = await tableRowCounts(hostile);
+    const names = truth.map(({ schema, name }) => ({ schema, name }));
+    const q = quoteIdent;
+    const guesses = {
+      exact: names,
+      reversed: [...names].reverse(),
+      missingOne: names.slice(1),
+      extraThatIsNotThere: [...names, { schema: "public", name: "gone" }],
+      // Same length: a view and a partitioned parent can be counted, but are not among the tables.
+      viewForATable: [...names.slice(0, -1), { schema: "public", name: "a_view" }],
+      parentForItsPartition: names.map((t) =>
+        t.name === "measurements_2024" ? { schema: "public", name: "measurements" } : t,
+      ),
+      duplicates: [...names, ...names],
+      hostile: [...names, { schema: "public", name: `x"; DROP TABLE public.${q("UPPER case")}; --` }],
+      nul: [{ schema: "public", name: "a\u0000b" }],
+    };
+    for (const [what, likely] of Object.entries(guesses)) {
+      expect({ what, counts: await tableRowCounts(hostile, {}, likely) }).toEqual({ what, counts: truth });
+    }
+    expect(await tableRowCounts(hostile)).toEqual(truth);
+  });
+
+  test("runPsqlQueries: one session, each query's rows apart, whatever they hold", async () => {
+    const pid: PsqlQuery<string> = { sql: "SELECT pg_backend_pid()", read: (rows) => rows[0]?.[0] ?? "" };
+    const rows = (sql: string): PsqlQuery<string[][]> => ({ sql, read: (r) => r });
+    const [a, lookalike, none, odd, b, version] = await runPsqlQueries(amani, [
+      pid,
+      // A row that looks like the separator: the real one holds random bytes no row can know.
+      rows("SELECT 'lifeboat-result-000000000000000000000000-2'"),
+      rows("SELECT 1 WHERE false"),
+      rows(`SELECT 'a,b', E'two\nlines', NULL, '"q"' UNION ALL SELECT 'x', '', '', ''`),
+      pid,
+      serverVersionQuery,
+    ] as const);
+    expect(a).toMatch(/^\d+$/);
+    expect(b).toBe(a);
+    expect(lookalike).toEqual([["lifeboat-result-000000000000000000000000-2"]]);
+    expect(none).toEqual([]);
+    expect(odd).toEqual([
+      ["a,b", "two\nlines", "", '"q"'],
+      ["x", "", "", ""],
+    ]);
+    expect(version).toBe(await serverVersion(amani));
+  });
+
+  test("runPsqlQueries: a read-only query cannot write, and the first failure fails the batch", async () => {
+    const write: PsqlQuery<null> = {
+      sql: "CREATE TABLE lb_batch_write (id int)",
+      read: () => null,
+      readOnlyTimeoutMs: 5_000,
+    };
+    await expect(runPsqlQueries(amani, [serverVersionQuery, write] as const)).rejects.toMatchObject({
+      sqlstate: "25006",
+    });
+    const exists = await runPsqlQuery(amani, "SELECT to_regclass('lb_batch_write') IS NOT NULL");
+    expect(exists[0]?.[0]).toBe("f");
+    const slow: PsqlQuery<null> = { sql: "SELECT pg_sleep(5)", read: () => null, readOnlyTimeoutMs: 200 };
+    await expect(runPsqlQueries(amani, [slow, serverVersionQuery] as const)).rejects.toMatchObject({
+      sqlstate: "57014",
+    });
   });
 
   test("tableRowCounts with an exported snapshot sees the data as of the snapshot", async () => {

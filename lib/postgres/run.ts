@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { execa } from "execa";
 import {
   dbnameArg,
@@ -386,12 +387,73 @@ export async function runPsqlQuery(conn: PgConnection, sql: string, opts: QueryO
   return parseCsv(stdout);
 }
 
+/** One query and how its rows are read: what `runPsqlQueries` runs several of in one session. */
+export type PsqlQuery<T> = {
+  sql: string;
+  read: (rows: string[][]) => T;
+  /** Run inside its own READ ONLY transaction with this statement timeout. */
+  readOnlyTimeoutMs?: number;
+};
+
+type Results<Q extends readonly PsqlQuery<unknown>[]> = { [K in keyof Q]: Q[K] extends PsqlQuery<infer R> ? R : never };
+
+/** Runs one query (a PsqlQuery) on its own session. */
+export async function runQuery<T>(conn: PgConnection, q: PsqlQuery<T>, opts: QueryOptions = {}): Promise<T> {
+  const own = q.readOnlyTimeoutMs === undefined ? {} : { readOnlyTimeoutMs: q.readOnlyTimeoutMs };
+  return q.read(await runPsqlQuery(conn, q.sql, { ...opts, ...own }));
+}
+
+function readOnlyCommands(sql: string, timeoutMs: number | undefined): string[] {
+  if (timeoutMs === undefined) return [sql];
+  return ["BEGIN READ ONLY", `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`, sql, "COMMIT"];
+}
+
+/**
+ * Runs several queries, one after the other, in ONE psql session (one connection instead of
+ * one per query), and reads each one's rows. Each result is preceded by a marker row made of
+ * random bytes no row of the database can know, so the results are told apart whatever they
+ * hold. The first query that fails fails them all (ON_ERROR_STOP), with that query's error.
+ */
+export async function runPsqlQueries<const Q extends readonly PsqlQuery<unknown>[]>(
+  conn: PgConnection,
+  queries: Q,
+  opts: RunOptions = {},
+): Promise<Results<Q>> {
+  if (queries.length === 0) return [] as unknown as Results<Q>;
+  const c = pgConnectionSchema.parse(conn);
+  const marker = `lifeboat-result-${randomBytes(12).toString("hex")}`;
+  const argv = psqlArgs({
+    database: c.database,
+    command: queries.flatMap((q, i) => [`SELECT '${marker}-${i}'`, ...readOnlyCommands(q.sql, q.readOnlyTimeoutMs)]),
+    onErrorStop: true,
+    csv: true,
+    variables: { VERBOSITY: "verbose" },
+    binDir: opts.binDir,
+  });
+  const { stdout } = await runPgTool("psql", c, argv, opts);
+  const parts: string[][][] = [];
+  for (const row of parseCsv(stdout)) {
+    if (row.length === 1 && row[0] === `${marker}-${parts.length}`) parts.push([]);
+    else if (parts.length === 0) throw new PgCommandError("psql", 0, "", "unexpected output from psql");
+    else parts[parts.length - 1]?.push(row);
+  }
+  if (parts.length !== queries.length)
+    throw new PgCommandError("psql", 0, "", `psql printed ${parts.length} of ${queries.length} results`);
+  return queries.map((q, i) => q.read(parts[i] ?? [])) as unknown as Results<Q>;
+}
+
+export const serverVersionQuery: PsqlQuery<string> = {
+  sql: "SELECT current_setting('server_version')",
+  read: (rows) => {
+    const v = rows[0]?.[0]?.trim();
+    if (!v) throw new PgCommandError("psql", 0, "", "the server did not report its version");
+    return v.split(/\s+/)[0] ?? v;
+  },
+};
+
 /** The server's version, e.g. "15.18" (without the distribution's suffix). */
 export async function serverVersion(conn: PgConnection, opts: RunOptions = {}): Promise<string> {
-  const rows = await runPsqlQuery(conn, "SELECT current_setting('server_version')", opts);
-  const v = rows[0]?.[0]?.trim();
-  if (!v) throw new PgCommandError("psql", 0, "", "the server did not report its version");
-  return v.split(/\s+/)[0] ?? v;
+  return runQuery(conn, serverVersionQuery, opts);
 }
 
 /** "15.18" from "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
@@ -435,35 +497,89 @@ WHERE c.relkind = 'r'
   AND n.nspname NOT LIKE 'pg\\_temp\\_%'
 ORDER BY n.nspname COLLATE "C", c.relname COLLATE "C"`;
 
+type TableName = { schema: string; name: string };
+
+const tableListQuery: PsqlQuery<TableName[]> = {
+  sql: USER_TABLES_SQL,
+  read: (rows) =>
+    rows.map((r) => {
+      const [schema, name] = r;
+      if (schema === undefined || name === undefined)
+        throw new PgCommandError("psql", 0, "", "unexpected table list from psql");
+      return { schema, name };
+    }),
+};
+
+/** count(*) of each table, in one statement (a parallel append over the tables); rows keep the list's order. */
+function countsQuery(tables: readonly TableName[]): PsqlQuery<TableRowCount[]> {
+  return {
+    sql: tables
+      .map((t, i) => `SELECT ${i}, count(*) FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)
+      .join("\nUNION ALL\n"),
+    read: (rows) => {
+      const counts = new Map<number, number>();
+      for (const r of rows) {
+        const i = Number(r[0]);
+        const n = Number(r[1]);
+        if (!Number.isSafeInteger(i) || !Number.isSafeInteger(n) || n < 0) {
+          throw new PgCommandError("psql", 0, "", "unexpected row count from psql");
+        }
+        counts.set(i, n);
+      }
+      return tables.map((t, i) => {
+        const rows = counts.get(i);
+        if (rows === undefined) throw new PgCommandError("psql", 0, "", `no row count for ${t.schema}.${t.name}`);
+        return { schema: t.schema, name: t.name, rows };
+      });
+    },
+  };
+}
+
+// A command longer than this goes to psql on stdin: Linux refuses one argument over 128 KiB.
+export const LONGEST_COMMAND = 100_000;
+
+const tableKey = (t: TableName) => `${t.schema}\u0000${t.name}`;
+
 /**
  * Exact row counts (count(*)) of every user table, ordered by schema then name. Pass the
  * snapshot of a running pg_dump to count exactly what that dump contains.
+ *
+ * `likely`: the tables the database is expected to have (a manifest's, or the same database's
+ * a moment ago). The list and their counts are then read in one session; when the database's
+ * tables are not exactly those, they are counted again as listed, so the result never depends
+ * on the guess.
  */
-export async function tableRowCounts(conn: PgConnection, opts: QueryOptions = {}): Promise<TableRowCount[]> {
-  const tables = (await runPsqlQuery(conn, USER_TABLES_SQL, opts)).map((r) => {
-    const [schema, name] = r;
-    if (schema === undefined || name === undefined)
-      throw new PgCommandError("psql", 0, "", "unexpected table list from psql");
-    return { schema, name };
-  });
-  if (tables.length === 0) return [];
-  const sql = tables
-    .map((t, i) => `SELECT ${i}, count(*) FROM ${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)
-    .join("\nUNION ALL\n");
-  const counts = new Map<number, number>();
-  for (const r of await runPsqlQuery(conn, sql, opts)) {
-    const i = Number(r[0]);
-    const n = Number(r[1]);
-    if (!Number.isSafeInteger(i) || !Number.isSafeInteger(n) || n < 0) {
-      throw new PgCommandError("psql", 0, "", "unexpected row count from psql");
+export async function tableRowCounts(
+  conn: PgConnection,
+  opts: QueryOptions = {},
+  likely: readonly TableName[] = [],
+): Promise<TableRowCount[]> {
+  const plain = opts.snapshot === undefined && opts.readOnlyTimeoutMs === undefined;
+  // A guess is only a guess: one that cannot be a table's name (NUL) is not tried.
+  if (plain && likely.length > 0 && !likely.some((t) => `${t.schema}${t.name}`.includes("\u0000"))) {
+    const guess = countsQuery(likely);
+    if (guess.sql.length <= LONGEST_COMMAND) {
+      const both = await runPsqlQueries(conn, [tableListQuery, guess], opts).catch((e: unknown) => {
+        // undefined_table, invalid_schema_name: a guessed table is not there; counted as listed below.
+        if (e instanceof PgCommandError && (e.sqlstate === "42P01" || e.sqlstate === "3F000")) return null;
+        throw e;
+      });
+      if (both) {
+        const [listed, counted] = both;
+        // Every table the database lists was counted (a guessed view or parent table counts no
+        // listed table, and is left out).
+        const byKey = new Map(counted.map((t) => [tableKey(t), t]));
+        if (listed.every((t) => byKey.has(tableKey(t))))
+          return listed.map((t) => byKey.get(tableKey(t)) as TableRowCount);
+      }
     }
-    counts.set(i, n);
   }
-  return tables.map((t, i) => {
-    const rows = counts.get(i);
-    if (rows === undefined) throw new PgCommandError("psql", 0, "", `no row count for ${t.schema}.${t.name}`);
-    return { ...t, rows };
-  });
+  const tables = await runQuery(conn, tableListQuery, opts);
+  if (tables.length === 0) return [];
+  const counts = countsQuery(tables);
+  if (plain && counts.sql.length > LONGEST_COMMAND)
+    return counts.read(await runPsqlScript(conn, `${counts.sql};\n`, opts));
+  return counts.read(await runPsqlQuery(conn, counts.sql, opts));
 }
 
 const HEAD_QUERY_TIMEOUT_MS = 10_000;
@@ -479,21 +595,33 @@ export async function migrationHead(
   source: HeadSource = DEFAULT_HEAD_SOURCE,
   opts: QueryOptions = {},
 ): Promise<string | null> {
-  const sql = headQuerySql(source);
-  if (sql === null) return null;
+  const q = migrationHeadQuery(source);
+  if (q === null) return null;
   try {
-    const rows = await runPsqlQuery(conn, sql, {
-      ...opts,
-      readOnlyTimeoutMs: HEAD_QUERY_TIMEOUT_MS,
-    });
-    const v = rows[0]?.[0];
-    return v === undefined || v === "" ? null : v;
+    return await runQuery(conn, q, opts);
   } catch (e) {
-    // undefined_table, undefined_column, invalid_schema_name: this database has no such marker.
-    if (e instanceof PgCommandError && e.sqlstate !== null && ["42P01", "42703", "3F000"].includes(e.sqlstate))
-      return null;
+    if (headMissing(e)) return null;
     throw e;
   }
+}
+
+/** The query migrationHead runs (null: the setting is "none"), read-only with a timeout. */
+export function migrationHeadQuery(source: HeadSource = DEFAULT_HEAD_SOURCE): PsqlQuery<string | null> | null {
+  const sql = headQuerySql(source);
+  if (sql === null) return null;
+  return {
+    sql,
+    readOnlyTimeoutMs: HEAD_QUERY_TIMEOUT_MS,
+    read: (rows) => {
+      const v = rows[0]?.[0];
+      return v === undefined || v === "" ? null : v;
+    },
+  };
+}
+
+/** undefined_table, undefined_column, invalid_schema_name: the database has no such marker (the head is none). */
+export function headMissing(e: unknown): boolean {
+  return e instanceof PgCommandError && e.sqlstate !== null && ["42P01", "42703", "3F000"].includes(e.sqlstate);
 }
 
 export type ExportedSnapshot = {

@@ -5,7 +5,7 @@ import { minimalChildEnv } from "@/lib/env";
 import { UserError } from "@/lib/errors";
 import { pgRestoreArgs, type Argv, type BinOptions } from "@/lib/postgres/commands";
 import { describeServer, type PgConnection } from "@/lib/postgres/connection";
-import { missingToolError, quoteLiteral, runPsqlScript } from "@/lib/postgres/run";
+import { missingToolError, quoteLiteral, runPsqlScript, type PsqlQuery } from "@/lib/postgres/run";
 import { AclCollector, aclLineSink, type AclFacts } from "./acl-facts";
 import { PsqlScriptGuard, UnsafeSqlError, type SqlFinding } from "./sql-safety";
 import { executable } from "@/lib/postgres/executable";
@@ -136,28 +136,36 @@ export type RoleCheck = { missing: string[]; notMember: string[]; restoreRole: s
 
 /** Which of the archive's roles the target server lacks, and which owners the restoring role cannot act as. */
 export async function checkRoles(server: PgConnection, acl: AclFacts, bin: BinOptions & { signal?: AbortSignal }) {
-  if (acl.roles.length === 0) return { missing: [], notMember: [], restoreRole: server.user } satisfies RoleCheck;
+  const q = checkRolesQuery(acl, server.user);
+  // The list is the archive's (any length): on psql's stdin, never one over-long argument.
+  if (!q) return { missing: [], notMember: [], restoreRole: server.user } satisfies RoleCheck;
+  return q.read(await runPsqlScript(server, `${q.sql};`, bin));
+}
+
+/** The query checkRoles runs (null: the archive names no role, nothing to ask). */
+export function checkRolesQuery(acl: AclFacts, user: string): PsqlQuery<RoleCheck> | null {
+  if (acl.roles.length === 0) return null;
   const values = acl.roles.map((r) => `(${quoteLiteral(r)}, ${acl.owners.includes(r) ? "true" : "false"})`).join(",");
-  const rows = await runPsqlScript(
-    server,
-    `SELECT r.name,
+  return {
+    sql: `SELECT r.name,
             EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name),
             NOT r.owner OR NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r.name)
               OR pg_has_role(current_user, r.name, 'MEMBER'),
             current_user
-       FROM (VALUES ${values}) AS r(name, owner) ORDER BY 1;`,
-    bin,
-  );
-  const missing: string[] = [];
-  const notMember: string[] = [];
-  let restoreRole = server.user;
-  for (const [name, exists, member, me] of rows) {
-    if (name === undefined) continue;
-    if (me) restoreRole = me;
-    if (exists !== "t") missing.push(name);
-    else if (member !== "t") notMember.push(name);
-  }
-  return { missing, notMember, restoreRole } satisfies RoleCheck;
+       FROM (VALUES ${values}) AS r(name, owner) ORDER BY 1`,
+    read: (rows) => {
+      const missing: string[] = [];
+      const notMember: string[] = [];
+      let restoreRole = user;
+      for (const [name, exists, member, me] of rows) {
+        if (name === undefined) continue;
+        if (me) restoreRole = me;
+        if (exists !== "t") missing.push(name);
+        else if (member !== "t") notMember.push(name);
+      }
+      return { missing, notMember, restoreRole } satisfies RoleCheck;
+    },
+  };
 }
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -233,8 +241,10 @@ export async function requireRestorableRoles(
   acl: AclFacts,
   bin: BinOptions & { signal?: AbortSignal },
   log: (text: string, stream?: "info" | "stderr") => void,
+  /** The same check of the same `acl`, made a moment ago in the same run. */
+  checked: RoleCheck | null = null,
 ): Promise<RoleCheck> {
-  const check = await checkRoles(server, acl, bin);
+  const check = checked ?? (await checkRoles(server, acl, bin));
   const problem = roleProblemMessage(check, server);
   if (problem) {
     for (const r of check.missing) log(`role ${r} does not exist on ${describeServer(server)}`, "stderr");

@@ -10,10 +10,18 @@ import {
   quoteIdent,
   quoteLiteral,
   runPgTool,
+  runPsqlQueries,
   runPsqlQuery,
+  runQuery,
+  type PsqlQuery,
   type RunOptions,
 } from "@/lib/postgres/run";
-import { databasePropertyStatements, readDatabaseProperties, type PropertyStatements } from "./database-properties";
+import {
+  databasePropertiesQuery,
+  databasePropertyStatements,
+  readDatabaseProperties,
+  type PropertyStatements,
+} from "./database-properties";
 import { MAX_IDENTIFIER_BYTES, OLD_COPY_NAME_PATTERN, SCRATCH_NAME_PATTERN } from "./names";
 import { executable } from "@/lib/postgres/executable";
 
@@ -59,13 +67,15 @@ export async function existingDatabases(
   names: string[],
   opts: RunOptions = {},
 ): Promise<Map<string, DatabaseFacts>> {
+  return runQuery(server, existingDatabasesQuery(names), opts);
+}
+
+function existingDatabasesQuery(names: string[]): PsqlQuery<Map<string, DatabaseFacts>> {
   const list = names.map(textLiteral).join(", ");
-  const rows = await runPsqlQuery(
-    server,
-    `SELECT datname, datallowconn FROM pg_catalog.pg_database WHERE datname IN (${list})`,
-    opts,
-  );
-  return new Map(rows.map(([name = "", allow = ""]) => [name, { name, allowConnections: allow === "t" }]));
+  return {
+    sql: `SELECT datname, datallowconn FROM pg_catalog.pg_database WHERE datname IN (${list})`,
+    read: (rows) => new Map(rows.map(([name = "", allow = ""]) => [name, { name, allowConnections: allow === "t" }])),
+  };
 }
 
 /** Ordinary tables outside the system schemas. */
@@ -174,21 +184,25 @@ export type Session = { pid: string; user: string; application: string; client: 
 
 /** Who is connected to `database` (other than this session). */
 export async function sessionsOn(server: PgConnection, database: string, opts: RunOptions = {}): Promise<Session[]> {
-  const rows = await runPsqlQuery(
-    server,
-    `SELECT pid, coalesce(usename, ''), coalesce(application_name, ''), coalesce(host(client_addr), 'local'), coalesce(state, ''),
+  return runQuery(server, sessionsQuery(database), opts);
+}
+
+/** The query sessionsOn runs. */
+export function sessionsQuery(database: string): PsqlQuery<Session[]> {
+  return {
+    sql: `SELECT pid, coalesce(usename, ''), coalesce(application_name, ''), coalesce(host(client_addr), 'local'), coalesce(state, ''),
             coalesce(to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
      FROM pg_catalog.pg_stat_activity WHERE datname = ${textLiteral(database)} AND pid <> pg_backend_pid() ORDER BY backend_start`,
-    opts,
-  );
-  return rows.map(([pid = "", user = "", application = "", client = "", state = "", since = ""]) => ({
-    pid,
-    user,
-    application,
-    client,
-    state,
-    since,
-  }));
+    read: (rows) =>
+      rows.map(([pid = "", user = "", application = "", client = "", state = "", since = ""]) => ({
+        pid,
+        user,
+        application,
+        client,
+        state,
+        since,
+      })),
+  };
 }
 
 export function describeSession(s: Session): string {
@@ -443,12 +457,19 @@ export async function switchOver(
     throw new Error("switch-over needs three distinct names: target, scratch and old copy");
   }
   const where = describeServer(server);
-  // The usual case is a fresh switch-over: the original's properties are read alongside the
-  // state (one round trip less), and used only when the state says the original is still there.
-  const [before, originalProps] = await Promise.all([
-    switchOverState(server, names, opts),
-    readDatabaseProperties(server, target, opts).catch(() => undefined),
-  ]);
+  // The usual case is a fresh switch-over: the original's properties are read with the state,
+  // in the same session, and used only when the state says the original is still there.
+  // When the properties cannot be read (an error of the server's), the state is read alone and
+  // the properties again before the transaction.
+  const [databases, originalProps] = await runPsqlQueries(
+    server,
+    [existingDatabasesQuery([target, scratch, oldCopy]), databasePropertiesQuery(target)],
+    opts,
+  ).catch(async (e: unknown) => {
+    if (!(e instanceof PgCommandError) || e.sqlstate === null) throw e;
+    return [await existingDatabases(server, [target, scratch, oldCopy], opts), undefined] as const;
+  });
+  const before = stateOf(names, databases);
   log(describeSwitchOverState(before, names, where));
   const finish = async (
     found: SwitchOverResult["found"],

@@ -1,5 +1,5 @@
 import type { PgConnection } from "@/lib/postgres/connection";
-import { quoteIdent, quoteLiteral, runPsqlQuery, type RunOptions } from "@/lib/postgres/run";
+import { quoteIdent, quoteLiteral, runQuery, type PsqlQuery, type RunOptions } from "@/lib/postgres/run";
 
 // A dump made without --create carries nothing of the database itself: its owner, its
 // `ALTER DATABASE … SET` and `ALTER ROLE … IN DATABASE … SET` settings, its grants (CONNECT,
@@ -50,12 +50,19 @@ export async function readDatabaseProperties(
   database: string,
   opts: RunOptions = {},
 ): Promise<DatabaseProperties | null> {
+  return runQuery(server, databasePropertiesQuery(database), opts);
+}
+
+/** The query readDatabaseProperties runs, to run with others in one session. */
+export function databasePropertiesQuery(database: string): PsqlQuery<DatabaseProperties | null> {
+  return { sql: propertiesSql(database), read: readProperties };
+}
+
+function propertiesSql(database: string): string {
   const name = `convert_from(decode('${Buffer.from(database, "utf8").toString("hex")}', 'hex'), 'UTF8')`;
   const me = `(SELECT r FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)`;
   // One row per fact: kind, then up to three values (text, so CSV carries them unchanged).
-  const rows = await runPsqlQuery(
-    server,
-    `WITH d AS (SELECT oid, datdba, datacl FROM pg_catalog.pg_database WHERE datname = ${name})
+  return `WITH d AS (SELECT oid, datdba, datacl FROM pg_catalog.pg_database WHERE datname = ${name})
      SELECT 'owner', o.rolname::text, ((${me}).rolsuper OR (pg_catalog.pg_has_role(current_user, d.datdba, 'MEMBER') AND (${me}).rolcreatedb))::text, current_user::text
        FROM d JOIN pg_catalog.pg_roles o ON o.oid = d.datdba
      UNION ALL SELECT 'acl-default', (d.datacl IS NULL)::text, NULL::text, NULL::text FROM d
@@ -73,9 +80,10 @@ export async function readDatabaseProperties(
          THEN 'parameter' ELSE 'ok' END
        FROM d JOIN pg_catalog.pg_db_role_setting s ON s.setdatabase = d.oid
        LEFT JOIN pg_catalog.pg_roles r ON r.oid = s.setrole, unnest(s.setconfig) AS c(cfg)
-     UNION ALL SELECT 'comment', pg_catalog.shobj_description(d.oid, 'pg_database'), NULL::text, NULL::text FROM d`,
-    opts,
-  );
+     UNION ALL SELECT 'comment', pg_catalog.shobj_description(d.oid, 'pg_database'), NULL::text, NULL::text FROM d`;
+}
+
+function readProperties(rows: string[][]): DatabaseProperties | null {
   if (rows.length === 0) return null;
   const props: DatabaseProperties = {
     restoreRole: "",

@@ -102,6 +102,11 @@ export async function downloadOnePass(
     manifest: Manifest | null;
     onProgress: (bytes: number) => void;
     signal?: AbortSignal;
+    /**
+     * Told the inspection as soon as it is read (before the last byte): for read-only work on it
+     * that may start early. What it holds vouches for nothing until inspectionOf hands it out.
+     */
+    onInspection?: (inspection: ArchiveInspection) => void;
   },
 ): Promise<OnePassResult> {
   const started = performance.now();
@@ -118,7 +123,10 @@ export async function downloadOnePass(
   // (an archive whose data is out of order, a damaged one), the safety step reads the file.
   const inspecting = toInspect
     ? inspectArchive(null, { binDir: o.binDir }, o.signal, toInspect, { schemaOnly: signedSha256 !== null }).then(
-        (r) => r,
+        (r) => {
+          o.onInspection?.(r);
+          return r;
+        },
         () => null,
       )
     : Promise.resolve(null);

@@ -1,6 +1,6 @@
 import type { BinOptions } from "@/lib/postgres/commands";
 import { describeServer, type PgConnection } from "@/lib/postgres/connection";
-import { runPsqlQuery } from "@/lib/postgres/run";
+import { runQuery, type PsqlQuery } from "@/lib/postgres/run";
 
 // A restore runs the backup's SQL with the rights of the role Lifeboat connects as. Whatever the
 // safety checks miss, a role without superuser and without the server-file and server-program
@@ -18,25 +18,30 @@ export type RestoreRoleFacts = {
 
 const SERVER_ROLES = ["pg_execute_server_program", "pg_read_server_files", "pg_write_server_files"] as const;
 
+/** The facts about the role Lifeboat connects as (`user`: the configured name, if the server says none). */
+export function restoreRoleFactsQuery(user: string): PsqlQuery<RestoreRoleFacts> {
+  return {
+    sql: `SELECT current_user, r.rolsuper, r.rolcreatedb, ${SERVER_ROLES.map(
+      (b) =>
+        `CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${b}') THEN pg_has_role(current_user, '${b}', 'MEMBER') ELSE false END`,
+    ).join(", ")} FROM pg_roles r WHERE r.rolname = current_user`,
+    read: (rows) => {
+      const [role, superuser, createdb, ...access] = rows[0] ?? [];
+      return {
+        role: role ?? user,
+        superuser: superuser === "t",
+        createdb: createdb === "t",
+        serverAccess: SERVER_ROLES.filter((_, i) => access[i] === "t"),
+      };
+    },
+  };
+}
+
 export async function restoreRoleFacts(
   server: PgConnection,
   opts: BinOptions & { signal?: AbortSignal } = {},
 ): Promise<RestoreRoleFacts> {
-  const rows = await runPsqlQuery(
-    server,
-    `SELECT current_user, r.rolsuper, r.rolcreatedb, ${SERVER_ROLES.map(
-      (b) =>
-        `CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${b}') THEN pg_has_role(current_user, '${b}', 'MEMBER') ELSE false END`,
-    ).join(", ")} FROM pg_roles r WHERE r.rolname = current_user`,
-    opts,
-  );
-  const [role, superuser, createdb, ...access] = rows[0] ?? [];
-  return {
-    role: role ?? server.user,
-    superuser: superuser === "t",
-    createdb: createdb === "t",
-    serverAccess: SERVER_ROLES.filter((_, i) => access[i] === "t"),
-  };
+  return runQuery(server, restoreRoleFactsQuery(server.user), opts);
 }
 
 /**

@@ -4,12 +4,14 @@ import { z } from "zod";
 import { previewResultSchema } from "@/lib/restores/preview-result";
 import { keepPreviewIds, previewIdsOf } from "@/lib/restores/preview-ids";
 import { verifyBackup } from "@/lib/backups/verify";
-import { aclFactsSchema } from "./acl-facts";
-import { restoreRoleFacts, restoreRoleWarning } from "./restore-role";
+import { aclFactsSchema, type AclFacts } from "./acl-facts";
+import { restoreRoleFactsQuery, restoreRoleWarning } from "./restore-role";
 import {
   archiveScriptArgv,
   checkReads,
   checkRoles,
+  checkRolesQuery,
+  type RoleCheck,
   roleProblemMessage,
   inspectArchive,
   requireRestorableRoles,
@@ -28,10 +30,15 @@ import {
 } from "@/lib/postgres/connection";
 import { isPgError, PgCommandError } from "@/lib/postgres/errors";
 import {
+  headMissing,
+  LONGEST_COMMAND,
   migrationHead,
+  migrationHeadQuery,
   psqlRestrictSupport,
+  runPsqlQueries,
   runPsqlQuery,
-  serverVersion,
+  serverVersionQuery,
+  type PsqlQuery,
   tableRowCounts,
   toolVersion,
   type TableRowCount,
@@ -56,14 +63,14 @@ import {
   dropDatabaseSql,
   dropScratchDatabase,
   renameSql,
-  sessionsOn,
+  sessionsQuery,
   switchOver,
   switchOverState,
   terminateAllSql,
   userTableCount,
   type PauseAt,
 } from "./database-admin";
-import { databasePropertyStatements, readDatabaseProperties } from "./database-properties";
+import { databasePropertiesQuery, databasePropertyStatements } from "./database-properties";
 import { bytesText, freeBytes, prepareWorkDir, removeWorkDir, scanPlainDump } from "./files";
 import { downloadOnePass, fileIdentity, fileIdentitySchema, inspectionOf, sameFile } from "./one-pass";
 import { startAhead, takeAhead } from "./ahead";
@@ -294,49 +301,73 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       const opts = { ...bin, signal: ctx.signal };
       const facts: Record<string, unknown> = {};
       // Every read below is independent of the others: all start now and are taken in order,
-      // so the facts and the first problem are reported as one after the other would.
+      // so the facts and the first problem are reported as one after the other would. The reads
+      // go in as few sessions as they can: one on the maintenance database, one on the target.
       const tool = isArchive(backup.format) ? "pg_restore" : "psql";
       const m = backup.manifest;
-      // This preflight's own reads of the target are sessions on it too: who else is connected
-      // is asked once they have ended, so that they are not counted among them.
-      const targetVersion = kind === "existing" ? early(serverVersion(target.conn, opts)) : null;
-      const size =
+      const rolesQuery = m?.roles && m.roles.length > 0 ? checkRolesQuery(aclOfRoles(m.roles), rc.server.user) : null;
+      const rolesAlone = rolesQuery !== null && rolesQuery.sql.length > LONGEST_COMMAND;
+      const maintenance = early(
+        runPsqlQueries(
+          rc.server,
+          [
+            serverVersionQuery,
+            restoreRoleFactsQuery(rc.server.user),
+            kind === "existing" ? databasePropertiesQuery(rc.database) : NOTHING,
+            rolesQuery && !rolesAlone ? rolesQuery : NOTHING,
+          ],
+          opts,
+        ),
+      );
+      // Who else is connected is asked in the same session as the target's other reads, which
+      // leaves out only itself (pg_backend_pid): no other session of this preflight is on it.
+      const targetReads = (withHead: boolean) =>
+        runPsqlQueries(
+          target.conn,
+          [
+            serverVersionQuery,
+            databaseSizeQuery,
+            sessionsQuery(rc.database),
+            (withHead ? migrationHeadQuery(target.migrationHead ?? DEFAULT_HEAD_SOURCE) : null) ?? NOTHING,
+          ],
+          opts,
+        );
+      // The migration head is read last: a database without the table the setting names fails
+      // that read alone, and the others are read again without it (its head is "none").
+      const onTarget =
         kind === "existing"
-          ? early(runPsqlQuery(target.conn, "SELECT pg_database_size(current_database())", opts))
-          : null;
-      const head =
-        kind === "existing"
-          ? early(migrationHead(target.conn, target.migrationHead ?? DEFAULT_HEAD_SOURCE, opts))
+          ? early(targetReads(true).catch((e: unknown) => (headMissing(e) ? targetReads(false) : Promise.reject(e))))
           : null;
       const ahead = {
-        role: early(restoreRoleFacts(rc.server, opts)),
-        targetVersion,
+        role: early(maintenance.then((r) => r[1])),
+        targetVersion: onTarget ? early(onTarget.then((r) => r[0])) : null,
         exists: kind === "new-server" ? early(databaseExists(rc.server, rc.database, opts)) : null,
         toolV: early(toolVersion(tool, bin)),
         scram: rc.target.conn.password ? early(clientSupportsRequireAuth(bin.binDir)) : null,
-        roles:
-          m?.roles && m.roles.length > 0
-            ? early(checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts))
-            : null,
-        sessions:
-          kind === "existing"
-            ? early(
-                Promise.allSettled([targetVersion, size, head]).then(() => sessionsOn(target.conn, rc.database, opts)),
-              )
-            : null,
-        props: kind === "existing" ? early(readDatabaseProperties(rc.server, rc.database, opts)) : null,
-        size,
-        head,
+        roles: rolesQuery
+          ? early(
+              rolesAlone
+                ? checkRoles(rc.server, aclOfRoles(m?.roles ?? []), opts)
+                : maintenance.then((r) => r[3] as RoleCheck),
+            )
+          : null,
+        sessions: onTarget ? early(onTarget.then((r) => r[2])) : null,
+        props: kind === "existing" ? early(maintenance.then((r) => r[2])) : null,
+        size: onTarget ? early(onTarget.then((r) => r[1])) : null,
+        head: onTarget ? early(onTarget.then((r) => r[3])) : null,
         free: early(freeBytes(rc.workDir)),
       };
-      const version = await serverVersion(rc.server, opts).catch((e: unknown) => {
-        if (isPgError(e, "database_missing")) {
-          throw new UserError(
-            `the maintenance database ${rc.server.database} does not exist on ${describeServer(rc.server)}: Lifeboat needs it to create and rename databases (set another one in the restore options)`,
-          );
-        }
-        throw e;
-      });
+      const version = await maintenance.then(
+        (r) => r[0],
+        (e: unknown) => {
+          if (isPgError(e, "database_missing")) {
+            throw new UserError(
+              `the maintenance database ${rc.server.database} does not exist on ${describeServer(rc.server)}: Lifeboat needs it to create and rename databases (set another one in the restore options)`,
+            );
+          }
+          throw e;
+        },
+      );
       facts.serverVersion = version;
       ctx.log(`${describeServer(rc.server)} is reachable: PostgreSQL ${version}`);
       const role = await ahead.role;
@@ -404,8 +435,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
         }
         if (m.roles && m.roles.length > 0) {
           // Roles live in the server, not in the backup: say now which are missing, not after the download.
-          const check = await (ahead.roles ??
-            checkRoles(rc.server, { roles: m.roles, owners: [], reads: [], readsDropped: 0 }, opts));
+          const check = await (ahead.roles ?? checkRoles(rc.server, aclOfRoles(m.roles), opts));
           facts.missingRoles = check.missing;
           const problem = roleProblemMessage(check, rc.server);
           if (problem) throw new UserError(problem, 422);
@@ -444,7 +474,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
           for (const n of notApplied)
             ctx.log(`warning: the switch-over will not apply ${n.what} — ${n.reason}`, "stderr");
         }
-        const size = Number((await ahead.size)?.[0]?.[0] ?? 0);
+        const size = (await ahead.size) ?? 0;
         facts.databaseBytes = size;
         ctx.log(`${rc.database} is ${bytesText(size)} on disk; the scratch copy needs about as much on the server`);
         const head = (await ahead.head) ?? null;
@@ -478,6 +508,19 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       return facts;
     }
   }
+}
+
+/** A place in a batch of queries that asks nothing. */
+const NOTHING: PsqlQuery<null> = { sql: "SELECT NULL WHERE false", read: () => null };
+
+const databaseSizeQuery: PsqlQuery<number> = {
+  sql: "SELECT pg_database_size(current_database())",
+  read: (rows) => Number(rows[0]?.[0] ?? 0),
+};
+
+/** The roles a manifest names, as the role check takes them (none known as owners). */
+function aclOfRoles(roles: string[]): AclFacts {
+  return { roles, owners: [], reads: [], readsDropped: 0 };
 }
 
 type DownloadOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -646,6 +689,14 @@ export function downloadStep(
       binDir: rc.bin.binDir,
       onProgress: (b) => ctx.progress(b, backup.size),
       signal: ctx.signal,
+      // The safety step asks the server about the archive's roles: asked now, while the bytes
+      // stream. It takes the answer only for the inspection it is handed, in this same execution.
+      onInspection: (inspection) =>
+        startAhead(rolesAheadKey(rc), async () => ({
+          acl: inspection.acl,
+          run: ctx.signal,
+          check: await checkRoles(rc.server, inspection.acl, { ...rc.bin, signal: ctx.signal }),
+        })),
     });
     // A sha256 from the manifest is checked below, with the manifest's own words.
     if (bound.sha256From === "verification" && r.sha256 !== bound.sha256) {
@@ -710,6 +761,7 @@ export function downloadStep(
 }
 
 const scratchAheadKey = (rc: RestoreContext) => `${describeServer(rc.server)}/${rc.scratch}`;
+const rolesAheadKey = (rc: RestoreContext) => `roles ${describeServer(rc.server)} ${rc.workDir}`;
 const grantsAheadKey = (rc: RestoreContext, conn: PgConnection) =>
   `grants ${describeServer(rc.server)}/${conn.database} ${rc.workDir}`;
 
@@ -832,7 +884,12 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
               ? "the archive's script was read while it downloaded (the same bytes, the file unchanged since)"
               : `reading the archive's script from ${rc.file}`,
         );
+        // The role check started on the download's pass, for this very inspection, in this execution.
+        const rolesAhead = takeAhead<{ acl: AclFacts; run: AbortSignal; check: RoleCheck }>(rolesAheadKey(rc));
+        const roles = ahead ? await rolesAhead : null;
         const inspected = ahead ?? (await inspectArchive(rc.file, rc.bin, ctx.signal));
+        const rolesChecked =
+          ahead && roles?.ok && roles.value.acl === ahead.acl && !roles.value.run.aborted ? roles.value.check : null;
         ctx.log(
           inspected.schemaOnly
             ? `read the archive's schema: ${inspected.lines.toLocaleString("en-US")} lines, ${inspected.statements.toLocaleString("en-US")} statements`
@@ -843,7 +900,14 @@ export function safetyStep(rc: RestoreContext, note: string): PlannedStep {
           throw new UserError(unsafeArchiveMessage(inspected.findings, inspected.findingCount), 422);
         }
         for (const w of inspected.warnings) ctx.log(`script line ${w.line}: ${w.text} — ${w.reason}`, "stderr");
-        await requireRestorableRoles(rc.server, inspected.acl, { ...rc.bin, signal: ctx.signal }, ctx.log);
+        if (rolesChecked) ctx.log("the archive's roles were looked up on the server while the backup downloaded");
+        await requireRestorableRoles(
+          rc.server,
+          inspected.acl,
+          { ...rc.bin, signal: ctx.signal },
+          ctx.log,
+          rolesChecked,
+        );
         return { format: backup.format, mode: "archive", acl: inspected.acl };
       }
       const support = await psqlRestrictSupport(rc.bin);
@@ -1079,7 +1143,6 @@ function verifyCountsStep(
         reads: await checkReads(conn, acl, { ...rc.bin, signal: ctx.signal }),
         run: ctx.signal,
       }));
-    const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal });
     const recovered = recoveredCountsResult.find(ctx);
     const expected =
       key === "verify-scratch"
@@ -1089,6 +1152,10 @@ function verifyCountsStep(
             ? { tables: recovered.tables, source: "the recovered database" }
             : null
         : expectedCounts(rc, ctx);
+    // The tables it should have (the scratch copy's, once verified and renamed) are counted in
+    // the same session as the list of those it has; any difference is counted again as listed.
+    const likely = (key === "verify-target" ? verifyScratchResult.find(ctx)?.tables : null) ?? expected?.tables ?? [];
+    const tables = await tableRowCounts(conn, { ...rc.bin, signal: ctx.signal }, likely);
     for (const t of tables) ctx.log(`${tableKey(t)}: ${t.rows.toLocaleString("en-US")} rows`);
     if (tables.length === 0)
       throw new UserError(`${conn.database} has no tables after the restore: the backup restored nothing`, 422);

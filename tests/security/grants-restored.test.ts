@@ -216,6 +216,52 @@ describe("owners and grants are restored", () => {
   );
 });
 
+describe("the archive's roles are looked up while the backup downloads", () => {
+  test(
+    "used by the safety step of the same execution only: a role dropped before a resumed safety step is found",
+    async () => {
+      const conn = await oddDatabase("grants_ahead");
+      const late = `lb_late_${tag}`;
+      await runPsqlQuery(testConnection(), `CREATE ROLE ${quoteIdent(late)} NOLOGIN`);
+      try {
+        await runPsqlQuery(conn, `GRANT SELECT ON ops.events TO ${quoteIdent(late)}`);
+        const backup = await backupOf(conn, `${conn.database}.dump`);
+        expect(backup.manifest?.roles).toContain(late);
+
+        // One execution: the lookup made on the download's pass is the safety step's.
+        const first = planOver(conn, backup);
+        toDrop.push((first.summary as { scratchDatabase: string }).scratchDatabase);
+        const run = await executePlan(first, { until: "create-scratch" });
+        expect(run.failed).toBeNull();
+        expect(run.logs.join("\n")).toContain(
+          "the archive's roles were looked up on the server while the backup downloaded",
+        );
+        await new Promise((r) => setTimeout(r, 1100)); // the next plan's names carry the next second
+
+        // Stopped after the download; the role goes; the run resumes at the safety step.
+        const second = planOver(conn, backup);
+        toDrop.push((second.summary as { scratchDatabase: string }).scratchDatabase);
+        const part = await executePlan(second, { until: "sql-safety" });
+        expect(part.failed).toBeNull();
+        await runPsqlQuery(conn, `REVOKE SELECT ON ops.events FROM ${quoteIdent(late)}`);
+        await runPsqlQuery(testConnection(), `DROP ROLE ${quoteIdent(late)}`);
+        const resumed = await executePlan(second, {
+          results: part.results,
+          from: "sql-safety",
+          until: "create-scratch",
+        });
+        expect(resumed.failed?.key).toBe("sql-safety");
+        expect(resumed.failed?.error.message).toContain(`CREATE ROLE "${late}" NOLOGIN;`);
+        expect(resumed.logs.join("\n")).not.toContain("looked up on the server while the backup downloaded");
+      } finally {
+        await runPsqlQuery(conn, `REVOKE SELECT ON ops.events FROM ${quoteIdent(late)}`).catch(() => undefined);
+        await runPsqlQuery(testConnection(), `DROP ROLE IF EXISTS ${quoteIdent(late)}`);
+      }
+    },
+    TIMEOUT,
+  );
+});
+
 describe("an archive is inspected like a plain dump", () => {
   test.each([
     [
