@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { PG_ERROR_CODES, PgCommandError, PgError, type PgErrorCode } from "@/lib/postgres/errors";
-import { GENERIC_ERROR, toErrorResponse, UserError } from "./errors";
+import { z } from "zod";
+import { fieldWords, GENERIC_ERROR, toErrorResponse, UserError } from "./errors";
 
 // The one place HTTP statuses are chosen: typed errors carry a code, the mapper a status.
 
@@ -29,6 +30,18 @@ describe("toErrorResponse", () => {
       new PgCommandError("psql", 3, "ERROR:  XX000: internal detail", "psql failed: internal detail", "XX000"),
     );
     expect(r).toEqual({ status: 500, body: { error: GENERIC_ERROR } });
+  });
+
+  test("invalid input names its fields in words, and keeps each field's path for the form", () => {
+    const schema = z.object({ retentionDays: z.number().min(1, "Keep backups at least a day"), name: z.string() });
+    const parsed = schema.safeParse({ retentionDays: 0 });
+    expect(parsed.success).toBe(false);
+    const r = toErrorResponse(parsed.error);
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatch(/^Some fields are not valid: retention days: Keep backups at least a day; name: /);
+    expect(r.body.issues?.map((i) => i.path)).toEqual(["retentionDays", "name"]);
+    expect(fieldWords(["steps", 2, "nextRun_at"])).toBe("steps 2 next run at");
+    expect(fieldWords([])).toBe("input");
   });
 
   test("a plain UserError keeps its status and has no code", () => {

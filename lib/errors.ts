@@ -75,6 +75,18 @@ function isZodError(e: unknown): e is ZodLikeError {
   return e instanceof Error && e.name === "ZodError" && Array.isArray((e as unknown as ZodLikeError).issues);
 }
 
+/** A field's path in words for the summary line: `retentionDays` → "retention days", `steps.2.name` → "steps 2 name". */
+export function fieldWords(path: PropertyKey[]): string {
+  const words = path
+    .map(String)
+    .join(" ")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_.\s]+/g, " ")
+    .trim()
+    .toLowerCase();
+  return words === "" ? "input" : words;
+}
+
 /** One error mapper for route handlers and server actions. */
 export function toErrorResponse(e: unknown): { status: number; body: ErrorBody } {
   if (e instanceof UserError) {
@@ -85,9 +97,7 @@ export function toErrorResponse(e: unknown): { status: number; body: ErrorBody }
     return {
       status: 400,
       body: {
-        error:
-          "Some fields are not valid: " +
-          e.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; "),
+        error: "Some fields are not valid: " + e.issues.map((i) => `${fieldWords(i.path)}: ${i.message}`).join("; "),
         issues: e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
       },
     };
