@@ -16,6 +16,7 @@ import {
   pgDumpVersion,
   runPsqlQuery,
   serverVersion,
+  spawnFailure,
   tableRowCounts,
   type ExportedSnapshot,
 } from "@/lib/postgres/run";
@@ -256,7 +257,7 @@ async function dumpToStorage(
     if (storageError !== null && (killedForStorage || !dumpFailed)) throw storageError;
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("pg_dump", opts.binDir);
-      throw new PgCommandError("pg_dump", null, "", `pg_dump could not run: ${r.shortMessage}`);
+      throw new PgCommandError("pg_dump", null, "", `pg_dump could not run: ${spawnFailure(r.shortMessage)}`);
     }
     if (dumpFailed) {
       const stderr = typeof r.stderr === "string" ? r.stderr : "";

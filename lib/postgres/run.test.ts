@@ -23,6 +23,7 @@ import {
   runPsqlScript,
   serverVersion,
   serverVersionQuery,
+  spawnFailure,
   tableRowCounts,
   toolVersion,
   type PsqlQuery,
@@ -454,6 +455,35 @@ describe("facts about a server", () => {
       expect({ what, counts: await tableRowCounts(hostile, {}, likely) }).toEqual({ what, counts: truth });
     }
     expect(await tableRowCounts(hostile)).toEqual(truth);
+  });
+
+  test("tableRowCounts over more SQL than one argument holds (1,300 tables with multi-byte names)", async () => {
+    // 1,300 names of nineteen 3-byte characters: about 145 KB of count query, but fewer than
+    // 100,000 characters. As one psql argument, Linux would refuse it (E2BIG).
+    const many = await createDatabase(uniqueDatabaseName("many"));
+    try {
+      const name = (i: number) => `${"✓".repeat(19)}_${String(i).padStart(4, "0")}`;
+      const create = Array.from({ length: 1300 }, (_, i) => `CREATE TABLE public.${quoteIdent(name(i))} (id int);`);
+      await runPsqlScript(many, [...create, `INSERT INTO public.${quoteIdent(name(7))} VALUES (1), (2);`].join("\n"));
+      const counts = await tableRowCounts(many);
+      expect(counts).toHaveLength(1300);
+      expect(counts.find((t) => t.name === name(7))?.rows).toBe(2);
+      expect(counts.filter((t) => t.rows > 0)).toHaveLength(1);
+      // With the tables as the guess: too long for one session's argument, counted as listed.
+      expect(await tableRowCounts(many, {}, counts)).toEqual(counts);
+    } finally {
+      await dropDatabase(many.database);
+    }
+  });
+
+  test("a child that cannot start is explained in a few hundred characters, not its whole command line", () => {
+    const long = `Command failed with E2BIG: psql --command=${"SELECT 1 UNION ALL ".repeat(10_000)}`;
+    const said = spawnFailure(long);
+    expect(said.length).toBeLessThan(500);
+    expect(said).toMatch(/^Command failed with E2BIG: psql/);
+    expect(said).toContain(`(${long.length.toLocaleString("en-US")} characters)`);
+    expect(spawnFailure("spawn psql ENOENT")).toBe("spawn psql ENOENT");
+    expect(spawnFailure(undefined)).toBe("no message");
   });
 
   test("runPsqlQueries: one session, each query's rows apart, whatever they hold", async () => {

@@ -245,6 +245,17 @@ export type RunOptions = BinOptions & { signal?: AbortSignal; timeoutMs?: number
 
 type ToolResult = { stdout: string; stderr: string };
 
+/**
+ * Why a child could not start, for people: execa's message repeats the whole command line, which
+ * can be hundreds of kilobytes (the very reason for E2BIG); cut to its start.
+ */
+export function spawnFailure(message: string | undefined): string {
+  if (!message) return "no message";
+  return message.length > 400
+    ? `${message.slice(0, 400)}… (${message.length.toLocaleString("en-US")} characters)`
+    : message;
+}
+
 /** Runs a client tool to completion with the connection's environment; throws an explained error. */
 export async function runPgTool(
   tool: PgTool,
@@ -272,7 +283,7 @@ export async function runPgTool(
         tool,
         null,
         "",
-        `${tool} could not run: ${maskSecret(r.shortMessage ?? "no message", conn)}`,
+        `${tool} could not run: ${maskSecret(spawnFailure(r.shortMessage), conn)}`,
       );
     }
     const stdout = typeof r.stdout === "string" ? r.stdout : "";
@@ -535,8 +546,10 @@ function countsQuery(tables: readonly TableName[]): PsqlQuery<TableRowCount[]> {
   };
 }
 
-// A command longer than this goes to psql on stdin: Linux refuses one argument over 128 KiB.
-export const LONGEST_COMMAND = 100_000;
+/** Whether `sql` fits in one psql argument: Linux refuses one over 128 KiB (bytes, not characters). */
+export function fitsOneArgument(sql: string): boolean {
+  return Buffer.byteLength(sql, "utf8") <= 100_000;
+}
 
 const tableKey = (t: TableName) => `${t.schema}\u0000${t.name}`;
 
@@ -558,7 +571,7 @@ export async function tableRowCounts(
   // A guess is only a guess: one that cannot be a table's name (NUL) is not tried.
   if (plain && likely.length > 0 && !likely.some((t) => `${t.schema}${t.name}`.includes("\u0000"))) {
     const guess = countsQuery(likely);
-    if (guess.sql.length <= LONGEST_COMMAND) {
+    if (fitsOneArgument(guess.sql)) {
       const both = await runPsqlQueries(conn, [tableListQuery, guess], opts).catch((e: unknown) => {
         // undefined_table, invalid_schema_name: a guessed table is not there; counted as listed below.
         if (e instanceof PgCommandError && (e.sqlstate === "42P01" || e.sqlstate === "3F000")) return null;
@@ -577,8 +590,7 @@ export async function tableRowCounts(
   const tables = await runQuery(conn, tableListQuery, opts);
   if (tables.length === 0) return [];
   const counts = countsQuery(tables);
-  if (plain && counts.sql.length > LONGEST_COMMAND)
-    return counts.read(await runPsqlScript(conn, `${counts.sql};\n`, opts));
+  if (plain && !fitsOneArgument(counts.sql)) return counts.read(await runPsqlScript(conn, `${counts.sql};\n`, opts));
   return counts.read(await runPsqlQuery(conn, counts.sql, opts));
 }
 
@@ -792,12 +804,7 @@ export async function runPsqlScript(conn: PgConnection, sql: string, opts: RunOp
     if (r.timedOut) throw timeoutError("psql", c, opts.timeoutMs);
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("psql", opts.binDir);
-      throw new PgCommandError(
-        "psql",
-        null,
-        "",
-        `psql could not run: ${maskSecret(r.shortMessage ?? "no message", c)}`,
-      );
+      throw new PgCommandError("psql", null, "", `psql could not run: ${maskSecret(spawnFailure(r.shortMessage), c)}`);
     }
     const stderr = typeof r.stderr === "string" ? r.stderr : "";
     if (r.exitCode !== 0) throw explainPgFailure("psql", c, stderr, r.exitCode);

@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { UserError } from "@/lib/errors";
 import { pgRestoreArgs, pgRestoreListArgs, psqlArgs, type Argv, type BinOptions } from "@/lib/postgres/commands";
 import { maskSecret, pgEnv, type PgConnection } from "@/lib/postgres/connection";
-import { explainPgFailure, missingToolError, PgCommandError } from "@/lib/postgres/run";
+import { explainPgFailure, missingToolError, PgCommandError, spawnFailure } from "@/lib/postgres/run";
 import { meter } from "./files";
 import { PsqlScriptGuard, UnsafeSqlError } from "./sql-safety";
 import { minimalChildEnv } from "@/lib/env";
@@ -155,7 +155,7 @@ export async function restoreArchive(
     if (r.isCanceled) throw new UserError("the restore was cancelled", 499);
     if (r.exitCode === undefined) {
       if (r.code === "ENOENT" || r.code === "EACCES") throw missingToolError("pg_restore", o.binDir);
-      throw new PgCommandError("pg_restore", null, "", `pg_restore could not run: ${r.shortMessage ?? "no message"}`);
+      throw new PgCommandError("pg_restore", null, "", `pg_restore could not run: ${spawnFailure(r.shortMessage)}`);
     }
     if (r.exitCode !== 0) throw explainRestoreFailure("pg_restore", o.conn, err.text(), r.exitCode);
     progress(done, total ?? done);

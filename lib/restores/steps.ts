@@ -31,7 +31,7 @@ import {
 import { isPgError, PgCommandError } from "@/lib/postgres/errors";
 import {
   headMissing,
-  LONGEST_COMMAND,
+  fitsOneArgument,
   migrationHead,
   migrationHeadQuery,
   psqlRestrictSupport,
@@ -306,7 +306,7 @@ export function preflightStep(rc: RestoreContext, kind: "existing" | "new-server
       const tool = isArchive(backup.format) ? "pg_restore" : "psql";
       const m = backup.manifest;
       const rolesQuery = m?.roles && m.roles.length > 0 ? checkRolesQuery(aclOfRoles(m.roles), rc.server.user) : null;
-      const rolesAlone = rolesQuery !== null && rolesQuery.sql.length > LONGEST_COMMAND;
+      const rolesAlone = rolesQuery !== null && !fitsOneArgument(rolesQuery.sql);
       const maintenance = early(
         runPsqlQueries(
           rc.server,
