@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { quoteIdent, quoteLiteral, runPsqlQuery } from "@/lib/postgres/run";
+import type { PgConnection } from "@/lib/postgres/connection";
+import { quoteIdent, quoteLiteral, runPsqlQuery, runQuery } from "@/lib/postgres/run";
 import { testConnection } from "@/lib/postgres/test-support";
-import { restoreRoleFacts, restoreRoleWarning } from "./restore-role";
+import { restoreRoleFactsQuery, restoreRoleWarning } from "./restore-role";
 
 // The preflight says when the role a restore runs as is stronger than a restore needs: a
 // superuser, or a member of pg_execute_server_program / pg_read_server_files /
@@ -26,6 +27,7 @@ afterAll(async () => {
 });
 
 const as = (user: string) => ({ ...testConnection(), user, password });
+const restoreRoleFacts = (conn: PgConnection) => runQuery(conn, restoreRoleFactsQuery(conn.user));
 
 describe("the restoring role's strength", () => {
   test("a superuser is named, louder on production", async () => {

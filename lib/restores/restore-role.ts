@@ -1,6 +1,5 @@
-import type { BinOptions } from "@/lib/postgres/commands";
 import { describeServer, type PgConnection } from "@/lib/postgres/connection";
-import { runQuery, type PsqlQuery } from "@/lib/postgres/run";
+import type { PsqlQuery } from "@/lib/postgres/run";
 
 // A restore runs the backup's SQL with the rights of the role Lifeboat connects as. Whatever the
 // safety checks miss, a role without superuser and without the server-file and server-program
@@ -35,13 +34,6 @@ export function restoreRoleFactsQuery(user: string): PsqlQuery<RestoreRoleFacts>
       };
     },
   };
-}
-
-export async function restoreRoleFacts(
-  server: PgConnection,
-  opts: BinOptions & { signal?: AbortSignal } = {},
-): Promise<RestoreRoleFacts> {
-  return runQuery(server, restoreRoleFactsQuery(server.user), opts);
 }
 
 /**
