@@ -43,7 +43,9 @@ step "services" start_services
 step "typecheck" npm run --silent typecheck
 step "lint" npm run --silent lint
 # Shuffled, so that no test depends on another having run first (the seed is printed to rerun an order).
-step "unit+integration" node node_modules/vitest/vitest.mjs run --sequence.shuffle --reporter=default --reporter=json --outputFile="$RUN_DIR/vitest.json"
+VITEST_SEED=${VITEST_SEED:-$((RANDOM * 32768 + RANDOM))}
+say "vitest order seed: $VITEST_SEED (VITEST_SEED=$VITEST_SEED npm run test:all repeats this order)"
+step "unit+integration" node node_modules/vitest/vitest.mjs run --sequence.shuffle --sequence.seed="$VITEST_SEED" --reporter=default --reporter=json --outputFile="$RUN_DIR/vitest.json"
 step "build" node node_modules/next/dist/bin/next build
 export E2E_PORT=$(free_port)
 export E2E_JSON_REPORT="$RUN_DIR/playwright.json"
@@ -61,6 +63,10 @@ counts=$(node -e '
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$RUN_DIR/vitest.json" "$RUN_DIR/playwright.json")
 
+# The failed tests again, by name with the first lines of their error: the end of a long log is what
+# a reader of CI sees first, and vitest's own report of a failure is thousands of lines above it.
+node scripts/failed-tests.mjs "$RUN_DIR/vitest.json" "$RUN_DIR/playwright.json"
+
 # A skipped test is a test that cannot fail: count it as a failed step.
 skipped_count=$(sed -E 's/.* ([0-9]+) skipped$/\1/' <<<"$counts")
 if [ "$skipped_count" != "0" ]; then
@@ -73,5 +79,6 @@ if [ "$steps_failed" -eq 0 ]; then
   say "test:all: $counts — all $steps_passed steps ok; screenshots in test-results/screenshots/"
   exit 0
 fi
+[ "${failed_steps[*]}" != "${failed_steps[*]/unit+integration/}" ] && say "vitest order seed was $VITEST_SEED"
 say "test:all: $counts — $steps_failed of $((steps_passed + steps_failed)) steps FAILED: ${failed_steps[*]}"
 exit 1
