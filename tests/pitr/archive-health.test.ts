@@ -119,6 +119,10 @@ describe("archive health with a failing archive_command", { shuffle: false }, ()
   it("turns green again and resolves the alerts when archiving works", async () => {
     const conn = cluster.connection();
     await setWritable(path.join(cluster.repoPath, "archive"), true);
+    // After three failed tries the archiver sleeps up to a minute; a newly finished WAL segment wakes
+    // it at once (as any write would on a live server), so the test need not wait out that minute.
+    await runPsqlQuery(conn, "INSERT INTO t SELECT generate_series(21, 30)");
+    await runPsqlQuery(conn, "SELECT pg_switch_wal()");
     await waitFor(async () => {
       const [r] = await runPsqlQuery(conn, "SELECT last_archived_time >= last_failed_time FROM pg_stat_archiver");
       return r?.[0] === "t";
