@@ -182,7 +182,11 @@ export async function dropScratchDatabase(
 
 export type Session = { pid: string; user: string; application: string; client: string; state: string; since: string };
 
-/** Who is connected to `database` (other than this session). */
+/**
+ * Who is connected to `database` (other than this session). The server's own processes listed
+ * under the database are not: autovacuum's workers (the server ends them itself before a rename
+ * or a drop) and a parallel query's workers (their leader is the session).
+ */
 export async function sessionsOn(server: PgConnection, database: string, opts: RunOptions = {}): Promise<Session[]> {
   return runQuery(server, sessionsQuery(database), opts);
 }
@@ -192,7 +196,8 @@ export function sessionsQuery(database: string): PsqlQuery<Session[]> {
   return {
     sql: `SELECT pid, coalesce(usename, ''), coalesce(application_name, ''), coalesce(host(client_addr), 'local'), coalesce(state, ''),
             coalesce(to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
-     FROM pg_catalog.pg_stat_activity WHERE datname = ${textLiteral(database)} AND pid <> pg_backend_pid() ORDER BY backend_start`,
+     FROM pg_catalog.pg_stat_activity WHERE datname = ${textLiteral(database)} AND pid <> pg_backend_pid()
+       AND backend_type NOT IN ('autovacuum worker', 'parallel worker') ORDER BY backend_start`,
     read: (rows) =>
       rows.map(([pid = "", user = "", application = "", client = "", state = "", since = ""]) => ({
         pid,

@@ -54,8 +54,8 @@ async function preflight(opts: { head?: typeof DEFAULT_HEAD_SOURCE } = {}) {
 }
 
 /** A client of the application: a session on the target that stays while the preflight runs. */
-async function withClient<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const [bin, ...args] = psqlArgs({ database: conn.database, command: "SELECT pg_sleep(30)", onErrorStop: true });
+async function withClient<T>(name: string, fn: () => Promise<T>, command = "SELECT pg_sleep(30)"): Promise<T> {
+  const [bin, ...args] = psqlArgs({ database: conn.database, command, onErrorStop: true });
   const controller = new AbortController();
   const child = withPgEnv(conn, (env) =>
     execa(bin, args, {
@@ -70,7 +70,7 @@ async function withClient<T>(name: string, fn: () => Promise<T>): Promise<T> {
     for (let i = 0; i < 100; i++) {
       const rows = await runPsqlQuery(
         conn,
-        `SELECT count(*) FROM pg_stat_activity WHERE application_name = '${name}' AND state = 'active'`,
+        `SELECT count(*) FROM pg_stat_activity WHERE application_name = '${name}' AND state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
       );
       if (rows[0]?.[0] === "1") break;
       await new Promise((r) => setTimeout(r, 50));
@@ -100,6 +100,36 @@ describe("the preflight's reads", () => {
     expect(r.facts["sessionList"]).toEqual([expect.stringContaining("(billing-worker)")]);
     const other = await withClient("lifeboat", () => preflight());
     expect(other.facts).toMatchObject({ sessions: 1 });
+  });
+
+  test("a query with parallel workers is one session; the server's own workers are not sessions", async () => {
+    // Workers of a parallel query and autovacuum workers are listed in pg_stat_activity under the
+    // target's name; neither is someone connected (autovacuum's are ended by the server itself
+    // when the database is renamed). A parallel scan of 443 pages that sleeps on one row in 2,000
+    // keeps its workers busy for seconds.
+    await runPsqlQuery(conn, "CREATE TABLE public.parallel_probe AS SELECT generate_series(1, 100000) AS n");
+    const sql =
+      "SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2; " +
+      "SELECT count(*) FROM public.parallel_probe WHERE CASE WHEN n % 2000 = 0 THEN pg_sleep(0.3) IS NOT NULL ELSE true END";
+    const r = await withClient(
+      "parallel-report",
+      async () => {
+        const workers = async () =>
+          (
+            await runPsqlQuery(
+              conn,
+              `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'parallel worker'`,
+            )
+          )[0]?.[0];
+        for (let i = 0; i < 100 && (await workers()) === "0"; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(Number(await workers())).toBeGreaterThan(0);
+        return preflight();
+      },
+      sql,
+    );
+    expect(r.facts).toMatchObject({ sessions: 1 });
+    expect(r.facts["sessionList"]).toEqual([expect.stringContaining("(parallel-report)")]);
+    await runPsqlQuery(conn, "DROP TABLE public.parallel_probe");
   });
 
   test("a migration table that is not there: the head is none, the version, size and sessions are read", async () => {
