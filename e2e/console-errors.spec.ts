@@ -31,6 +31,8 @@ test("the favicon is served, as .ico and as .svg", async ({ request }) => {
 });
 
 test("every page loads without a console error or an uncaught error", async ({ page, consoleErrors }) => {
+  // 26 page loads, each waiting for the network to settle: about 30 s here, half the default limit.
+  test.setTimeout(120_000);
   await page.goto("/backups");
   await page.getByRole("button", { name: "Sync all now" }).click();
   await expect(page.getByTestId("sync-demo-local")).toContainText("✓ ok", { timeout: 30_000 });
